@@ -1,0 +1,83 @@
+import { CliError, ExitCode } from '../errors.js';
+import { openStore, requireSecretId, type Context } from '../context.js';
+import { inspectCurrent, factLines } from '../flows/inspect.js';
+import { age, formatDate } from '../flows/check.js';
+import { validateAgainstHub, type HubReport } from '../flows/validate.js';
+
+export interface VerifyOptions {
+  live?: boolean;
+}
+
+/** `verify`: the check runbooks and CI run. Exit 0 only when everything holds. */
+export async function verify(ctx: Context, options: VerifyOptions): Promise<number> {
+  const secretId = requireSecretId(ctx);
+  const { out, settings } = ctx;
+  const store = await openStore(ctx, secretId);
+
+  const step = await out.step(`Reading ${secretId} from Secrets Manager`);
+  let inspection;
+  try {
+    inspection = await inspectCurrent(ctx, store);
+    step.succeed(`Read ${secretId}`);
+  } catch (e) {
+    step.fail(`Could not read ${secretId}`);
+    throw e;
+  }
+  const { check, info, pendingVersionId } = inspection;
+  const problems = [...check.problems];
+  const warnings: string[] = [];
+  if (pendingVersionId) {
+    warnings.push(
+      `A stray AWSPENDING version (${pendingVersionId}) exists: a rotation did not finish. Run rotate --resume or rotate --discard-pending.`,
+    );
+  }
+
+  let live: HubReport | undefined;
+  let liveError: CliError | undefined;
+  if (options.live && check.hasToken && check.hasUsername) {
+    try {
+      live = await validateAgainstHub(ctx, { username: check.username!, token: check.token! }, settings.repository);
+    } catch (e) {
+      if (!(e instanceof CliError)) throw e;
+      liveError = e;
+      problems.push(e.message);
+    }
+  }
+
+  const ok = problems.length === 0;
+  if (settings.json) {
+    out.json({
+      ok,
+      secretId,
+      arn: info.arn,
+      region: settings.region ?? null,
+      hasUsername: check.hasUsername,
+      hasToken: check.hasToken,
+      username: check.username,
+      tokenLength: check.tokenLength,
+      lastChanged: info.lastChanged?.toISOString() ?? null,
+      versionId: inspection.currentVersionId,
+      pendingVersionId: pendingVersionId ?? null,
+      live: options.live ? (live ?? { ok: false, error: liveError?.code ?? 'skipped' }) : undefined,
+      problems,
+      warnings,
+    });
+  } else {
+    const c = out.out;
+    out.data(`${ok ? c.green('✓') : c.red('✗')} ${c.bold(info.name)}${settings.region ? ` (${settings.region})` : ''}`);
+    const facts = factLines(check);
+    if (info.lastChanged) facts.push(['last changed', `${formatDate(info.lastChanged)} (${age(info.lastChanged)})`]);
+    if (live) {
+      facts.push(['docker hub', live.summary]);
+    }
+    const width = Math.max(...facts.map(([k]) => k.length)) + 1;
+    for (const [key, value] of facts) out.data(`  ${`${key}:`.padEnd(width)} ${value}`);
+    for (const p of problems) out.data(`  ${c.red('✗')} ${p}`);
+    for (const w of warnings) out.warn(w);
+    if (liveError?.hint) out.info(`  ${liveError.hint}`);
+  }
+  if (ok) return ExitCode.Ok;
+  if (liveError) return liveError.exitCode;
+  if (!settings.json) out.info(`  Store a valid value with: npx dockerhub-credentials setup --secret-id ${secretId}`);
+  return ExitCode.Aws;
+}

@@ -1,0 +1,84 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CliError, ExitCode, cancelled } from '../errors.js';
+import { redact } from '../ui/redact.js';
+import { newPatHint, rejected, type Credentials } from '../hub/registry.js';
+
+/** Temporary folders alive right now, removed even if the process is torn down mid-step. */
+const liveFolders = new Set<string>();
+process.once('exit', () => {
+  for (const dir of liveFolders) rmSync(dir, { recursive: true, force: true });
+});
+
+export type DockerLoginResult = { ran: true } | { ran: false; reason: string };
+
+/** The environment docker runs with: nothing of ours leaks in, and it can reach no user config. */
+function dockerEnv(dir: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const keep = ['PATH', 'LANG', 'LC_ALL', 'TMPDIR', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'SSL_CERT_FILE', 'SSL_CERT_DIR'];
+  const out: NodeJS.ProcessEnv = { DOCKER_CONFIG: dir, HOME: dir, DOCKER_CLI_HINTS: 'false' };
+  for (const k of keep) if (env[k] !== undefined) out[k] = env[k];
+  return out;
+}
+
+/**
+ * `docker login --password-stdin` in a private, temporary DOCKER_CONFIG, then
+ * `docker logout`, then the folder is deleted. The config starts with a
+ * non-empty `auths`: an empty config would make docker fall through to the
+ * platform credential helper, which is keyed by server and shared with the
+ * user's own login (REFERENCE section 2).
+ */
+export async function isolatedDockerLogin(
+  creds: Credentials,
+  server: string | undefined,
+  opts: { signal: AbortSignal; env: NodeJS.ProcessEnv; log?: (line: string) => void },
+): Promise<DockerLoginResult> {
+  const { execa } = await import('execa');
+  const dir = mkdtempSync(join(tmpdir(), 'dockerhub-credentials-'));
+  liveFolders.add(dir);
+  try {
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ auths: { 'isolated.dockerhub-credentials.invalid': {} } }), {
+      mode: 0o600,
+    });
+    const env = dockerEnv(dir, opts.env);
+    const run = (args: string[], input?: string) =>
+      execa('docker', args, {
+        input,
+        env,
+        extendEnv: false,
+        reject: false,
+        timeout: 60_000,
+        cancelSignal: opts.signal,
+        stripFinalNewline: true,
+      });
+    const target = server ? [server] : [];
+    const login = await run(['login', '--username', creds.username, '--password-stdin', ...target], creds.token);
+    if (opts.signal.aborted || login.isCanceled) throw cancelled();
+    const missing = (login as { code?: string }).code === 'ENOENT';
+    if (missing) return { ran: false, reason: 'the docker CLI is not installed' };
+    const output = redact(`${login.stdout}\n${login.stderr}`);
+    opts.log?.(`docker login exit ${login.exitCode}: ${output.trim().split('\n').pop()}`);
+    if (login.exitCode !== 0) throw dockerLoginFailure(creds.username, output, server);
+    const logout = await run(['logout', ...target]);
+    opts.log?.(`docker logout exit ${logout.exitCode}`);
+    return { ran: true };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    liveFolders.delete(dir);
+  }
+}
+
+function dockerLoginFailure(username: string, output: string, server: string | undefined): CliError {
+  if (/expired/i.test(output)) return rejected(username, 'expired');
+  if (/unauthorized|incorrect username or password|401/i.test(output)) return rejected(username, output);
+  if (/connection refused|no such host|timeout|dial tcp|i\/o timeout|TLS handshake/i.test(output)) {
+    return new CliError(
+      'network',
+      `docker login could not reach ${server ?? 'Docker Hub'}.`,
+      'Check your network connection and proxy, then try again.',
+      ExitCode.Transient,
+    );
+  }
+  const last = output.trim().split('\n').filter(Boolean).pop() ?? 'no output';
+  return new CliError('docker-login-failed', `docker login failed: ${last}`, newPatHint, ExitCode.Rejected);
+}

@@ -1,0 +1,35 @@
+/** Exit codes are part of the public contract: README documents each one. */
+export const ExitCode = {
+  Ok: 0,
+  Unexpected: 1,
+  Usage: 2,
+  Rejected: 3,
+  Aws: 4,
+  Transient: 5,
+  Cancelled: 130,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/**
+ * An expected failure: one sentence for the user, the fix, and the exit code.
+ * `code` is a stable machine-readable name used by `--json`.
+ */
+export class CliError extends Error {
+  override readonly name = 'CliError';
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly hint: string | undefined,
+    readonly exitCode: ExitCode,
+  ) {
+    super(message);
+  }
+}
+
+export const usageError = (message: string, hint?: string): CliError =>
+  new CliError('usage', message, hint, ExitCode.Usage);
+
+export const cancelled = (): CliError =>
+  new CliError('cancelled', 'Cancelled; nothing was changed.', undefined, ExitCode.Cancelled);
+
+export const isCliError = (e: unknown): e is CliError => e instanceof CliError;

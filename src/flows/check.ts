@@ -1,0 +1,81 @@
+import { registerSecret } from '../ui/redact.js';
+
+/** What the original runbook printed about a stored value, plus what is wrong with it. */
+export interface ValueCheck {
+  hasUsername: boolean;
+  hasToken: boolean;
+  username: string | null;
+  tokenLength: number | null;
+  problems: string[];
+  /** The parsed object, kept in memory only (other keys are preserved on write). */
+  parsed?: Record<string, unknown>;
+  token?: string;
+}
+
+const lengthOf = (s: string) => Array.from(s).length;
+
+/**
+ * Checks that a stored value is a JSON object with non-empty string `username`
+ * and `token`. Problems describe what is wrong without echoing the value.
+ */
+export function checkCredentialValue(secretString: string | undefined): ValueCheck {
+  const result: ValueCheck = { hasUsername: false, hasToken: false, username: null, tokenLength: null, problems: [] };
+  if (secretString === undefined) {
+    result.problems.push('The current version holds binary data, not a JSON string.');
+    return result;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(secretString);
+  } catch {
+    result.problems.push(`The value is not JSON (${lengthOf(secretString)} characters); expected {"username": "...", "token": "..."}.`);
+    return result;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    const kind = Array.isArray(parsed) ? 'an array' : parsed === null ? 'null' : `a ${typeof parsed}`;
+    result.problems.push(`The value is JSON but ${kind}, not an object with "username" and "token".`);
+    return result;
+  }
+  const obj = parsed as Record<string, unknown>;
+  result.parsed = obj;
+
+  const username = obj.username;
+  if (!('username' in obj)) result.problems.push('The key "username" is missing.');
+  else if (typeof username !== 'string') result.problems.push(`The key "username" is not a string (it is ${typeName(username)}).`);
+  else if (username.trim() === '') result.problems.push('The key "username" is empty.');
+  else {
+    result.hasUsername = true;
+    result.username = username;
+  }
+
+  const token = obj.token;
+  if (!('token' in obj)) result.problems.push('The key "token" is missing.');
+  else if (typeof token !== 'string') result.problems.push(`The key "token" is not a string (it is ${typeName(token)}).`);
+  else if (token.trim() === '') result.problems.push('The key "token" is empty.');
+  else {
+    result.hasToken = true;
+    result.tokenLength = lengthOf(token);
+    result.token = token;
+    registerSecret(token);
+  }
+  return result;
+}
+
+const typeName = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'an array' : `a ${typeof v}`);
+
+/** "3 days ago", for when a value last changed. */
+export function age(from: Date, now = new Date()): string {
+  const seconds = Math.max(0, Math.round((now.getTime() - from.getTime()) / 1000));
+  const units: [number, string][] = [
+    [86400, 'day'],
+    [3600, 'hour'],
+    [60, 'minute'],
+  ];
+  for (const [size, unit] of units) {
+    const n = Math.floor(seconds / size);
+    if (n >= 1) return `${n} ${unit}${n === 1 ? '' : 's'} ago`;
+  }
+  return 'just now';
+}
+
+export const formatDate = (d: Date) => `${d.toISOString().replace('T', ' ').slice(0, 16)} UTC`;

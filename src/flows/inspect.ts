@@ -1,0 +1,44 @@
+import { CliError, ExitCode } from '../errors.js';
+import { CURRENT, strayPending, versionWithStage, type SecretInfo, type SecretStore } from '../aws/store.js';
+import { checkCredentialValue, type ValueCheck } from './check.js';
+import { commandLine, type Context } from '../context.js';
+
+export interface Inspection {
+  info: SecretInfo;
+  currentVersionId: string;
+  check: ValueCheck;
+  pendingVersionId?: string;
+}
+
+export function noValueYet(ctx: Context, secretId: string): CliError {
+  return new CliError(
+    'no-value',
+    `The secret ${secretId} exists but has no value yet.`,
+    `Run setup to store the Docker Hub token: ${commandLine(ctx, 'setup', secretId)}`,
+    ExitCode.Aws,
+  );
+}
+
+/** Reads the AWSCURRENT version and checks its shape: the heart of `verify`, reused after every write. */
+export async function inspectCurrent(ctx: Context, store: SecretStore): Promise<Inspection> {
+  const info = await store.describeLive();
+  const currentVersionId = versionWithStage(info, CURRENT);
+  if (!currentVersionId) throw noValueYet(ctx, store.secretId);
+  const current = await store.get({ stage: CURRENT });
+  return {
+    info,
+    currentVersionId: current.versionId || currentVersionId,
+    check: checkCredentialValue(current.secretString),
+    pendingVersionId: strayPending(info),
+  };
+}
+
+/** The runbook's four facts, in the runbook's words, never a character of the token. */
+export function factLines(check: ValueCheck): [string, string][] {
+  return [
+    ['contains username', check.hasUsername ? 'yes' : 'no'],
+    ['contains token', check.hasToken ? 'yes' : 'no'],
+    ['username', check.username ?? '-'],
+    ['token length', check.tokenLength === null ? '-' : `${check.tokenLength} characters`],
+  ];
+}

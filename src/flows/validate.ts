@@ -1,0 +1,85 @@
+import type { Context } from '../context.js';
+import { isolatedDockerLogin } from '../docker/login.js';
+import { hubIdentity } from '../hub/api.js';
+import { discoverChallenge, requestRegistryToken, type Credentials } from '../hub/registry.js';
+import { dockerServerFor } from '../hub/tokens.js';
+import type { HttpOptions } from '../hub/http.js';
+import { registerSecret } from '../ui/redact.js';
+
+export interface HubReport {
+  ok: true;
+  dockerLogin: 'passed' | 'skipped';
+  dockerLoginSkippedBecause?: string;
+  tokenEndpoint: 'passed';
+  push: 'granted' | 'not-checked';
+  repository: string | null;
+  hubUsername: string | null;
+  accessLevel: string | null;
+  summary: string;
+}
+
+/** Runs `fn` inside a spinner that ends in ✓ or ✗, so the user sees which check passed. */
+async function checked<T>(ctx: Context, text: string, fn: () => Promise<T>, done: (v: T) => string): Promise<T> {
+  const step = await ctx.out.step(text);
+  try {
+    const v = await fn();
+    step.succeed(done(v));
+    return v;
+  } catch (e) {
+    step.fail(`${text}: failed`);
+    throw e;
+  }
+}
+
+/**
+ * The three checks against Docker Hub, in the order a person would trust them:
+ * docker's own login (isolated), the registry token endpoint (push rights), and
+ * the Hub API (whose token this is). The first failure stops with exit 3 or 5.
+ */
+export async function validateAgainstHub(ctx: Context, creds: Credentials, repository: string | undefined): Promise<HubReport> {
+  registerSecret(creds.token);
+  const { settings, out } = ctx;
+  const http = (what: string): HttpOptions => ({ signal: ctx.signal, what, log: (l) => out.debug(l) });
+  const server = dockerServerFor(settings.registry);
+
+  const login = await checked(
+    ctx,
+    `docker login as ${creds.username} (isolated config)`,
+    () => isolatedDockerLogin(creds, server, { signal: ctx.signal, env: ctx.env, log: (l) => out.debug(l) }),
+    (r) => (r.ran ? `docker login as ${creds.username} succeeded; logged out again` : `docker login skipped: ${r.reason}`),
+  );
+  if (!login.ran) out.warn(`Without a docker CLI, validation relies on the registry and Hub API checks only.`);
+
+  const grant = await checked(
+    ctx,
+    repository ? `Registry token for ${repository} (pull,push)` : 'Registry token endpoint',
+    async () => requestRegistryToken(await discoverChallenge(settings.registry, http('the registry')), creds, repository, http('the registry token endpoint')),
+    () => (repository ? `Registry grants push to ${repository}` : 'Registry token endpoint accepts the credentials'),
+  );
+
+  const identity = await checked(
+    ctx,
+    'Docker Hub API: whose token is this',
+    () => hubIdentity(settings.hubUrl, creds, http('the Docker Hub API')),
+    (id) =>
+      `Docker Hub confirms the token belongs to ${id.username ?? creds.username}${id.accessLevel ? ` (${id.accessLevel})` : ''}`,
+  );
+
+  const parts = [
+    login.ran ? 'docker login ok' : 'docker login skipped',
+    'token endpoint ok',
+    repository ? `push to ${repository} granted` : undefined,
+    identity.accessLevel ? `access ${identity.accessLevel}` : undefined,
+  ].filter(Boolean);
+  return {
+    ok: true,
+    dockerLogin: login.ran ? 'passed' : 'skipped',
+    dockerLoginSkippedBecause: login.ran ? undefined : login.reason,
+    tokenEndpoint: 'passed',
+    push: repository && grant.actions.includes('push') ? 'granted' : 'not-checked',
+    repository: repository ?? null,
+    hubUsername: identity.username ?? null,
+    accessLevel: identity.accessLevel ?? null,
+    summary: parts.join(', '),
+  };
+}

@@ -1,0 +1,54 @@
+/** Docker Hub's naming rules, from REFERENCE section 2. */
+
+export const PAT_PAGE = 'https://app.docker.com/settings/personal-access-tokens';
+export const HUB_AUTH_KEY = 'https://index.docker.io/v1/';
+
+const DOCKER_ID = /^[a-z0-9]{4,30}$/;
+const ORG_NAME = /^[a-z0-9][a-z0-9_-]{1,254}$/;
+const TOKEN_SHAPE = /^dckr_(pat|oat)_[A-Za-z0-9_-]{27}$/;
+
+export type TokenKind = 'pat' | 'oat' | 'other';
+
+export const tokenKind = (token: string): TokenKind =>
+  token.startsWith('dckr_pat_') ? 'pat' : token.startsWith('dckr_oat_') ? 'oat' : 'other';
+
+export const looksLikeAccessToken = (token: string) => TOKEN_SHAPE.test(token);
+
+export const isDockerId = (name: string) => DOCKER_ID.test(name);
+
+/** Usernames typed at the prompt: a Docker ID, or an organization name (only valid with an OAT). */
+export function validateUsername(name: string): true | string {
+  if (isDockerId(name) || ORG_NAME.test(name)) return true;
+  return 'A Docker ID is 4 to 30 lowercase letters and digits (organization names are allowed with an organization access token).';
+}
+
+export function validateRepository(repo: string): true | string {
+  return /^[a-z0-9]+(?:[._-][a-z0-9]+)*\/[a-z0-9]+(?:[._-][a-z0-9]+)*$/.test(repo)
+    ? true
+    : 'A repository is namespace/name in lowercase, for example myorg/myapp.';
+}
+
+/** Leading and trailing whitespace, including a pasted newline, is never part of a token. */
+export const normalizeToken = (raw: string) => raw.trim();
+
+/** The docker CLI's server argument for a registry URL; Docker Hub needs none. */
+export function dockerServerFor(registry: string): string | undefined {
+  const url = new URL(registry);
+  if (url.hostname === 'registry-1.docker.io' || url.hostname === 'index.docker.io' || url.hostname === 'docker.io') {
+    return undefined;
+  }
+  return url.host;
+}
+
+/** Hub scope claims, in the words of Docker Hub's token settings page. */
+export function accessLevel(scope: unknown): string | undefined {
+  if (typeof scope !== 'string') return undefined;
+  const names: Record<string, string> = {
+    'repo:public_read': 'Public Repo Read-only',
+    'repo:read': 'Read-only',
+    'repo:write': 'Read & Write',
+    'repo:admin': 'Read, Write, Delete',
+  };
+  const found = scope.split(/\s+/).map((s) => names[s]).filter(Boolean);
+  return found.length ? found.join(', ') : undefined;
+}

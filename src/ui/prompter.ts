@@ -1,0 +1,93 @@
+import { cancelled, usageError } from '../errors.js';
+import type { Streams } from './output.js';
+
+/** Every question names the flag (or variable) that answers it without a terminal. */
+interface Question {
+  message: string;
+  flag: string;
+}
+export interface InputQuestion extends Question {
+  default?: string;
+  validate?: (value: string) => true | string;
+}
+export interface ConfirmQuestion extends Question {
+  default?: boolean;
+}
+export interface SelectQuestion<T> extends Question {
+  choices: { name: string; value: T; description?: string }[];
+  default?: T;
+}
+
+/** The small interface the flows talk to; tests and non-interactive runs swap the implementation. */
+export interface Prompter {
+  readonly interactive: boolean;
+  input(q: InputQuestion): Promise<string>;
+  password(q: InputQuestion): Promise<string>;
+  confirm(q: ConfirmQuestion): Promise<boolean>;
+  select<T>(q: SelectQuestion<T>): Promise<T>;
+}
+
+/** Without a terminal every missing answer is a usage error that names its flag: never a hang. */
+export class NonInteractivePrompter implements Prompter {
+  readonly interactive = false;
+  private missing(q: Question): never {
+    throw usageError(`${q.message.replace(/[?:]\s*$/, '')}: no answer without a terminal.`, `Pass ${q.flag}.`);
+  }
+  input(q: InputQuestion): Promise<string> {
+    if (q.default !== undefined) return Promise.resolve(q.default);
+    this.missing(q);
+  }
+  password(q: InputQuestion): Promise<string> {
+    this.missing(q);
+  }
+  confirm(q: ConfirmQuestion): Promise<boolean> {
+    this.missing(q);
+  }
+  select<T>(q: SelectQuestion<T>): Promise<T> {
+    if (q.default !== undefined) return Promise.resolve(q.default);
+    this.missing(q);
+  }
+}
+
+type Inquirer = typeof import('@inquirer/prompts');
+
+/** @inquirer/prompts on stdin and stderr (stdout stays for data). Ctrl-C becomes exit 130. */
+export class TerminalPrompter implements Prompter {
+  readonly interactive = true;
+  private lib: Inquirer | undefined;
+
+  constructor(
+    private readonly stdin: NodeJS.ReadableStream,
+    private readonly streams: Streams,
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  private async ask<R>(run: (lib: Inquirer, ctx: object) => Promise<R>): Promise<R> {
+    this.lib ??= await import('@inquirer/prompts');
+    const ctx = { input: this.stdin, output: this.streams.stderr, clearPromptOnDone: false, signal: this.signal };
+    try {
+      return await run(this.lib, ctx);
+    } catch (e) {
+      if (e instanceof Error && (e.name === 'ExitPromptError' || e.name === 'AbortPromptError')) throw cancelled();
+      throw e;
+    }
+  }
+
+  input(q: InputQuestion): Promise<string> {
+    return this.ask((lib, ctx) =>
+      lib.input({ message: q.message, default: q.default, validate: q.validate, required: true }, ctx),
+    ).then((v) => v.trim());
+  }
+
+  password(q: InputQuestion): Promise<string> {
+    return this.ask((lib, ctx) => lib.password({ message: q.message, mask: '*', validate: q.validate }, ctx));
+  }
+
+  confirm(q: ConfirmQuestion): Promise<boolean> {
+    return this.ask((lib, ctx) => lib.confirm({ message: q.message, default: q.default ?? false }, ctx));
+  }
+
+  select<T>(q: SelectQuestion<T>): Promise<T> {
+    return this.ask((lib, ctx) => lib.select<T>({ message: q.message, choices: q.choices, default: q.default }, ctx));
+  }
+}
