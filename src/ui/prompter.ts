@@ -9,6 +9,8 @@ interface Question {
 export interface InputQuestion extends Question {
   default?: string;
   validate?: (value: string) => true | string;
+  /** An empty answer is allowed. */
+  optional?: boolean;
 }
 export interface ConfirmQuestion extends Question {
   default?: boolean;
@@ -75,7 +77,7 @@ export class TerminalPrompter implements Prompter {
 
   input(q: InputQuestion): Promise<string> {
     return this.ask((lib, ctx) =>
-      lib.input({ message: q.message, default: q.default, validate: q.validate, required: true }, ctx),
+      lib.input({ message: q.message, default: q.default, validate: q.validate, required: !q.optional }, ctx),
     ).then((v) => v.trim());
   }
 
