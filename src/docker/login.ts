@@ -49,6 +49,8 @@ export async function isolatedDockerLogin(
         reject: false,
         timeout: 60_000,
         cancelSignal: opts.signal,
+        // docker ignores SIGTERM mid-request; the folder is deleted right after anyway.
+        killSignal: 'SIGKILL',
         stripFinalNewline: true,
       });
     const target = server ? [server] : [];

@@ -111,6 +111,8 @@ export class Output {
         warn: (t) => end(this.err.yellow('!'), t),
       };
     }
+    // Without a terminal, a start line shows in CI logs where a slow step is.
+    this.info(this.err.dim(`… ${text}`));
     return {
       succeed: (t) => this.ok(t ?? text),
       // Without a spinner the error report that follows says it all.

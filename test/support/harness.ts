@@ -1,0 +1,184 @@
+// Shared test bench: tool checks that skip with a reason (and fail under CI=true),
+// a sandboxed HOME/TMPDIR per run, the built CLI run as a child process, and the canary.
+import { execa } from 'execa';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { makePat } from './hub-standin.mjs';
+
+export const ROOT = new URL('../..', import.meta.url).pathname;
+export const CLI = join(ROOT, 'bin/dockerhub-credentials.js');
+
+const probes: Record<string, string[]> = {
+  moto_server: ['moto_server', '--help'],
+  docker: ['docker', '--version'],
+  terraform: ['terraform', 'version'],
+  tmux: ['tmux', '-V'],
+  aws: ['aws', '--version'],
+  python3: ['python3', '--version'],
+};
+
+export function missingTools(tools: string[]): string[] {
+  return tools.filter((t) => {
+    const [cmd, ...args] = probes[t] ?? [t, '--version'];
+    return spawnSync(cmd!, args, { stdio: 'ignore' }).error !== undefined;
+  });
+}
+
+/**
+ * A describe block that needs external tools. Without them it is skipped with
+ * the reason in its title (shown in the summary); under CI=true it fails instead,
+ * so CI can never pass by skipping.
+ */
+export function describeWith(tools: string[], title: string, body: () => void): void {
+  const missing = missingTools(tools);
+  if (missing.length === 0) {
+    describe(title, body);
+    return;
+  }
+  const reason = `needs ${missing.join(', ')}, not installed`;
+  if (process.env.CI === 'true') {
+    describe(title, () => {
+      it(`has its tools (${reason})`, () => {
+        throw new Error(`${title}: ${reason}. Under CI=true this fails instead of skipping.`);
+      });
+    });
+  } else {
+    console.warn(`SKIPPED: ${title}: ${reason}`);
+    describe.skip(`${title} [skipped: ${reason}]`, body);
+  }
+}
+
+/** A planted token whose random part must never appear in any output. */
+export class Canary {
+  readonly token: string;
+  constructor(prefix = 'dckr_pat_') {
+    this.token = makePat(prefix);
+  }
+  /** Every 6-character piece of the token that includes at least one character of its random part. */
+  pieces(): string[] {
+    const out: string[] = [];
+    const firstRandom = this.token.indexOf('_', 5) + 1;
+    for (let i = Math.max(0, firstRandom - 5); i + 6 <= this.token.length; i++) out.push(this.token.slice(i, i + 6));
+    return out;
+  }
+  leaksIn(text: string): string | undefined {
+    return this.pieces().find((p) => text.includes(p));
+  }
+  assertAbsent(label: string, text: string): void {
+    const piece = this.leaksIn(text);
+    expect(piece, `canary piece found in ${label}`).toBeUndefined();
+  }
+}
+
+/** Files under a folder, recursively, as [path, content]. */
+export function filesUnder(dir: string): [string, string][] {
+  const out: [string, string][] = [];
+  let entries: string[] = [];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return out;
+  }
+  for (const name of entries) {
+    const p = join(dir, name);
+    const st = statSync(p, { throwIfNoEntry: false });
+    if (!st) continue;
+    if (st.isDirectory()) out.push(...filesUnder(p));
+    else if (st.isFile()) out.push([p, readFileSync(p, 'latin1')]);
+  }
+  return out;
+}
+
+export const EXISTING_DOCKER_CONFIG = JSON.stringify(
+  {
+    auths: { 'https://index.docker.io/v1/': { auth: Buffer.from('someoneelse:their-own-password-1234').toString('base64') } },
+    currentContext: 'default',
+  },
+  null,
+  '\t',
+);
+
+/** A private HOME (with an existing Docker Hub login) and TMPDIR for one run of the CLI. */
+export class Sandbox {
+  readonly root = mkdtempSync(join(tmpdir(), 'dhc-test-'));
+  readonly home = join(this.root, 'home');
+  readonly tmp = join(this.root, 'tmp');
+  readonly cwd = join(this.root, 'work');
+  readonly dockerConfig = join(this.home, '.docker/config.json');
+
+  constructor(dockerConfig: string | undefined = EXISTING_DOCKER_CONFIG) {
+    mkdirSync(join(this.home, '.docker'), { recursive: true });
+    mkdirSync(this.tmp);
+    mkdirSync(this.cwd);
+    if (dockerConfig !== undefined) writeFileSync(this.dockerConfig, dockerConfig);
+  }
+
+  /** The user's own docker config, byte for byte as it was planted. */
+  assertDockerConfigUntouched(expected = EXISTING_DOCKER_CONFIG): void {
+    expect(readFileSync(this.dockerConfig, 'utf8')).toBe(expected);
+    expect(readdirSync(join(this.home, '.docker'))).toEqual(['config.json']);
+  }
+
+  /** No temporary folder is left behind, and no file anywhere in the sandbox holds the canary. */
+  assertClean(canary: Canary): void {
+    expect(readdirSync(this.tmp), 'temporary folders left behind').toEqual([]);
+    for (const [path, content] of filesUnder(this.root)) canary.assertAbsent(path, content);
+  }
+
+  remove(): void {
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+export interface RunResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  env?: Record<string, string | undefined>;
+  input?: string;
+  sandbox: Sandbox;
+  /** Resolve once stderr contains this text, and send SIGINT. */
+  interruptWhen?: string | RegExp;
+  canary?: Canary;
+}
+
+/** Runs the built CLI as a child process, as a user would, with a minimal environment. */
+export async function runCli(args: string[], o: RunOptions): Promise<RunResult> {
+  const env: Record<string, string | undefined> = {
+    PATH: process.env.PATH,
+    HOME: o.sandbox.home,
+    TMPDIR: o.sandbox.tmp,
+    LANG: 'C.UTF-8',
+    ...o.env,
+  };
+  const child = execa(process.execPath, [CLI, ...args], {
+    env: env as Record<string, string>,
+    extendEnv: false,
+    cwd: o.sandbox.cwd,
+    input: o.input,
+    stdin: o.input === undefined ? 'ignore' : undefined,
+    reject: false,
+    timeout: 120_000,
+  });
+  if (o.interruptWhen) {
+    let seen = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      seen += d.toString();
+      const hit = typeof o.interruptWhen === 'string' ? seen.includes(o.interruptWhen) : o.interruptWhen!.test(seen);
+      if (hit && !child.killed) child.kill('SIGINT');
+    });
+  }
+  const r = await child;
+  const result = { exitCode: r.exitCode ?? (r.signal ? 128 : 1), stdout: String(r.stdout), stderr: String(r.stderr) };
+  if (o.canary) {
+    o.canary.assertAbsent('stdout', result.stdout);
+    o.canary.assertAbsent('stderr', result.stderr);
+  }
+  return result;
+}

@@ -1,0 +1,78 @@
+// One moto + one Docker Hub stand-in per test file, with the accounts REFERENCE asks for.
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { startMoto } from './moto.mjs';
+import { startHubStandin } from './hub-standin.mjs';
+import { Canary, Sandbox, runCli, type RunResult } from './harness.js';
+import { TestSecrets, awsEnv } from './aws.js';
+
+export interface World {
+  moto: Awaited<ReturnType<typeof startMoto>>;
+  hub: Awaited<ReturnType<typeof startHubStandin>>;
+  secrets: TestSecrets;
+  sandbox: Sandbox;
+  /** The read & write PAT of alice1: the canary of every test. */
+  rw: Canary;
+  ro: Canary;
+  revoked: Canary;
+  expired: Canary;
+  bob: Canary;
+  password: string;
+  env(extra?: Record<string, string | undefined>): Record<string, string | undefined>;
+  run(args: string[], o?: { env?: Record<string, string | undefined>; input?: string; interruptWhen?: string | RegExp }): Promise<RunResult>;
+}
+
+export function useWorld(): World {
+  const w = {
+    rw: new Canary(),
+    ro: new Canary(),
+    revoked: new Canary(),
+    expired: new Canary(),
+    bob: new Canary(),
+    password: 'correct-horse-battery-staple-42',
+  } as World;
+  w.env = (extra = {}) => ({
+    ...awsEnv(w.moto.url),
+    DOCKERHUB_CREDENTIALS_REGISTRY: w.hub.url,
+    DOCKERHUB_CREDENTIALS_HUB_URL: w.hub.url,
+    ...extra,
+  });
+  w.run = async (args, o = {}) => {
+    const r = await runCli(args, { sandbox: w.sandbox, env: w.env(o.env), input: o.input, interruptWhen: o.interruptWhen });
+    for (const c of [w.rw, w.ro, w.revoked, w.expired, w.bob]) {
+      c.assertAbsent('stdout', r.stdout);
+      c.assertAbsent('stderr', r.stderr);
+    }
+    return r;
+  };
+  beforeAll(async () => {
+    w.moto = await startMoto();
+    w.secrets = new TestSecrets(w.moto.url);
+    w.hub = await startHubStandin({
+      accounts: [
+        { username: 'alice1', secret: w.rw.token, kind: 'pat', level: 'write', state: 'ok' },
+        { username: 'alice1', secret: w.ro.token, kind: 'pat', level: 'read', state: 'ok' },
+        { username: 'alice1', secret: w.revoked.token, kind: 'pat', level: 'write', state: 'revoked' },
+        { username: 'alice1', secret: w.expired.token, kind: 'pat', level: 'write', state: 'expired' },
+        { username: 'bobby2', secret: w.bob.token, kind: 'pat', level: 'write', state: 'ok' },
+        { username: 'carol3', secret: w.password, kind: 'password', level: 'admin', state: 'ok' },
+      ],
+    });
+  });
+  afterAll(async () => {
+    await w.hub?.stop();
+    await w.moto?.stop();
+  });
+  beforeEach(() => {
+    w.sandbox = new Sandbox();
+    w.hub.switches.insufficientScopes = '401';
+    w.hub.switches.delayMs = 0;
+    w.hub.switches.rateLimit = { count: 0, retryAfter: 1 };
+  });
+  afterEach(() => {
+    // Every run leaves the user's docker config byte for byte as it was, and nothing on disk.
+    w.sandbox.assertDockerConfigUntouched();
+    for (const c of [w.rw, w.ro, w.revoked, w.expired, w.bob]) w.sandbox.assertClean(c);
+    w.sandbox.remove();
+  });
+  return w;
+}
