@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { usageError } from '../errors.js';
 import type { Context } from '../context.js';
 import { probeLocalLogin, type LocalLogin } from '../docker/config.js';
@@ -44,7 +45,7 @@ async function tokenFromOutside(ctx: Context, tokenStdin: boolean): Promise<stri
 /** Step 3 of the runbook, made explicit: where to click, what to choose, what to remember. */
 export function guidePatCreation(ctx: Context, opts: { repository?: string; rotation: boolean }): void {
   const { out } = ctx;
-  const repoName = opts.repository?.split('/')[1] ?? ctx.settings.secretId?.split('/')[0] ?? 'ci';
+  const repoName = opts.repository?.split('/')[1] ?? (basename(process.cwd()) || 'ci');
   out.info('');
   out.heading(opts.rotation ? 'Create the new access token' : 'Create a Docker Hub personal access token');
   out.info(`  1. Open ${out.err.cyan(PAT_PAGE)}`);

@@ -1,0 +1,87 @@
+import { afterEach, expect, it } from 'vitest';
+import { describeWith } from '../support/harness.js';
+import { useWorld } from '../support/world.js';
+import { Terminal } from '../support/pty.js';
+import { uniqueName } from '../support/aws.js';
+
+describeWith(['moto_server', 'docker', 'tmux'], 'setup in a real terminal (tmux)', () => {
+  const w = useWorld();
+  let term: Terminal;
+  afterEach(async () => term?.close());
+
+  const start = async (args: string[] = ['setup']) => {
+    term = new Terminal();
+    const env = w.env();
+    await term.start(args, { ...env, PATH: process.env.PATH, HOME: w.sandbox.home, TMPDIR: w.sandbox.tmp }, w.sandbox.cwd);
+    return term;
+  };
+  const noCanary = (screen: string) => {
+    for (const c of [w.rw, w.ro, w.revoked, w.expired, w.bob]) c.assertAbsent('screen', screen);
+  };
+
+  it('walks a person from nothing to a verified secret; the screen never shows the token', async () => {
+    const name = uniqueName();
+    await w.secrets.create(name);
+    const t = await start();
+    await t.waitFor('Secrets Manager secret name or ARN');
+    await t.type(name);
+    await t.waitFor(/Local Docker Hub login found: someoneelse \(password/);
+    await t.waitFor('Reuse the password of someoneelse');
+    await t.type('n');
+    const guide = await t.waitFor('Docker ID');
+    expect(guide).toContain('https://app.docker.com/settings/personal-access-tokens');
+    expect(guide).toContain('Read & Write');
+    expect(guide).toContain('shows the token only once');
+    await t.type('alice1');
+    await t.waitFor('Access token (input hidden)');
+    await t.paste(`  ${w.rw.token}\n`, false); // pasted with whitespace and a newline, as people do
+    await t.waitFor('Repository CI pushes to');
+    await t.type('alice1/app');
+    await t.waitFor('Registry grants push to alice1/app');
+    const { code, sane, screen } = await t.exit();
+    expect(screen).toContain('docker login as alice1 succeeded');
+    expect(screen).toContain('Docker Hub confirms the token belongs to alice1 (Read & Write)');
+    expect(screen).toContain('Verified: username alice1, token 36 characters');
+    expect(screen).toContain('Done.');
+    expect(code).toBe(0);
+    expect(sane).toBe(true);
+    noCanary(screen);
+    expect(JSON.parse((await w.secrets.value(name))!)).toEqual({ username: 'alice1', token: w.rw.token });
+  });
+
+  const interrupts: [string, string[], (t: Terminal) => Promise<void>][] = [
+    ['the secret id prompt', ['setup'], async (t) => void (await t.waitFor('Secrets Manager secret name'))],
+    [
+      'the replace confirmation',
+      ['setup', '--secret-id', 'NAME'],
+      async (t) => void (await t.waitFor('Replace the stored value')),
+    ],
+    [
+      'the token prompt, after typing half of it',
+      ['setup', '--secret-id', 'NAME', '--yes'],
+      async (t) => {
+        await t.waitFor('Reuse the password');
+        await t.type('n');
+        await t.waitFor('Docker ID');
+        await t.type('alice1');
+        await t.waitFor('Access token');
+        await t.paste(w.rw.token.slice(0, 20), false);
+      },
+    ],
+  ];
+  for (const [where, args, reach] of interrupts) {
+    it(`Ctrl-C at ${where} exits 130, changes no version and leaves the terminal sane`, async () => {
+      const name = uniqueName();
+      await w.secrets.create(name, JSON.stringify({ username: 'alice1', token: 'the-old-good-one' }));
+      const before = await w.secrets.stages(name);
+      const t = await start(args.map((a) => (a === 'NAME' ? name : a)));
+      await reach(t);
+      await t.key('C-c');
+      const { code, sane, screen } = await t.exit();
+      expect(code).toBe(130);
+      expect(sane).toBe(true);
+      noCanary(screen);
+      expect(await w.secrets.stages(name)).toEqual(before);
+    });
+  }
+});

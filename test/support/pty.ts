@@ -1,0 +1,72 @@
+// Drives the built CLI in a real pseudo-terminal through tmux, as a person would:
+// it reads the screen, types answers, pastes the token and presses Ctrl-C.
+import { execa } from 'execa';
+import { randomUUID } from 'node:crypto';
+import { CLI } from './harness.js';
+
+const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+export class Terminal {
+  private readonly socket = `dhc-${randomUUID().slice(0, 8)}`;
+  private readonly target = 'cli';
+
+  private tmux(args: string[], input?: string) {
+    return execa('tmux', ['-L', this.socket, ...args], { input, reject: true });
+  }
+
+  /** Starts `dockerhub-credentials <args>` in a 120x40 terminal with exactly `env`. */
+  async start(args: string[], env: Record<string, string | undefined>, cwd: string): Promise<void> {
+    const assignments = Object.entries({ TERM: 'xterm-256color', ...env })
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${k}=${quote(v!)}`)
+      .join(' ');
+    // After the CLI exits, print its exit code and the terminal modes, to prove it was left sane.
+    const script = `cd ${quote(cwd)} && env -i ${assignments} ${quote(process.execPath)} ${quote(CLI)} ${args.map(quote).join(' ')}; echo "[exit $?]"; stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo '[modes]'; sleep 600`;
+    await this.tmux(['new-session', '-d', '-s', this.target, '-x', '120', '-y', '40', 'sh', '-c', script]);
+  }
+
+  /** The whole screen and scroll-back, as text. */
+  async screen(): Promise<string> {
+    return (await this.tmux(['capture-pane', '-p', '-J', '-S', '-', '-t', this.target])).stdout;
+  }
+
+  async waitFor(what: string | RegExp, timeoutMs = 30_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const text = await this.screen();
+      if (typeof what === 'string' ? text.includes(what) : what.test(text)) return text;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(what)}; screen:\n${text}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** Types text (literally) and optionally presses Enter. */
+  async type(text: string, enter = true): Promise<void> {
+    if (text) await this.tmux(['send-keys', '-t', this.target, '-l', text]);
+    if (enter) await this.tmux(['send-keys', '-t', this.target, 'Enter']);
+  }
+
+  async key(name: 'Enter' | 'C-c' | 'Down' | 'Up'): Promise<void> {
+    await this.tmux(['send-keys', '-t', this.target, name]);
+  }
+
+  /** Pastes like a person: through a paste buffer fed on stdin, never on a command line. */
+  async paste(secret: string, enter = true): Promise<void> {
+    await this.tmux(['load-buffer', '-b', 'paste', '-'], secret);
+    await this.tmux(['paste-buffer', '-d', '-b', 'paste', '-t', this.target]);
+    if (enter) await this.key('Enter');
+  }
+
+  /** Waits for the CLI to exit; returns its exit code and whether the terminal modes were restored. */
+  async exit(): Promise<{ code: number; sane: boolean; screen: string }> {
+    const screen = await this.waitFor(/\[modes\]/);
+    const code = Number(/\[exit (\d+)\]/.exec(screen)?.[1] ?? NaN);
+    const modes = /\[exit \d+\]\s*\n?(.*)\[modes\]/s.exec(screen)?.[1] ?? '';
+    const sane = /(^|\s)icanon(\s|$)/.test(modes) && /(^|\s)echo(\s|$)/.test(modes);
+    return { code, sane, screen };
+  }
+
+  async close(): Promise<void> {
+    await execa('tmux', ['-L', this.socket, 'kill-server'], { reject: false });
+  }
+}
