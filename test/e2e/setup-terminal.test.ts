@@ -16,7 +16,7 @@ describeWith(['moto_server', 'docker', 'tmux'], 'setup in a real terminal (tmux)
     return term;
   };
   const noCanary = (screen: string) => {
-    for (const c of [w.rw, w.ro, w.revoked, w.expired, w.bob]) c.assertAbsent('screen', screen);
+    for (const c of w.canaries()) c.assertAbsent('screen', screen);
   };
 
   it('walks a person from nothing to a verified secret; the screen never shows the token', async () => {

@@ -12,11 +12,14 @@ export interface World {
   sandbox: Sandbox;
   /** The read & write PAT of alice1: the canary of every test. */
   rw: Canary;
+  /** A second read & write PAT of alice1, to rotate to. */
+  rw2: Canary;
   ro: Canary;
   revoked: Canary;
   expired: Canary;
   bob: Canary;
   password: string;
+  canaries(): Canary[];
   env(extra?: Record<string, string | undefined>): Record<string, string | undefined>;
   run(args: string[], o?: { env?: Record<string, string | undefined>; input?: string; interruptWhen?: string | RegExp }): Promise<RunResult>;
 }
@@ -24,12 +27,14 @@ export interface World {
 export function useWorld(): World {
   const w = {
     rw: new Canary(),
+    rw2: new Canary(),
     ro: new Canary(),
     revoked: new Canary(),
     expired: new Canary(),
     bob: new Canary(),
     password: 'correct-horse-battery-staple-42',
   } as World;
+  w.canaries = () => [w.rw, w.rw2, w.ro, w.revoked, w.expired, w.bob];
   w.env = (extra = {}) => ({
     ...awsEnv(w.moto.url),
     DOCKERHUB_CREDENTIALS_REGISTRY: w.hub.url,
@@ -38,7 +43,7 @@ export function useWorld(): World {
   });
   w.run = async (args, o = {}) => {
     const r = await runCli(args, { sandbox: w.sandbox, env: w.env(o.env), input: o.input, interruptWhen: o.interruptWhen });
-    for (const c of [w.rw, w.ro, w.revoked, w.expired, w.bob]) {
+    for (const c of w.canaries()) {
       c.assertAbsent('stdout', r.stdout);
       c.assertAbsent('stderr', r.stderr);
     }
@@ -50,6 +55,7 @@ export function useWorld(): World {
     w.hub = await startHubStandin({
       accounts: [
         { username: 'alice1', secret: w.rw.token, kind: 'pat', level: 'write', state: 'ok' },
+        { username: 'alice1', secret: w.rw2.token, kind: 'pat', level: 'write', state: 'ok' },
         { username: 'alice1', secret: w.ro.token, kind: 'pat', level: 'read', state: 'ok' },
         { username: 'alice1', secret: w.revoked.token, kind: 'pat', level: 'write', state: 'revoked' },
         { username: 'alice1', secret: w.expired.token, kind: 'pat', level: 'write', state: 'expired' },
@@ -71,7 +77,7 @@ export function useWorld(): World {
   afterEach(() => {
     // Every run leaves the user's docker config byte for byte as it was, and nothing on disk.
     w.sandbox.assertDockerConfigUntouched();
-    for (const c of [w.rw, w.ro, w.revoked, w.expired, w.bob]) w.sandbox.assertClean(c);
+    for (const c of w.canaries()) w.sandbox.assertClean(c);
     w.sandbox.remove();
   });
   return w;

@@ -1,0 +1,89 @@
+import { afterEach, expect, it } from 'vitest';
+import { describeWith } from '../support/harness.js';
+import { useWorld } from '../support/world.js';
+import { Terminal } from '../support/pty.js';
+import { uniqueName } from '../support/aws.js';
+
+describeWith(['moto_server', 'docker', 'tmux'], 'rotate and rollback in a real terminal (tmux)', () => {
+  const w = useWorld();
+  let term: Terminal;
+  afterEach(async () => term?.close());
+  const value = (token: string) => JSON.stringify({ username: 'alice1', token });
+
+  const start = async (args: string[]) => {
+    term = new Terminal();
+    await term.start(args, { ...w.env(), PATH: process.env.PATH, HOME: w.sandbox.home, TMPDIR: w.sandbox.tmp }, w.sandbox.cwd);
+    return term;
+  };
+  const noCanary = (screen: string) => {
+    for (const c of w.canaries()) c.assertAbsent('screen', screen);
+  };
+
+  it('rotates interactively, then rolls back after a confirmation', async () => {
+    const name = uniqueName();
+    await w.secrets.create(name, value(w.rw.token));
+    const t = await start(['rotate', '--secret-id', name]);
+    await t.waitFor(/Current: alice1, token 36 characters, changed/);
+    await t.waitFor('Reuse the password');
+    await t.type('n');
+    const guide = await t.waitFor('Docker ID');
+    expect(guide).toContain('Do not revoke the old token yet');
+    await t.type(''); // keeps the current username by default
+    await t.waitFor('New access token');
+    await t.paste(w.rw2.token);
+    await t.waitFor('Repository CI pushes to');
+    await t.type('alice1/app');
+    const { code, sane, screen } = await t.exit();
+    expect(screen).toMatch(/AWSCURRENT is now version [\w-]+; the old value is AWSPREVIOUS/);
+    expect(screen).toContain('Rotated.');
+    expect(code).toBe(0);
+    expect(sane).toBe(true);
+    noCanary(screen);
+    expect(await w.secrets.value(name)).toBe(value(w.rw2.token));
+    await t.close();
+
+    const r = await start(['rollback', '--secret-id', name]);
+    await r.waitFor('Roll back to the previous value?');
+    await r.type('y');
+    const done = await r.exit();
+    expect(done.code).toBe(0);
+    expect(done.screen).toContain('Rolled back');
+    noCanary(done.screen);
+    expect(await w.secrets.value(name)).toBe(value(w.rw.token));
+  });
+
+  const interrupts: [string, string[], (t: Terminal) => Promise<void>][] = [
+    ['the username prompt', [], async (t) => {
+      await t.waitFor('Reuse the password');
+      await t.type('n');
+      await t.waitFor('Docker ID');
+    }],
+    ['the new token prompt', [], async (t) => {
+      await t.waitFor('Reuse the password');
+      await t.type('n');
+      await t.waitFor('Docker ID');
+      await t.type('');
+      await t.waitFor('New access token');
+    }],
+    ['the resume/discard choice', ['PENDING'], async (t) => void (await t.waitFor('What should happen to it?'))],
+  ];
+  for (const [where, flags, reach] of interrupts) {
+    it(`Ctrl-C at ${where} exits 130 and changes no stage`, async () => {
+      const name = uniqueName();
+      await w.secrets.create(name, value(w.rw.token));
+      if (flags.includes('PENDING')) {
+        const { PutSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+        await w.secrets.client.send(new PutSecretValueCommand({ SecretId: name, SecretString: value(w.rw2.token), VersionStages: ['AWSPENDING'] }));
+      }
+      const before = await w.secrets.stages(name);
+      const t = await start(['rotate', '--secret-id', name]);
+      await reach(t);
+      await t.key('C-c');
+      const { code, sane, screen } = await t.exit();
+      expect(code).toBe(130);
+      expect(sane).toBe(true);
+      noCanary(screen);
+      expect(await w.secrets.stages(name)).toEqual(before);
+    });
+  }
+});

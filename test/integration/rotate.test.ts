@@ -1,0 +1,167 @@
+import { expect, it } from 'vitest';
+import { describeWith, runCli } from '../support/harness.js';
+import { useWorld } from '../support/world.js';
+import { uniqueName } from '../support/aws.js';
+import { startFaultProxy } from '../support/fault-proxy.mjs';
+
+describeWith(['moto_server', 'docker'], 'rotate and rollback against moto, the stand-in and the real docker CLI', () => {
+  const w = useWorld();
+  const value = (token: string) => JSON.stringify({ username: 'alice1', token });
+  const rotateArgs = (name: string, ...extra: string[]) => ['rotate', '--non-interactive', '--token-stdin', '--secret-id', name, ...extra];
+  const current = async (name: string) => JSON.parse((await w.secrets.value(name))!).token as string;
+  const pendingLeft = async (name: string) => Object.values(await w.secrets.stages(name)).some((s) => s.includes('AWSPENDING'));
+
+  /** setup with PAT A, through the CLI, as a team would start. */
+  const setUpWithA = async () => {
+    const name = uniqueName();
+    await w.secrets.create(name);
+    const r = await w.run(['setup', '--non-interactive', '--token-stdin', '--username', 'alice1', '--secret-id', name], { input: w.rw.token });
+    expect(r.exitCode).toBe(0);
+    return name;
+  };
+
+  it('setup with A, rotate to B: AWSCURRENT is B, AWSPREVIOUS is A, and verify passes', async () => {
+    const name = await setUpWithA();
+    const r = await w.run(rotateArgs(name, '--repository', 'alice1/app'), { input: w.rw2.token });
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toContain('Staged as AWSPENDING');
+    expect(r.stderr).toContain('Read back AWSPENDING: alice1, token 36 characters, as validated');
+    expect(r.stdout).toContain('The previous value is kept as AWSPREVIOUS');
+    expect(r.stdout).toContain(`npx dockerhub-credentials rollback --secret-id ${name}`);
+    expect(r.stdout).toContain('Revoke the old token in Docker Hub only after CI has used the new one');
+    expect(await w.secrets.value(name)).toBe(value(w.rw2.token));
+    expect(await w.secrets.value(name, 'AWSPREVIOUS')).toBe(value(w.rw.token));
+    expect(await pendingLeft(name)).toBe(false);
+    expect((await w.run(['verify', '--secret-id', name])).exitCode).toBe(0);
+  });
+
+  it('--json prints one result object', async () => {
+    const name = await setUpWithA();
+    const r = await w.run(['rotate', '--non-interactive', '--secret-id', name, '--json'], { env: { DOCKERHUB_TOKEN: w.rw2.token } });
+    expect(r.exitCode).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, secretId: name, username: 'alice1', tokenLength: 36, resumed: false });
+  });
+
+  for (const [what, pick, extra] of [
+    ['a revoked PAT', (x: typeof w) => x.revoked, []],
+    ['an expired PAT', (x: typeof w) => x.expired, []],
+    ['a read-only PAT when a repository is required', (x: typeof w) => x.ro, ['--repository', 'alice1/app']],
+  ] as const) {
+    it(`${what} exits 3 and changes no version or stage`, async () => {
+      const name = await setUpWithA();
+      const before = await w.secrets.stages(name);
+      const r = await w.run(rotateArgs(name, ...extra), { input: pick(w).token });
+      expect(r.exitCode).toBe(3);
+      expect(await w.secrets.stages(name)).toEqual(before);
+      expect(await pendingLeft(name)).toBe(false);
+    });
+  }
+
+  it('refuses to rotate a secret without a value, pointing to setup', async () => {
+    const name = uniqueName();
+    await w.secrets.create(name);
+    const r = await w.run(rotateArgs(name), { input: w.rw2.token });
+    expect(r.exitCode).toBe(4);
+    expect(r.stderr).toContain('npx dockerhub-credentials setup');
+  });
+
+  it('emulator stopped between staging and promotion: AWSCURRENT unchanged; the next rotate detects the stray stage and resumes it', async () => {
+    const name = await setUpWithA();
+    const proxy = await startFaultProxy(w.moto.url);
+    try {
+      proxy.fail({ target: 'UpdateSecretVersionStage', match: (b: { VersionStage?: string }) => b.VersionStage === 'AWSCURRENT', mode: 'down' });
+      const r = await w.run(rotateArgs(name), { input: w.rw2.token, env: { AWS_ENDPOINT_URL_SECRETS_MANAGER: proxy.url } });
+      expect(r.exitCode).toBe(5);
+      expect(r.stderr).toMatch(/AWSCURRENT never changed \(still version [\w-]+\), but the staged AWSPENDING version/);
+      expect(await current(name)).toBe(w.rw.token);
+      expect(await pendingLeft(name)).toBe(true);
+
+      proxy.restore();
+      const blocked = await w.run(rotateArgs(name), { input: w.rw2.token });
+      expect(blocked.exitCode).toBe(4);
+      expect(blocked.stderr).toContain('rotate --resume');
+      expect(blocked.stderr).toContain('rotate --discard-pending');
+
+      const resumed = await w.run(['rotate', '--non-interactive', '--secret-id', name, '--resume', '--yes']);
+      expect(resumed.exitCode).toBe(0);
+      expect(await current(name)).toBe(w.rw2.token);
+      expect(await w.secrets.value(name, 'AWSPREVIOUS')).toBe(value(w.rw.token));
+      expect(await pendingLeft(name)).toBe(false);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it('a failed promotion removes the stage it created; --discard-pending drops a stray one', async () => {
+    const name = await setUpWithA();
+    const proxy = await startFaultProxy(w.moto.url);
+    try {
+      proxy.fail({ target: 'UpdateSecretVersionStage', match: (b: { VersionStage?: string }) => b.VersionStage === 'AWSCURRENT', mode: 'once' });
+      const r = await w.run(rotateArgs(name), { input: w.rw2.token, env: { AWS_ENDPOINT_URL_SECRETS_MANAGER: proxy.url, AWS_MAX_ATTEMPTS: '1' } });
+      expect(r.exitCode).toBe(5);
+      expect(r.stderr).toContain('the staged value was removed');
+      expect(await current(name)).toBe(w.rw.token);
+      expect(await pendingLeft(name)).toBe(false);
+    } finally {
+      await proxy.stop();
+    }
+    // a stray stage from elsewhere: discard it, then rotate normally
+    const { PutSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+    await w.secrets.client.send(new PutSecretValueCommand({ SecretId: name, SecretString: value(w.bob.token), VersionStages: ['AWSPENDING'] }));
+    const r2 = await w.run(rotateArgs(name, '--discard-pending', '--yes'), { input: w.rw2.token });
+    expect(r2.exitCode).toBe(0);
+    expect(r2.stderr).toContain('Removed AWSPENDING');
+    expect(await current(name)).toBe(w.rw2.token);
+  });
+
+  it('two rotations at once: exactly one wins, the other fails cleanly, and no version is lost', async () => {
+    const name = await setUpWithA();
+    const before = Object.keys(await w.secrets.stages(name));
+    const [a, b] = await Promise.all([
+      runCli(rotateArgs(name), { sandbox: w.sandbox, env: w.env(), input: w.rw2.token }),
+      runCli(rotateArgs(name, '--username', 'bobby2'), { sandbox: w.sandbox, env: w.env(), input: w.bob.token }),
+    ]);
+    for (const r of [a, b]) for (const c of w.canaries()) c.assertAbsent('output', r.stdout + r.stderr);
+    const codes = [a.exitCode, b.exitCode].sort();
+    expect(codes[0]).toBe(0);
+    expect([4, 5]).toContain(codes[1]);
+    const loser = a.exitCode === 0 ? b : a;
+    expect(loser.stderr).toMatch(/Another rotation of .* ran at the same time|changed while this command ran/);
+    const winnerToken = a.exitCode === 0 ? w.rw2.token : w.bob.token;
+    expect(await current(name)).toBe(winnerToken);
+    expect(await w.secrets.value(name, 'AWSPREVIOUS')).toBe(value(w.rw.token));
+    const after = Object.keys(await w.secrets.stages(name));
+    for (const id of before) expect(after).toContain(id);
+    expect(await pendingLeft(name)).toBe(false);
+  });
+
+  it('rollback makes A current again and B previous; twice returns to B; without a previous version exits 4', async () => {
+    const name = await setUpWithA();
+    expect((await w.run(rotateArgs(name), { input: w.rw2.token })).exitCode).toBe(0);
+    const refused = await w.run(['rollback', '--non-interactive', '--secret-id', name]);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain('--yes');
+    const r = await w.run(['rollback', '--non-interactive', '--secret-id', name, '--yes']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toMatch(/Will become current: alice1, token 36 characters, written/);
+    expect(await current(name)).toBe(w.rw.token);
+    expect(JSON.parse((await w.secrets.value(name, 'AWSPREVIOUS'))!).token).toBe(w.rw2.token);
+    expect((await w.run(['rollback', '--secret-id', name, '--yes', '--json'])).exitCode).toBe(0);
+    expect(await current(name)).toBe(w.rw2.token);
+
+    const fresh = uniqueName();
+    await w.secrets.create(fresh, value(w.rw.token));
+    const none = await w.run(['rollback', '--secret-id', fresh, '--yes']);
+    expect(none.exitCode).toBe(4);
+    expect(none.stderr).toContain('nothing to roll back to');
+  });
+
+  it('Ctrl-C during validation exits 130 and changes no stage', async () => {
+    const name = await setUpWithA();
+    const before = await w.secrets.stages(name);
+    w.hub.switches.delayMs = 3000;
+    const r = await w.run(rotateArgs(name), { input: w.rw2.token, interruptWhen: 'docker login as alice1' });
+    expect(r.exitCode).toBe(130);
+    expect(await w.secrets.stages(name)).toEqual(before);
+  });
+});
