@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startMoto } from '../support/moto.mjs';
 import { Canary, Sandbox, describeWith, runCli } from '../support/harness.js';
-import { TestSecrets, awsEnv, uniqueName } from '../support/aws.js';
+import { TestSecrets, awsEnv, iamUserWithPolicy, uniqueName } from '../support/aws.js';
 
 describeWith(['moto_server'], 'access denied (moto IAM enforcement)', () => {
   let moto: Awaited<ReturnType<typeof startMoto>>;
@@ -31,28 +31,3 @@ describeWith(['moto_server'], 'access denied (moto IAM enforcement)', () => {
     sandbox.remove();
   });
 });
-
-/** Creates an IAM user through moto's IAM query API, with an inline policy granting `actions` on "*". */
-async function iamUserWithPolicy(endpoint: string, actions: string[]): Promise<{ AccessKeyId: string; SecretAccessKey: string }> {
-  const call = async (params: Record<string, string>) => {
-    const res = await fetch(endpoint, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        authorization: 'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=x',
-      },
-      body: new URLSearchParams({ Version: '2010-05-08', ...params }).toString(),
-    });
-    return res.text();
-  };
-  await call({ Action: 'CreateUser', UserName: 'reader' });
-  await call({
-    Action: 'PutUserPolicy',
-    UserName: 'reader',
-    PolicyName: 'describe-only',
-    PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: actions, Resource: '*' }] }),
-  });
-  const xml = await call({ Action: 'CreateAccessKey', UserName: 'reader' });
-  const get = (tag: string) => new RegExp(`<${tag}>([^<]+)</${tag}>`).exec(xml)?.[1] ?? '';
-  return { AccessKeyId: get('AccessKeyId'), SecretAccessKey: get('SecretAccessKey') };
-}

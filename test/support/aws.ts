@@ -49,3 +49,28 @@ export class TestSecrets {
 
 let counter = 0;
 export const uniqueName = (prefix = 'ci/dockerhub') => `${prefix}-${Date.now().toString(36)}-${counter++}`;
+
+/** Creates an IAM user through moto's IAM query API (unsigned: only for moto's first INITIAL_NO_AUTH_ACTION_COUNT requests), with an inline policy granting `actions` on "*". */
+export async function iamUserWithPolicy(endpoint: string, actions: string[], userName = 'reader'): Promise<{ AccessKeyId: string; SecretAccessKey: string }> {
+  const call = async (params: Record<string, string>) => {
+    const res = await fetch(endpoint, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: 'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=x',
+      },
+      body: new URLSearchParams({ Version: '2010-05-08', ...params }).toString(),
+    });
+    return res.text();
+  };
+  await call({ Action: 'CreateUser', UserName: userName });
+  await call({
+    Action: 'PutUserPolicy',
+    UserName: userName,
+    PolicyName: `${userName}-policy`,
+    PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: actions, Resource: '*' }] }),
+  });
+  const xml = await call({ Action: 'CreateAccessKey', UserName: userName });
+  const get = (tag: string) => new RegExp(`<${tag}>([^<]+)</${tag}>`).exec(xml)?.[1] ?? '';
+  return { AccessKeyId: get('AccessKeyId'), SecretAccessKey: get('SecretAccessKey') };
+}

@@ -1,0 +1,63 @@
+# Example root module: the Docker Hub secret, readable by a CI agent role.
+#   terraform -chdir=terraform/examples/ci-agent init
+#   terraform -chdir=terraform/examples/ci-agent apply
+# then run the command in the setup_command output.
+
+variable "region" {
+  description = "AWS region of the secret."
+  type        = string
+  default     = "eu-west-2"
+}
+
+variable "secret_name" {
+  description = "Name of the secret."
+  type        = string
+  default     = "ci/dockerhub"
+}
+
+provider "aws" {
+  region = var.region
+}
+
+resource "aws_iam_role" "ci_agent" {
+  name = "ci-agent"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "ec2.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+}
+
+module "dockerhub_credentials" {
+  source = "../.."
+
+  secret_name       = var.secret_name
+  reader_role_names = [aws_iam_role.ci_agent.name]
+}
+
+output "secret_arn" {
+  value = module.dockerhub_credentials.secret_arn
+}
+
+output "secret_name" {
+  value = module.dockerhub_credentials.secret_name
+}
+
+output "read_policy_arn" {
+  value = module.dockerhub_credentials.read_policy_arn
+}
+
+output "write_policy_arn" {
+  value = module.dockerhub_credentials.write_policy_arn
+}
+
+output "ci_agent_role_name" {
+  value = aws_iam_role.ci_agent.name
+}
+
+output "setup_command" {
+  value = module.dockerhub_credentials.setup_command
+}

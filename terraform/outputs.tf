@@ -1,0 +1,24 @@
+output "secret_arn" {
+  description = "ARN of the secret; CI agents read it with GetSecretValue."
+  value       = aws_secretsmanager_secret.this.arn
+}
+
+output "secret_name" {
+  description = "Name of the secret."
+  value       = aws_secretsmanager_secret.this.name
+}
+
+output "read_policy_arn" {
+  description = "ARN of the read policy (<secret name with / as ->-read) for CI agents."
+  value       = aws_iam_policy.read.arn
+}
+
+output "write_policy_arn" {
+  description = "ARN of the write policy (<secret name with / as ->-write) for operators."
+  value       = aws_iam_policy.write.arn
+}
+
+output "setup_command" {
+  description = "The command an operator runs next to store the token."
+  value       = "npx dockerhub-credentials setup --secret-id ${aws_secretsmanager_secret.this.name} --region ${data.aws_region.current.name}"
+}

@@ -1,0 +1,181 @@
+# Offline tests of the module with a mocked AWS provider: the policy documents
+# are asserted exactly, since moto checks IAM actions but not resources.
+
+mock_provider "aws" {
+  mock_data "aws_region" {
+    defaults = {
+      name = "eu-west-2"
+    }
+  }
+  mock_resource "aws_secretsmanager_secret" {
+    defaults = {
+      arn = "arn:aws:secretsmanager:eu-west-2:123456789012:secret:ci/dockerhub-AbCdEf"
+    }
+  }
+  mock_resource "aws_iam_policy" {
+    defaults = {
+      arn = "arn:aws:iam::123456789012:policy/mocked"
+    }
+  }
+}
+
+variables {
+  secret_name       = "ci/dockerhub"
+  reader_role_names = ["ci-agent"]
+  writer_role_names = ["platform-operator"]
+}
+
+run "read_policy_is_exactly_get_and_describe_on_this_secret" {
+  command = apply
+
+  assert {
+    condition     = length(jsondecode(aws_iam_policy.read.policy).Statement) == 1
+    error_message = "Without a customer key the read policy has one statement."
+  }
+  assert {
+    condition     = jsondecode(aws_iam_policy.read.policy).Statement[0].Action == ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"]
+    error_message = "The read policy grants exactly DescribeSecret and GetSecretValue."
+  }
+  assert {
+    condition     = jsondecode(aws_iam_policy.read.policy).Statement[0].Resource == "arn:aws:secretsmanager:eu-west-2:123456789012:secret:ci/dockerhub-AbCdEf"
+    error_message = "The read policy is scoped to this secret's ARN alone."
+  }
+  assert {
+    condition     = jsondecode(aws_iam_policy.read.policy).Statement[0].Effect == "Allow"
+    error_message = "The read statement allows."
+  }
+  assert {
+    condition     = aws_iam_policy.read.name == "ci-dockerhub-read" && aws_iam_policy.write.name == "ci-dockerhub-write"
+    error_message = "Policy names derive from the secret name, as the README documents."
+  }
+  assert {
+    condition     = keys(aws_iam_role_policy_attachment.read) == ["ci-agent"] && keys(aws_iam_role_policy_attachment.write) == ["platform-operator"]
+    error_message = "Each policy is attached to each named role."
+  }
+  assert {
+    condition     = output.setup_command == "npx dockerhub-credentials setup --secret-id ci/dockerhub --region eu-west-2"
+    error_message = "setup_command is the exact next command."
+  }
+}
+
+run "write_policy_is_what_the_cli_needs" {
+  command = apply
+
+  assert {
+    condition = jsondecode(aws_iam_policy.write.policy).Statement[0].Action == [
+      "secretsmanager:DescribeSecret",
+      "secretsmanager:GetSecretValue",
+      "secretsmanager:ListSecretVersionIds",
+      "secretsmanager:PutSecretValue",
+      "secretsmanager:UpdateSecretVersionStage",
+    ]
+    error_message = "The write policy grants exactly what setup, rotate and rollback call."
+  }
+  assert {
+    condition     = jsondecode(aws_iam_policy.write.policy).Statement[0].Resource == "arn:aws:secretsmanager:eu-west-2:123456789012:secret:ci/dockerhub-AbCdEf"
+    error_message = "The write policy is scoped to this secret's ARN alone."
+  }
+  assert {
+    condition     = length(jsondecode(aws_iam_policy.write.policy).Statement) == 1
+    error_message = "Without a customer key there is no KMS statement."
+  }
+}
+
+run "kms_statements_only_with_a_key_and_only_via_secrets_manager" {
+  command = apply
+
+  variables {
+    kms_key_arn = "arn:aws:kms:eu-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+  }
+
+  assert {
+    condition     = length(jsondecode(aws_iam_policy.read.policy).Statement) == 2
+    error_message = "With a key the read policy gains one KMS statement."
+  }
+  assert {
+    condition     = jsondecode(aws_iam_policy.read.policy).Statement[1].Action == ["kms:Decrypt"]
+    error_message = "Readers get kms:Decrypt only."
+  }
+  assert {
+    condition     = jsondecode(aws_iam_policy.read.policy).Statement[1].Resource == "arn:aws:kms:eu-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    error_message = "The KMS statement is scoped to the key."
+  }
+  assert {
+    condition     = jsondecode(aws_iam_policy.read.policy).Statement[1].Condition.StringEquals["kms:ViaService"] == "secretsmanager.eu-west-2.amazonaws.com"
+    error_message = "kms:Decrypt is allowed only via Secrets Manager in this region."
+  }
+  assert {
+    condition     = jsondecode(aws_iam_policy.write.policy).Statement[1].Action == ["kms:Decrypt", "kms:GenerateDataKey"]
+    error_message = "Writers get kms:Decrypt and kms:GenerateDataKey."
+  }
+  assert {
+    condition     = jsondecode(aws_iam_policy.write.policy).Statement[1].Condition.StringEquals["kms:ViaService"] == "secretsmanager.eu-west-2.amazonaws.com"
+    error_message = "Writers' KMS use is conditioned on Secrets Manager too."
+  }
+  assert {
+    condition     = aws_secretsmanager_secret.this.kms_key_id == "arn:aws:kms:eu-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    error_message = "The secret is encrypted with the given key."
+  }
+}
+
+run "replicas_are_created_when_asked" {
+  command = apply
+
+  variables {
+    replica_regions = ["eu-west-1", "us-east-1"]
+  }
+
+  assert {
+    condition     = length(aws_secretsmanager_secret.this.replica) == 2
+    error_message = "One replica per requested region."
+  }
+}
+
+run "no_replicas_by_default" {
+  command = apply
+
+  assert {
+    condition     = length(aws_secretsmanager_secret.this.replica) == 0
+    error_message = "No replica unless asked."
+  }
+}
+
+run "rejects_a_recovery_window_of_3" {
+  command = plan
+
+  variables {
+    recovery_window_in_days = 3
+  }
+
+  expect_failures = [var.recovery_window_in_days]
+}
+
+run "rejects_an_empty_secret_name" {
+  command = plan
+
+  variables {
+    secret_name = ""
+  }
+
+  expect_failures = [var.secret_name]
+}
+
+run "rejects_a_role_arn_where_a_role_name_belongs" {
+  command = plan
+
+  variables {
+    reader_role_names = ["arn:aws:iam::123456789012:role/ci-agent"]
+  }
+
+  expect_failures = [var.reader_role_names]
+}
+
+run "rejects_a_malformed_kms_key" {
+  command = plan
+
+  variables {
+    kms_key_arn = "alias/my-key"
+  }
+
+  expect_failures = [var.kms_key_arn]
+}

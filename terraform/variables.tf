@@ -1,0 +1,82 @@
+variable "secret_name" {
+  description = "Name of the Secrets Manager secret that holds the Docker Hub credential as {\"username\",\"token\"}."
+  type        = string
+  default     = "ci/dockerhub"
+
+  validation {
+    condition     = length(var.secret_name) >= 1 && length(var.secret_name) <= 512 && can(regex("^[A-Za-z0-9/_+=.@-]+$", var.secret_name))
+    error_message = "secret_name must be 1 to 512 characters of letters, digits and /_+=.@-."
+  }
+}
+
+variable "description" {
+  description = "Description of the secret, shown in the AWS console."
+  type        = string
+  default     = "Docker Hub access token for CI, as {\"username\",\"token\"}. Written by dockerhub-credentials; never by Terraform."
+
+  validation {
+    condition     = length(var.description) <= 2048
+    error_message = "description must be at most 2048 characters."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "Optional customer-managed KMS key ARN for the secret. Null uses the AWS-managed key aws/secretsmanager."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.kms_key_arn))
+    error_message = "kms_key_arn must be a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID) or null."
+  }
+}
+
+variable "recovery_window_in_days" {
+  description = "Days a deleted secret can be restored: 0 deletes at once, otherwise 7 to 30."
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = var.recovery_window_in_days == 0 || (var.recovery_window_in_days >= 7 && var.recovery_window_in_days <= 30)
+    error_message = "recovery_window_in_days must be 0 or between 7 and 30."
+  }
+}
+
+variable "reader_role_names" {
+  description = "IAM role names of CI agents that may read the secret (GetSecretValue and DescribeSecret)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for n in var.reader_role_names : can(regex("^[A-Za-z0-9+=,.@_-]{1,64}$", n))])
+    error_message = "reader_role_names must be IAM role names (not ARNs)."
+  }
+}
+
+variable "writer_role_names" {
+  description = "IAM role names of operators who run dockerhub-credentials setup, rotate and rollback."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for n in var.writer_role_names : can(regex("^[A-Za-z0-9+=,.@_-]{1,64}$", n))])
+    error_message = "writer_role_names must be IAM role names (not ARNs)."
+  }
+}
+
+variable "replica_regions" {
+  description = "Optional regions to replicate the secret to."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for r in var.replica_regions : can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", r))])
+    error_message = "replica_regions must be AWS region names such as eu-west-1."
+  }
+}
+
+variable "tags" {
+  description = "Tags for the secret and the policies."
+  type        = map(string)
+  default     = {}
+}

@@ -1,0 +1,152 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { Canary, ROOT, Sandbox, describeWith, runCli } from '../support/harness.js';
+import { startMoto } from '../support/moto.mjs';
+import { makePat, startHubStandin } from '../support/hub-standin.mjs';
+import { TerraformCopy, findProviderMirror } from '../support/terraform.js';
+import { REGION, iamUserWithPolicy } from '../support/aws.js';
+
+const mirror = findProviderMirror();
+// Without the provider mirror, terraform cannot init offline: treat it like a missing tool.
+const tools = mirror ? ['terraform'] : ['terraform', 'terraform-provider-aws-offline-mirror'];
+
+describeWith(tools, 'terraform module: static checks and terraform test (offline, mocked provider)', () => {
+  const tf = new TerraformCopy();
+  afterAll(() => tf.remove());
+
+  it('is formatted (terraform fmt -check -recursive)', async () => {
+    const r = await execa('terraform', ['fmt', '-check', '-recursive', join(ROOT, 'terraform')], { reject: false });
+    expect(r.stdout, 'files that need terraform fmt').toBe('');
+    expect(r.exitCode).toBe(0);
+  });
+
+  it('validates, and its terraform test suite passes with mock_provider', async () => {
+    const init = await tf.run(['init', '-backend=false', `-plugin-dir=${mirror}`]);
+    expect(init.exitCode, init.all).toBe(0);
+    const validate = await tf.run(['validate', '-no-color']);
+    expect(validate.exitCode, validate.all).toBe(0);
+    const test = await tf.run(['test', '-no-color']);
+    expect(test.all).toMatch(/Success! 9 passed, 0 failed\./);
+    expect(test.exitCode).toBe(0);
+  }, 180_000);
+});
+
+describeWith([...tools, 'moto_server', 'aws'], 'terraform apply of the example against moto, then the CLI against what it created', () => {
+  const tf = new TerraformCopy();
+  const example = 'examples/ci-agent';
+  const canary = new Canary();
+  const secretName = 'ci/dockerhub';
+  let moto: Awaited<ReturnType<typeof startMoto>>;
+  let hub: Awaited<ReturnType<typeof startHubStandin>>;
+  let admin: { AccessKeyId: string; SecretAccessKey: string };
+  let sandbox: Sandbox;
+  let outputs: Record<string, { value: string }>;
+
+  const adminEnv = () => ({
+    AWS_ACCESS_KEY_ID: admin.AccessKeyId,
+    AWS_SECRET_ACCESS_KEY: admin.SecretAccessKey,
+    AWS_REGION: REGION,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.url,
+    AWS_MAX_ATTEMPTS: '1',
+    DOCKERHUB_CREDENTIALS_REGISTRY: hub.url,
+    DOCKERHUB_CREDENTIALS_HUB_URL: hub.url,
+  });
+  const cli = (args: string[], env: Record<string, string> = {}, input?: string) =>
+    runCli(args, { sandbox, env: { ...adminEnv(), ...env }, input, canary });
+
+  beforeAll(async () => {
+    // IAM is enforced after the three unsigned calls that create the admin user.
+    moto = await startMoto({ env: { INITIAL_NO_AUTH_ACTION_COUNT: '3' } });
+    admin = await iamUserWithPolicy(moto.url, ['*'], 'terraform-admin');
+    hub = await startHubStandin({ accounts: [{ username: 'alice1', secret: canary.token, kind: 'pat', level: 'write', state: 'ok' }] });
+    sandbox = new Sandbox();
+    writeFileSync(
+      join(tf.dir, example, 'moto_override.tf'),
+      `provider "aws" {
+  region                      = "${REGION}"
+  access_key                  = "${admin.AccessKeyId}"
+  secret_key                  = "${admin.SecretAccessKey}"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  endpoints {
+    secretsmanager = "${moto.url}"
+    iam            = "${moto.url}"
+    sts            = "${moto.url}"
+    kms            = "${moto.url}"
+  }
+}
+`,
+    );
+    const init = await tf.run(['init', `-plugin-dir=${mirror}`], example);
+    if (init.exitCode !== 0) throw new Error(init.all);
+    const apply = await tf.run(['apply', '-auto-approve', '-no-color', '-var', `secret_name=${secretName}`], example);
+    if (apply.exitCode !== 0) throw new Error(apply.all);
+    outputs = JSON.parse((await tf.run(['output', '-json'], example)).stdout);
+  }, 300_000);
+
+  afterAll(async () => {
+    sandbox?.remove();
+    await hub?.stop();
+    await moto?.stop();
+    tf.remove();
+  });
+
+  it('outputs the secret, the policies and the exact setup command', () => {
+    expect(outputs.secret_name!.value).toBe(secretName);
+    expect(outputs.secret_arn!.value).toMatch(/^arn:aws:secretsmanager:eu-west-2:\d{12}:secret:ci\/dockerhub-/);
+    expect(outputs.read_policy_arn!.value).toMatch(/policy\/ci-dockerhub-read$/);
+    expect(outputs.write_policy_arn!.value).toMatch(/policy\/ci-dockerhub-write$/);
+    expect(outputs.setup_command!.value).toBe(`npx dockerhub-credentials setup --secret-id ${secretName} --region ${REGION}`);
+  });
+
+  it('verify on the fresh secret exits 4 and says to run setup; setup fills it; verify then passes', async () => {
+    const before = await cli(['verify', '--secret-id', secretName]);
+    expect(before.exitCode).toBe(4);
+    expect(before.stderr).toContain('exists but has no value yet');
+    expect(before.stderr).toContain('Run setup');
+
+    const setup = await cli(['setup', '--non-interactive', '--token-stdin', '--username', 'alice1', '--secret-id', secretName], {}, canary.token);
+    expect(setup.exitCode, setup.stderr).toBe(0);
+
+    const after = await cli(['verify', '--secret-id', secretName, '--json']);
+    expect(after.exitCode).toBe(0);
+    expect(JSON.parse(after.stdout)).toMatchObject({ ok: true, username: 'alice1', tokenLength: 36, arn: outputs.secret_arn!.value });
+    sandbox.assertClean(canary);
+  });
+
+  it('a principal with only the read policy cannot write the secret', async () => {
+    // A CI agent's identity holding only the module's read policy. (moto answers
+    // sts:AssumeRole with HTTP 500 under IAM enforcement, so a user stands in for the role.)
+    const awsAdmin = (args: string[]) =>
+      execa('aws', ['--endpoint-url', moto.url, '--region', REGION, '--output', 'json', 'iam', ...args], {
+        env: { AWS_ACCESS_KEY_ID: admin.AccessKeyId, AWS_SECRET_ACCESS_KEY: admin.SecretAccessKey, HOME: sandbox.home, PATH: process.env.PATH! },
+        extendEnv: false,
+      });
+    await awsAdmin(['create-user', '--user-name', 'ci-agent-user']);
+    await awsAdmin(['attach-user-policy', '--user-name', 'ci-agent-user', '--policy-arn', outputs.read_policy_arn!.value]);
+    const key = JSON.parse((await awsAdmin(['create-access-key', '--user-name', 'ci-agent-user'])).stdout).AccessKey;
+    const c = { AccessKeyId: key.AccessKeyId, SecretAccessKey: key.SecretAccessKey };
+    const other = makePat();
+    hub.accounts.push({ username: 'alice1', secret: other, kind: 'pat', level: 'write', state: 'ok' });
+    const r = await cli(
+      ['setup', '--non-interactive', '--token-stdin', '--username', 'alice1', '--secret-id', secretName, '--yes'],
+      { AWS_ACCESS_KEY_ID: c.AccessKeyId, AWS_SECRET_ACCESS_KEY: c.SecretAccessKey },
+      other,
+    );
+    expect(r.exitCode).toBe(4);
+    expect(r.stderr).toMatch(/Access denied: you are not allowed secretsmanager:\w+ on ci\/dockerhub/);
+    const still = await cli(['verify', '--secret-id', secretName, '--json']);
+    expect(JSON.parse(still.stdout).ok).toBe(true);
+  });
+
+  it('terraform destroy removes what apply created', async () => {
+    const destroy = await tf.run(['destroy', '-auto-approve', '-no-color', '-var', `secret_name=${secretName}`], example);
+    expect(destroy.exitCode, destroy.all).toBe(0);
+    expect(destroy.all).toMatch(/Destroy complete! Resources: \d+ destroyed\./);
+    const gone = await cli(['verify', '--secret-id', secretName]);
+    expect(gone.exitCode).toBe(4);
+  });
+});
