@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { resolveSettings, type FlagValues } from './config.js';
-import { CliError, ExitCode, cancelled } from './errors.js';
+import { ExitCode, cancelled, isCliError } from './errors.js';
 import { Output, type Streams } from './ui/output.js';
 import { describeError, redact } from './ui/redact.js';
 import { NonInteractivePrompter, TerminalPrompter, type Prompter } from './ui/prompter.js';
@@ -12,12 +12,9 @@ import { VERSION } from './version.js';
 
 type Runner = (ctx: Context, opts: Record<string, unknown>) => Promise<number>;
 
-const commands: Record<string, () => Promise<Runner>> = {
-  verify: async () => (await import('./commands/verify.js')).verify,
-  setup: async () => (await import('./commands/setup.js')).setup,
-  rotate: async () => (await import('./commands/rotate.js')).rotate,
-  rollback: async () => (await import('./commands/rollback.js')).rollback,
-};
+// A separate bundle (see scripts/build.mjs): one file to load, parsed only when a command runs.
+const loadCommand = async (name: string): Promise<Runner> =>
+  (await import('./commands/index.js'))[name as 'verify' | 'setup' | 'rotate' | 'rollback'] as Runner;
 
 const EXIT_CODES = `
 Exit codes:
@@ -183,7 +180,7 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
         }
       },
     };
-    const runner = await commands[name]!();
+    const runner = await loadCommand(name);
     exitCode = await runner(ctx, opts);
     if (cancelRequested) throw cancelled();
   };
@@ -204,7 +201,7 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return ExitCode.Ok;
       return ExitCode.Usage;
     }
-    const error = controller.signal.aborted && !(e instanceof CliError) ? cancelled() : e;
+    const error = controller.signal.aborted && !isCliError(e) ? cancelled() : e;
     return report(error, out);
   } finally {
     process.off('SIGINT', onSignal);
@@ -214,7 +211,7 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
 
 /** The one place failures are printed: a sentence, the fix, and the exit code. */
 function report(e: unknown, out: Output): number {
-  if (e instanceof CliError) {
+  if (isCliError(e)) {
     if (out.options.json) {
       out.json({ ok: false, error: { code: e.code, message: e.message, hint: e.hint ?? null, exitCode: e.exitCode } });
     } else {

@@ -32,4 +32,9 @@ export const usageError = (message: string, hint?: string): CliError =>
 export const cancelled = (): CliError =>
   new CliError('cancelled', 'Cancelled; nothing was changed.', undefined, ExitCode.Cancelled);
 
-export const isCliError = (e: unknown): e is CliError => e instanceof CliError;
+/**
+ * The CLI front (dist/cli.js) and the commands (dist/commands.js) are separate
+ * bundles, each with its own copy of this class: recognise it by its brand.
+ */
+export const isCliError = (e: unknown): e is CliError =>
+  e instanceof Error && e.name === 'CliError' && typeof (e as CliError).exitCode === 'number';

@@ -1,4 +1,4 @@
-import { CliError, ExitCode } from '../errors.js';
+import { CliError, ExitCode, isCliError } from '../errors.js';
 import { redact } from '../ui/redact.js';
 
 export interface AwsCallContext {
@@ -45,7 +45,7 @@ export const profileFlag = (c: { profile?: string }) => (c.profile ? ` --profile
  * response in hidden fields and must never be printed or serialized whole.
  */
 export function mapAwsError(e: unknown, c: AwsCallContext): CliError {
-  if (e instanceof CliError) return e;
+  if (isCliError(e)) return e;
   const err = (typeof e === 'object' && e !== null ? e : {}) as SdkLikeError;
   const name = err.name ?? 'Error';
   const message = redact(err.message ?? String(e));

@@ -1,4 +1,4 @@
-import { CliError, ExitCode, cancelled, usageError } from '../errors.js';
+import { CliError, ExitCode, cancelled, usageError, isCliError } from '../errors.js';
 import { commandLine, openStore, type Context } from '../context.js';
 import { CURRENT, PENDING, strayPending, versionWithStage, type SecretStore } from '../aws/store.js';
 import { checkCredentialValue, age, formatDate } from '../flows/check.js';
@@ -154,7 +154,7 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
       await ctx.critical(() => store.moveStage(CURRENT, { to: stagedId, from: currentId }));
     } catch (e) {
       promote.fail('Promotion failed');
-      if (e instanceof CliError && e.code === 'stage-conflict') throw conflict(secretId, 'AWSCURRENT moved during promotion');
+      if (isCliError(e) && e.code === 'stage-conflict') throw conflict(secretId, 'AWSCURRENT moved during promotion');
       throw e;
     }
     promoted = true;

@@ -1,4 +1,4 @@
-import { CliError, ExitCode } from '../errors.js';
+import { CliError, ExitCode, isCliError } from '../errors.js';
 import { openStore, requireSecretId, type Context } from '../context.js';
 import { inspectCurrent, factLines } from '../flows/inspect.js';
 import { age, formatDate } from '../flows/check.js';
@@ -38,7 +38,7 @@ export async function verify(ctx: Context, options: VerifyOptions): Promise<numb
     try {
       live = await validateAgainstHub(ctx, { username: check.username!, token: check.token! }, settings.repository);
     } catch (e) {
-      if (!(e instanceof CliError)) throw e;
+      if (!isCliError(e)) throw e;
       liveError = e;
       problems.push(e.message);
     }

@@ -21,10 +21,14 @@ export function noValueYet(ctx: Context, secretId: string): CliError {
 
 /** Reads the AWSCURRENT version and checks its shape: the heart of `verify`, reused after every write. */
 export async function inspectCurrent(ctx: Context, store: SecretStore): Promise<Inspection> {
-  const info = await store.describeLive();
+  // Both reads at once: one round trip instead of two. Describe decides which error wins.
+  const [described, read] = await Promise.allSettled([store.describeLive(), store.get({ stage: CURRENT })]);
+  if (described.status === 'rejected') throw described.reason;
+  const info = described.value;
   const currentVersionId = versionWithStage(info, CURRENT);
   if (!currentVersionId) throw noValueYet(ctx, store.secretId);
-  const current = await store.get({ stage: CURRENT });
+  if (read.status === 'rejected') throw read.reason;
+  const current = read.value;
   return {
     info,
     currentVersionId: current.versionId || currentVersionId,

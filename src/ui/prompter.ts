@@ -51,7 +51,7 @@ export class NonInteractivePrompter implements Prompter {
   }
 }
 
-type Inquirer = typeof import('@inquirer/prompts');
+type Inquirer = typeof import('./inquirer.js');
 
 /** @inquirer/prompts on stdin and stderr (stdout stays for data). Ctrl-C becomes exit 130. */
 export class TerminalPrompter implements Prompter {
@@ -65,7 +65,7 @@ export class TerminalPrompter implements Prompter {
   ) {}
 
   private async ask<R>(run: (lib: Inquirer, ctx: object) => Promise<R>): Promise<R> {
-    this.lib ??= await import('@inquirer/prompts');
+    this.lib ??= await import('./inquirer.js');
     const ctx = { input: this.stdin, output: this.streams.stderr, clearPromptOnDone: false, signal: this.signal };
     try {
       return await run(this.lib, ctx);

@@ -3,7 +3,11 @@
  * handles is registered here the moment it is read; every line the tool writes
  * passes through `redact` as a last line of defence.
  */
-const secrets = new Set<string>();
+// Shared through globalThis: the CLI front and the commands are separate bundles,
+// and redaction in either must know every secret registered in both.
+const KEY = Symbol.for('dockerhub-credentials.secrets');
+const holder = globalThis as unknown as Record<symbol, Set<string> | undefined>;
+const secrets: Set<string> = (holder[KEY] ??= new Set<string>());
 
 export function registerSecret(value: string | undefined): void {
   if (value && value.length >= 4) secrets.add(value);

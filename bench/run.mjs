@@ -1,0 +1,130 @@
+// `npm run bench`: start-up, verify latency, memory and package size, each as the
+// median of whole-process runs with its reference measured in the same run.
+// Prints a table and exits 0 whatever the figures: these are measurements, not tests.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, readdirSync, statSync, lstatSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startMoto } from '../test/support/moto.mjs';
+import { makePat } from '../test/support/hub-standin.mjs';
+
+const root = new URL('..', import.meta.url).pathname;
+const cli = join(root, 'bin/dockerhub-credentials.js');
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** Wall time of one whole process, in ms. */
+function once(cmd, args, env) {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return ms;
+}
+
+/** Alternates subject and reference so drift on the machine hits both alike. */
+function compare(subject, reference) {
+  const a = [];
+  const b = [];
+  once(...subject);
+  once(...reference);
+  for (let i = 0; i < RUNS; i++) {
+    a.push(once(...subject));
+    b.push(once(...reference));
+  }
+  return { subject: median(a), reference: median(b) };
+}
+
+function duBytes(dir) {
+  let n = 0;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    const st = lstatSync(p);
+    n += st.isDirectory() ? duBytes(p) : st.size;
+  }
+  return n;
+}
+
+const rows = [];
+const row = (figure, value, reference, ratio, goal) => rows.push({ figure, value, reference, ratio, goal });
+const ms = (x) => `${x.toFixed(0)} ms`;
+const verdict = (ratio, limit) => `≤ ${limit}× ${ratio <= limit ? '(met)' : '(NOT met)'}`;
+
+// 1. --help against node -e 0
+const env = { ...process.env, NO_COLOR: '1' };
+const help = compare([process.execPath, [cli, '--help'], env], [process.execPath, ['-e', '0'], env]);
+row('dockerhub-credentials --help', ms(help.subject), `node -e 0: ${ms(help.reference)}`, help.subject / help.reference, verdict(help.subject / help.reference, 1.5));
+
+// 2-4. verify against a local moto
+const moto = await startMoto();
+const secretId = 'bench/dockerhub';
+const awsEnv = {
+  ...env,
+  AWS_ACCESS_KEY_ID: 'bench',
+  AWS_SECRET_ACCESS_KEY: 'bench',
+  AWS_REGION: 'eu-west-2',
+  AWS_DEFAULT_REGION: 'eu-west-2',
+  AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.url,
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
+try {
+  await fetch(moto.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'secretsmanager.CreateSecret', authorization: 'AWS4-HMAC-SHA256 Credential=bench/20260101/eu-west-2/secretsmanager/aws4_request' },
+    body: JSON.stringify({ Name: secretId, SecretString: JSON.stringify({ username: 'benchuser', token: makePat() }) }),
+  });
+  const runbook = `aws --endpoint-url ${moto.url} secretsmanager get-secret-value --secret-id ${secretId} --query SecretString --output text | python3 -c "import json,sys; d=json.load(sys.stdin); print('username present:', 'username' in d); print('token present:', 'token' in d); print('username:', d['username']); print('token length:', len(d['token']))"`;
+  const verify = [process.execPath, [cli, 'verify', '--secret-id', secretId], awsEnv];
+  const vsRunbook = compare(verify, ['bash', ['-c', runbook], awsEnv]);
+  row('verify (moto) vs the runbook pipeline', ms(vsRunbook.subject), `aws | python3: ${ms(vsRunbook.reference)}`, vsRunbook.subject / vsRunbook.reference, verdict(vsRunbook.subject / vsRunbook.reference, 0.25));
+  const floor = [process.execPath, [join(root, 'bench/floor.mjs'), secretId], awsEnv];
+  const vsFloor = compare(verify, floor);
+  row('verify (moto) vs the SDK floor script', ms(vsFloor.subject), `floor.mjs: ${ms(vsFloor.reference)}`, vsFloor.subject / vsFloor.reference, verdict(vsFloor.subject / vsFloor.reference, 1.2));
+  // Context for the runbook goal: what the floor itself achieves against the runbook.
+  const floorVsRunbook = compare(floor, ['bash', ['-c', runbook], awsEnv]);
+  row('  context: the floor vs the runbook pipeline', ms(floorVsRunbook.subject), `aws | python3: ${ms(floorVsRunbook.reference)}`, floorVsRunbook.subject / floorVsRunbook.reference, 'context');
+
+  // peak memory: max RSS of the child, from the kernel's rusage
+  const rss = [];
+  for (let i = 0; i < 5; i++) {
+    const out = execFileSync('python3', ['-c', 'import resource,subprocess,sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)', process.execPath, cli, 'verify', '--json', '--secret-id', secretId], { env: awsEnv });
+    rss.push(Number(String(out).trim()));
+  }
+  row('verify --json peak memory (max RSS)', `${(median(rss) / 1024).toFixed(1)} MiB`, '-', undefined, 'report');
+} finally {
+  await moto.stop();
+}
+
+// 5-7. package: tarball, installed footprint, install time
+const scratch = mkdtempSync(join(tmpdir(), 'dhc-bench-'));
+try {
+  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] }))[0];
+  const tarball = join(scratch, packed.filename);
+  row('packed tarball (npm pack)', `${(statSync(tarball).size / 1024).toFixed(0)} KiB`, `${packed.entryCount} files`, undefined, `≤ 1 MB ${statSync(tarball).size <= 1_000_000 ? '(met)' : '(NOT met)'}`);
+  const times = [];
+  let footprint = 0;
+  for (let i = 0; i < 3; i++) {
+    const dir = mkdtempSync(join(scratch, 'install-'));
+    const t = process.hrtime.bigint();
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', tarball], { cwd: dir, stdio: 'ignore' });
+    times.push(Number(process.hrtime.bigint() - t) / 1e6);
+    footprint = duBytes(join(dir, 'node_modules'));
+  }
+  row('installed footprint (npm install <tarball>)', `${(footprint / 1024 / 1024).toFixed(2)} MB`, '-', undefined, `≤ 10 MB ${footprint <= 10_000_000 ? '(met)' : '(NOT met)'}`);
+  row('install time from the tarball', ms(median(times)), '-', undefined, 'report');
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+const head = ['figure', 'median', 'reference (same run)', 'ratio', 'goal'];
+const body = rows.map((r) => [r.figure, r.value, r.reference, r.ratio === undefined ? '-' : `${r.ratio.toFixed(2)}×`, r.goal]);
+const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+console.log(`\nNode ${process.version}, ${RUNS} runs each (median)\n`);
+console.log(line(head));
+console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+for (const b of body) console.log(line(b));

@@ -1,0 +1,6 @@
+// All commands behind one dynamic import: one chunk to load instead of dozens
+// (each ESM module costs a resolve and a translate at start-up).
+export { verify } from './verify.js';
+export { setup } from './setup.js';
+export { rotate } from './rotate.js';
+export { rollback } from './rollback.js';
