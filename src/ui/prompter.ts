@@ -35,18 +35,18 @@ export class NonInteractivePrompter implements Prompter {
   private missing(q: Question): never {
     throw usageError(`${q.message.replace(/[?:]\s*$/, '')}: no answer without a terminal.`, `Pass ${q.flag}.`);
   }
-  input(q: InputQuestion): Promise<string> {
-    if (q.default !== undefined) return Promise.resolve(q.default);
+  async input(q: InputQuestion): Promise<string> {
+    if (q.default !== undefined) return q.default;
     this.missing(q);
   }
-  password(q: InputQuestion): Promise<string> {
+  async password(q: InputQuestion): Promise<string> {
     this.missing(q);
   }
-  confirm(q: ConfirmQuestion): Promise<boolean> {
+  async confirm(q: ConfirmQuestion): Promise<boolean> {
     this.missing(q);
   }
-  select<T>(q: SelectQuestion<T>): Promise<T> {
-    if (q.default !== undefined) return Promise.resolve(q.default);
+  async select<T>(q: SelectQuestion<T>): Promise<T> {
+    if (q.default !== undefined) return q.default;
     this.missing(q);
   }
 }
