@@ -9,7 +9,7 @@ export default defineConfig({
     fileParallelism: true,
     maxWorkers: 2,
     minWorkers: 1,
-    reporters: ['default'],
+    reporters: ['default', './test/support/summary-reporter.ts'],
   },
   define: { __VERSION__: JSON.stringify('0.0.0-test') },
 });
