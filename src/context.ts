@@ -31,6 +31,15 @@ export function requireSecretId(ctx: Context): string {
   return id;
 }
 
+/** The secret id from flags, environment or config file, or asked for at a terminal. */
+export async function askSecretId(ctx: Context): Promise<string> {
+  ctx.settings.secretId ??= await ctx.prompter.input({
+    message: 'Secrets Manager secret name or ARN:',
+    flag: '--secret-id (or DOCKERHUB_CREDENTIALS_SECRET_ID)',
+  });
+  return ctx.settings.secretId;
+}
+
 export function openStore(ctx: Context, secretId: string): Promise<SecretStore> {
   return SecretStore.open({
     secretId,

@@ -1,5 +1,5 @@
 import { CliError, ExitCode, cancelled, usageError, isCliError } from '../errors.js';
-import { commandLine, openStore, type Context } from '../context.js';
+import { askSecretId, commandLine, openStore, type Context } from '../context.js';
 import { CURRENT, PENDING, strayPending, versionWithStage, type SecretStore } from '../aws/store.js';
 import { checkCredentialValue, age, formatDate } from '../flows/check.js';
 import { collectCredentials } from '../flows/collect.js';
@@ -64,12 +64,9 @@ async function resolveStray(ctx: Context, store: SecretStore, pendingId: string,
  * removes the stage this run created.
  */
 export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
-  const { out, settings, prompter } = ctx;
+  const { out, settings } = ctx;
   out.heading('dockerhub-credentials rotate');
-  const secretId =
-    settings.secretId ??
-    (await prompter.input({ message: 'Secrets Manager secret name or ARN:', flag: '--secret-id (or DOCKERHUB_CREDENTIALS_SECRET_ID)' }));
-  settings.secretId = secretId;
+  const secretId = await askSecretId(ctx);
   const store = await openStore(ctx, secretId);
 
   // 1. Preflight: a valid current value to rotate from.

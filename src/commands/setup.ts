@@ -1,5 +1,5 @@
 import { CliError, ExitCode, cancelled } from '../errors.js';
-import { commandLine, openStore, type Context } from '../context.js';
+import { askSecretId, commandLine, openStore, type Context } from '../context.js';
 import { CURRENT, strayPending, versionWithStage, type SecretStore } from '../aws/store.js';
 import { checkCredentialValue, age, formatDate } from '../flows/check.js';
 import { collectCredentials } from '../flows/collect.js';
@@ -15,10 +15,7 @@ interface SetupOptions {
 /** Step 1: which secret, and may we write it? */
 async function preflight(ctx: Context): Promise<{ store: SecretStore; existing?: Record<string, unknown>; replacing: boolean }> {
   const { prompter, out, settings } = ctx;
-  const secretId =
-    settings.secretId ??
-    (await prompter.input({ message: 'Secrets Manager secret name or ARN:', flag: '--secret-id (or DOCKERHUB_CREDENTIALS_SECRET_ID)' }));
-  settings.secretId = secretId;
+  const secretId = await askSecretId(ctx);
   if (!settings.region && !ctx.env.AWS_REGION && !ctx.env.AWS_DEFAULT_REGION && prompter.interactive && !settings.profile) {
     settings.region = await prompter.input({ message: 'AWS region:', default: 'eu-west-2', flag: '--region' });
   }

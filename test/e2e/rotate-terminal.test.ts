@@ -1,28 +1,18 @@
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { describeWith } from '../support/harness.js';
 import { useWorld } from '../support/world.js';
-import { Terminal } from '../support/pty.js';
+import type { Terminal } from '../support/pty.js';
 import { uniqueName } from '../support/aws.js';
 
 describeWith(['moto_server', 'docker', 'tmux'], 'rotate and rollback in a real terminal (tmux)', () => {
   const w = useWorld();
-  let term: Terminal;
-  afterEach(async () => term?.close());
   const value = (token: string) => JSON.stringify({ username: 'alice1', token });
 
-  const start = async (args: string[]) => {
-    term = new Terminal();
-    await term.start(args, { ...w.env(), PATH: process.env.PATH, HOME: w.sandbox.home, TMPDIR: w.sandbox.tmp }, w.sandbox.cwd);
-    return term;
-  };
-  const noCanary = (screen: string) => {
-    for (const c of w.canaries()) c.assertAbsent('screen', screen);
-  };
 
   it('rotates interactively, then rolls back after a confirmation', async () => {
     const name = uniqueName();
     await w.secrets.create(name, value(w.rw.token));
-    const t = await start(['rotate', '--secret-id', name]);
+    const t = await w.terminal(['rotate', '--secret-id', name]);
     await t.waitFor(/Current: alice1, token 36 characters, changed/);
     await t.waitFor('Reuse the password');
     await t.type('n');
@@ -38,17 +28,17 @@ describeWith(['moto_server', 'docker', 'tmux'], 'rotate and rollback in a real t
     expect(screen).toContain('Rotated.');
     expect(code).toBe(0);
     expect(sane).toBe(true);
-    noCanary(screen);
+    w.assertNoCanary('screen', screen);
     expect(await w.secrets.value(name)).toBe(value(w.rw2.token));
     await t.close();
 
-    const r = await start(['rollback', '--secret-id', name]);
+    const r = await w.terminal(['rollback', '--secret-id', name]);
     await r.waitFor('Roll back to the previous value?');
     await r.type('y');
     const done = await r.exit();
     expect(done.code).toBe(0);
     expect(done.screen).toContain('Rolled back');
-    noCanary(done.screen);
+    w.assertNoCanary('screen', done.screen);
     expect(await w.secrets.value(name)).toBe(value(w.rw.token));
   });
 
@@ -76,13 +66,13 @@ describeWith(['moto_server', 'docker', 'tmux'], 'rotate and rollback in a real t
         await w.secrets.client.send(new PutSecretValueCommand({ SecretId: name, SecretString: value(w.rw2.token), VersionStages: ['AWSPENDING'] }));
       }
       const before = await w.secrets.stages(name);
-      const t = await start(['rotate', '--secret-id', name]);
+      const t = await w.terminal(['rotate', '--secret-id', name]);
       await reach(t);
       await t.key('C-c');
       const { code, sane, screen } = await t.exit();
       expect(code).toBe(130);
       expect(sane).toBe(true);
-      noCanary(screen);
+      w.assertNoCanary('screen', screen);
       expect(await w.secrets.stages(name)).toEqual(before);
     });
   }

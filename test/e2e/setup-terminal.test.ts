@@ -1,28 +1,17 @@
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { describeWith } from '../support/harness.js';
 import { useWorld } from '../support/world.js';
-import { Terminal } from '../support/pty.js';
+import type { Terminal } from '../support/pty.js';
 import { uniqueName } from '../support/aws.js';
 
 describeWith(['moto_server', 'docker', 'tmux'], 'setup in a real terminal (tmux)', () => {
   const w = useWorld();
-  let term: Terminal;
-  afterEach(async () => term?.close());
 
-  const start = async (args: string[] = ['setup']) => {
-    term = new Terminal();
-    const env = w.env();
-    await term.start(args, { ...env, PATH: process.env.PATH, HOME: w.sandbox.home, TMPDIR: w.sandbox.tmp }, w.sandbox.cwd);
-    return term;
-  };
-  const noCanary = (screen: string) => {
-    for (const c of w.canaries()) c.assertAbsent('screen', screen);
-  };
 
   it('walks a person from nothing to a verified secret; the screen never shows the token', async () => {
     const name = uniqueName();
     await w.secrets.create(name);
-    const t = await start();
+    const t = await w.terminal(['setup']);
     await t.waitFor('Secrets Manager secret name or ARN');
     await t.type(name);
     await t.waitFor(/Local Docker Hub login found: someoneelse \(password/);
@@ -45,7 +34,7 @@ describeWith(['moto_server', 'docker', 'tmux'], 'setup in a real terminal (tmux)
     expect(screen).toContain('Done.');
     expect(code).toBe(0);
     expect(sane).toBe(true);
-    noCanary(screen);
+    w.assertNoCanary('screen', screen);
     expect(JSON.parse((await w.secrets.value(name))!)).toEqual({ username: 'alice1', token: w.rw.token });
   });
 
@@ -74,13 +63,13 @@ describeWith(['moto_server', 'docker', 'tmux'], 'setup in a real terminal (tmux)
       const name = uniqueName();
       await w.secrets.create(name, JSON.stringify({ username: 'alice1', token: 'the-old-good-one' }));
       const before = await w.secrets.stages(name);
-      const t = await start(args.map((a) => (a === 'NAME' ? name : a)));
+      const t = await w.terminal(args.map((a) => (a === 'NAME' ? name : a)));
       await reach(t);
       await t.key('C-c');
       const { code, sane, screen } = await t.exit();
       expect(code).toBe(130);
       expect(sane).toBe(true);
-      noCanary(screen);
+      w.assertNoCanary('screen', screen);
       expect(await w.secrets.stages(name)).toEqual(before);
     });
   }

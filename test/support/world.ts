@@ -4,6 +4,7 @@ import { startMoto } from './moto.mjs';
 import { startHubStandin } from './hub-standin.mjs';
 import { Canary, Sandbox, runCli, type RunResult } from './harness.js';
 import { TestSecrets, awsEnv } from './aws.js';
+import { Terminal } from './pty.js';
 
 export interface World {
   moto: Awaited<ReturnType<typeof startMoto>>;
@@ -20,6 +21,10 @@ export interface World {
   bob: Canary;
   password: string;
   canaries(): Canary[];
+  /** Fails if any canary piece is in `text`. */
+  assertNoCanary(label: string, text: string): void;
+  /** The CLI in a real terminal, with this world's environment, HOME and TMPDIR. */
+  terminal(args: string[]): Promise<Terminal>;
   env(extra?: Record<string, string | undefined>): Record<string, string | undefined>;
   run(args: string[], o?: { env?: Record<string, string | undefined>; input?: string; interruptWhen?: string | RegExp }): Promise<RunResult>;
 }
@@ -35,6 +40,20 @@ export function useWorld(): World {
     password: 'correct-horse-battery-staple-42',
   } as World;
   w.canaries = () => [w.rw, w.rw2, w.ro, w.revoked, w.expired, w.bob];
+  w.assertNoCanary = (label, text) => {
+    for (const c of w.canaries()) c.assertAbsent(label, text);
+  };
+  let open: Terminal | undefined;
+  w.terminal = async (args) => {
+    await open?.close();
+    open = new Terminal();
+    await open.start(args, { ...w.env(), PATH: process.env.PATH, HOME: w.sandbox.home, TMPDIR: w.sandbox.tmp }, w.sandbox.cwd);
+    return open;
+  };
+  afterEach(async () => {
+    await open?.close();
+    open = undefined;
+  });
   w.env = (extra = {}) => ({
     ...awsEnv(w.moto.url),
     DOCKERHUB_CREDENTIALS_REGISTRY: w.hub.url,
@@ -43,10 +62,8 @@ export function useWorld(): World {
   });
   w.run = async (args, o = {}) => {
     const r = await runCli(args, { sandbox: w.sandbox, env: w.env(o.env), input: o.input, interruptWhen: o.interruptWhen });
-    for (const c of w.canaries()) {
-      c.assertAbsent('stdout', r.stdout);
-      c.assertAbsent('stderr', r.stderr);
-    }
+    w.assertNoCanary('stdout', r.stdout);
+    w.assertNoCanary('stderr', r.stderr);
     return r;
   };
   beforeAll(async () => {
