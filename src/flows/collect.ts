@@ -34,6 +34,8 @@ async function tokenFromOutside(ctx: Context, tokenStdin: boolean): Promise<stri
   }
   const fromEnv = ctx.env.DOCKERHUB_TOKEN;
   if (fromEnv !== undefined) {
+    // Read once, then gone from the environment: no child process inherits it.
+    delete ctx.env.DOCKERHUB_TOKEN;
     registerSecret(fromEnv.trim());
     const token = normalizeToken(fromEnv);
     if (!token) throw usageError('DOCKERHUB_TOKEN is set but empty.', 'Set it to the token, or unset it to be prompted.');

@@ -3,6 +3,8 @@ import { describeWith } from '../support/harness.js';
 import { useWorld } from '../support/world.js';
 import type { Terminal } from '../support/pty.js';
 import { uniqueName } from '../support/aws.js';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 describeWith(['moto_server', 'docker', 'tmux'], 'setup in a real terminal (tmux)', () => {
   const w = useWorld();
@@ -37,6 +39,33 @@ describeWith(['moto_server', 'docker', 'tmux'], 'setup in a real terminal (tmux)
     w.assertNoCanary('screen', screen);
     expect(JSON.parse((await w.secrets.value(name))!)).toEqual({ username: 'alice1', token: w.rw.token });
   });
+
+  it('reports what the configured credential helper holds, and goes on when it is missing or answers garbage', async () => {
+    const bin = join(w.sandbox.root, 'bin');
+    mkdirSync(bin);
+    const helper = (name: string, script: string) => {
+      writeFileSync(join(bin, `docker-credential-${name}`), `#!/bin/sh\n${script}\n`);
+      chmodSync(join(bin, `docker-credential-${name}`), 0o755);
+    };
+    // A Docker Desktop style login: an identity token, which cannot serve CI.
+    helper('desktop', `cat >/dev/null; echo '{"ServerURL":"https://index.docker.io/v1/","Username":"<token>","Secret":"eyJhbGciOi.session.tok"}'`);
+    helper('garbage', 'cat >/dev/null; echo "not json at all"');
+    const cases: [string, RegExp][] = [
+      ['desktop', /Local Docker Hub login found: <token> \(identity token, from credential helper desktop\)[\s\S]*cannot serve as a CI credential/],
+      ['missing', /docker-credential-missing is configured but not installed/],
+      ['garbage', /credential helper garbage answered something that is not a credential/],
+    ];
+    for (const [store, expected] of cases) {
+      w.sandbox.plantDockerConfig(JSON.stringify({ credsStore: store }));
+      const name = uniqueName();
+      await w.secrets.create(name);
+      const t = await w.terminal(['setup', '--secret-id', name]);
+      const screen = await t.waitFor('Docker ID', 30_000).catch(async () => t.screen());
+      expect(screen).toMatch(expected);
+      await t.key('C-c');
+      expect((await t.exit()).code).toBe(130);
+    }
+  }, 120_000);
 
   const interrupts: [string, string[], (t: Terminal) => Promise<void>][] = [
     ['the secret id prompt', ['setup'], async (t) => void (await t.waitFor('Secrets Manager secret name'))],

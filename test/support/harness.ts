@@ -109,16 +109,24 @@ export class Sandbox {
   readonly cwd = join(this.root, 'work');
   readonly dockerConfig = join(this.home, '.docker/config.json');
 
-  constructor(dockerConfig: string | undefined = EXISTING_DOCKER_CONFIG) {
+  private planted = EXISTING_DOCKER_CONFIG;
+
+  constructor() {
     mkdirSync(join(this.home, '.docker'), { recursive: true });
     mkdirSync(this.tmp);
     mkdirSync(this.cwd);
-    if (dockerConfig !== undefined) writeFileSync(this.dockerConfig, dockerConfig);
+    writeFileSync(this.dockerConfig, this.planted);
+  }
+
+  /** Replaces the user's docker config (for example to name a credential helper). */
+  plantDockerConfig(content: string): void {
+    this.planted = content;
+    writeFileSync(this.dockerConfig, content);
   }
 
   /** The user's own docker config, byte for byte as it was planted. */
-  assertDockerConfigUntouched(expected = EXISTING_DOCKER_CONFIG): void {
-    expect(readFileSync(this.dockerConfig, 'utf8')).toBe(expected);
+  assertDockerConfigUntouched(): void {
+    expect(readFileSync(this.dockerConfig, 'utf8')).toBe(this.planted);
     expect(readdirSync(join(this.home, '.docker'))).toEqual(['config.json']);
   }
 

@@ -47,7 +47,9 @@ export function useWorld(): World {
   w.terminal = async (args) => {
     await open?.close();
     open = new Terminal();
-    await open.start(args, { ...w.env(), PATH: process.env.PATH, HOME: w.sandbox.home, TMPDIR: w.sandbox.tmp }, w.sandbox.cwd);
+    // The sandbox's bin/ first on PATH, for fake credential helpers.
+    const path = `${w.sandbox.root}/bin:${process.env.PATH}`;
+    await open.start(args, { ...w.env(), PATH: path, HOME: w.sandbox.home, TMPDIR: w.sandbox.tmp }, w.sandbox.cwd);
     return open;
   };
   afterEach(async () => {

@@ -1,0 +1,46 @@
+// The Docker Hub client against the stand-in alone: the checks that the real
+// docker CLI would otherwise catch first in setup tests.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makePat, startHubStandin } from '../support/hub-standin.mjs';
+import { hubIdentity } from '../../src/hub/api.js';
+import { discoverChallenge, requestRegistryToken } from '../../src/hub/registry.js';
+
+describe('Docker Hub client against the stand-in', () => {
+  const alice = makePat();
+  const bob = makePat();
+  let hub: Awaited<ReturnType<typeof startHubStandin>>;
+  const http = { signal: new AbortController().signal, what: 'the stand-in', sleep: async () => undefined };
+
+  beforeAll(async () => {
+    hub = await startHubStandin({
+      accounts: [
+        { username: 'alice1', secret: alice, kind: 'pat', level: 'read', state: 'ok' },
+        { username: 'bobby2', secret: bob, kind: 'pat', level: 'write', state: 'ok' },
+      ],
+    });
+  });
+  afterAll(async () => hub?.stop());
+
+  it("names the real owner when a PAT is typed with someone else's username (Hub accepts any identifier)", async () => {
+    await expect(hubIdentity(hub.url, { username: 'alice1', token: bob }, http)).rejects.toMatchObject({
+      code: 'wrong-user',
+      exitCode: 3,
+      message: 'The token belongs to Docker ID bobby2, not alice1.',
+    });
+    await expect(hubIdentity(hub.url, { username: 'bobby2', token: bob }, http)).resolves.toEqual({ username: 'bobby2', accessLevel: 'Read & Write' });
+  });
+
+  it('reads push rights from a 200 that grants fewer actions (the specification behaviour)', async () => {
+    hub.switches.insufficientScopes = '200';
+    const challenge = await discoverChallenge(hub.url, http);
+    await expect(requestRegistryToken(challenge, { username: 'alice1', token: alice }, 'alice1/app', http)).rejects.toMatchObject({ code: 'no-push' });
+    await expect(requestRegistryToken(challenge, { username: 'bobby2', token: bob }, 'bobby2/app', http)).resolves.toEqual({ actions: ['pull', 'push'] });
+  });
+
+  it('retries a 429 after Retry-After, within its budget', async () => {
+    hub.switches.rateLimit = { count: 2, retryAfter: 1 };
+    const before = hub.requests.length;
+    await expect(hubIdentity(hub.url, { username: 'bobby2', token: bob }, http)).resolves.toMatchObject({ username: 'bobby2' });
+    expect(hub.requests.length - before).toBe(3);
+  });
+});
