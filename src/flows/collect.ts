@@ -124,6 +124,11 @@ export async function collectCredentials(ctx: Context, o: CollectOptions): Promi
       validate: validateUsername,
       flag: '--username (or DOCKERHUB_USERNAME)',
     }));
+  if (/^dckr_(pat|oat)_/.test(username) || username.length > 64) {
+    // Never echo it: this is what a token pasted into the wrong place looks like.
+    registerSecret(username);
+    throw usageError('The username looks like an access token, so it was not used or shown.', 'Pass your Docker ID with --username, and the token on stdin (--token-stdin) or in DOCKERHUB_TOKEN. If the token was on a command line, treat it as exposed and rotate it.');
+  }
   const usernameOk = validateUsername(username);
   if (usernameOk !== true) throw usageError(`"${username}" is not a valid Docker ID.`, usernameOk);
 

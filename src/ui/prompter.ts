@@ -53,7 +53,7 @@ export class NonInteractivePrompter implements Prompter {
 
 type Inquirer = typeof import('./inquirer.js');
 
-/** @inquirer/prompts on stdin and stderr (stdout stays for data). Ctrl-C becomes exit 130. */
+/** The @inquirer prompts (input, password, confirm, select) on stdin and stderr (stdout stays for data). Ctrl-C becomes exit 130. */
 export class TerminalPrompter implements Prompter {
   readonly interactive = true;
   private lib: Inquirer | undefined;

@@ -131,6 +131,24 @@ describeWith(['moto_server', 'docker', 'aws', 'python3'], 'setup, unattended, ag
     expect(noSecret.stderr).toContain('--secret-id');
   });
 
+  it('--debug logs every call and the docker steps, never the token', async () => {
+    const name = uniqueName();
+    await w.secrets.create(name);
+    const r = await w.run(unattended(name, '--debug', '--repository', 'alice1/app'), { input: w.rw.token });
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toMatch(/debug: docker login exit 0/);
+    expect(r.stderr).toMatch(/debug: GET http:\/\/127\.0\.0\.1:\d+\/token: HTTP 200/);
+    expect(r.stderr).toMatch(/debug: PutSecretValue .*: ok in \d+ ms/);
+  });
+
+  it('refuses a token pasted as the username, without showing it', async () => {
+    const name = uniqueName();
+    await w.secrets.create(name);
+    const r = await w.run(['setup', '--non-interactive', '--username', w.rw.token, '--secret-id', name], { env: { DOCKERHUB_TOKEN: w.ro.token } });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('The username looks like an access token, so it was not used or shown.');
+  });
+
   it('a missing secret exits 4 with the Terraform hint before anything is validated', async () => {
     const r = await w.run(unattended('not/there'), { input: w.rw.token });
     expect(r.exitCode).toBe(4);

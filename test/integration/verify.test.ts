@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { startMoto } from '../support/moto.mjs';
 import { Canary, Sandbox, describeWith, runCli } from '../support/harness.js';
 import { TestSecrets, awsEnv, uniqueName } from '../support/aws.js';
+import { startFaultProxy } from '../support/fault-proxy.mjs';
 
 describeWith(['moto_server'], 'verify against a real moto_server', () => {
   let moto: Awaited<ReturnType<typeof startMoto>>;
@@ -143,6 +144,25 @@ describeWith(['moto_server'], 'verify against a real moto_server', () => {
     const r = await run(['verify', '--secret-id', 'x'], { AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://127.0.0.1:9' });
     expect(r.exitCode).toBe(5);
     expect(r.stderr).toContain('Could not reach AWS Secrets Manager at http://127.0.0.1:9');
+  });
+
+  it('retries throttling with backoff, and reports persistent throttling as exit 5', async () => {
+    const name = uniqueName();
+    await secrets.create(name, good());
+    const proxy = await startFaultProxy(moto.url);
+    try {
+      proxy.fail({ target: 'GetSecretValue', mode: 'throttle', count: 2 });
+      const env = { AWS_ENDPOINT_URL_SECRETS_MANAGER: proxy.url, AWS_MAX_ATTEMPTS: undefined };
+      const r = await run(['verify', '--secret-id', name], env);
+      expect(r.exitCode).toBe(0);
+      expect(proxy.state.seen.filter((t: string) => t === 'GetSecretValue')).toHaveLength(3);
+      proxy.fail({ target: 'GetSecretValue', mode: 'throttle', count: 10 });
+      const throttled = await run(['verify', '--secret-id', name], env);
+      expect(throttled.exitCode).toBe(5);
+      expect(throttled.stderr).toContain('Secrets Manager is throttling requests');
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it('without a secret id is a usage error that names the flag', async () => {

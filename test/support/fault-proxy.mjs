@@ -3,9 +3,10 @@
 import { createServer, request } from 'node:http';
 
 /**
- * rule: { target: 'UpdateSecretVersionStage', match?: (body) => boolean, mode: 'down' | 'once' }
+ * rule: { target: 'UpdateSecretVersionStage', match?: (body) => boolean, mode: 'down' | 'once' | 'throttle', count?: number }
  *   down: from the matching call on, every connection is cut (the emulator stopped)
  *   once: only the matching call is cut
+ *   throttle: the next `count` matching calls answer ThrottlingException, as AWS does
  */
 export async function startFaultProxy(upstream) {
   const state = { rule: undefined, down: false, seen: [] };
@@ -18,6 +19,11 @@ export async function startFaultProxy(upstream) {
       state.seen.push(target);
       const rule = state.rule;
       const hit = rule && target === rule.target && (!rule.match || rule.match(JSON.parse(body.toString() || '{}')));
+      if (hit && rule.mode === 'throttle') {
+        if (--rule.count <= 0) state.rule = undefined;
+        res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': 'ThrottlingException' });
+        return res.end(JSON.stringify({ __type: 'ThrottlingException', message: 'Rate exceeded' }));
+      }
       if (hit) {
         if (rule.mode === 'down') state.down = true;
         state.rule = rule.mode === 'once' ? undefined : rule;
