@@ -154,7 +154,6 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
       cwd: deps.cwd ?? process.cwd(),
       stdinIsTTY: Boolean(stdin.isTTY),
       stderrIsTTY: Boolean(streams.stderr.isTTY),
-      stdoutIsTTY: Boolean(streams.stdout.isTTY),
     });
     out = new Output(streams, { json: settings.json, color: settings.color, debug: settings.debug });
     if (settings.configPath) out.debug(`config file: ${settings.configPath}`);

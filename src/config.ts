@@ -90,7 +90,6 @@ export interface Environment {
   cwd: string;
   stdinIsTTY: boolean;
   stderrIsTTY: boolean;
-  stdoutIsTTY: boolean;
 }
 
 /** Precedence: flags, then environment, then the config file, then built-in defaults. */

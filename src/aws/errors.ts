@@ -37,7 +37,7 @@ const where = (c: AwsCallContext) =>
     .filter(Boolean)
     .join(', ');
 
-export const profileFlag = (c: { profile?: string }) => (c.profile ? ` --profile ${c.profile}` : '');
+const profileFlag = (c: { profile?: string }) => (c.profile ? ` --profile ${c.profile}` : '');
 
 /**
  * Turns anything the AWS SDK throws into one sentence, a fix and an exit code.

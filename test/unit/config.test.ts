@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_REGISTRY, findConfigFile, resolveSettings } from '../../src/config.js';
 
-const tty = { stdinIsTTY: true, stderrIsTTY: true, stdoutIsTTY: true };
+const tty = { stdinIsTTY: true, stderrIsTTY: true };
 
 describe('resolveSettings', () => {
   const dir = mkdtempSync(join(tmpdir(), 'dhc-config-'));
