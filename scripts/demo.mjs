@@ -1,18 +1,28 @@
 // `npm run demo`: the whole product on a local sandbox, for a newcomer without
 // AWS or Docker Hub. Starts moto (Secrets Manager) and the Docker Hub stand-in,
 // creates an empty secret, runs the real `setup` wizard, then `verify`.
+// `npm run demo -- --terraform` creates the secret with terraform/examples/ci-agent
+// instead (terraform apply against moto), and destroys it at the end.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMoto } from '../test/support/moto.mjs';
 import { makePat, startHubStandin } from '../test/support/hub-standin.mjs';
+import { findProviderMirror, motoProviderOverride } from '../test/support/terraform-mirror.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const cli = join(root, 'bin/dockerhub-credentials.js');
 
 if (spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).error) {
   console.error('✗ The demo needs moto_server (the AWS emulator). Install it with: pip install "moto[server]"');
+  process.exit(2);
+}
+
+const useTerraform = process.argv.includes('--terraform');
+const mirror = findProviderMirror();
+if (useTerraform && (spawnSync('terraform', ['version'], { stdio: 'ignore' }).error || !mirror)) {
+  console.error('✗ --terraform needs terraform and the offline AWS provider mirror (set TF_PLUGIN_MIRROR to the folder holding registry.terraform.io).');
   process.exit(2);
 }
 
@@ -48,16 +58,33 @@ const run = (args, input) =>
 
 let code = 1;
 try {
-  // What Terraform would create: the secret, with no value yet.
-  await fetch(moto.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'secretsmanager.CreateSecret', authorization: `AWS4-HMAC-SHA256 Credential=demo/20260101/${region}/secretsmanager/aws4_request` },
-    body: JSON.stringify({ Name: secretId, Description: 'Docker Hub token for CI (demo)' }),
-  });
+  let tfDir;
+  const terraform = (...args) => {
+    const r = spawnSync('terraform', [`-chdir=${tfDir}`, ...args], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' } });
+    if (r.status !== 0) throw new Error(`terraform ${args[0]} failed`);
+  };
+  if (useTerraform) {
+    // The example root module, applied against moto from a scratch copy.
+    cpSync(join(root, 'terraform'), join(sandbox, 'terraform'), { recursive: true, filter: (src) => !/\.terraform|tfstate/.test(src) });
+    tfDir = join(sandbox, 'terraform/examples/ci-agent');
+    writeFileSync(join(tfDir, 'moto_override.tf'), motoProviderOverride(moto.url, region));
+    console.error('\nterraform init and apply of terraform/examples/ci-agent against moto:\n');
+    terraform('init', '-input=false', `-plugin-dir=${mirror}`);
+    terraform('apply', '-auto-approve', '-input=false', '-var', `secret_name=${secretId}`, '-var', `region=${region}`);
+    console.error('\nThe check CI runs, before setup (expect exit 4 and "run setup"):\n');
+    await run(['verify']);
+  } else {
+    // What Terraform would create: the secret, with no value yet.
+    await fetch(moto.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'secretsmanager.CreateSecret', authorization: `AWS4-HMAC-SHA256 Credential=demo/20260101/${region}/secretsmanager/aws4_request` },
+      body: JSON.stringify({ Name: secretId, Description: 'Docker Hub token for CI (demo)' }),
+    });
+  }
   const interactive = process.stdin.isTTY && process.stderr.isTTY;
   console.error(`
 Sandbox ready: AWS Secrets Manager (moto) at ${moto.url}, Docker Hub stand-in at ${hub.url}.
-The secret ${secretId} exists, as Terraform would leave it, but holds no value.
+The secret ${secretId} exists, ${useTerraform ? 'created by Terraform above' : 'as Terraform would leave it'}, but holds no value.
 ${interactive ? `
 When the wizard asks, answer:
   Docker ID:     ${username}
@@ -70,6 +97,10 @@ When the wizard asks, answer:
   if (code === 0) {
     console.error('\nNow the check that CI and onboarding runbooks run:\n');
     code = await run(['verify']);
+  }
+  if (useTerraform) {
+    console.error('\nterraform destroy:\n');
+    terraform('destroy', '-auto-approve', '-input=false', '-var', `secret_name=${secretId}`, '-var', `region=${region}`);
   }
 } finally {
   await hub.stop();

@@ -5,7 +5,7 @@ import { execa } from 'execa';
 import { Canary, ROOT, Sandbox, describeWith, runCli } from '../support/harness.js';
 import { startMoto } from '../support/moto.mjs';
 import { makePat, startHubStandin } from '../support/hub-standin.mjs';
-import { TerraformCopy, findProviderMirror } from '../support/terraform.js';
+import { TerraformCopy, findProviderMirror, motoProviderOverride } from '../support/terraform.js';
 import { REGION, iamUserWithPolicy } from '../support/aws.js';
 
 const mirror = findProviderMirror();
@@ -62,24 +62,7 @@ describeWith([...tools, 'moto_server', 'aws'], 'terraform apply of the example a
     admin = await iamUserWithPolicy(moto.url, ['*'], 'terraform-admin');
     hub = await startHubStandin({ accounts: [{ username: 'alice1', secret: canary.token, kind: 'pat', level: 'write', state: 'ok' }] });
     sandbox = new Sandbox();
-    writeFileSync(
-      join(tf.dir, example, 'moto_override.tf'),
-      `provider "aws" {
-  region                      = "${REGION}"
-  access_key                  = "${admin.AccessKeyId}"
-  secret_key                  = "${admin.SecretAccessKey}"
-  skip_credentials_validation = true
-  skip_requesting_account_id  = true
-  skip_metadata_api_check     = true
-  endpoints {
-    secretsmanager = "${moto.url}"
-    iam            = "${moto.url}"
-    sts            = "${moto.url}"
-    kms            = "${moto.url}"
-  }
-}
-`,
-    );
+    writeFileSync(join(tf.dir, example, 'moto_override.tf'), motoProviderOverride(moto.url, REGION, admin.AccessKeyId, admin.SecretAccessKey));
     const init = await tf.run(['init', `-plugin-dir=${mirror}`], example);
     if (init.exitCode !== 0) throw new Error(init.all);
     const apply = await tf.run(['apply', '-auto-approve', '-no-color', '-var', `secret_name=${secretName}`], example);

@@ -1,14 +1,10 @@
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { ROOT } from './harness.js';
 
-/** The offline AWS provider mirror: the folder holding registry.terraform.io/hashicorp/aws. */
-export function findProviderMirror(): string | undefined {
-  const candidates = [process.env.TF_PLUGIN_MIRROR, '/opt/tf-plugins', join(homedir(), '.terraform.d/plugins'), '/usr/share/terraform/plugins'];
-  return candidates.find((dir) => dir && existsSync(join(dir, 'registry.terraform.io/hashicorp/aws')));
-}
+export { findProviderMirror, motoProviderOverride } from './terraform-mirror.mjs';
 
 /** A scratch copy of terraform/, so init and state never touch the repository. */
 export class TerraformCopy {
