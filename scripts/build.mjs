@@ -55,11 +55,27 @@ const separateDynamicImports = {
   },
 };
 
+// Node built-ins through require(), not ESM import: an ESM import of a built-in
+// builds a namespace facade that reads every export, which for node:process
+// fires its lazy getters (~15 ms) and for node:fs loads fs/promises. Named
+// imports then read properties of the required object when used.
+const { builtinModules } = await import('node:module');
+const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+const builtinsViaRequire = {
+  name: 'builtins-via-require',
+  setup(b) {
+    b.onResolve({ filter: /^[a-z_:/]+$/ }, (args) =>
+      builtins.has(args.path) && args.kind === 'import-statement' ? { path: args.path.replace(/^node:/, ''), namespace: 'builtin' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({ contents: `module.exports = require('node:${args.path}');`, loader: 'js' }));
+  },
+};
+
 const results = [];
-results.push(await build({ ...common, entryPoints: [join(root, 'src/cli.ts')], outfile: join(root, 'dist/cli.js'), plugins: [separateDynamicImports] }));
+results.push(await build({ ...common, entryPoints: [join(root, 'src/cli.ts')], outfile: join(root, 'dist/cli.js'), plugins: [builtinsViaRequire, separateDynamicImports] }));
 while (queue.length) {
   const abs = queue.shift();
-  results.push(await build({ ...common, entryPoints: [abs], outfile: join(root, 'dist', lazy.get(abs)), plugins: [separateDynamicImports] }));
+  results.push(await build({ ...common, entryPoints: [abs], outfile: join(root, 'dist', lazy.get(abs)), plugins: [builtinsViaRequire, separateDynamicImports] }));
 }
 const result = {
   metafile: {

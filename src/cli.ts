@@ -126,6 +126,13 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
   const streams: Streams = deps.streams ?? { stdout: process.stdout, stderr: process.stderr };
   const stdin = deps.stdin ?? process.stdin;
   const env = deps.env ?? process.env;
+  // A reader that goes away (`dockerhub-credentials --help | head`) is not an error.
+  for (const stream of [streams.stdout, streams.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
   // Dependency warnings (such as the AWS SDK's Node-version notice) must not land in the wizard's output.
   process.removeAllListeners('warning');
   process.on('warning', (w) => {

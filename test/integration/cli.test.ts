@@ -1,0 +1,49 @@
+// The command surface, run as a user would: help, version, usage errors, pipes.
+import { afterAll, describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+import { CLI, Sandbox, runCli } from '../support/harness.js';
+
+describe('the command surface', () => {
+  const sandbox = new Sandbox();
+  afterAll(() => sandbox.remove());
+  const run = (args: string[]) => runCli(args, { sandbox });
+
+  it('prints help with every command and the exit codes, and exits 0', async () => {
+    const r = await run(['--help']);
+    expect(r.exitCode).toBe(0);
+    for (const word of ['setup', 'rotate', 'verify', 'rollback', '130  cancelled']) expect(r.stdout).toContain(word);
+    const none = await run([]);
+    expect(none.exitCode).toBe(0);
+    expect(none.stdout).toContain('Usage: dockerhub-credentials');
+  });
+
+  it.each(['setup', 'rotate', 'verify', 'rollback'])('%s --help lists the shared options', async (cmd) => {
+    const r = await run([cmd, '--help']);
+    expect(r.exitCode).toBe(0);
+    for (const opt of ['--secret-id', '--profile', '--region', '--json', '--no-color', '--non-interactive']) expect(r.stdout).toContain(opt);
+  });
+
+  it('says in rollback --help that rolling back twice returns to the start', async () => {
+    expect((await run(['rollback', '--help'])).stdout).toContain('rolling back twice returns to where');
+  });
+
+  it('prints the version', async () => {
+    const r = await run(['--version']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('makes unknown options and commands usage errors (exit 2), and has no --token flag', async () => {
+    expect((await run(['verify', '--bogus'])).exitCode).toBe(2);
+    expect((await run(['frobnicate'])).exitCode).toBe(2);
+    const token = await run(['setup', '--token', 'x']);
+    expect(token.exitCode).toBe(2);
+    expect(token.stderr).toContain("unknown option '--token'");
+  });
+
+  it('exits quietly when the reader of its output goes away', async () => {
+    const r = await execa('bash', ['-c', `"${process.execPath}" "${CLI}" --help | head -1; echo "exit=\${PIPESTATUS[0]}" >&2`], { reject: false });
+    expect(r.stdout).toBe('Usage: dockerhub-credentials [options] [command]');
+    expect(r.stderr).toBe('exit=0');
+  });
+});
