@@ -1,7 +1,8 @@
 // Bundles the CLI into dist/: one small entry file plus lazily loaded chunks, so
 // `--help` never loads the AWS SDK, and `npm install` fetches no dependencies.
 import { build } from 'esbuild';
-import { readFileSync, rmSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -68,11 +69,30 @@ const builtinsViaRequire = {
       builtins.has(args.path) && args.kind === 'import-statement' ? { path: args.path.replace(/^node:/, ''), namespace: 'builtin' } : undefined,
     );
     b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({ contents: `module.exports = require('node:${args.path}');`, loader: 'js' }));
+    // commander requires child_process at load time for executable subcommands,
+    // which this tool never uses: load it on first use instead (saves ~5 modules).
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      // The proxy's own require() must reach the real module, not the proxy again.
+      args.kind === 'require-call' && args.namespace !== 'lazy-builtin' ? { path: 'child_process', namespace: 'lazy-builtin' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
+      contents: `let m; const load = () => (m ??= require('node:${args.path}'));
+module.exports = new Proxy({}, { get: (_, k) => load()[k], has: (_, k) => k in load(), ownKeys: () => Reflect.ownKeys(load()), getOwnPropertyDescriptor: (_, k) => Object.getOwnPropertyDescriptor(load(), k) });`,
+      loader: 'js',
+    }));
   },
 };
 
+// Help texts, rendered by commander from src/program.ts, for the start-up path
+// that answers --help without loading commander (see quickAnswer in src/cli.ts).
+const helpBuild = await build({ ...common, entryPoints: [join(root, 'src/program.ts')], write: false, outfile: join(root, 'dist/program-for-help.js'), metafile: false });
+const helpModule = join(mkdtempSync(join(tmpdir(), 'dhc-help-')), 'program.mjs');
+writeFileSync(helpModule, helpBuild.outputFiles[0].text);
+const helpTexts = (await import(helpModule)).renderHelpTexts();
+rmSync(dirname(helpModule), { recursive: true, force: true });
+
 const results = [];
-results.push(await build({ ...common, entryPoints: [join(root, 'src/cli.ts')], outfile: join(root, 'dist/cli.js'), plugins: [builtinsViaRequire, separateDynamicImports] }));
+results.push(await build({ ...common, define: { ...common.define, __HELP__: JSON.stringify(helpTexts) }, entryPoints: [join(root, 'src/cli.ts')], outfile: join(root, 'dist/cli.js'), plugins: [builtinsViaRequire, separateDynamicImports] }));
 while (queue.length) {
   const abs = queue.shift();
   results.push(await build({ ...common, entryPoints: [abs], outfile: join(root, 'dist', lazy.get(abs)), plugins: [builtinsViaRequire, separateDynamicImports] }));

@@ -1,118 +1,36 @@
-import { Command, CommanderError } from 'commander';
 import { resolveSettings, type FlagValues } from './config.js';
 import { ExitCode, cancelled, isCliError } from './errors.js';
-import { Output, type Streams } from './ui/output.js';
+import type { Output, Streams } from './ui/output.js';
 import { describeError, redact } from './ui/redact.js';
 import { NonInteractivePrompter, TerminalPrompter, type Prompter } from './ui/prompter.js';
 import type { Context } from './context.js';
 import { VERSION } from './version.js';
 
-// Only commander, chalk and these small modules load at start-up: the AWS SDK,
-// inquirer, ora and execa are imported by the commands that need them.
+// Start-up loads only this file. --help and --version are answered from texts
+// that the build rendered with commander (src/program.ts); commander, chalk,
+// the AWS SDK, inquirer, ora and execa load only when a command needs them.
+
+declare const __HELP__: Record<string, string> | undefined;
+const HELP: Record<string, string> | undefined = typeof __HELP__ === 'object' ? __HELP__ : undefined;
+const COMMAND_NAMES = ['setup', 'rotate', 'verify', 'rollback'];
+
+/** The text for a plain request for help or the version, or undefined for anything else. */
+export function quickAnswer(argv: string[], help = HELP): string | undefined {
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) return `${VERSION}\n`;
+  if (!help) return undefined;
+  const isHelp = (a: string | undefined) => a === '--help' || a === '-h';
+  if (argv.length === 0 || (argv.length === 1 && (isHelp(argv[0]) || argv[0] === 'help'))) return help[''];
+  const [first, second] = argv;
+  if (argv.length === 2 && first !== undefined && COMMAND_NAMES.includes(first) && isHelp(second)) return help[first];
+  if (argv.length === 2 && first === 'help' && second !== undefined && COMMAND_NAMES.includes(second)) return help[second];
+  return undefined;
+}
 
 type Runner = (ctx: Context, opts: Record<string, unknown>) => Promise<number>;
 
 // A separate bundle (see scripts/build.mjs): one file to load, parsed only when a command runs.
 const loadCommand = async (name: string): Promise<Runner> =>
   (await import('./commands/index.js'))[name as 'verify' | 'setup' | 'rotate' | 'rollback'] as Runner;
-
-const EXIT_CODES = `
-Exit codes:
-  0    everything holds
-  1    unexpected error
-  2    usage error or bad input
-  3    credentials rejected by Docker Hub (revoked, expired, no push rights)
-  4    AWS configuration, permission, missing secret or invalid stored value
-  5    network, rate limit or other transient failure
-  130  cancelled (Ctrl-C)`;
-
-function addCommon(cmd: Command): Command {
-  return cmd
-    .option('--secret-id <id>', 'Secrets Manager secret name or ARN (env DOCKERHUB_CREDENTIALS_SECRET_ID)')
-    .option('--profile <name>', 'AWS profile, SSO profiles included (env AWS_PROFILE)')
-    .option('--region <region>', 'AWS region (env AWS_REGION, AWS_DEFAULT_REGION)')
-    .option('--json', 'print one JSON object on stdout')
-    .option('--no-color', 'no colour (also NO_COLOR, or when output is not a terminal)')
-    .option('--non-interactive', 'never prompt (implied when stdin or stderr is not a terminal)')
-    .option('--debug', 'log each network call (never a secret) to stderr');
-}
-
-function addDockerHub(cmd: Command): Command {
-  return cmd
-    .option('--repository <ns/repo>', 'repository CI pushes to; checks push rights (env DOCKERHUB_CREDENTIALS_REPOSITORY)')
-    .option('--registry <url>', 'registry URL (env DOCKERHUB_CREDENTIALS_REGISTRY; default https://registry-1.docker.io)')
-    .option('--hub-url <url>', 'Docker Hub API URL (env DOCKERHUB_CREDENTIALS_HUB_URL; default https://hub.docker.com)');
-}
-
-function addTokenInput(cmd: Command): Command {
-  return cmd
-    .option('--username <id>', 'Docker ID, or organization name with an organization token (env DOCKERHUB_USERNAME)')
-    .option('--token-stdin', 'read the token from stdin (or set DOCKERHUB_TOKEN); never pass it as an argument')
-    .option('--yes', 'confirm replacing an existing value without a prompt');
-}
-
-export function buildProgram(run: (name: string, opts: Record<string, unknown>) => Promise<void>): Command {
-  const program = new Command('dockerhub-credentials')
-    .description('Store, verify, rotate and roll back the Docker Hub token that CI reads from AWS Secrets Manager.')
-    .version(VERSION, '-V, --version', 'print the version')
-    .helpOption('-h, --help', 'show help')
-    .addHelpText('after', `${EXIT_CODES}\n\nStart with: npx dockerhub-credentials setup`)
-    .exitOverride()
-    .configureOutput({ outputError: (str, write) => write(str) });
-
-  const action = (name: string) =>
-    async function (this: Command) {
-      await run(name, this.opts());
-    };
-
-  addTokenInput(addDockerHub(addCommon(program.command('setup'))))
-    .description('guided wizard: create a Docker Hub token, validate it, store it in Secrets Manager, verify it')
-    .addHelpText(
-      'after',
-      `
-Unattended:
-  DOCKERHUB_TOKEN=... dockerhub-credentials setup --non-interactive --username U --secret-id S [--repository ns/repo] [--yes]
-  printf %s "$TOKEN" | dockerhub-credentials setup --non-interactive --token-stdin --username U --secret-id S
-${EXIT_CODES}`,
-    )
-    .action(action('setup'));
-
-  addTokenInput(addDockerHub(addCommon(program.command('rotate'))))
-    .description('replace the stored token safely: validate, stage as AWSPENDING, test, then promote')
-    .option('--resume', 'finish an interrupted rotation: validate and promote the AWSPENDING value')
-    .option('--discard-pending', 'remove a stray AWSPENDING stage left by an interrupted rotation')
-    .addHelpText(
-      'after',
-      `
-The previous value stays available as AWSPREVIOUS; "rollback" restores it.
-Revoke the old token in Docker Hub only after CI has used the new one.
-
-Unattended:
-  printf %s "$NEW" | dockerhub-credentials rotate --non-interactive --token-stdin --secret-id S [--username U] [--repository ns/repo]
-${EXIT_CODES}`,
-    )
-    .action(action('rotate'));
-
-  addDockerHub(addCommon(program.command('verify')))
-    .description('check the stored value: JSON object with a username and a non-empty token')
-    .option('--live', 'also validate the stored token against Docker Hub (push rights with --repository)')
-    .addHelpText('after', `\nJSON (--json): {ok, secretId, arn, hasUsername, hasToken, username, tokenLength, lastChanged, versionId, pendingVersionId, problems, warnings}\n${EXIT_CODES}`)
-    .action(action('verify'));
-
-  addCommon(program.command('rollback'))
-    .description('make the previous value (AWSPREVIOUS) current again')
-    .option('--yes', 'confirm without a prompt')
-    .addHelpText(
-      'after',
-      `
-Rollback swaps AWSCURRENT and AWSPREVIOUS: rolling back twice returns to where
-the first rollback started.
-${EXIT_CODES}`,
-    )
-    .action(action('rollback'));
-
-  return program;
-}
 
 export interface MainDeps {
   streams?: Streams;
@@ -133,14 +51,20 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
       throw e;
     });
   }
+  const quick = quickAnswer(argv);
+  if (quick !== undefined) {
+    streams.stdout.write(quick);
+    return ExitCode.Ok;
+  }
   // Dependency warnings (such as the AWS SDK's Node-version notice) must not land in the wizard's output.
   process.removeAllListeners('warning');
   process.on('warning', (w) => {
     if (argv.includes('--debug')) streams.stderr.write(redact(`debug: warning: ${w.name}: ${w.message}`) + '\n');
   });
 
+  const [{ Output }, { buildProgram, CommanderError }] = await Promise.all([import('./ui/output.js'), import('./program.js')]);
   let exitCode: number = ExitCode.Ok;
-  let out = new Output(streams, { json: argv.includes('--json'), color: false, debug: false });
+  let out: Output = new Output(streams, { json: argv.includes('--json'), color: false, debug: false });
   const controller = new AbortController();
   let cancelRequested = false;
   let critical = 0;
@@ -194,12 +118,7 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const program = buildProgram(run);
-    if (argv.length === 0) {
-      streams.stdout.write(program.helpInformation());
-      return ExitCode.Ok;
-    }
-    await program.parseAsync(argv, { from: 'user' });
+    await buildProgram(run).parseAsync(argv, { from: 'user' });
     return exitCode;
   } catch (e) {
     out.stopSpinner();

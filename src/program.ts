@@ -1,0 +1,126 @@
+import { Command } from 'commander';
+
+// One copy of commander: cli.ts recognises its errors through this export.
+export { CommanderError } from 'commander';
+import { VERSION } from './version.js';
+
+// The command-line surface. Loaded only when a command runs: --help and
+// --version are answered from texts rendered from this same definition at
+// build time (scripts/build.mjs), so they never load commander.
+
+const EXIT_CODES = `
+Exit codes:
+  0    everything holds
+  1    unexpected error
+  2    usage error or bad input
+  3    credentials rejected by Docker Hub (revoked, expired, no push rights)
+  4    AWS configuration, permission, missing secret or invalid stored value
+  5    network, rate limit or other transient failure
+  130  cancelled (Ctrl-C)`;
+
+function addCommon(cmd: Command): Command {
+  return cmd
+    .option('--secret-id <id>', 'Secrets Manager secret name or ARN (env DOCKERHUB_CREDENTIALS_SECRET_ID)')
+    .option('--profile <name>', 'AWS profile, SSO profiles included (env AWS_PROFILE)')
+    .option('--region <region>', 'AWS region (env AWS_REGION, AWS_DEFAULT_REGION)')
+    .option('--json', 'print one JSON object on stdout')
+    .option('--no-color', 'no colour (also NO_COLOR, or when output is not a terminal)')
+    .option('--non-interactive', 'never prompt (implied when stdin or stderr is not a terminal)')
+    .option('--debug', 'log each network call (never a secret) to stderr');
+}
+
+function addDockerHub(cmd: Command): Command {
+  return cmd
+    .option('--repository <ns/repo>', 'repository CI pushes to; checks push rights (env DOCKERHUB_CREDENTIALS_REPOSITORY)')
+    .option('--registry <url>', 'registry URL (env DOCKERHUB_CREDENTIALS_REGISTRY; default https://registry-1.docker.io)')
+    .option('--hub-url <url>', 'Docker Hub API URL (env DOCKERHUB_CREDENTIALS_HUB_URL; default https://hub.docker.com)');
+}
+
+function addTokenInput(cmd: Command): Command {
+  return cmd
+    .option('--username <id>', 'Docker ID, or organization name with an organization token (env DOCKERHUB_USERNAME)')
+    .option('--token-stdin', 'read the token from stdin (or set DOCKERHUB_TOKEN); never pass it as an argument')
+    .option('--yes', 'confirm replacing an existing value without a prompt');
+}
+
+export function buildProgram(run: (name: string, opts: Record<string, unknown>) => Promise<void>): Command {
+  const program = new Command('dockerhub-credentials')
+    // A fixed width, so help rendered at build time is exactly what commander prints.
+    .configureHelp({ helpWidth: 80 })
+    .description('Store, verify, rotate and roll back the Docker Hub token that CI reads from AWS Secrets Manager.')
+    .version(VERSION, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .addHelpText('after', `${EXIT_CODES}\n\nStart with: npx dockerhub-credentials setup`)
+    .exitOverride()
+    .configureOutput({ outputError: (str, write) => write(str) });
+
+  const action = (name: string) =>
+    async function (this: Command) {
+      await run(name, this.opts());
+    };
+
+  addTokenInput(addDockerHub(addCommon(program.command('setup'))))
+    .description('guided wizard: create a Docker Hub token, validate it, store it in Secrets Manager, verify it')
+    .addHelpText(
+      'after',
+      `
+Unattended:
+  DOCKERHUB_TOKEN=... dockerhub-credentials setup --non-interactive --username U --secret-id S [--repository ns/repo] [--yes]
+  printf %s "$TOKEN" | dockerhub-credentials setup --non-interactive --token-stdin --username U --secret-id S
+${EXIT_CODES}`,
+    )
+    .action(action('setup'));
+
+  addTokenInput(addDockerHub(addCommon(program.command('rotate'))))
+    .description('replace the stored token safely: validate, stage as AWSPENDING, test, then promote')
+    .option('--resume', 'finish an interrupted rotation: validate and promote the AWSPENDING value')
+    .option('--discard-pending', 'remove a stray AWSPENDING stage left by an interrupted rotation')
+    .addHelpText(
+      'after',
+      `
+The previous value stays available as AWSPREVIOUS; "rollback" restores it.
+Revoke the old token in Docker Hub only after CI has used the new one.
+
+Unattended:
+  printf %s "$NEW" | dockerhub-credentials rotate --non-interactive --token-stdin --secret-id S [--username U] [--repository ns/repo]
+${EXIT_CODES}`,
+    )
+    .action(action('rotate'));
+
+  addDockerHub(addCommon(program.command('verify')))
+    .description('check the stored value: JSON object with a username and a non-empty token')
+    .option('--live', 'also validate the stored token against Docker Hub (push rights with --repository)')
+    .addHelpText('after', `\nJSON (--json): {ok, secretId, arn, hasUsername, hasToken, username, tokenLength, lastChanged, versionId, pendingVersionId, problems, warnings}\n${EXIT_CODES}`)
+    .action(action('verify'));
+
+  addCommon(program.command('rollback'))
+    .description('make the previous value (AWSPREVIOUS) current again')
+    .option('--yes', 'confirm without a prompt')
+    .addHelpText(
+      'after',
+      `
+Rollback swaps AWSCURRENT and AWSPREVIOUS: rolling back twice returns to where
+the first rollback started.
+${EXIT_CODES}`,
+    )
+    .action(action('rollback'));
+
+  return program;
+}
+
+
+export const COMMANDS = ['setup', 'rotate', 'verify', 'rollback'] as const;
+
+/** Every help text, exactly as commander prints it: '' is the program's, then one per command. */
+export function renderHelpTexts(): Record<string, string> {
+  const program = buildProgram(async () => undefined);
+  const capture = (cmd: Command): string => {
+    let text = '';
+    cmd.configureOutput({ writeOut: (s) => (text += s), writeErr: (s) => (text += s) });
+    cmd.outputHelp();
+    return text;
+  };
+  const texts: Record<string, string> = { '': capture(program) };
+  for (const cmd of program.commands) texts[cmd.name()] = capture(cmd);
+  return texts;
+}
