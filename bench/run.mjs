@@ -9,7 +9,7 @@ import { startMoto } from '../test/support/moto.mjs';
 import { makePat } from '../test/support/hub-standin.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
-const cli = join(root, 'bin/dockerhub-credentials.js');
+const cli = join(root, 'bin/dockerhub-credentials.cjs');
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 
 const median = (xs) => {

@@ -12,7 +12,7 @@ import { makePat, startHubStandin } from '../test/support/hub-standin.mjs';
 import { findProviderMirror, motoProviderOverride } from '../test/support/terraform-mirror.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
-const cli = join(root, 'bin/dockerhub-credentials.js');
+const cli = join(root, 'bin/dockerhub-credentials.cjs');
 
 if (spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).error) {
   console.error('✗ The demo needs moto_server (the AWS emulator). Install it with: pip install "moto[server]"');

@@ -4,27 +4,12 @@ import type { Output, Streams } from './ui/output.js';
 import { describeError, redact } from './ui/redact.js';
 import { NonInteractivePrompter, TerminalPrompter, type Prompter } from './ui/prompter.js';
 import type { Context } from './context.js';
-import { VERSION } from './version.js';
+import { quickAnswer } from './quick.js';
 
-// Start-up loads only this file. --help and --version are answered from texts
-// that the build rendered with commander (src/program.ts); commander, chalk,
+// --help and --version are answered from texts the build rendered with commander
+// (src/quick.ts, usually straight from the CommonJS launcher); commander, chalk,
 // the AWS SDK, inquirer, ora and execa load only when a command needs them.
 
-declare const __HELP__: Record<string, string> | undefined;
-const HELP: Record<string, string> | undefined = typeof __HELP__ === 'object' ? __HELP__ : undefined;
-const COMMAND_NAMES = ['setup', 'rotate', 'verify', 'rollback'];
-
-/** The text for a plain request for help or the version, or undefined for anything else. */
-export function quickAnswer(argv: string[], help = HELP): string | undefined {
-  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) return `${VERSION}\n`;
-  if (!help) return undefined;
-  const isHelp = (a: string | undefined) => a === '--help' || a === '-h';
-  if (argv.length === 0 || (argv.length === 1 && (isHelp(argv[0]) || argv[0] === 'help'))) return help[''];
-  const [first, second] = argv;
-  if (argv.length === 2 && first !== undefined && COMMAND_NAMES.includes(first) && isHelp(second)) return help[first];
-  if (argv.length === 2 && first === 'help' && second !== undefined && COMMAND_NAMES.includes(second)) return help[second];
-  return undefined;
-}
 
 type Runner = (ctx: Context, opts: Record<string, unknown>) => Promise<number>;
 

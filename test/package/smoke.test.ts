@@ -48,7 +48,7 @@ describeWith(['moto_server'], 'the packed artifact, installed as npx users get i
 
   it('publishes only the launcher, the bundles, the licences and the README', async () => {
     const files = (await execa('tar', ['-tzf', tarball])).stdout.split('\n').map((f) => f.replace(/^package\//, ''));
-    for (const f of files) expect(f).toMatch(/^(bin\/dockerhub-credentials\.js|dist\/[\w.-]+\.js|dist\/THIRD_PARTY_LICENSES\.txt|README\.md|LICENSE|package\.json)$/);
+    for (const f of files) expect(f).toMatch(/^(bin\/dockerhub-credentials\.cjs|dist\/[\w.-]+\.c?js|dist\/THIRD_PARTY_LICENSES\.txt|README\.md|LICENSE|package\.json)$/);
     expect(files).toContain('dist/cli.js');
     expect(files.some((f) => /\.map$|^test\/|^src\//.test(f))).toBe(false);
     const cli = (await execa('tar', ['-xOzf', tarball, 'package/dist/cli.js'])).stdout;

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { makePat } from './hub-standin.mjs';
 
 export const ROOT = new URL('../..', import.meta.url).pathname;
-export const CLI = join(ROOT, 'bin/dockerhub-credentials.js');
+export const CLI = join(ROOT, 'bin/dockerhub-credentials.cjs');
 
 const probes: Record<string, string[]> = {
   moto_server: ['moto_server', '--help'],

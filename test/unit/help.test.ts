@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { CLI } from '../support/harness.js';
 import { renderHelpTexts } from '../../src/program.js';
-import { quickAnswer } from '../../src/cli.js';
+import { quickAnswer } from '../../src/quick.js';
 
 describe('pre-rendered help', () => {
   const texts = renderHelpTexts();
