@@ -67,6 +67,16 @@ describeWith(['moto_server', 'docker', 'tmux'], 'setup in a real terminal (tmux)
     }
   }, 120_000);
 
+  it('refuses --token-stdin at a terminal, where typing the token would echo it', async () => {
+    const name = uniqueName();
+    await w.secrets.create(name);
+    const t = await w.terminal(['setup', '--token-stdin', '--username', 'alice1', '--secret-id', name]);
+    const { code, screen } = await t.exit();
+    expect(code).toBe(2);
+    expect(screen).toContain('--token-stdin needs the token piped in, not typed at a terminal where it would be echoed.');
+    expect(await w.secrets.stages(name)).toEqual({});
+  });
+
   const interrupts: [string, string[], (t: Terminal) => Promise<void>][] = [
     ['the secret id prompt', ['setup'], async (t) => void (await t.waitFor('Secrets Manager secret name'))],
     [
