@@ -101,15 +101,7 @@ describeWith(['moto_server', 'docker', 'tmux'], 'setup in a real terminal (tmux)
     it(`Ctrl-C at ${where} exits 130, changes no version and leaves the terminal sane`, async () => {
       const name = uniqueName();
       await w.secrets.create(name, JSON.stringify({ username: 'alice1', token: 'the-old-good-one' }));
-      const before = await w.secrets.stages(name);
-      const t = await w.terminal(args.map((a) => (a === 'NAME' ? name : a)));
-      await reach(t);
-      await t.key('C-c');
-      const { code, sane, screen } = await t.exit();
-      expect(code).toBe(130);
-      expect(sane).toBe(true);
-      w.assertNoCanary('screen', screen);
-      expect(await w.secrets.stages(name)).toEqual(before);
+      await w.interruptAt(args.map((a) => (a === 'NAME' ? name : a)), name, reach);
     });
   }
 });

@@ -106,8 +106,7 @@ describeWith(['moto_server', 'docker'], 'rotate and rollback against moto, the s
       await proxy.stop();
     }
     // a stray stage from elsewhere: discard it, then rotate normally
-    const { PutSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
-    await w.secrets.client.send(new PutSecretValueCommand({ SecretId: name, SecretString: value(w.bob.token), VersionStages: ['AWSPENDING'] }));
+    await w.secrets.stagePending(name, value(w.bob.token));
     const r2 = await w.run(rotateArgs(name, '--discard-pending', '--yes'), { input: w.rw2.token });
     expect(r2.exitCode).toBe(0);
     expect(r2.stderr).toContain('Removed AWSPENDING');

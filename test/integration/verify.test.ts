@@ -133,8 +133,7 @@ describeWith(['moto_server'], 'verify against a real moto_server', () => {
   it('warns about a stray AWSPENDING version', async () => {
     const name = uniqueName();
     await secrets.create(name, good());
-    const { PutSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
-    await secrets.client.send(new PutSecretValueCommand({ SecretId: name, SecretString: good(), VersionStages: ['AWSPENDING'] }));
+    await secrets.stagePending(name, good());
     const r = await run(['verify', '--secret-id', name]);
     expect(r.exitCode).toBe(0);
     expect(r.stderr).toMatch(/stray AWSPENDING/);

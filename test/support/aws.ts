@@ -4,6 +4,7 @@ import {
   DeleteSecretCommand,
   DescribeSecretCommand,
   GetSecretValueCommand,
+  PutSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 
@@ -32,6 +33,10 @@ export class TestSecrets {
   async create(name: string, value?: string): Promise<string> {
     const out = await this.client.send(new CreateSecretCommand({ Name: name, SecretString: value }));
     return out.ARN!;
+  }
+  /** A stray AWSPENDING version, as an interrupted rotation leaves. */
+  async stagePending(name: string, value: string): Promise<void> {
+    await this.client.send(new PutSecretValueCommand({ SecretId: name, SecretString: value, VersionStages: ['AWSPENDING'] }));
   }
   async scheduleDeletion(name: string): Promise<void> {
     await this.client.send(new DeleteSecretCommand({ SecretId: name, RecoveryWindowInDays: 7 }));

@@ -1,5 +1,5 @@
 // One moto + one Docker Hub stand-in per test file, with the accounts REFERENCE asks for.
-import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { startMoto } from './moto.mjs';
 import { startHubStandin } from './hub-standin.mjs';
 import { Canary, Sandbox, runCli, type RunResult } from './harness.js';
@@ -25,6 +25,11 @@ export interface World {
   assertNoCanary(label: string, text: string): void;
   /** The CLI in a real terminal, with this world's environment, HOME and TMPDIR. */
   terminal(args: string[]): Promise<Terminal>;
+  /**
+   * Runs `args` in a terminal, presses Ctrl-C once `reach` returns, and checks
+   * exit 130, a sane terminal, no canary on screen and unchanged versions of `secret`.
+   */
+  interruptAt(args: string[], secret: string, reach: (t: Terminal) => Promise<void>): Promise<void>;
   env(extra?: Record<string, string | undefined>): Record<string, string | undefined>;
   run(args: string[], o?: { env?: Record<string, string | undefined>; input?: string; interruptWhen?: string | RegExp }): Promise<RunResult>;
 }
@@ -56,6 +61,17 @@ export function useWorld(): World {
     await open?.close();
     open = undefined;
   });
+  w.interruptAt = async (args, secret, reach) => {
+    const before = await w.secrets.stages(secret);
+    const t = await w.terminal(args);
+    await reach(t);
+    await t.key('C-c');
+    const { code, sane, screen } = await t.exit();
+    expect(code).toBe(130);
+    expect(sane).toBe(true);
+    w.assertNoCanary('screen', screen);
+    expect(await w.secrets.stages(secret)).toEqual(before);
+  };
   w.env = (extra = {}) => ({
     ...awsEnv(w.moto.url),
     DOCKERHUB_CREDENTIALS_REGISTRY: w.hub.url,
