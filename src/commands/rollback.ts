@@ -35,14 +35,10 @@ export async function rollback(ctx: Context): Promise<number> {
     throw new CliError('not-rolled-back', 'Nothing was changed.', undefined, ExitCode.Usage);
   }
 
-  const step = await out.step(`Moving AWSCURRENT of ${secretId} to version ${previousId}`);
-  try {
-    await ctx.critical(() => store.moveStage(CURRENT, { to: previousId, from: currentId }));
-  } catch (e) {
-    step.fail('Rollback failed; AWSCURRENT did not move');
-    throw e;
-  }
-  step.succeed(`AWSCURRENT is version ${previousId} again; the replaced value is now AWSPREVIOUS`);
+  await out.track(`Moving AWSCURRENT of ${secretId} to version ${previousId}`, () => ctx.critical(() => store.moveStage(CURRENT, { to: previousId, from: currentId })), {
+    done: () => `AWSCURRENT is version ${previousId} again; the replaced value is now AWSPREVIOUS`,
+    failed: 'Rollback failed; AWSCURRENT did not move',
+  });
 
   const after = await inspectCurrent(ctx, store);
   const ok = after.check.problems.length === 0 && after.currentVersionId === previousId;

@@ -1,11 +1,11 @@
 import { CliError, ExitCode, cancelled, usageError, isCliError } from '../errors.js';
 import { askSecretId, commandLine, openStore, type Context } from '../context.js';
-import { CURRENT, PENDING, strayPending, versionWithStage, type SecretStore } from '../aws/store.js';
+import { CURRENT, PENDING, versionWithStage, type SecretStore } from '../aws/store.js';
 import { checkCredentialValue, age, formatDate } from '../flows/check.js';
 import { collectCredentials } from '../flows/collect.js';
 import { validateAgainstHub, type HubReport } from '../flows/validate.js';
 import { buildValue, newRequestToken } from '../flows/store.js';
-import { inspectCurrent, noValueYet } from '../flows/inspect.js';
+import { inspectCurrent } from '../flows/inspect.js';
 import { confirmOrYes } from '../flows/describe.js';
 import { sameSecret } from '../ui/redact.js';
 import type { Credentials } from '../hub/registry.js';
@@ -70,11 +70,7 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
   const store = await openStore(ctx, secretId);
 
   // 1. Preflight: a valid current value to rotate from.
-  const info = await store.describeLive();
-  const currentId = versionWithStage(info, CURRENT);
-  if (!currentId) throw noValueYet(ctx, secretId);
-  const current = await store.get({ stage: CURRENT });
-  const currentCheck = checkCredentialValue(current.secretString);
+  const { info, currentVersionId: currentId, check: currentCheck, created, pendingVersionId: stray } = await inspectCurrent(ctx, store);
   if (currentCheck.problems.length) {
     throw new CliError(
       'current-invalid',
@@ -83,12 +79,11 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
       ExitCode.Aws,
     );
   }
-  const changed = info.lastChanged ?? current.created;
+  const changed = info.lastChanged ?? created;
   out.ok(
     `Current: ${currentCheck.username}, token ${currentCheck.tokenLength} characters${changed ? `, changed ${formatDate(changed)} (${age(changed)})` : ''}`,
   );
 
-  const stray = strayPending(info);
   const mode = stray ? await resolveStray(ctx, store, stray, o) : 'fresh';
 
   // 2-3. Collect and validate, exactly as setup does. Nothing is written before this passes.

@@ -16,20 +16,16 @@ interface SetupOptions {
 async function preflight(ctx: Context): Promise<{ store: SecretStore; existing?: Record<string, unknown>; replacing: boolean }> {
   const { prompter, out, settings } = ctx;
   const secretId = await askSecretId(ctx);
-  if (!settings.region && !ctx.env.AWS_REGION && !ctx.env.AWS_DEFAULT_REGION && prompter.interactive && !settings.profile) {
+  // A profile usually names its region; otherwise ask (settings.region already holds flag, environment and file).
+  if (!settings.region && prompter.interactive && !settings.profile) {
     settings.region = await prompter.input({ message: 'AWS region:', default: 'eu-west-2', flag: '--region' });
   }
   const store = await openStore(ctx, secretId);
 
-  const step = await out.step(`Checking ${secretId} in Secrets Manager`);
-  let info;
-  try {
-    info = await store.describeLive();
-  } catch (e) {
-    step.fail(`Cannot use ${secretId}`);
-    throw e;
-  }
-  step.succeed(`Secret ${info.name} exists (${info.arn})`);
+  const info = await out.track(`Checking ${secretId} in Secrets Manager`, () => store.describeLive(), {
+    done: (i) => `Secret ${i.name} exists (${i.arn})`,
+    failed: `Cannot use ${secretId}`,
+  });
   const pending = strayPending(info);
   if (pending) out.warn(`A stray AWSPENDING version (${pending}) exists from an unfinished rotation; setup leaves it alone.`);
   if (!versionWithStage(info, CURRENT)) return { store, replacing: false };
@@ -69,15 +65,10 @@ export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
   if (ctx.signal.aborted) throw cancelled();
   const value = buildValue(existing, creds);
   const requestToken = newRequestToken();
-  const step = await out.step(`Storing the token in ${secretId}`);
-  let versionId: string;
-  try {
-    versionId = await ctx.critical(() => store.put(value.json, requestToken));
-  } catch (e) {
-    step.fail(`Could not store the token in ${secretId}; the stored value is unchanged`);
-    throw e;
-  }
-  step.succeed(`Stored as a new AWSCURRENT version (${versionId})${replacing ? '; the old value is now AWSPREVIOUS' : ''}`);
+  const versionId = await out.track(`Storing the token in ${secretId}`, () => ctx.critical(() => store.put(value.json, requestToken)), {
+    done: (id) => `Stored as a new AWSCURRENT version (${id})${replacing ? '; the old value is now AWSPREVIOUS' : ''}`,
+    failed: `Could not store the token in ${secretId}; the stored value is unchanged`,
+  });
   if (value.keptKeys.length) out.info(`  Kept the other keys of the existing value: ${value.keptKeys.join(', ')}`);
   if (ctx.isCancelled()) {
     throw new CliError(

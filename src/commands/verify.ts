@@ -14,15 +14,10 @@ export async function verify(ctx: Context, options: VerifyOptions): Promise<numb
   const { out, settings } = ctx;
   const store = await openStore(ctx, secretId);
 
-  const step = await out.step(`Reading ${secretId} from Secrets Manager`);
-  let inspection;
-  try {
-    inspection = await inspectCurrent(ctx, store);
-    step.succeed(`Read ${secretId}`);
-  } catch (e) {
-    step.fail(`Could not read ${secretId}`);
-    throw e;
-  }
+  const inspection = await out.track(`Reading ${secretId} from Secrets Manager`, () => inspectCurrent(ctx, store), {
+    done: () => `Read ${secretId}`,
+    failed: `Could not read ${secretId}`,
+  });
   const { check, info, pendingVersionId } = inspection;
   const problems = [...check.problems];
   const warnings: string[] = [];

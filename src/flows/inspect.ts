@@ -7,6 +7,8 @@ export interface Inspection {
   info: SecretInfo;
   currentVersionId: string;
   check: ValueCheck;
+  /** When the current version was written. */
+  created?: Date;
   pendingVersionId?: string;
 }
 
@@ -33,6 +35,7 @@ export async function inspectCurrent(ctx: Context, store: SecretStore): Promise<
     info,
     currentVersionId: current.versionId || currentVersionId,
     check: checkCredentialValue(current.secretString),
+    created: current.created,
     pendingVersionId: strayPending(info),
   };
 }

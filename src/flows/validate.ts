@@ -18,19 +18,6 @@ export interface HubReport {
   summary: string;
 }
 
-/** Runs `fn` inside a spinner that ends in ✓ or ✗, so the user sees which check passed. */
-async function checked<T>(ctx: Context, text: string, fn: () => Promise<T>, done: (v: T) => string): Promise<T> {
-  const step = await ctx.out.step(text);
-  try {
-    const v = await fn();
-    step.succeed(done(v));
-    return v;
-  } catch (e) {
-    step.fail(`${text}: failed`);
-    throw e;
-  }
-}
-
 /**
  * The three checks against Docker Hub, in the order a person would trust them:
  * docker's own login (isolated), the registry token endpoint (push rights), and
@@ -42,28 +29,27 @@ export async function validateAgainstHub(ctx: Context, creds: Credentials, repos
   const http = (what: string): HttpOptions => ({ signal: ctx.signal, what, log: (l) => out.debug(l) });
   const server = dockerServerFor(settings.registry);
 
-  const login = await checked(
-    ctx,
-    `docker login as ${creds.username} (isolated config)`,
-    () => isolatedDockerLogin(creds, server, { signal: ctx.signal, env: ctx.env, log: (l) => out.debug(l) }),
-    (r) => (r.ran ? `docker login as ${creds.username} succeeded; logged out again` : `docker login skipped: ${r.reason}`),
-  );
+  const loginText = `docker login as ${creds.username} (isolated config)`;
+  const login = await out.track(loginText, () => isolatedDockerLogin(creds, server, { signal: ctx.signal, env: ctx.env, log: (l) => out.debug(l) }), {
+    done: (r) => (r.ran ? `docker login as ${creds.username} succeeded; logged out again` : `docker login skipped: ${r.reason}`),
+    failed: `${loginText}: failed`,
+  });
   if (!login.ran) out.warn(`Without a docker CLI, validation relies on the registry and Hub API checks only.`);
 
-  const grant = await checked(
-    ctx,
-    repository ? `Registry token for ${repository} (pull,push)` : 'Registry token endpoint',
+  const grantText = repository ? `Registry token for ${repository} (pull,push)` : 'Registry token endpoint';
+  const grant = await out.track(
+    grantText,
     async () => requestRegistryToken(await discoverChallenge(settings.registry, http('the registry')), creds, repository, http('the registry token endpoint')),
-    () => (repository ? `Registry grants push to ${repository}` : 'Registry token endpoint accepts the credentials'),
+    {
+      done: () => (repository ? `Registry grants push to ${repository}` : 'Registry token endpoint accepts the credentials'),
+      failed: `${grantText}: failed`,
+    },
   );
 
-  const identity = await checked(
-    ctx,
-    'Docker Hub API: whose token is this',
-    () => hubIdentity(settings.hubUrl, creds, http('the Docker Hub API')),
-    (id) =>
-      `Docker Hub confirms the token belongs to ${id.username ?? creds.username}${id.accessLevel ? ` (${id.accessLevel})` : ''}`,
-  );
+  const identity = await out.track('Docker Hub API: whose token is this', () => hubIdentity(settings.hubUrl, creds, http('the Docker Hub API')), {
+    done: (id) => `Docker Hub confirms the token belongs to ${id.username ?? creds.username}${id.accessLevel ? ` (${id.accessLevel})` : ''}`,
+    failed: 'Docker Hub API: whose token is this: failed',
+  });
 
   const parts = [
     login.ran ? 'docker login ok' : 'docker login skipped',

@@ -86,6 +86,19 @@ export class Output {
     if (this.options.debug) this.writeErr(this.err.gray(`debug: ${line}`));
   }
 
+  /** Runs `fn` as a step that ends in ✓ `done(result)`, or ✗ `failed` and the error rethrown. */
+  async track<T>(text: string, fn: () => Promise<T>, end: { done: (value: T) => string; failed: string }): Promise<T> {
+    const step = await this.step(text);
+    try {
+      const value = await fn();
+      step.succeed(end.done(value));
+      return value;
+    } catch (e) {
+      step.fail(end.failed);
+      throw e;
+    }
+  }
+
   /** Starts a network step. The spinner library is loaded only when a terminal shows it. */
   async step(text: string): Promise<Step> {
     const quiet = this.options.json;
