@@ -11,6 +11,8 @@ import { quickAnswer } from './quick.js';
 // the AWS SDK, inquirer, ora and execa load only when a command needs them.
 
 
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
+
 type Runner = (ctx: Context, opts: Record<string, unknown>) => Promise<number>;
 
 // A separate bundle (see scripts/build.mjs): one file to load, parsed only when a command runs.
@@ -29,11 +31,14 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
   const streams: Streams = deps.streams ?? { stdout: process.stdout, stderr: process.stderr };
   const stdin = deps.stdin ?? process.stdin;
   const env = deps.env ?? process.env;
-  // A reader that goes away (`dockerhub-credentials --help | head`) is not an error.
+  // A reader that goes away (`dockerhub-credentials --help | head`), or a terminal that
+  // closed, is not an error: before a command runs, stop; during one, stop as on Ctrl-C
+  // (so a write in progress finishes and this run's stage is removed), writing nothing more.
+  let onOutputGone: () => void = () => process.exit(process.exitCode ?? 0);
   for (const stream of [streams.stdout, streams.stderr]) {
     stream.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-      throw e;
+      if (e.code !== 'EPIPE' && e.code !== 'EIO') throw e;
+      onOutputGone();
     });
   }
   const quick = quickAnswer(argv);
@@ -62,6 +67,10 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
     cancelRequested = true;
     if (critical === 0) controller.abort();
     else out.warn('Finishing the write in progress, then stopping.');
+  };
+  onOutputGone = () => {
+    for (const stream of [streams.stdout, streams.stderr]) stream.write = (() => true) as typeof stream.write;
+    onSignal();
   };
 
   const run = async (name: string, opts: Record<string, unknown>) => {
@@ -96,12 +105,13 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
       },
     };
     const runner = await loadCommand(name);
+    // A command that returns has finished, and its result says what it did; a
+    // command interrupted part-way throws a cancellation that says what it left.
     exitCode = await runner(ctx, opts);
-    if (cancelRequested) throw cancelled();
   };
 
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // Ctrl-C, kill, a closed terminal and Ctrl-\ all stop the run the same careful way.
+  for (const signal of SIGNALS) process.on(signal, onSignal);
   try {
     await buildProgram(run).parseAsync(argv, { from: 'user' });
     return exitCode;
@@ -114,8 +124,7 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
     const error = controller.signal.aborted && !isCliError(e) ? cancelled() : e;
     return report(error, out);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const signal of SIGNALS) process.off(signal, onSignal);
   }
 }
 
@@ -123,9 +132,10 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
 function report(e: unknown, out: Output): number {
   if (isCliError(e)) {
     if (out.options.json) {
-      out.json({ ok: false, error: { code: e.code, message: e.message, hint: e.hint ?? null, exitCode: e.exitCode } });
+      out.json({ ok: false, error: { code: e.code, message: e.message, hint: e.hint ?? null, exitCode: e.exitCode, ...(e.state ? { state: e.state } : {}) } });
     } else {
       out.fail(e.message);
+      if (e.state) out.streams.stderr.write(redact(`  State: ${e.state}.`) + '\n');
       if (e.hint) out.streams.stderr.write(redact(`  ${e.hint}`) + '\n');
     }
     return e.exitCode;

@@ -21,16 +21,24 @@ export class CliError extends Error {
     message: string,
     readonly hint: string | undefined,
     readonly exitCode: ExitCode,
+    /** What the failure left in Secrets Manager, as read back (printed on its own line, and as `state` in --json). */
+    readonly state?: string,
   ) {
     super(message);
   }
 }
 
+/** The same failure, with the state it left (read back after the failure). */
+export const withState = (e: CliError, state: string): CliError => new CliError(e.code, e.message, e.hint, e.exitCode, state);
+
 export const usageError = (message: string, hint?: string): CliError =>
   new CliError('usage', message, hint, ExitCode.Usage);
 
-export const cancelled = (): CliError =>
-  new CliError('cancelled', 'Cancelled; nothing was changed.', undefined, ExitCode.Cancelled);
+/** Ctrl-C or another signal. Without `state`, nothing had been written yet. */
+export const cancelled = (state?: string, hint?: string): CliError =>
+  new CliError('cancelled', state ? 'Cancelled.' : 'Cancelled; nothing was changed.', hint, ExitCode.Cancelled, state);
+
+export const isCancellation = (e: unknown): boolean => isCliError(e) && e.code === 'cancelled';
 
 /**
  * The CLI front (dist/cli.js) and the commands (dist/commands.js) are separate

@@ -93,14 +93,16 @@ ${EXIT_CODES}`,
     .addHelpText('after', `\nJSON (--json): {ok, secretId, arn, hasUsername, hasToken, username, tokenLength, lastChanged, versionId, pendingVersionId, problems, warnings}\n${EXIT_CODES}`)
     .action(action('verify'));
 
-  addCommon(program.command('rollback'))
-    .description('make the previous value (AWSPREVIOUS) current again')
+  addDockerHub(addCommon(program.command('rollback')))
+    .description('make the previous value (AWSPREVIOUS) current again, after checking Docker Hub still accepts it')
     .option('--yes', 'confirm without a prompt')
+    .option('--skip-validation', 'emergency: roll back without checking the previous token against Docker Hub')
     .addHelpText(
       'after',
       `
 Rollback swaps AWSCURRENT and AWSPREVIOUS: rolling back twice returns to where
-the first rollback started.
+the first rollback started. The previous token is validated against Docker Hub
+first (push rights with --repository); a rejected token is refused with exit 3.
 ${EXIT_CODES}`,
     )
     .action(action('rollback'));

@@ -82,15 +82,6 @@ export function mapAwsError(e: unknown, c: AwsCallContext): CliError {
   if (name === 'ResourceNotFoundException' || status === 404) {
     return new CliError('secret-not-found', `The secret ${c.secretId} does not exist${place}.`, TERRAFORM_HINT, ExitCode.Aws);
   }
-  if (name === 'InvalidParameterException' && c.action.endsWith('UpdateSecretVersionStage') && /stage/i.test(message)) {
-    // RemoveFromVersionId no longer holds the label: someone else moved it meanwhile.
-    return new CliError(
-      'stage-conflict',
-      `The staging labels of ${c.secretId} changed while this command ran (another rotation or rollback).`,
-      'Run verify to see the current state, then try again.',
-      ExitCode.Transient,
-    );
-  }
   if (name === 'InvalidRequestException' && /delet/i.test(message)) {
     return scheduledForDeletion(c);
   }

@@ -1,6 +1,7 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mapAwsError, scheduledForDeletion, type AwsCallContext } from './errors.js';
 import { registerSecret } from '../ui/redact.js';
+import { CliError, ExitCode, cancelled } from '../errors.js';
 
 export const CURRENT = 'AWSCURRENT';
 export const PENDING = 'AWSPENDING';
@@ -27,9 +28,46 @@ export interface StoreOptions {
   secretId: string;
   profile?: string;
   region?: string;
+  /** The run's signal (Ctrl-C and other signals): aborts reads, never writes or cleanup. */
   signal?: AbortSignal;
   log?: (line: string) => void;
+  timeouts?: AwsTimeouts;
 }
+
+/** Bounds on every Secrets Manager call, so an endpoint that stops answering ends the run instead of hanging it. */
+export interface AwsTimeouts {
+  connectMs: number;
+  requestMs: number;
+  /** One call, all retries included. */
+  totalMs: number;
+}
+
+const TIMEOUT_VARIABLES = {
+  connectMs: ['DOCKERHUB_CREDENTIALS_AWS_CONNECT_TIMEOUT', 5],
+  requestMs: ['DOCKERHUB_CREDENTIALS_AWS_REQUEST_TIMEOUT', 20],
+  totalMs: ['DOCKERHUB_CREDENTIALS_AWS_TIMEOUT', 30],
+} as const;
+
+/** The timeouts in seconds from the environment, or the defaults (5 s to connect, 20 s per request, 30 s per call). */
+export function awsTimeouts(env: NodeJS.ProcessEnv): AwsTimeouts {
+  const out = {} as AwsTimeouts;
+  for (const [key, [name, seconds]] of Object.entries(TIMEOUT_VARIABLES) as [keyof AwsTimeouts, readonly [string, number]][]) {
+    const raw = env[name];
+    const value = raw === undefined || raw === '' ? seconds : Number(raw);
+    if (!Number.isFinite(value) || value <= 0) {
+      throw new CliError('usage', `${name} must be a number of seconds greater than 0.`, `Unset it, or set for example ${name}=${seconds}.`, ExitCode.Usage);
+    }
+    out[key] = Math.round(value * 1000);
+  }
+  return out;
+}
+
+/**
+ * How a call may be interrupted. `read`: by the run's signal and the time limit.
+ * `write` and `detached`: by the time limit only; a write is never cut in half by
+ * Ctrl-C, and cleanup after Ctrl-C must not inherit the signal that was already aborted.
+ */
+type CallKind = 'read' | 'write' | 'detached';
 
 export const versionWithStage = (info: SecretInfo, stage: string): string | undefined =>
   Object.entries(info.versions).find(([, stages]) => stages.includes(stage))?.[0];
@@ -61,6 +99,7 @@ export class SecretStore {
       const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
       credentials = fromNodeProviderChain({ profile: options.profile });
     }
+    const timeouts = options.timeouts ?? awsTimeouts(process.env);
     const client = new sdk.SecretsManagerClient({
       region: options.region,
       profile: options.profile,
@@ -68,25 +107,32 @@ export class SecretStore {
       // Bounded retries with exponential backoff (throttling included), unless the
       // standard AWS_MAX_ATTEMPTS / AWS_RETRY_MODE say otherwise.
       maxAttempts: process.env.AWS_MAX_ATTEMPTS ? undefined : 4,
-      requestHandler: { connectionTimeout: 5_000, requestTimeout: 20_000 },
+      // Without throwOnRequestTimeout the SDK only prints a warning when requestTimeout passes, and waits on.
+      requestHandler: { connectionTimeout: timeouts.connectMs, requestTimeout: timeouts.requestMs, throwOnRequestTimeout: true },
     });
     const endpoint = process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER ?? process.env.AWS_ENDPOINT_URL;
-    return new SecretStore(client, sdk, options, endpoint);
+    return new SecretStore(client, sdk, { ...options, timeouts }, endpoint);
   }
 
   get secretId(): string {
     return this.options.secretId;
   }
 
-  private async call<T>(action: string, run: () => Promise<T>): Promise<T> {
+  private async call<T>(action: string, kind: CallKind, run: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
     const started = Date.now();
+    const totalMs = this.options.timeouts!.totalMs;
+    const deadline = AbortSignal.timeout(totalMs);
+    const user = this.options.signal;
+    const signal = kind === 'read' && user ? AbortSignal.any([user, deadline]) : deadline;
     try {
-      const result = await run();
+      const result = await run(signal);
       this.options.log?.(`${action} ${this.secretId}: ok in ${Date.now() - started} ms`);
       return result;
     } catch (e) {
       const name = (e as { name?: string })?.name ?? 'Error';
       this.options.log?.(`${action} ${this.secretId}: ${name} after ${Date.now() - started} ms`);
+      // An interrupted read is a cancellation, never a refusal.
+      if (kind === 'read' && user?.aborted) throw cancelled();
       const ctx: AwsCallContext = {
         action: `secretsmanager:${action}`,
         secretId: this.secretId,
@@ -94,17 +140,25 @@ export class SecretStore {
         region: this.options.region ?? (await this.client.config.region().catch(() => undefined)),
         endpoint: this.endpoint,
       };
+      if (deadline.aborted) throw this.timedOut(ctx, totalMs);
       throw mapAwsError(e, ctx);
     }
   }
 
-  private readOpts() {
-    return { abortSignal: this.options.signal };
+  private timedOut(c: AwsCallContext, totalMs: number): CliError {
+    const endpoint = c.endpoint ?? `https://secretsmanager.${c.region ?? '<region>'}.amazonaws.com`;
+    return new CliError(
+      'aws-timeout',
+      `AWS Secrets Manager at ${endpoint} did not answer ${c.action} within ${Math.round(totalMs / 1000)} seconds.`,
+      'Check your network connection, proxy and AWS_ENDPOINT_URL_SECRETS_MANAGER, then try again (DOCKERHUB_CREDENTIALS_AWS_TIMEOUT=SECONDS allows longer).',
+      ExitCode.Transient,
+    );
   }
 
-  async describe(): Promise<SecretInfo> {
-    const out = await this.call('DescribeSecret', () =>
-      this.client.send(new this.sdk.DescribeSecretCommand({ SecretId: this.secretId }), this.readOpts()),
+  /** `detached`: not interrupted by the run's signal (reading the state back after a failure or Ctrl-C). */
+  async describe(o: { detached?: boolean } = {}): Promise<SecretInfo> {
+    const out = await this.call('DescribeSecret', o.detached ? 'detached' : 'read', (abortSignal) =>
+      this.client.send(new this.sdk.DescribeSecretCommand({ SecretId: this.secretId }), { abortSignal }),
     );
     return {
       arn: out.ARN ?? this.secretId,
@@ -130,13 +184,13 @@ export class SecretStore {
     return info;
   }
 
-  async get(which: { stage: string } | { versionId: string }): Promise<SecretVersion> {
+  async get(which: { stage: string } | { versionId: string }, o: { detached?: boolean } = {}): Promise<SecretVersion> {
     const input =
       'stage' in which
         ? { SecretId: this.secretId, VersionStage: which.stage }
         : { SecretId: this.secretId, VersionId: which.versionId };
-    const out = await this.call('GetSecretValue', () =>
-      this.client.send(new this.sdk.GetSecretValueCommand(input), this.readOpts()),
+    const out = await this.call('GetSecretValue', o.detached ? 'detached' : 'read', (abortSignal) =>
+      this.client.send(new this.sdk.GetSecretValueCommand(input), { abortSignal }),
     );
     registerSecret(out.SecretString);
     return {
@@ -152,7 +206,7 @@ export class SecretStore {
    * every retry, so a retried write can never create a second version.
    */
   async put(secretString: string, requestToken: string, stages?: string[]): Promise<string> {
-    const out = await this.call('PutSecretValue', () =>
+    const out = await this.call('PutSecretValue', 'write', (abortSignal) =>
       this.client.send(
         new this.sdk.PutSecretValueCommand({
           SecretId: this.secretId,
@@ -160,13 +214,14 @@ export class SecretStore {
           ClientRequestToken: requestToken,
           VersionStages: stages,
         }),
+        { abortSignal },
       ),
     );
     return out.VersionId ?? requestToken;
   }
 
   async moveStage(stage: string, move: { to?: string; from?: string }): Promise<void> {
-    await this.call('UpdateSecretVersionStage', () =>
+    await this.call('UpdateSecretVersionStage', 'write', (abortSignal) =>
       this.client.send(
         new this.sdk.UpdateSecretVersionStageCommand({
           SecretId: this.secretId,
@@ -174,7 +229,34 @@ export class SecretStore {
           MoveToVersionId: move.to,
           RemoveFromVersionId: move.from,
         }),
+        { abortSignal },
       ),
     );
+  }
+
+  /**
+   * The stages as they are now, read with a fresh signal and a short bounded retry:
+   * what a command decides from after a write whose answer was lost, or after Ctrl-C.
+   * Undefined when even that cannot be read.
+   */
+  async settle(): Promise<SecretInfo | undefined> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        return await this.describe({ detached: true });
+      } catch {
+        await new Promise((r) => setTimeout(r, 300 * 2 ** attempt));
+      }
+    }
+    return undefined;
+  }
+
+  /** Whether a version exists at all (a version without labels is not listed by DescribeSecret). Undefined if unknown. */
+  async versionExists(versionId: string): Promise<boolean | undefined> {
+    try {
+      await this.get({ versionId }, { detached: true });
+      return true;
+    } catch (e) {
+      return (e as CliError).code === 'secret-not-found' ? false : undefined;
+    }
   }
 }

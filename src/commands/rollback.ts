@@ -1,19 +1,31 @@
-import { CliError, ExitCode } from '../errors.js';
+import { CliError, ExitCode, cancelled, isCancellation, isCliError, withState } from '../errors.js';
 import { commandLine, openStore, requireSecretId, type Context } from '../context.js';
 import { CURRENT, PREVIOUS, versionWithStage } from '../aws/store.js';
 import { checkCredentialValue } from '../flows/check.js';
 import { inspectCurrent, noValueYet } from '../flows/inspect.js';
 import { confirmOrYes, describeValue } from '../flows/describe.js';
+import { validateAgainstHub } from '../flows/validate.js';
+import { StagedWrite } from '../flows/write.js';
+
+export interface RollbackOptions {
+  skipValidation?: boolean;
+}
 
 /**
- * `rollback`: move AWSCURRENT to the AWSPREVIOUS version. Secrets Manager moves
- * AWSPREVIOUS along, so a second rollback returns to where the first started.
+ * `rollback`: move AWSCURRENT to the AWSPREVIOUS version, after checking that
+ * Docker Hub still accepts that token (the rotation guide says to revoke the
+ * old token, and rolling back to a revoked one breaks CI). Secrets Manager
+ * moves AWSPREVIOUS along, so a second rollback returns to where the first started.
  */
-export async function rollback(ctx: Context): Promise<number> {
+export async function rollback(ctx: Context, o: RollbackOptions = {}): Promise<number> {
   const secretId = requireSecretId(ctx);
   const { out, settings } = ctx;
+  out.heading('dockerhub-credentials rollback');
   const store = await openStore(ctx, secretId);
-  const info = await store.describeLive();
+  const info = await out.track(`Reading the versions of ${secretId}`, () => store.describeLive(), {
+    done: (i) => `Read the versions of ${i.name}`,
+    failed: `Could not read ${secretId}`,
+  });
   const currentId = versionWithStage(info, CURRENT);
   if (!currentId) throw noValueYet(ctx, secretId);
   const previousId = versionWithStage(info, PREVIOUS);
@@ -28,19 +40,65 @@ export async function rollback(ctx: Context): Promise<number> {
   const [current, previous] = await Promise.all([store.get({ stage: CURRENT }), store.get({ versionId: previousId })]);
   const currentCheck = checkCredentialValue(current.secretString);
   const previousCheck = checkCredentialValue(previous.secretString);
-  out.info(`Will become current: ${describeValue(previousCheck, previous.created)}  (version ${previousId})`);
-  out.info(`Will be replaced:    ${describeValue(currentCheck, current.created)}  (version ${currentId})`);
-  if (previousCheck.problems.length) out.warn(`The previous value is not a valid credential: ${previousCheck.problems.join(' ')}`);
+  out.info(`Will become current: ${describeValue(previousCheck, previous.created)}`);
+  out.info(`                     (version ${previousId})`);
+  out.info(`Will be replaced:    ${describeValue(currentCheck, current.created)}`);
+  out.info(`                     (version ${currentId})`);
+  if (previousCheck.problems.length) {
+    throw new CliError(
+      'previous-invalid',
+      `The previous value of ${secretId} is not a valid credential, so rolling back to it would break CI: ${previousCheck.problems.join(' ')}`,
+      'Nothing was changed. Store a working token with rotate instead.',
+      ExitCode.Aws,
+    );
+  }
+
+  // The token CI would read after the rollback must still work.
+  if (o.skipValidation) {
+    out.warn('--skip-validation: the previous token is not checked against Docker Hub; if it was revoked, CI breaks after the rollback.');
+  } else {
+    out.info('');
+    out.heading('Validating the previous token against Docker Hub');
+    try {
+      await validateAgainstHub(ctx, { username: previousCheck.username!, token: previousCheck.token! }, settings.repository);
+    } catch (e) {
+      if (!isCliError(e) || e.exitCode !== ExitCode.Rejected) throw e;
+      throw new CliError(
+        'rollback-target-rejected',
+        `Docker Hub rejects the previous token (AWSPREVIOUS, ${previousCheck.username}): ${e.message.replace(/\.$/, '')}. Rolling back would break CI, so nothing was changed.`,
+        `Store a working token with ${commandLine(ctx, 'rotate', secretId)}; in an emergency, roll back anyway with --skip-validation.`,
+        ExitCode.Rejected,
+      );
+    }
+  }
   if (!(await confirmOrYes(ctx, 'Roll back to the previous value?'))) {
     throw new CliError('not-rolled-back', 'Nothing was changed.', undefined, ExitCode.Usage);
   }
 
-  await out.track(`Moving AWSCURRENT of ${secretId} to version ${previousId}`, () => ctx.critical(() => store.moveStage(CURRENT, { to: previousId, from: currentId })), {
-    done: () => `AWSCURRENT is version ${previousId} again; the replaced value is now AWSPREVIOUS`,
-    failed: 'Rollback failed; AWSCURRENT did not move',
-  });
+  // The same compare-and-swap as a rotation: AWSCURRENT moves only from the version shown above.
+  const move = new StagedWrite(ctx, store, currentId);
+  move.adopt(previousId);
+  try {
+    await out.track(`Moving AWSCURRENT of ${secretId} to version ${previousId}`, () => move.promote(), {
+      done: () => `AWSCURRENT is version ${previousId} again; the replaced value is now AWSPREVIOUS`,
+      failed: 'Rollback failed',
+    });
+  } catch (e) {
+    const state = await move.undo();
+    if (!move.promoted) throw isCliError(e) ? withState(e, state) : e;
+  }
+  const undoLine = `to undo, run the same command again: ${commandLine(ctx, 'rollback', secretId)}`;
+  if (ctx.isCancelled()) throw cancelled(`the rollback was done: AWSCURRENT is version ${previousId}; ${undoLine}`);
 
-  const after = await inspectCurrent(ctx, store);
+  let after;
+  try {
+    after = await inspectCurrent(ctx, store);
+  } catch (e) {
+    const state = `AWSCURRENT is version ${previousId} again, confirmed by Secrets Manager; ${undoLine}`;
+    if (isCancellation(e)) throw cancelled(state);
+    if (isCliError(e)) throw new CliError('check-after-write-failed', `Rolled back, but reading ${secretId} back failed: ${e.message}`, `Check it with ${commandLine(ctx, 'verify', secretId)}`, ExitCode.Transient, state);
+    throw e;
+  }
   const ok = after.check.problems.length === 0 && after.currentVersionId === previousId;
   if (settings.json) {
     out.json({
@@ -50,6 +108,7 @@ export async function rollback(ctx: Context): Promise<number> {
       previousVersionId: currentId,
       username: after.check.username,
       tokenLength: after.check.tokenLength,
+      validated: !o.skipValidation,
       problems: after.check.problems,
     });
   } else {

@@ -1,12 +1,13 @@
-import { CliError, ExitCode, cancelled, usageError, isCliError } from '../errors.js';
+import { CliError, ExitCode, cancelled, usageError, isCliError, isCancellation, withState } from '../errors.js';
 import { askSecretId, commandLine, openStore, type Context } from '../context.js';
-import { CURRENT, PENDING, versionWithStage, type SecretStore } from '../aws/store.js';
-import { checkCredentialValue, age, formatDate } from '../flows/check.js';
+import type { SecretStore } from '../aws/store.js';
+import { checkCredentialValue, age, formatDate, type ValueCheck } from '../flows/check.js';
 import { collectCredentials } from '../flows/collect.js';
 import { validateAgainstHub, type HubReport } from '../flows/validate.js';
-import { buildValue, newRequestToken } from '../flows/store.js';
+import { buildValue } from '../flows/store.js';
 import { inspectCurrent } from '../flows/inspect.js';
 import { confirmOrYes } from '../flows/describe.js';
+import { LIVE_PENDING_MS, StagedWrite, describePending } from '../flows/write.js';
 import { sameSecret } from '../ui/redact.js';
 import type { Credentials } from '../hub/registry.js';
 
@@ -16,19 +17,20 @@ interface RotateOptions {
   discardPending?: boolean;
 }
 
-function conflict(secretId: string, detail: string): CliError {
-  return new CliError(
-    'rotation-conflict',
-    `Another rotation of ${secretId} ran at the same time (${detail}); this one stopped and AWSCURRENT is as the other left it.`,
-    `Run npx dockerhub-credentials verify --secret-id ${secretId} to see the current state.`,
-    ExitCode.Transient,
-  );
-}
-
-/** What to do with a stray AWSPENDING: finish it, drop it, or stop. */
-async function resolveStray(ctx: Context, store: SecretStore, pendingId: string, o: RotateOptions): Promise<'resume' | 'fresh'> {
+/** What to do with an AWSPENDING found at the start: another run's rotation in progress, or a stray one to finish or drop. */
+async function resolvePending(ctx: Context, store: SecretStore, pendingId: string, current: ValueCheck, o: RotateOptions): Promise<'resume' | 'fresh'> {
+  const pending = await describePending(store, pendingId, current);
+  const live = pending.ageMs < LIVE_PENDING_MS;
+  if (live && !o.resume && !o.discardPending) {
+    throw new CliError(
+      'rotation-in-progress',
+      `Another rotation of ${store.secretId} is in progress: a new value was staged ${Math.round(pending.ageMs / 1000)} seconds ago (AWSPENDING, version ${pendingId}).`,
+      `Wait for it to finish, then run ${commandLine(ctx, 'verify', store.secretId)}. If no other rotation is running, it was interrupted: run rotate --resume or rotate --discard-pending.`,
+      ExitCode.Transient,
+    );
+  }
+  ctx.out.warn(`AWSPENDING (version ${pendingId}) holds ${pending.summary}: ${live ? 'possibly another rotation still running' : 'an earlier rotation did not finish'}.`);
   let choice: 'resume' | 'discard' | undefined = o.resume ? 'resume' : o.discardPending ? 'discard' : undefined;
-  ctx.out.warn(`A stray AWSPENDING version (${pendingId}) exists: an earlier rotation did not finish.`);
   if (!choice) {
     if (!ctx.prompter.interactive) {
       throw new CliError(
@@ -50,7 +52,11 @@ async function resolveStray(ctx: Context, store: SecretStore, pendingId: string,
     throw new CliError('not-rotated', 'Nothing was changed.', undefined, ExitCode.Usage);
   }
   if (choice === 'discard') {
-    await ctx.critical(() => store.moveStage(PENDING, { from: pendingId }));
+    const discard = new StagedWrite(ctx, store, undefined);
+    discard.adopt(pendingId);
+    if (!(await discard.unstage())) {
+      throw new CliError('discard-failed', `AWSPENDING could not be removed from version ${pendingId}.`, `Run ${commandLine(ctx, 'verify', store.secretId)} to see the state, then try again.`, ExitCode.Transient);
+    }
     ctx.out.ok(`Removed AWSPENDING from version ${pendingId}`);
     return 'fresh';
   }
@@ -61,16 +67,17 @@ async function resolveStray(ctx: Context, store: SecretStore, pendingId: string,
  * `rotate`: validate the new token, stage it as AWSPENDING, read it back, then
  * move AWSCURRENT with RemoveFromVersionId as a compare-and-swap. Until that
  * last call succeeds CI keeps reading the old value; any failure before it
- * removes the stage this run created.
+ * removes the stage this run created, and the run reports the state it read back.
  */
 export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
   const { out, settings } = ctx;
   out.heading('dockerhub-credentials rotate');
+  if (o.resume && o.discardPending) throw usageError('--resume and --discard-pending contradict each other.', 'Choose one of them.');
   const secretId = await askSecretId(ctx);
   const store = await openStore(ctx, secretId);
 
   // 1. Preflight: a valid current value to rotate from.
-  const { info, currentVersionId: currentId, check: currentCheck, created, pendingVersionId: stray } = await inspectCurrent(ctx, store);
+  const { info, currentVersionId: currentId, check: currentCheck, created, pendingVersionId: pending } = await inspectCurrent(ctx, store);
   if (currentCheck.problems.length) {
     throw new CliError(
       'current-invalid',
@@ -84,83 +91,86 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
     `Current: ${currentCheck.username}, token ${currentCheck.tokenLength} characters${changed ? `, changed ${formatDate(changed)} (${age(changed)})` : ''}`,
   );
 
-  const mode = stray ? await resolveStray(ctx, store, stray, o) : 'fresh';
+  if (!pending && o.resume) {
+    throw usageError(`Nothing is pending for ${secretId} (no AWSPENDING version), so there is nothing to resume.`, `Start a new rotation with ${commandLine(ctx, 'rotate', secretId)}`);
+  }
+  if (!pending && o.discardPending) out.info('  Nothing is pending, so there is nothing to discard; starting a new rotation.');
+  const mode = pending ? await resolvePending(ctx, store, pending, currentCheck, o) : 'fresh';
 
   // 2-3. Collect and validate, exactly as setup does. Nothing is written before this passes.
-  let creds: Credentials;
+  let creds!: Credentials;
   let repository = settings.repository;
-  let stagedId: string | undefined;
-  let validation: HubReport;
-  if (mode === 'resume') {
-    stagedId = stray!;
-    const pending = checkCredentialValue((await store.get({ versionId: stagedId })).secretString);
-    if (pending.problems.length) {
-      throw new CliError('pending-invalid', `The pending value is not a valid credential: ${pending.problems.join(' ')}`, 'Run rotate --discard-pending.', ExitCode.Aws);
-    }
-    creds = { username: pending.username!, token: pending.token! };
-    out.info('');
-    out.heading('Validating the pending token against Docker Hub');
-    validation = await validateAgainstHub(ctx, creds, repository);
-  } else {
-    const collected = await collectCredentials(ctx, { tokenStdin: Boolean(o.tokenStdin), defaultUsername: currentCheck.username ?? undefined, rotation: true });
-    creds = collected.creds;
-    repository = collected.repository;
-    if (sameSecret(creds.token, currentCheck.token!)) {
-      throw usageError('That is the token already stored.', 'Create a new token in Docker Hub and rotate to it.');
-    }
-    out.info('');
-    out.heading('Validating the new token against Docker Hub');
-    validation = await validateAgainstHub(ctx, creds, repository);
-  }
-  if (ctx.signal.aborted) throw cancelled();
-
-  let promoted = false;
-  let createdStage = false;
+  let validation!: HubReport;
+  const write = new StagedWrite(ctx, store, currentId);
   try {
+    if (mode === 'resume') {
+      write.adopt(pending!);
+      const staged = checkCredentialValue((await store.get({ versionId: pending! })).secretString);
+      if (staged.problems.length) {
+        throw new CliError('pending-invalid', `The pending value is not a valid credential: ${staged.problems.join(' ')}`, 'Run rotate --discard-pending.', ExitCode.Aws);
+      }
+      creds = { username: staged.username!, token: staged.token! };
+      out.info('');
+      out.heading('Validating the pending token against Docker Hub');
+      validation = await validateAgainstHub(ctx, creds, repository);
+    } else {
+      const collected = await collectCredentials(ctx, { tokenStdin: Boolean(o.tokenStdin), defaultUsername: currentCheck.username ?? undefined, rotation: true });
+      creds = collected.creds;
+      repository = collected.repository;
+      if (sameSecret(creds.token, currentCheck.token!)) {
+        throw usageError('That is the token already stored.', 'Create a new token in Docker Hub and rotate to it.');
+      }
+      out.info('');
+      out.heading('Validating the new token against Docker Hub');
+      validation = await validateAgainstHub(ctx, creds, repository);
+    }
+    if (ctx.signal.aborted) throw cancelled();
+
     // 4. Stage: CI keeps reading AWSCURRENT.
     if (mode === 'fresh') {
       const value = buildValue(currentCheck.parsed, creds);
-      const requestToken = newRequestToken();
-      const staged = await out.step('Staging the new value as AWSPENDING');
-      stagedId = await ctx.critical(() => store.put(value.json, requestToken, [PENDING]));
-      createdStage = true;
-      staged.succeed(`Staged as AWSPENDING (version ${stagedId}); CI still reads the current value`);
+      await out.track('Staging the new value as AWSPENDING', () => write.stage(value.json), {
+        done: (id) => `Staged as AWSPENDING (version ${id}); CI still reads the current value`,
+        failed: 'Staging failed',
+      });
       if (ctx.isCancelled()) throw cancelled();
     }
 
-    // 5. Test the staged value: it must be ours, and exactly what was validated.
-    const readBack = await store.get({ stage: PENDING });
-    if (readBack.versionId !== stagedId) throw conflict(secretId, `AWSPENDING moved to version ${readBack.versionId}`);
-    const staged = checkCredentialValue(readBack.secretString);
-    if (staged.problems.length || !sameSecret(staged.token ?? '', creds.token) || staged.username !== creds.username) {
-      throw new CliError('staged-mismatch', 'The staged value differs from the token just validated.', 'Run rotate again.', ExitCode.Unexpected);
-    }
+    // 5. Test the staged value: still staged, still ours, exactly what was validated, and AWSCURRENT not moved.
+    const staged = await write.confirmStaged(creds);
     out.ok(`Read back AWSPENDING: ${staged.username}, token ${staged.tokenLength} characters, as validated`);
 
     // 6. Promote, as a compare-and-swap against the version read in step 1.
-    const now = await store.describeLive();
-    const nowCurrent = versionWithStage(now, CURRENT);
-    if (nowCurrent !== currentId) throw conflict(secretId, `AWSCURRENT moved to version ${nowCurrent}`);
-    const promote = await out.step('Promoting AWSPENDING to AWSCURRENT');
-    try {
-      await ctx.critical(() => store.moveStage(CURRENT, { to: stagedId, from: currentId }));
-    } catch (e) {
-      promote.fail('Promotion failed');
-      if (isCliError(e) && e.code === 'stage-conflict') throw conflict(secretId, 'AWSCURRENT moved during promotion');
-      throw e;
-    }
-    promoted = true;
-    promote.succeed(`AWSCURRENT is now version ${stagedId}; the old value is AWSPREVIOUS`);
-    await ctx.critical(() => store.moveStage(PENDING, { from: stagedId })).catch(() => {
-      out.warn(`AWSCURRENT moved, but AWSPENDING could not be removed from version ${stagedId}; it is harmless.`);
+    await out.track('Promoting AWSPENDING to AWSCURRENT', () => write.promote(), {
+      done: () => `AWSCURRENT is now version ${write.versionId}; the old value is AWSPREVIOUS`,
+      failed: 'Promotion failed',
     });
   } catch (e) {
-    if (!promoted) await undoStage(ctx, store, stagedId, createdStage, currentId);
-    throw e;
+    if (write.promoted) throw e;
+    const state = await write.undo();
+    if (!write.promoted) {
+      if (isCancellation(e)) throw cancelled(state);
+      if (isCliError(e)) throw withState(e, `${state}; CI keeps reading the working token`);
+      throw e;
+    }
+    // The stages show the promotion went through after all: carry on and report it.
   }
 
+  const stagedId = write.versionId!;
+  if (!(await write.unstage())) out.warn(`AWSCURRENT moved, but AWSPENDING could not be removed from version ${stagedId}; it is harmless.`);
+  const rollbackLine = commandLine(ctx, 'rollback', secretId);
+  if (ctx.isCancelled()) throw cancelled(`the new value was already stored as AWSCURRENT (version ${stagedId}); to undo: ${rollbackLine}`);
+
   // 7. Verify and hand over.
-  const after = await inspectCurrent(ctx, store);
+  let after;
+  try {
+    after = await inspectCurrent(ctx, store);
+  } catch (e) {
+    const state = `the new value is AWSCURRENT (version ${stagedId}), confirmed by Secrets Manager; to undo: ${rollbackLine}`;
+    if (isCancellation(e)) throw cancelled(state);
+    if (isCliError(e)) throw new CliError('check-after-write-failed', `Rotated, but reading ${secretId} back failed: ${e.message}`, `Check it with ${commandLine(ctx, 'verify', secretId)}`, ExitCode.Transient, state);
+    throw e;
+  }
   const ok = after.check.problems.length === 0 && after.currentVersionId === stagedId && sameSecret(after.check.token ?? '', creds.token);
   if (settings.json) {
     out.json({
@@ -180,25 +190,8 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
   const c = out.out;
   out.data('');
   out.data(`${ok ? c.green('✓') : c.red('✗')} ${c.bold('Rotated.')} CI now reads the new token (${after.check.username}, ${after.check.tokenLength} characters).`);
-  out.data(`  The previous value is kept as AWSPREVIOUS. To restore it: ${commandLine(ctx, 'rollback', secretId)}`);
+  out.data(`  The previous value is kept as AWSPREVIOUS. To restore it: ${rollbackLine}`);
   out.data('  Revoke the old token in Docker Hub only after CI has used the new one');
   out.data('  (https://app.docker.com/settings/personal-access-tokens; a PAT cannot manage other tokens).');
   return ok ? ExitCode.Ok : ExitCode.Aws;
-}
-
-/** After a failure before promotion: remove the stage this run created, if it is still ours, and say so. */
-async function undoStage(ctx: Context, store: SecretStore, stagedId: string | undefined, ours: boolean, currentId: string): Promise<void> {
-  if (!stagedId || !ours) {
-    ctx.out.warn(`AWSCURRENT never changed (still version ${currentId}).`);
-    return;
-  }
-  try {
-    const info = await store.describe();
-    if (info.versions[stagedId]?.includes(PENDING)) await ctx.critical(() => store.moveStage(PENDING, { from: stagedId }));
-    ctx.out.warn(`AWSCURRENT never changed (still version ${currentId}); the staged value was removed.`);
-  } catch {
-    ctx.out.warn(
-      `AWSCURRENT never changed (still version ${currentId}), but the staged AWSPENDING version ${stagedId} could not be removed; the next rotate will offer to resume or discard it.`,
-    );
-  }
 }

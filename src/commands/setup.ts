@@ -1,10 +1,11 @@
-import { CliError, ExitCode, cancelled } from '../errors.js';
+import { CliError, ExitCode, cancelled, isCancellation, isCliError, withState } from '../errors.js';
 import { askSecretId, commandLine, openStore, type Context } from '../context.js';
 import { CURRENT, strayPending, versionWithStage, type SecretStore } from '../aws/store.js';
 import { checkCredentialValue, age, formatDate } from '../flows/check.js';
 import { collectCredentials } from '../flows/collect.js';
 import { validateAgainstHub } from '../flows/validate.js';
-import { agentLoginCommand, buildValue, newRequestToken } from '../flows/store.js';
+import { agentLoginCommand, buildValue } from '../flows/store.js';
+import { LIVE_PENDING_MS, StagedWrite, concurrentChange, describePending } from '../flows/write.js';
 import { inspectCurrent } from '../flows/inspect.js';
 import { sameSecret } from '../ui/redact.js';
 
@@ -13,7 +14,7 @@ interface SetupOptions {
 }
 
 /** Step 1: which secret, and may we write it? */
-async function preflight(ctx: Context): Promise<{ store: SecretStore; existing?: Record<string, unknown>; replacing: boolean }> {
+async function preflight(ctx: Context): Promise<{ store: SecretStore; existing?: Record<string, unknown>; currentId?: string }> {
   const { prompter, out, settings } = ctx;
   const secretId = await askSecretId(ctx);
   // A profile usually names its region; otherwise ask (settings.region already holds flag, environment and file).
@@ -26,12 +27,24 @@ async function preflight(ctx: Context): Promise<{ store: SecretStore; existing?:
     done: (i) => `Secret ${i.name} exists (${i.arn})`,
     failed: `Cannot use ${secretId}`,
   });
-  const pending = strayPending(info);
-  if (pending) out.warn(`A stray AWSPENDING version (${pending}) exists from an unfinished rotation; setup leaves it alone.`);
-  if (!versionWithStage(info, CURRENT)) return { store, replacing: false };
+  const currentId = versionWithStage(info, CURRENT);
+  if (!currentId) return { store };
 
   const current = await store.get({ stage: CURRENT });
   const check = checkCredentialValue(current.secretString);
+  const pending = strayPending(info);
+  if (pending) {
+    const staged = await describePending(store, pending, check);
+    if (staged.ageMs < LIVE_PENDING_MS) {
+      throw new CliError(
+        'rotation-in-progress',
+        `A rotation of ${secretId} is in progress: a new value was staged ${Math.round(staged.ageMs / 1000)} seconds ago (AWSPENDING, version ${pending}).`,
+        `Wait for it to finish, then run ${commandLine(ctx, 'verify', secretId)}. If no rotation is running, it was interrupted: run rotate --resume or rotate --discard-pending.`,
+        ExitCode.Transient,
+      );
+    }
+    out.warn(`AWSPENDING (version ${pending}) holds ${staged.summary} from a rotation that did not finish; setup replaces it.`);
+  }
   if (check.problems.length === 0) {
     out.warn(
       `${info.name} already holds a token for ${check.username} (${check.tokenLength} characters, changed ${
@@ -46,14 +59,15 @@ async function preflight(ctx: Context): Promise<{ store: SecretStore; existing?:
     settings.yes ||
     (await prompter.confirm({ message: 'Replace the stored value with a new one?', default: false, flag: '--yes' }));
   if (!replace) throw new CliError('not-replaced', 'Left the stored value as it was.', `Use ${commandLine(ctx, 'rotate', secretId)} to replace it safely.`, ExitCode.Usage);
-  return { store, existing: check.parsed, replacing: true };
+  return { store, existing: check.parsed, currentId };
 }
 
 /** `setup`: probe, guide, collect, validate, store, verify, hand over. */
 export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
   const { out, settings } = ctx;
   out.heading('dockerhub-credentials setup');
-  const { store, existing, replacing } = await preflight(ctx);
+  const { store, existing, currentId } = await preflight(ctx);
+  const replacing = currentId !== undefined;
   const secretId = store.secretId;
 
   const { creds, repository } = await collectCredentials(ctx, { tokenStdin: Boolean(opts.tokenStdin), rotation: false });
@@ -64,26 +78,55 @@ export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
 
   if (ctx.signal.aborted) throw cancelled();
   const value = buildValue(existing, creds);
-  const requestToken = newRequestToken();
-  const versionId = await out.track(`Storing the token in ${secretId}`, () => ctx.critical(() => store.put(value.json, requestToken)), {
-    done: (id) => `Stored as a new AWSCURRENT version (${id})${replacing ? '; the old value is now AWSPREVIOUS' : ''}`,
-    failed: `Could not store the token in ${secretId}; the stored value is unchanged`,
-  });
+  // A first value is a plain put; a replacement is staged and promoted by compare-and-swap,
+  // so that of two runs writing at once exactly one wins and the other says so.
+  const write = new StagedWrite(ctx, store, currentId);
+  const versionId = await out.track(
+    `Storing the token in ${secretId}`,
+    async () => {
+      if (!replacing) return write.putFirst(value.json);
+      try {
+        await write.stage(value.json);
+        if (ctx.isCancelled()) throw cancelled();
+        await write.confirmStaged(creds);
+        await write.promote();
+      } catch (e) {
+        if (write.promoted) throw e;
+        const state = await write.undo();
+        if (!write.promoted) {
+          if (isCancellation(e)) throw cancelled(state);
+          if (isCliError(e)) throw withState(e, state);
+          throw e;
+        }
+      }
+      if (!(await write.unstage())) out.warn(`AWSCURRENT moved, but AWSPENDING could not be removed from version ${write.versionId}; it is harmless.`);
+      return write.versionId!;
+    },
+    {
+      done: (id) => `Stored as a new AWSCURRENT version (${id})${replacing ? '; the old value is now AWSPREVIOUS' : ''}`,
+      failed: `Could not store the token in ${secretId}`,
+    },
+  );
   if (value.keptKeys.length) out.info(`  Kept the other keys of the existing value: ${value.keptKeys.join(', ')}`);
-  if (ctx.isCancelled()) {
-    throw new CliError(
-      'cancelled',
-      'Cancelled after the new value was stored.',
-      replacing ? `To restore the previous value: ${commandLine(ctx, 'rollback', secretId)}` : undefined,
-      ExitCode.Cancelled,
-    );
-  }
+  const stored = `the new value is AWSCURRENT (version ${versionId}), confirmed by Secrets Manager${replacing ? `; to restore the previous one: ${commandLine(ctx, 'rollback', secretId)}` : ''}`;
+  if (ctx.isCancelled()) throw cancelled(stored);
 
   const readBack = await out.step('Reading the value back');
-  const inspection = await inspectCurrent(ctx, store);
+  let inspection;
+  try {
+    inspection = await inspectCurrent(ctx, store);
+  } catch (e) {
+    readBack.fail('Could not read the value back');
+    if (isCancellation(e)) throw cancelled(stored);
+    if (isCliError(e)) throw new CliError('check-after-write-failed', `Stored, but reading ${secretId} back failed: ${e.message}`, `Check it with ${commandLine(ctx, 'verify', secretId)}`, ExitCode.Transient, stored);
+    throw e;
+  }
   const { check } = inspection;
+  if (inspection.currentVersionId !== versionId) {
+    readBack.fail('The stored value did not check out');
+    throw concurrentChange(ctx, secretId, `AWSCURRENT is version ${inspection.currentVersionId}, written after this run's version ${versionId}`, `this run's value is no longer current`);
+  }
   const problems = [...check.problems];
-  if (inspection.currentVersionId !== versionId) problems.push(`AWSCURRENT is version ${inspection.currentVersionId}, not the one just written: someone else wrote meanwhile.`);
   if (check.token === undefined || !sameSecret(check.token, creds.token) || check.username !== creds.username) {
     problems.push('The stored value differs from the token just validated.');
   }

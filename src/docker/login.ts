@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { CliError, ExitCode, cancelled } from '../errors.js';
 import { redact } from '../ui/redact.js';
 import { newPatHint, rejected, type Credentials } from '../hub/registry.js';
@@ -11,35 +11,82 @@ process.once('exit', () => {
   for (const dir of liveFolders) rmSync(dir, { recursive: true, force: true });
 });
 
+const FOLDER_PREFIX = 'dockerhub-credentials-';
+/** A run's folder lives seconds; one this old belongs to a run that was killed. */
+const ABANDONED_AFTER_MS = 5 * 60_000;
+
+/**
+ * Removes the temporary folders of runs that were killed (SIGKILL, a crash)
+ * before they could clean up: this tool's prefix, owned by this user, older
+ * than a few minutes. They hold no secret (see isolatedDockerLogin), but
+ * nothing of a run should outlive it.
+ */
+export function sweepAbandonedFolders(dir = tmpdir(), now = Date.now()): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => n.startsWith(FOLDER_PREFIX));
+  } catch {
+    return;
+  }
+  const uid = process.getuid?.();
+  for (const name of names) {
+    const path = join(dir, name);
+    const st = statSync(path, { throwIfNoEntry: false });
+    if (!st?.isDirectory() || (uid !== undefined && st.uid !== uid) || now - st.mtimeMs < ABANDONED_AFTER_MS) continue;
+    rmSync(path, { recursive: true, force: true });
+  }
+}
+
 export type DockerLoginResult = { ran: true } | { ran: false; reason: string };
 
 /** The environment docker runs with: nothing of ours leaks in, and it can reach no user config. */
 function dockerEnv(dir: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const keep = ['PATH', 'LANG', 'LC_ALL', 'TMPDIR', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'SSL_CERT_FILE', 'SSL_CERT_DIR'];
-  const out: NodeJS.ProcessEnv = { DOCKER_CONFIG: dir, HOME: dir, DOCKER_CLI_HINTS: 'false' };
+  const keep = ['LANG', 'LC_ALL', 'TMPDIR', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'SSL_CERT_FILE', 'SSL_CERT_DIR'];
+  // The throwaway credential helper first on PATH, so docker finds it before any other.
+  const out: NodeJS.ProcessEnv = { DOCKER_CONFIG: dir, HOME: dir, DOCKER_CLI_HINTS: 'false', PATH: [dir, env.PATH].filter(Boolean).join(delimiter) };
   for (const k of keep) if (env[k] !== undefined) out[k] = env[k];
   return out;
 }
 
+/** The throwaway helper's name: docker runs `docker-credential-<name>`. */
+const NULL_HELPER = 'dockerhub-credentials-discard';
+
+/**
+ * A credential helper that keeps nothing: `store` reads and discards what docker
+ * sends, `get` answers as an empty keychain does, `erase` succeeds. With it as
+ * `credsStore`, docker never writes `auth` (base64 user:token) into config.json,
+ * so even a run killed between login and logout leaves no piece of the token on
+ * disk (REFERENCE section 2: docker's credential-helper protocol).
+ */
+const NULL_HELPER_SCRIPT = `#!/bin/sh
+case "$1" in
+  store) cat >/dev/null; exit 0 ;;
+  get) cat >/dev/null; echo "credentials not found in native keychain"; exit 1 ;;
+  erase) cat >/dev/null; exit 0 ;;
+  list) echo "{}"; exit 0 ;;
+  *) echo "unknown action: $1"; exit 1 ;;
+esac
+`;
+
 /**
  * `docker login --password-stdin` in a private, temporary DOCKER_CONFIG, then
- * `docker logout`, then the folder is deleted. The config starts with a
- * non-empty `auths`: an empty config would make docker fall through to the
- * platform credential helper, which is keyed by server and shared with the
- * user's own login (REFERENCE section 2).
+ * `docker logout`, then the folder is deleted. The config names a throwaway
+ * credential helper as its `credsStore`: docker then stores nothing in the
+ * file, and never falls through to the platform helper that is keyed by server
+ * and shared with the user's own login (REFERENCE section 2).
  */
 export async function isolatedDockerLogin(
   creds: Credentials,
   server: string | undefined,
   opts: { signal: AbortSignal; env: NodeJS.ProcessEnv; log?: (line: string) => void },
 ): Promise<DockerLoginResult> {
+  sweepAbandonedFolders();
   const { execa } = await import('execa');
-  const dir = mkdtempSync(join(tmpdir(), 'dockerhub-credentials-'));
+  const dir = mkdtempSync(join(tmpdir(), FOLDER_PREFIX));
   liveFolders.add(dir);
   try {
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({ auths: { 'isolated.dockerhub-credentials.invalid': {} } }), {
-      mode: 0o600,
-    });
+    writeFileSync(join(dir, `docker-credential-${NULL_HELPER}`), NULL_HELPER_SCRIPT, { mode: 0o700 });
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ credsStore: NULL_HELPER }), { mode: 0o600 });
     const env = dockerEnv(dir, opts.env);
     const run = (args: string[], input?: string) =>
       execa('docker', args, {

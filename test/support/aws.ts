@@ -38,6 +38,11 @@ export class TestSecrets {
   async stagePending(name: string, value: string): Promise<void> {
     await this.client.send(new PutSecretValueCommand({ SecretId: name, SecretString: value, VersionStages: ['AWSPENDING'] }));
   }
+  /** A plain put: the new value becomes AWSCURRENT and the old one AWSPREVIOUS. */
+  async put(name: string, value: string): Promise<string> {
+    const out = await this.client.send(new PutSecretValueCommand({ SecretId: name, SecretString: value }));
+    return out.VersionId!;
+  }
   async scheduleDeletion(name: string): Promise<void> {
     await this.client.send(new DeleteSecretCommand({ SecretId: name, RecoveryWindowInDays: 7 }));
   }

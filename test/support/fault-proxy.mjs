@@ -3,13 +3,38 @@
 import { createServer, request } from 'node:http';
 
 /**
- * rule: { target: 'UpdateSecretVersionStage', match?: (body) => boolean, mode: 'down' | 'once' | 'throttle', count?: number }
- *   down: from the matching call on, every connection is cut (the emulator stopped)
- *   once: only the matching call is cut
- *   throttle: the next `count` matching calls answer ThrottlingException, as AWS does
+ * rule: { target: 'UpdateSecretVersionStage', match?: (body) => boolean, skip?: number, count?: number, mode }
+ *   Matching requests are the ones of `target` (the X-Amz-Target operation) for which `match` holds;
+ *   the first `skip` of them pass, the next `count` (default 1) get the fault, the rest pass again.
+ * modes:
+ *   down:       from the matching call on, every connection is cut (the emulator stopped)
+ *   once / cut: the connection is cut before the request reaches the emulator
+ *   drop-after: the request reaches the emulator (a write goes through), then the connection is cut
+ *               before the answer: the answer is lost
+ *   hang:       the connection stays open and nothing is ever answered
+ *   throttle:   ThrottlingException, as AWS answers it (HTTP 400, x-amzn-errortype)
+ *   5xx:        HTTP 500 InternalServiceError, as AWS answers it
+ *   hold:       the request waits until release(); `held` resolves when it arrives
  */
 export async function startFaultProxy(upstream) {
-  const state = { rule: undefined, down: false, seen: [] };
+  const state = { rule: undefined, down: false, seen: [], hits: 0, matched: 0 };
+  const hung = new Set();
+  let onHeld;
+  let release;
+  const forward = (req, res, body, after) => {
+    const url = new URL(upstream);
+    const fwd = request({ host: url.hostname, port: url.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
+      if (after === 'drop') {
+        up.resume();
+        up.on('end', () => req.socket.destroy());
+        return;
+      }
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    fwd.on('error', () => req.socket.destroy());
+    fwd.end(body);
+  };
   const server = createServer((req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
@@ -17,29 +42,36 @@ export async function startFaultProxy(upstream) {
       const body = Buffer.concat(chunks);
       const target = String(req.headers['x-amz-target'] ?? '').split('.').pop();
       state.seen.push(target);
+      if (state.down) return req.socket.destroy();
       const rule = state.rule;
-      const hit = rule && target === rule.target && (!rule.match || rule.match(JSON.parse(body.toString() || '{}')));
-      if (hit && rule.mode === 'throttle') {
-        if (--rule.count <= 0) state.rule = undefined;
+      let hit = false;
+      if (rule && target === rule.target && (!rule.match || rule.match(JSON.parse(body.toString() || '{}')))) {
+        state.matched++;
+        hit = state.matched > (rule.skip ?? 0) && state.hits < (rule.count ?? 1);
+      }
+      if (!hit) return forward(req, res, body);
+      state.hits++;
+      const mode = rule.mode;
+      if (mode === 'throttle') {
         res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': 'ThrottlingException' });
         return res.end(JSON.stringify({ __type: 'ThrottlingException', message: 'Rate exceeded' }));
       }
-      if (hit) {
-        if (rule.mode === 'down') state.down = true;
-        state.rule = rule.mode === 'once' ? undefined : rule;
-        return req.socket.destroy();
+      if (mode === '5xx') {
+        res.writeHead(500, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': 'InternalServiceError' });
+        return res.end(JSON.stringify({ __type: 'InternalServiceError', message: 'An error occurred on the server side.' }));
       }
-      if (state.down) return req.socket.destroy();
-      const url = new URL(upstream);
-      const fwd = request(
-        { host: url.hostname, port: url.port, method: req.method, path: req.url, headers: req.headers },
-        (up) => {
-          res.writeHead(up.statusCode ?? 502, up.headers);
-          up.pipe(res);
-        },
-      );
-      fwd.on('error', () => req.socket.destroy());
-      fwd.end(body);
+      if (mode === 'drop-after') return forward(req, res, body, 'drop');
+      if (mode === 'hang') {
+        hung.add(req.socket);
+        return;
+      }
+      if (mode === 'hold') {
+        release = () => forward(req, res, body);
+        onHeld?.();
+        return;
+      }
+      if (mode === 'down') state.down = true;
+      return req.socket.destroy();
     });
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
@@ -47,16 +79,27 @@ export async function startFaultProxy(upstream) {
   return {
     url,
     state,
+    /** Sets the rule; for `hold`, returns a promise that resolves when the request is being held. */
     fail(rule) {
       state.rule = rule;
+      state.hits = 0;
+      state.matched = 0;
+      return new Promise((r) => (onHeld = r));
+    },
+    /** Lets a held request through to the emulator. */
+    release() {
+      release?.();
+      release = undefined;
     },
     restore() {
       state.rule = undefined;
       state.down = false;
     },
-    stop: () => new Promise((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    }),
+    stop: () =>
+      new Promise((r) => {
+        for (const s of hung) s.destroy();
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }

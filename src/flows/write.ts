@@ -1,0 +1,224 @@
+import { CliError, ExitCode, isCliError, withState } from '../errors.js';
+import { CURRENT, PENDING, versionWithStage, type SecretInfo, type SecretStore } from '../aws/store.js';
+import { commandLine, type Context } from '../context.js';
+import { checkCredentialValue, type ValueCheck } from './check.js';
+import { describeValue } from './describe.js';
+import { newRequestToken } from './store.js';
+import { sameSecret } from '../ui/redact.js';
+import type { Credentials } from '../hub/registry.js';
+
+// Every write to Secrets Manager goes through here. A write whose answer is an
+// error (or no answer at all) is not taken at its word: the stages are read
+// again with a fresh signal, and what they show is what the run reports. A
+// failed compare-and-swap is recognised the same way, whatever the error text
+// says (REFERENCE section 3: that text is not documented).
+
+/** Another run changed the secret while this one worked: exit 5, try again after looking. */
+export function concurrentChange(ctx: Context, secretId: string, what: string, state?: string): CliError {
+  return new CliError(
+    'concurrent-change',
+    `Another run changed ${secretId} at the same time: ${what}.`,
+    `See the state with ${commandLine(ctx, 'verify', secretId)}, then run the command again if it is still needed.`,
+    ExitCode.Transient,
+    state,
+  );
+}
+
+/** The outcome of a write could not be read back: say exactly that, and how to look. */
+export function unknownOutcome(ctx: Context, secretId: string, what: string, cause: unknown): CliError {
+  const why = isCliError(cause) ? ` (${cause.message.replace(/\.$/, '')})` : '';
+  return new CliError(
+    'unknown-outcome',
+    `${what} failed${why}, and the state of ${secretId} could not be read back, so whether it went through is unknown.`,
+    `Check it with ${commandLine(ctx, 'verify', secretId)} once AWS answers again.`,
+    ExitCode.Transient,
+  );
+}
+
+/** How long an AWSPENDING stage counts as another run's rotation in progress rather than a stray one. */
+export const LIVE_PENDING_MS = 10 * 60_000;
+
+/** A stage found at the start: whose it may be, and what it holds (never a character of the token). */
+export async function describePending(store: SecretStore, pendingId: string, current: ValueCheck) {
+  const version = await store.get({ versionId: pendingId });
+  const check = checkCredentialValue(version.secretString);
+  const ageMs = version.created ? Date.now() - version.created.getTime() : Infinity;
+  const same = check.token !== undefined && current.token !== undefined && sameSecret(check.token, current.token);
+  return { check, created: version.created, ageMs, summary: `${describeValue(check, version.created)}${same ? '; the same token as AWSCURRENT' : ''}` };
+}
+
+/** Describes where AWSCURRENT is, relative to the version this run expected. */
+export function currentSentence(info: SecretInfo, expected: string | undefined): string {
+  const now = versionWithStage(info, CURRENT);
+  if (now === expected) return expected ? `AWSCURRENT unchanged (version ${expected})` : 'the secret still has no value';
+  return now ? `AWSCURRENT is version ${now}, set by another run` : 'the secret has no AWSCURRENT version';
+}
+
+/**
+ * A new value made current by compare-and-swap: stage it as AWSPENDING (CI keeps
+ * reading AWSCURRENT), read it back, move AWSCURRENT from the version seen at the
+ * start, and remove the stage. The pattern of AWS's own rotation functions.
+ */
+export class StagedWrite {
+  /** The version this run staged (its ClientRequestToken), or resumes. */
+  versionId: string | undefined;
+  /** This run created the stage, so undoing removes it; a resumed stage is left as it was found. */
+  private ours = false;
+  promoted = false;
+
+  constructor(
+    private readonly ctx: Context,
+    private readonly store: SecretStore,
+    /** AWSCURRENT when the run started (undefined: the secret had no value). */
+    readonly fromId: string | undefined,
+  ) {}
+
+  get secretId(): string {
+    return this.store.secretId;
+  }
+
+  /** Takes over a stage found in place (rotate --resume). */
+  adopt(versionId: string): void {
+    this.versionId = versionId;
+    this.ours = false;
+  }
+
+  /** PutSecretValue as AWSPENDING, with one request token reused on every retry. */
+  async stage(json: string): Promise<string> {
+    const token = newRequestToken();
+    this.versionId = token;
+    try {
+      await this.ctx.critical(() => this.store.put(json, token, [PENDING]));
+      this.ours = true;
+      return token;
+    } catch (e) {
+      const info = await this.store.settle();
+      if (!info) throw unknownOutcome(this.ctx, this.secretId, 'Staging the new value', e);
+      if (info.versions[token]?.includes(PENDING)) {
+        this.ctx.out.debug('PutSecretValue failed, but the stages show it went through (the answer was lost)');
+        this.ours = true;
+        return token;
+      }
+      const exists = info.versions[token] !== undefined || (await this.store.versionExists(token));
+      if (exists) {
+        throw concurrentChange(this.ctx, this.secretId, `another value was staged as AWSPENDING (version ${versionWithStage(info, PENDING) ?? 'unknown'}) over this run's`, currentSentence(info, this.fromId));
+      }
+      if (isCliError(e)) throw withState(e, `nothing was written; ${currentSentence(info, this.fromId)}`);
+      throw e;
+    }
+  }
+
+  /**
+   * The first value of a secret that has none: a plain PutSecretValue, which
+   * makes it AWSCURRENT. (Moving AWSCURRENT onto a staged version needs no
+   * compare-and-swap when no version holds it; moto cannot do that move, and
+   * a plain put has the same effect.) Another first write racing this one is
+   * seen in the stages.
+   */
+  async putFirst(json: string): Promise<string> {
+    const token = newRequestToken();
+    this.versionId = token;
+    try {
+      await this.ctx.critical(() => this.store.put(json, token));
+    } catch (e) {
+      const info = await this.store.settle();
+      if (!info) throw unknownOutcome(this.ctx, this.secretId, 'Storing the value', e);
+      if (!info.versions[token]?.includes(CURRENT)) {
+        const exists = info.versions[token] !== undefined || (await this.store.versionExists(token));
+        if (exists) throw concurrentChange(this.ctx, this.secretId, `another value became AWSCURRENT (version ${versionWithStage(info, CURRENT)}) right after this run's`);
+        if (isCliError(e)) throw withState(e, `nothing was written; ${currentSentence(info, this.fromId)}`);
+        throw e;
+      }
+      this.ctx.out.debug('PutSecretValue failed, but the stages show it went through (the answer was lost)');
+    }
+    this.promoted = true;
+    return token;
+  }
+
+  /** Reads the staged version back: still staged, still ours, and exactly what was validated. */
+  async confirmStaged(expected: Credentials): Promise<ValueCheck> {
+    const id = this.versionId!;
+    const info = await this.store.describeLive();
+    if (!info.versions[id]?.includes(PENDING)) {
+      const holder = versionWithStage(info, PENDING);
+      throw concurrentChange(
+        this.ctx,
+        this.secretId,
+        holder ? `another value was staged as AWSPENDING (version ${holder}) over this run's` : "another run removed this run's AWSPENDING stage",
+      );
+    }
+    const nowCurrent = versionWithStage(info, CURRENT);
+    if (nowCurrent !== this.fromId) throw concurrentChange(this.ctx, this.secretId, `AWSCURRENT moved to version ${nowCurrent}`);
+    const check = checkCredentialValue((await this.store.get({ versionId: id })).secretString);
+    if (check.problems.length || !sameSecret(check.token ?? '', expected.token) || check.username !== expected.username) {
+      throw new CliError('staged-mismatch', 'The staged value differs from the token just validated.', 'Run the command again.', ExitCode.Unexpected);
+    }
+    return check;
+  }
+
+  /**
+   * Moves AWSCURRENT to the staged version, with RemoveFromVersionId as the
+   * compare-and-swap. On any error the stages decide: this run's version is
+   * current (the answer was lost), another run moved the label (exit 5), or the
+   * move did not happen (the error as it was).
+   */
+  async promote(): Promise<void> {
+    const to = this.versionId!;
+    try {
+      await this.ctx.critical(() => this.store.moveStage(CURRENT, { to, from: this.fromId }));
+    } catch (e) {
+      const info = await this.store.settle();
+      if (!info) throw unknownOutcome(this.ctx, this.secretId, 'Moving AWSCURRENT to the new value', e);
+      const now = versionWithStage(info, CURRENT);
+      if (now === to) {
+        this.ctx.out.debug('UpdateSecretVersionStage failed, but the stages show AWSCURRENT moved (the answer was lost)');
+      } else if (now !== this.fromId) {
+        throw concurrentChange(this.ctx, this.secretId, `AWSCURRENT moved to version ${now ?? '(none)'} before this run could promote its value`);
+      } else if (!info.versions[to]?.includes(PENDING) && this.ours) {
+        throw concurrentChange(this.ctx, this.secretId, "another run removed this run's AWSPENDING stage");
+      } else {
+        throw e;
+      }
+    }
+    this.promoted = true;
+  }
+
+  /** Removes AWSPENDING from the staged version; true when the stages show it gone. */
+  async unstage(): Promise<boolean> {
+    const id = this.versionId;
+    if (!id) return true;
+    try {
+      await this.ctx.critical(() => this.store.moveStage(PENDING, { from: id }));
+      return true;
+    } catch {
+      const info = await this.store.settle();
+      return info !== undefined && !info.versions[id]?.includes(PENDING);
+    }
+  }
+
+  /**
+   * After a failure or Ctrl-C before promotion: removes the stage this run
+   * created, if it is still there, and returns the state as read back.
+   */
+  undo(): Promise<string> {
+    // A second Ctrl-C waits for this: it is what leaves the secret as the run reports it.
+    return this.ctx.critical(() => this.undoNow());
+  }
+
+  private async undoNow(): Promise<string> {
+    const info = await this.store.settle();
+    if (!info) {
+      return `the state of ${this.secretId} could not be read back; check it with ${commandLine(this.ctx, 'verify', this.secretId)}`;
+    }
+    const id = this.versionId;
+    if (id && versionWithStage(info, CURRENT) === id) {
+      this.promoted = true;
+      return `the new value was already stored as AWSCURRENT (version ${id}); to undo: ${commandLine(this.ctx, 'rollback', this.secretId)}`;
+    }
+    const current = currentSentence(info, this.fromId);
+    if (!id || !this.ours || !info.versions[id]?.includes(PENDING)) return current;
+    return (await this.unstage())
+      ? `AWSPENDING removed; ${current}`
+      : `${current}, but this run's AWSPENDING (version ${id}) could not be removed; the next rotate will offer to resume or discard it`;
+  }
+}
