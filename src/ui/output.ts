@@ -1,5 +1,6 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import { redact } from './redact.js';
+import { isCancellation } from '../errors.js';
 
 export interface Streams {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -94,7 +95,9 @@ export class Output {
       step.succeed(end.done(value));
       return value;
     } catch (e) {
-      step.fail(end.failed);
+      // Ctrl-C is not the step failing: the cancellation report says what happened.
+      if (isCancellation(e)) this.stopSpinner();
+      else step.fail(end.failed);
       throw e;
     }
   }

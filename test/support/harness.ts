@@ -153,6 +153,8 @@ export interface RunOptions {
   sandbox: Sandbox;
   /** Resolve once stderr contains this text, and send SIGINT. */
   interruptWhen?: string | RegExp;
+  /** Send `signal` (default SIGINT) once stderr shows `at`, or once the promise `at` resolves; then run `then`. */
+  interrupt?: { at: string | RegExp | Promise<unknown>; signal?: NodeJS.Signals; then?: (stderr: () => string) => unknown };
   canary?: Canary;
 }
 
@@ -174,13 +176,22 @@ export async function runCli(args: string[], o: RunOptions): Promise<RunResult> 
     reject: false,
     timeout: 120_000,
   });
-  if (o.interruptWhen) {
+  const interrupt = o.interrupt ?? (o.interruptWhen ? { at: o.interruptWhen } : undefined);
+  if (interrupt) {
     let seen = '';
+    let sent = false;
+    const send = () => {
+      if (sent || child.exitCode !== null) return;
+      sent = true;
+      child.kill(interrupt.signal ?? 'SIGINT');
+      void interrupt.then?.(() => seen);
+    };
     child.stderr?.on('data', (d: Buffer) => {
       seen += d.toString();
-      const hit = typeof o.interruptWhen === 'string' ? seen.includes(o.interruptWhen) : o.interruptWhen!.test(seen);
-      if (hit && !child.killed) child.kill('SIGINT');
+      const at = interrupt.at;
+      if (typeof at === 'string' ? seen.includes(at) : at instanceof RegExp ? at.test(seen) : false) send();
     });
+    if (interrupt.at instanceof Promise) void interrupt.at.then(send);
   }
   const r = await child;
   const result = { exitCode: r.exitCode ?? (r.signal ? 128 : 1), stdout: String(r.stdout), stderr: String(r.stderr) };

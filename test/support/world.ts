@@ -2,7 +2,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { startMoto } from './moto.mjs';
 import { startHubStandin } from './hub-standin.mjs';
-import { Canary, Sandbox, runCli, type RunResult } from './harness.js';
+import { Canary, Sandbox, runCli, type RunOptions, type RunResult } from './harness.js';
 import { TestSecrets, awsEnv } from './aws.js';
 import { Terminal } from './pty.js';
 
@@ -31,7 +31,7 @@ export interface World {
    */
   interruptAt(args: string[], secret: string, reach: (t: Terminal) => Promise<void>): Promise<void>;
   env(extra?: Record<string, string | undefined>): Record<string, string | undefined>;
-  run(args: string[], o?: { env?: Record<string, string | undefined>; input?: string; interruptWhen?: string | RegExp }): Promise<RunResult>;
+  run(args: string[], o?: { env?: Record<string, string | undefined>; input?: string } & Pick<RunOptions, 'interruptWhen' | 'interrupt'>): Promise<RunResult>;
 }
 
 export function useWorld(): World {
@@ -79,7 +79,7 @@ export function useWorld(): World {
     ...extra,
   });
   w.run = async (args, o = {}) => {
-    const r = await runCli(args, { sandbox: w.sandbox, env: w.env(o.env), input: o.input, interruptWhen: o.interruptWhen });
+    const r = await runCli(args, { sandbox: w.sandbox, env: w.env(o.env), input: o.input, interruptWhen: o.interruptWhen, interrupt: o.interrupt });
     w.assertNoCanary('stdout', r.stdout);
     w.assertNoCanary('stderr', r.stderr);
     return r;
