@@ -15,8 +15,8 @@ Exit codes:
   2    usage error or bad input
   3    credentials rejected by Docker Hub (revoked, expired, no push rights)
   4    AWS configuration, permission, missing secret or invalid stored value
-  5    network, rate limit or other transient failure
-  130  cancelled (Ctrl-C)`;
+  5    network, timeout, rate limit, or another run changing the secret at once
+  130  cancelled (Ctrl-C or another signal); the message says what was left`;
 
 function addCommon(cmd: Command): Command {
   return cmd

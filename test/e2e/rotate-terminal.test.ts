@@ -3,6 +3,7 @@ import { describeWith } from '../support/harness.js';
 import { useWorld } from '../support/world.js';
 import type { Terminal } from '../support/pty.js';
 import { uniqueName } from '../support/aws.js';
+import { startFaultProxy } from '../support/fault-proxy.mjs';
 
 describeWith(['moto_server', 'docker', 'tmux'], 'rotate and rollback in a real terminal (tmux)', () => {
   const w = useWorld();
@@ -61,8 +62,16 @@ describeWith(['moto_server', 'docker', 'tmux'], 'rotate and rollback in a real t
     it(`Ctrl-C at ${where} exits 130 and changes no stage`, async () => {
       const name = uniqueName();
       await w.secrets.create(name, value(w.rw.token));
-      if (flags.includes('PENDING')) await w.secrets.stagePending(name, value(w.rw2.token));
-      await w.interruptAt(['rotate', '--secret-id', name], name, reach);
+      if (!flags.includes('PENDING')) return w.interruptAt(['rotate', '--secret-id', name], name, reach);
+      // A stray stage from an earlier rotation: moto stamps it now, so the proxy makes it three days old.
+      await w.secrets.stagePending(name, value(w.rw2.token));
+      const proxy = await startFaultProxy(w.moto.url);
+      try {
+        void proxy.fail({ target: 'GetSecretValue', match: (b: { VersionId?: string }) => Boolean(b.VersionId), mode: 'rewrite', count: Infinity, rewrite: (a: { CreatedDate: number }) => ({ ...a, CreatedDate: a.CreatedDate - 3 * 86400 }) });
+        await w.interruptAt(['rotate', '--secret-id', name], name, reach, { AWS_ENDPOINT_URL_SECRETS_MANAGER: proxy.url });
+      } finally {
+        await proxy.stop();
+      }
     });
   }
 });

@@ -2,6 +2,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { startMoto } from './moto.mjs';
 import { startHubStandin } from './hub-standin.mjs';
+import { startFaultProxy } from './fault-proxy.mjs';
 import { Canary, Sandbox, runCli, type RunOptions, type RunResult } from './harness.js';
 import { TestSecrets, awsEnv } from './aws.js';
 import { Terminal } from './pty.js';
@@ -24,12 +25,12 @@ export interface World {
   /** Fails if any canary piece is in `text`. */
   assertNoCanary(label: string, text: string): void;
   /** The CLI in a real terminal, with this world's environment, HOME and TMPDIR. */
-  terminal(args: string[]): Promise<Terminal>;
+  terminal(args: string[], env?: Record<string, string | undefined>): Promise<Terminal>;
   /**
    * Runs `args` in a terminal, presses Ctrl-C once `reach` returns, and checks
    * exit 130, a sane terminal, no canary on screen and unchanged versions of `secret`.
    */
-  interruptAt(args: string[], secret: string, reach: (t: Terminal) => Promise<void>): Promise<void>;
+  interruptAt(args: string[], secret: string, reach: (t: Terminal) => Promise<void>, env?: Record<string, string | undefined>): Promise<void>;
   env(extra?: Record<string, string | undefined>): Record<string, string | undefined>;
   run(args: string[], o?: { env?: Record<string, string | undefined>; input?: string } & Pick<RunOptions, 'interruptWhen' | 'interrupt'>): Promise<RunResult>;
 }
@@ -49,21 +50,21 @@ export function useWorld(): World {
     for (const c of w.canaries()) c.assertAbsent(label, text);
   };
   let open: Terminal | undefined;
-  w.terminal = async (args) => {
+  w.terminal = async (args, env = {}) => {
     await open?.close();
     open = new Terminal();
     // The sandbox's bin/ first on PATH, for fake credential helpers.
     const path = `${w.sandbox.root}/bin:${process.env.PATH}`;
-    await open.start(args, { ...w.env(), PATH: path, HOME: w.sandbox.home, TMPDIR: w.sandbox.tmp }, w.sandbox.cwd);
+    await open.start(args, { ...w.env(env), PATH: path, HOME: w.sandbox.home, TMPDIR: w.sandbox.tmp }, w.sandbox.cwd);
     return open;
   };
   afterEach(async () => {
     await open?.close();
     open = undefined;
   });
-  w.interruptAt = async (args, secret, reach) => {
+  w.interruptAt = async (args, secret, reach, env) => {
     const before = await w.secrets.stages(secret);
-    const t = await w.terminal(args);
+    const t = await w.terminal(args, env);
     await reach(t);
     await t.key('C-c');
     const { code, sane, screen } = await t.exit();
@@ -116,4 +117,18 @@ export function useWorld(): World {
     w.sandbox.remove();
   });
   return w;
+}
+
+export type FaultProxy = Awaited<ReturnType<typeof startFaultProxy>>;
+
+/** A fault-injecting proxy in front of this world's moto, for the whole file (call after useWorld). */
+export function useFaultProxy(w: World): () => FaultProxy {
+  let proxy: FaultProxy | undefined;
+  beforeAll(async () => {
+    proxy = await startFaultProxy(w.moto.url);
+  });
+  afterAll(async () => {
+    await proxy?.stop();
+  });
+  return () => proxy!;
 }
