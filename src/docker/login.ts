@@ -78,11 +78,11 @@ export async function isolatedDockerLogin(
  */
 function dockerLoginFailure(username: string, output: string, server: string | undefined): CliError {
   const last = output.trim().split('\n').filter(Boolean).pop() ?? 'no output';
-  if (/toomanyrequests|too many (failed login attempts|requests)/i.test(output)) {
+  if (/toomanyrequests|too many (failed login attempts|requests)|\bHTTP 429\b|status: 429\b/i.test(output)) {
     if (isLoginLockout(output)) return loginLockout(username);
     return new CliError(
       'rate-limited',
-      `Docker Hub is rate-limiting logins (HTTP 429): ${last.replace(/^.*?(toomanyrequests)/i, '$1')}`,
+      'Docker Hub is rate-limiting logins (HTTP 429), so docker login could not finish.',
       'Wait a few minutes, then run the command again.',
       ExitCode.Transient,
     );

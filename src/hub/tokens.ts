@@ -5,9 +5,6 @@ export const HUB_AUTH_KEY = 'https://index.docker.io/v1/';
 /** Where organization access tokens are made (REFERENCE 2, "Organization access tokens"). */
 export const OAT_PLACE = 'https://app.docker.com, select the organization, then Admin Console > Access tokens';
 
-/** What the username is for a token, in words: a Docker ID, or the organization for an OAT. */
-export const usernameKind = (token: string) => (tokenKind(token) === 'oat' ? 'organization' : 'Docker ID');
-
 const DOCKER_ID = /^[a-z0-9]{4,30}$/;
 const ORG_NAME = /^[a-z0-9][a-z0-9_-]{1,254}$/;
 const TOKEN_SHAPE = /^dckr_(pat|oat)_[A-Za-z0-9_-]{27}$/;

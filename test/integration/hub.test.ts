@@ -47,6 +47,19 @@ describe('Docker Hub client against the stand-in', () => {
     await expect(requestRegistryToken(challenge, { username: 'bobby2', token: bob }, 'bobby2/app', http)).resolves.toEqual({ actions: ['pull', 'push'], scheme: 'bearer' });
   });
 
+  it('issues no refresh_token by default, even for offline_token=true (only behind a switch)', async () => {
+    const ask = async () => {
+      const url = `${hub.url}/token?service=registry.standin.test&account=bobby2&client_id=docker&offline_token=true`;
+      const res = await fetch(url, { headers: { authorization: `Basic ${Buffer.from(`bobby2:${bob}`).toString('base64')}` } });
+      return (await res.json()) as Record<string, unknown>;
+    };
+    const plain = await ask();
+    expect(plain.access_token).toEqual(plain.token);
+    expect(plain).not.toHaveProperty('refresh_token');
+    hub.switches.refreshToken = true;
+    expect(await ask()).toHaveProperty('refresh_token');
+  });
+
   it('retries a 429 after Retry-After, within its budget', async () => {
     hub.switches.rateLimit = { count: 2, retryAfter: 1 };
     const before = hub.requests.length;

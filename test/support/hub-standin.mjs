@@ -25,7 +25,7 @@ const jwt = (payload) => `${b64url({ alg: 'RS256', typ: 'JWT' })}.${b64url(paylo
  *           challenge: 'bearer' (Docker Hub) | 'basic+bearer' (one header) | 'split' (two headers) | 'basic',
  *           tokenFields: 'both' | 'token' | 'access_token' | 'distinct' (token and access_token differ),
  *           refreshToken: false (default) | true, a refresh_token when offline_token=true,
- *           rateLimit: { count, retryAfter } answers the next `count` requests with 429,
+ *           rateLimit: { count, retryAfter, path? } answers the next `count` requests (to `path`) with 429,
  *           delayMs: every answer waits this long first.
  */
 export const defaultSwitches = () => ({
@@ -122,7 +122,13 @@ export async function startHubStandin(options = {}) {
     const url = new URL(req.url, `http://${req.headers.host}`);
     let body = '';
     for await (const chunk of req) body += chunk;
+    let input = {};
+    try {
+      input = JSON.parse(body || '{}') ?? {};
+    } catch {}
     requests.push({
+      /** The Hub API's identifier (never the secret). */
+      identifier: typeof input.identifier === 'string' ? input.identifier : undefined,
       method: req.method,
       path: url.pathname,
       query: Object.fromEntries([...url.searchParams.keys()].map((k) => [k, url.searchParams.getAll(k).join(' ')])),
@@ -130,7 +136,7 @@ export async function startHubStandin(options = {}) {
       at: Date.now(),
     });
     if (switches.delayMs) await new Promise((r) => setTimeout(r, switches.delayMs));
-    if (switches.rateLimit.count > 0) {
+    if (switches.rateLimit.count > 0 && (!switches.rateLimit.path || switches.rateLimit.path === url.pathname)) {
       // REFERENCE 2 "Hub API": over the limit, 429 with Retry-After in seconds.
       switches.rateLimit.count--;
       return send(res, 429, { detail: 'too many requests' }, { 'retry-after': String(switches.rateLimit.retryAfter) });
@@ -202,10 +208,6 @@ export async function startHubStandin(options = {}) {
     }
 
     if (url.pathname === '/v2/auth/token' && req.method === 'POST') {
-      let input = {};
-      try {
-        input = JSON.parse(body);
-      } catch {}
       // REFERENCE 2 "Hub API": X-RateLimit-* headers.
       const reset = String(Math.floor(Date.now() / 1000) + 60);
       const limits = { 'x-ratelimit-limit': '180', 'x-ratelimit-remaining': '179', 'x-ratelimit-reset': reset };

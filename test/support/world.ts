@@ -21,6 +21,8 @@ export interface World {
   bob: Canary;
   /** An organization access token of acmeorg: push on acmeorg/app, pull only on acmeorg/web. */
   oat: Canary;
+  /** A second organization access token of acmeorg, to rotate to. */
+  oat2: Canary;
   /** An expired organization access token of acmeorg. */
   oatExpired: Canary;
   /** The account password of dave4, who has two-factor authentication on. */
@@ -49,11 +51,12 @@ export function useWorld(): World {
     expired: new Canary(),
     bob: new Canary(),
     oat: new Canary('dckr_oat_'),
+    oat2: new Canary('dckr_oat_'),
     oatExpired: new Canary('dckr_oat_'),
     password2fa: new Canary('hunter2-'),
     password: 'correct-horse-battery-staple-42',
   } as World;
-  w.canaries = () => [w.rw, w.rw2, w.ro, w.revoked, w.expired, w.bob, w.oat, w.oatExpired, w.password2fa];
+  w.canaries = () => [w.rw, w.rw2, w.ro, w.revoked, w.expired, w.bob, w.oat, w.oat2, w.oatExpired, w.password2fa];
   w.assertNoCanary = (label, text) => {
     for (const c of w.canaries()) c.assertAbsent(label, text);
   };
@@ -108,6 +111,7 @@ export function useWorld(): World {
         { username: 'dave4', secret: w.password2fa.token, kind: 'password', level: 'admin', state: 'ok', twoFactor: true },
         // Organization access tokens log in with the organization's name and list their repositories.
         { username: 'acmeorg', secret: w.oat.token, kind: 'oat', state: 'ok', grants: { 'acmeorg/app': ['pull', 'push'], 'acmeorg/web': ['pull'] } },
+        { username: 'acmeorg', secret: w.oat2.token, kind: 'oat', state: 'ok', grants: { 'acmeorg/app': ['pull', 'push'] } },
         { username: 'acmeorg', secret: w.oatExpired.token, kind: 'oat', state: 'expired', grants: { 'acmeorg/app': ['pull', 'push'] } },
       ],
     });
