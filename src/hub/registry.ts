@@ -73,8 +73,10 @@ export function parseChallenge(header: string | null): Challenge | undefined {
   return basic ? { scheme: 'basic', realm: basic.params.realm ?? '' } : undefined;
 }
 
-export const newPatHint = `Create a new personal access token at ${PAT_PAGE} and run the command again.`;
-const newOatHint = (org: string) => `Create a new organization access token for ${org} (${OAT_PLACE}) and run the command again.`;
+const newPat = `create a new personal access token at ${PAT_PAGE} and run the command again.`;
+const newOat = (org: string) => `create a new organization access token for ${org} (${OAT_PLACE}) and run the command again.`;
+const capital = (s: string) => s[0]!.toUpperCase() + s.slice(1);
+const newPatHint = capital(newPat);
 
 /**
  * Docker Hub refused a login. Its words decide the sentence (REFERENCE 2):
@@ -93,7 +95,7 @@ export function rejected(username: string, detail: string, kind: TokenKind = 'pa
     );
   }
   if (/org access token is expired/i.test(detail) || (kind === 'oat' && /expired/i.test(detail))) {
-    return new CliError('token-expired', `Docker Hub says the organization access token of ${username} has expired.`, newOatHint(username), ExitCode.Rejected);
+    return new CliError('token-expired', `Docker Hub says the organization access token of ${username} has expired.`, capital(newOat(username)), ExitCode.Rejected);
   }
   if (/expired/i.test(detail)) {
     return new CliError('token-expired', `Docker Hub says the access token for ${username} has expired.`, newPatHint, ExitCode.Rejected);
@@ -102,14 +104,14 @@ export function rejected(username: string, detail: string, kind: TokenKind = 'pa
     return new CliError(
       'credentials-rejected',
       `Docker Hub rejected the organization access token for ${username}: either ${username} is not the organization that owns the token, or the token is wrong or was revoked.`,
-      `Check the organization name first (an organization access token logs in with its organization's name, not a Docker ID). If it is right, ${newOatHint(username).replace(/^C/, 'c')}`,
+      `Check the organization name first (an organization access token logs in with its organization's name, not a Docker ID). If it is right, ${newOat(username)}`,
       ExitCode.Rejected,
     );
   }
   return new CliError(
     'credentials-rejected',
     `Docker Hub rejected the credentials for ${username}: either ${username} is not the Docker ID the token belongs to, or the token is wrong or was revoked.`,
-    `Check the Docker ID first (it must be the account that created the token). If it is right, ${newPatHint.replace(/^C/, 'c')}`,
+    `Check the Docker ID first (it must be the account that created the token). If it is right, ${newPat}`,
     ExitCode.Rejected,
   );
 }
@@ -149,9 +151,10 @@ export function noPush(creds: Credentials, repository: string, cause: 'scope' | 
       ExitCode.Rejected,
     );
   }
-  const levelLacksPush = accessLevel !== undefined && /read-only/i.test(accessLevel) && !/write/i.test(accessLevel);
+  // The access level, when the Hub API named it, decides; otherwise Hub's 401 points to the level.
   const levelPushes = accessLevel !== undefined && /write/i.test(accessLevel);
-  if (cause === 'scope' || levelLacksPush) {
+  const levelLacksPush = accessLevel !== undefined && !levelPushes;
+  if (levelLacksPush || (cause === 'scope' && !levelPushes)) {
     return new CliError(
       'no-push',
       `The token for ${username} is not allowed to push to ${repository}: its access level${accessLevel ? ` (${accessLevel})` : ''} does not include push.`,

@@ -82,6 +82,8 @@ describe("sentences for Docker Hub's answers", () => {
     expect(ns.code).toBe('no-push-namespace');
     expect(ns.message).toContain('namespace otherorg');
     expect(ns.hint).not.toMatch(/create a token/i);
+    // Should Hub answer the namespace case with 401 "insufficient scopes" too, the Read & Write level still decides.
+    expect(noPush(alice, 'otherorg/app', 'scope', 'Read & Write').code).toBe('no-push-namespace');
     expect(noPush(alice, 'otherorg/app', 'not-granted', undefined).message).toMatch(/either the token's access level lacks push, or alice1 has no permission to push to the namespace otherorg/);
     expect(noPush({ username: 'acmeorg', token: OAT }, 'acmeorg/web', 'scope').message).toBe('The organization access token of acmeorg does not grant push on acmeorg/web.');
   });
