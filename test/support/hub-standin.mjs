@@ -146,7 +146,7 @@ export async function startHubStandin(options = {}) {
     if (url.pathname === '/v2/' || url.pathname === '/v2') {
       const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
       if (bearer && issued.has(bearer)) return send(res, 200, {});
-      // A registry that offers Basic accepts it at /v2/ (docker sends it when Basic is challenged).
+      // A registry that challenges with Basic (REFERENCE 2, "Challenges") accepts it at /v2/; docker sends it then.
       const basic = switches.challenge !== 'bearer' ? basicCredentials(req.headers.authorization) : undefined;
       if (basic) {
         const login = authenticate(basic.username, basic.secret, { anyIdentifier: false });
@@ -215,6 +215,7 @@ export async function startHubStandin(options = {}) {
       // whether a PAT is accepted under another identifier is unconfirmed, so both behaviours are switchable.
       const login = authenticate(String(input.identifier ?? ''), input.secret, { anyIdentifier: switches.identifier === 'any' });
       if (!login.account) {
+        // The Hub API's wording for bad credentials (REFERENCE 2, "Hub API", as for /v2/users/login).
         const detail = login.status === 401 && login.detail === 'incorrect username or password' ? 'Incorrect authentication credentials' : login.detail;
         return send(res, login.status, { detail }, limits);
       }
