@@ -20,6 +20,14 @@ export interface World {
   revoked: Canary;
   expired: Canary;
   bob: Canary;
+  /** An organization access token of acmeorg: push on acmeorg/app, pull only on acmeorg/web. */
+  oat: Canary;
+  /** A second organization access token of acmeorg, to rotate to. */
+  oat2: Canary;
+  /** An expired organization access token of acmeorg. */
+  oatExpired: Canary;
+  /** The account password of dave4, who has two-factor authentication on. */
+  password2fa: Canary;
   password: string;
   canaries(): Canary[];
   /** Fails if any canary piece is in `text`. */
@@ -43,9 +51,13 @@ export function useWorld(): World {
     revoked: new Canary(),
     expired: new Canary(),
     bob: new Canary(),
+    oat: new Canary('dckr_oat_'),
+    oat2: new Canary('dckr_oat_'),
+    oatExpired: new Canary('dckr_oat_'),
+    password2fa: new Canary('hunter2-'),
     password: 'correct-horse-battery-staple-42',
   } as World;
-  w.canaries = () => [w.rw, w.rw2, w.ro, w.revoked, w.expired, w.bob];
+  w.canaries = () => [w.rw, w.rw2, w.ro, w.revoked, w.expired, w.bob, w.oat, w.oat2, w.oatExpired, w.password2fa];
   w.assertNoCanary = (label, text) => {
     for (const c of w.canaries()) c.assertAbsent(label, text);
   };
@@ -97,6 +109,11 @@ export function useWorld(): World {
         { username: 'alice1', secret: w.expired.token, kind: 'pat', level: 'write', state: 'expired' },
         { username: 'bobby2', secret: w.bob.token, kind: 'pat', level: 'write', state: 'ok' },
         { username: 'carol3', secret: w.password, kind: 'password', level: 'admin', state: 'ok' },
+        { username: 'dave4', secret: w.password2fa.token, kind: 'password', level: 'admin', state: 'ok', twoFactor: true },
+        // Organization access tokens log in with the organization's name and list their repositories.
+        { username: 'acmeorg', secret: w.oat.token, kind: 'oat', state: 'ok', grants: { 'acmeorg/app': ['pull', 'push'], 'acmeorg/web': ['pull'] } },
+        { username: 'acmeorg', secret: w.oat2.token, kind: 'oat', state: 'ok', grants: { 'acmeorg/app': ['pull', 'push'] } },
+        { username: 'acmeorg', secret: w.oatExpired.token, kind: 'oat', state: 'expired', grants: { 'acmeorg/app': ['pull', 'push'] } },
       ],
     });
   });
@@ -106,9 +123,7 @@ export function useWorld(): World {
   });
   beforeEach(() => {
     w.sandbox = new Sandbox();
-    w.hub.switches.insufficientScopes = '401';
-    w.hub.switches.delayMs = 0;
-    w.hub.switches.rateLimit = { count: 0, retryAfter: 1 };
+    w.hub.reset();
   });
   afterEach(() => {
     // Every run leaves the user's docker config byte for byte as it was, and nothing on disk.

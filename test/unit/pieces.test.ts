@@ -45,10 +45,11 @@ describe('age', () => {
 describe('registry protocol pieces', () => {
   it('parses the Bearer challenge', () => {
     expect(parseChallenge('Bearer realm="https://auth.docker.io/token",service="registry.docker.io"')).toEqual({
+      scheme: 'bearer',
       realm: 'https://auth.docker.io/token',
       service: 'registry.docker.io',
     });
-    expect(parseChallenge('Basic realm="x"')).toBeUndefined();
+    expect(parseChallenge('Basic realm="x"')).toEqual({ scheme: 'basic', realm: 'x' });
     expect(parseChallenge(null)).toBeUndefined();
   });
   it('reads Retry-After as seconds or an HTTP date', () => {
