@@ -158,7 +158,7 @@ export function noPush(creds: Credentials, repository: string, cause: 'scope' | 
     return new CliError(
       'no-push',
       `The token for ${username} is not allowed to push to ${repository}: its access level${accessLevel ? ` (${accessLevel})` : ''} does not include push.`,
-      `Create a token with Read & Write access at ${PAT_PAGE} (Read-only is enough only for pull-only CI; then leave out --repository).`,
+      `Create a token with Read & Write access at ${PAT_PAGE} (Read-only is enough only for pull-only CI; then give no repository, which skips the push check).`,
       ExitCode.Rejected,
     );
   }
