@@ -8,7 +8,8 @@ import { buildValue } from '../flows/store.js';
 import { inspectCurrent } from '../flows/inspect.js';
 import { confirmOrYes } from '../flows/describe.js';
 import { LIVE_PENDING_MS, StagedWrite, describePending } from '../flows/write.js';
-import { collectLifecycle, describeToken, expiryFacts, metaOf, recordMeta, type LifecycleFlags, type TokenMeta } from '../flows/lifecycle.js';
+import { askLifecycle, describeToken, expiryFacts, lifecycleFromFlags, metaOf, recordMeta, type LifecycleFlags, type TokenMeta } from '../flows/lifecycle.js';
+import { validateWithRecovery } from '../flows/recover.js';
 import { sameSecret } from '../ui/redact.js';
 import type { Credentials } from '../hub/registry.js';
 
@@ -82,6 +83,7 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
   const { out, settings } = ctx;
   out.heading('dockerhub-credentials rotate');
   if (o.resume && o.discardPending) throw usageError('--resume and --discard-pending contradict each other.', 'Choose one of them.');
+  const given = lifecycleFromFlags(o);
   const secretId = await askSecretId(ctx);
   const store = await openStore(ctx, secretId);
 
@@ -131,8 +133,10 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
       }
     } else {
       const collected = await collectCredentials(ctx, { tokenStdin: Boolean(o.tokenStdin), defaultUsername: currentCheck.username ?? undefined, rotation: true });
-      creds = collected.creds;
       repository = collected.repository;
+      out.info('');
+      out.heading('Validating the new token against Docker Hub');
+      ({ creds, validation } = await validateWithRecovery(ctx, collected.creds, repository));
       if (sameSecret(creds.token, currentCheck.token!)) {
         throw usageError('That is the token already stored.', 'Create a new token in Docker Hub and rotate to it.');
       }
@@ -143,10 +147,7 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
           throw new CliError('not-rotated', `Kept the token of ${currentCheck.username}; nothing was written.`, `To rotate within ${currentCheck.username}, use a token created by ${currentCheck.username}.`, ExitCode.Usage);
         }
       }
-      meta = await collectLifecycle(ctx, o, repository);
-      out.info('');
-      out.heading('Validating the new token against Docker Hub');
-      validation = await validateAgainstHub(ctx, creds, repository);
+      meta = await askLifecycle(ctx, given, repository);
     }
     if (ctx.signal.aborted) throw cancelled();
 

@@ -116,8 +116,15 @@ export function rejected(username: string, detail: string, kind: TokenKind = 'pa
   );
 }
 
+/** The owner named by a `wrong-user` error, for the wizard's "use alice?" (undefined for any other error). */
+export const ownerOf = (e: unknown): string | undefined => (e as { owner?: string } | null)?.owner;
+
 /** The token is good, but it is someone else's: say whose, never "rejected" (REFERENCE 2, identifier). */
 export function wrongOwner(creds: Credentials, owner: string): CliError {
+  return Object.assign(wrongOwnerError(creds, owner), { owner });
+}
+
+function wrongOwnerError(creds: Credentials, owner: string): CliError {
   if (tokenKind(creds.token) === 'oat') {
     return new CliError(
       'wrong-user',

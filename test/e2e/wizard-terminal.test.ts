@@ -112,4 +112,62 @@ describeWith(['moto_server', 'docker', 'tmux'], 'the wizard explains, then confi
     w.assertNoCanary('screen', done.screen);
     expect(await w.secrets.value(name)).toBe(value(w.rw.token));
   });
+
+  /** setup in a terminal up to the token, with the Docker ID given. */
+  async function setupWith(username: string, token: string) {
+    const name = uniqueName();
+    await w.secrets.create(name);
+    const t = await w.terminal(['setup', '--secret-id', name]);
+    await t.waitFor('Docker ID');
+    await t.type(username);
+    await t.waitFor('Access token (input hidden)');
+    await t.paste(token);
+    await t.waitFor('Repository CI pushes to');
+    await t.type('');
+    return { name, t };
+  }
+
+  it('a Docker ID typo is recovered in the same run: the token is not asked again', async () => {
+    const { name, t } = await setupWith('alicex1', w.rw.token);
+    const asked = await t.waitFor('What now?');
+    expect(asked).toMatch(/either alicex1 is not the Docker ID|alicex1/);
+    expect(asked).not.toMatch(/Create a new personal access token/);
+    await t.key('Enter'); // "Type the Docker ID again" is the default
+    await t.waitFor(/What now\? Type the Docker ID again[\s\S]*Docker ID \(or organization name/);
+    await t.type('alice1');
+    await t.acceptLifecycleDefaults();
+    const { code, screen } = await t.exit();
+    expect(code, screen).toBe(0);
+    expect(screen).toContain('Validating against Docker Hub again');
+    expect(screen.match(/Access token \(input hidden\)/g)).toHaveLength(1);
+    w.assertNoCanary('screen', screen);
+    expect(JSON.parse((await w.secrets.value(name))!)).toMatchObject({ username: 'alice1', token: w.rw.token });
+  });
+
+  it("someone else's token leads to the offer of its owner's Docker ID, one keypress", async () => {
+    w.hub.switches.identifier = 'any'; // Hub accepts the PAT under another identifier and names the owner
+    const { name, t } = await setupWith('alice1', w.bob.token);
+    const asked = await t.waitFor('This token belongs to bobby2, not alice1: use bobby2?');
+    expect(asked.slice(asked.indexOf('Validating against Docker Hub'))).not.toMatch(/rejected|revoked/i);
+    await t.key('Enter'); // yes is the default
+    await t.acceptLifecycleDefaults();
+    const { code, screen } = await t.exit();
+    expect(code, screen).toBe(0);
+    w.assertNoCanary('screen', screen);
+    expect(JSON.parse((await w.secrets.value(name))!)).toMatchObject({ username: 'bobby2', token: w.bob.token });
+  });
+
+  it('a revoked token: paste another one, in the same run', async () => {
+    const { name, t } = await setupWith('alice1', w.revoked.token);
+    await t.waitFor('What now?');
+    await t.key('Down');
+    await t.key('Enter'); // "Paste another token"
+    await t.waitFor('Access token (input hidden)');
+    await t.paste(w.rw2.token);
+    await t.acceptLifecycleDefaults();
+    const { code, screen } = await t.exit();
+    expect(code, screen).toBe(0);
+    w.assertNoCanary('screen', screen);
+    expect(JSON.parse((await w.secrets.value(name))!)).toMatchObject({ username: 'alice1', token: w.rw2.token });
+  });
 });
