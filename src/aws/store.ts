@@ -1,6 +1,7 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mapAwsError, scheduledForDeletion, type AwsCallContext } from './errors.js';
 import { registerSecret } from '../ui/redact.js';
+import { awsRequestHandler } from '../net/proxy.js';
 
 export const CURRENT = 'AWSCURRENT';
 export const PENDING = 'AWSPENDING';
@@ -56,10 +57,12 @@ export class SecretStore {
     // The SDK's own Node-version notice would land in the middle of the wizard.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     const sdk = await import('@aws-sdk/client-secrets-manager');
+    // Proxy-aware when HTTP(S)_PROXY is set; also for the SSO portal and STS calls behind a profile.
+    const requestHandler = await awsRequestHandler({ connectionTimeout: 5_000, requestTimeout: 20_000, log: options.log });
     let credentials;
     if (options.profile) {
       const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
-      credentials = fromNodeProviderChain({ profile: options.profile });
+      credentials = fromNodeProviderChain({ profile: options.profile, clientConfig: { requestHandler } });
     }
     const client = new sdk.SecretsManagerClient({
       region: options.region,
@@ -68,7 +71,7 @@ export class SecretStore {
       // Bounded retries with exponential backoff (throttling included), unless the
       // standard AWS_MAX_ATTEMPTS / AWS_RETRY_MODE say otherwise.
       maxAttempts: process.env.AWS_MAX_ATTEMPTS ? undefined : 4,
-      requestHandler: { connectionTimeout: 5_000, requestTimeout: 20_000 },
+      requestHandler,
     });
     const endpoint = process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER ?? process.env.AWS_ENDPOINT_URL;
     return new SecretStore(client, sdk, options, endpoint);

@@ -1,5 +1,6 @@
 import { CliError, ExitCode, cancelled } from '../errors.js';
 import { isNetworkError } from '../aws/errors.js';
+import { netFetch } from '../net/proxy.js';
 
 export interface HttpOptions {
   signal: AbortSignal;
@@ -38,7 +39,7 @@ export async function request(url: string, init: RequestInit, o: HttpOptions): P
     if (o.signal.aborted) throw cancelled();
     let res: Response;
     try {
-      res = await fetch(url, { ...init, signal: AbortSignal.any([o.signal, AbortSignal.timeout(o.timeoutMs ?? 15_000)]) });
+      res = await netFetch(url, { ...init, signal: AbortSignal.any([o.signal, AbortSignal.timeout(o.timeoutMs ?? 15_000)]) }, o.log);
     } catch (e) {
       if (o.signal.aborted) throw cancelled();
       o.log?.(`${init.method ?? 'GET'} ${stripQuery(url)}: ${(e as Error).name}`);
