@@ -13,7 +13,7 @@ import { connect as netConnect } from 'node:net';
  *   auth: require `Proxy-Authorization: Basic` with these credentials (else 407).
  */
 export async function startForwardProxy(options = {}) {
-  /** @type {{ mode: 'forward'|'connect'|'tunnel', method: string, url: string, target?: string, userAgent?: string }[]} */
+  /** @type {{ mode: 'forward'|'connect'|'tunnel', method: string, url: string, target?: string, userAgent?: string, amzTarget?: string }[]} */
   const log = [];
   const refused = [];
   const sockets = new Set();
