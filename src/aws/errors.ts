@@ -182,7 +182,7 @@ export function mapAwsError(e: unknown, c: AwsCallContext): CliError {
       ExitCode.Transient,
     );
   }
-  const viaProxy = proxyFailure(e);
+  const viaProxy = proxyFailure(e, isNetworkError(e) ? (c.endpoint ?? (c.region && `https://secretsmanager.${c.region}.amazonaws.com`)) : undefined);
   if (viaProxy) {
     return new CliError(
       'proxy',

@@ -135,21 +135,26 @@ function reasonOf(e: unknown): string {
     if (code === 'ECONNREFUSED') return 'connection refused';
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host not found';
     if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET') return 'connection reset';
-    if (code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return 'timed out';
+    if (code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || (cur as Error).name === 'TimeoutError' || /proxy timeout/i.test(message ?? '')) return 'timed out';
     cur = (cur as { cause?: unknown }).cause;
   }
   return 'connection failed';
 }
 
-/** The proxy a failed request went through, if it went through one. */
-export function proxyFailure(e: unknown): ProxyFailure | undefined {
+/**
+ * The proxy a failed request went through: the one its connection error was
+ * marked with or, for an error raised outside the agent (the SDK's own
+ * connection timeout), the one the environment names for `target`.
+ */
+export function proxyFailure(e: unknown, target?: string): ProxyFailure | undefined {
   let cur: unknown = e;
   for (let depth = 0; depth < 5 && cur && typeof cur === 'object'; depth++) {
     const mark = (cur as Record<symbol, { proxy: string; variable: string } | undefined>)[PROXY_FAILURE];
     if (mark) return { ...mark, reason: reasonOf(e) };
     cur = (cur as { cause?: unknown }).cause;
   }
-  return undefined;
+  const proxy = target ? proxyFor(target) : undefined;
+  return proxy && { proxy: proxy.shown, variable: proxy.variable, reason: reasonOf(e) };
 }
 
 export const proxyHint = (f: { variable: string }, host: string): string =>
@@ -171,8 +176,10 @@ export async function netFetch(url: string, init: RequestInit, log?: (line: stri
   const settings = proxySettings();
   const proxy = proxyFor(url, settings);
   if (!proxy) return fetch(url, init);
-  dispatcher ??= import('./undici.js').then((undici) => ({
-    fetch: undici.fetch,
+  // The whole package: its index installs the dispatcher methods CONNECT tunnels need
+  // (importing only lib/web/fetch and the agent breaks every https:// request).
+  dispatcher ??= import('undici').then((m) => (m as unknown as { default?: typeof m }).default ?? m).then((undici) => ({
+    fetch: undici.fetch as unknown as (input: string, init: RequestInit & { dispatcher?: unknown }) => Promise<Response>,
     dispatcher: new undici.EnvHttpProxyAgent({
       httpProxy: settings.http?.url ?? '',
       httpsProxy: settings.https?.url ?? '',
@@ -186,8 +193,8 @@ export async function netFetch(url: string, init: RequestInit, log?: (line: stri
   try {
     return await via.fetch(url, { ...init, dispatcher: via.dispatcher });
   } catch (e) {
-    const name = (e as Error)?.name;
-    if (name === 'AbortError' || name === 'TimeoutError' || init.signal?.aborted) throw e;
+    // Ctrl-C stays a cancellation; a timeout is the proxy's (or what is behind it) and says so.
+    if ((e as Error)?.name === 'AbortError') throw e;
     markProxyFailure(e, proxy);
     const host = new URL(url).host;
     throw new CliError(
@@ -221,6 +228,7 @@ interface ConnectOptions {
   host?: string;
   hostname?: string;
   port?: number | string;
+  timeout?: number;
 }
 
 /**
@@ -249,7 +257,9 @@ export async function awsRequestHandler(o: AwsHandlerOptions): Promise<AwsHandle
         return direct.call(this, options);
       }
       o.log?.(`connect ${host}:${options.port} through the proxy ${proxy.shown} (${proxy.variable})`);
-      return proxied.call(this, options, (err, socket) => {
+      // A proxy that accepts the connection and never answers CONNECT: give up with the SDK's
+      // connection timeout, or the pending tunnel would keep the process alive after the command ended.
+      return proxied.call(this, { ...options, timeout: o.connectionTimeout }, (err, socket) => {
         if (err) markProxyFailure(err, proxy);
         callback?.(err, socket);
       });

@@ -4,11 +4,15 @@
 // implicit exception for loopback. docker's own client never proxies loopback
 // (REFERENCE section 2), so its login goes direct to the stand-in: expected.
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describeWith } from '../support/harness.js';
 import { useWorld } from '../support/world.js';
 import { uniqueName } from '../support/aws.js';
 import { freePort } from '../support/moto.mjs';
 import { startForwardProxy } from '../support/forward-proxy.mjs';
+import { startTlsFront } from '../support/tls-front.mjs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 
 describeWith(['moto_server', 'docker'], 'through a real forwarding proxy', () => {
   const w = useWorld();
@@ -73,6 +77,32 @@ describeWith(['moto_server', 'docker'], 'through a real forwarding proxy', () =>
     expect(rotate.proxiedAws).toEqual(expect.arrayContaining(['PutSecretValue', 'UpdateSecretVersionStage']));
     expect(JSON.parse((await w.secrets.value(name))!).token).toBe(w.rw2.token);
     // every Secrets Manager call of the three runs was a proxied one: moto saw nothing the proxy did not carry
+  });
+
+  it('https:// goes through a CONNECT tunnel (HTTPS_PROXY), as requests to the real Docker Hub and AWS do', async () => {
+    const tlsHub = await startTlsFront(w.hub.url);
+    const tlsAws = await startTlsFront(w.moto.url);
+    try {
+      const name = uniqueName();
+      await w.secrets.create(name, JSON.stringify({ username: 'alice1', token: w.rw.token }));
+      const ca = join(w.sandbox.root, 'ca.pem');
+      writeFileSync(ca, readFileSync(tlsHub.caFile, 'utf8') + readFileSync(tlsAws.caFile, 'utf8'));
+      const before = w.hub.requests.length;
+      const r = await w.run(['verify', '--live', '--secret-id', name], {
+        env: { HTTPS_PROXY: proxy.url, DOCKERHUB_CREDENTIALS_HUB_URL: tlsHub.url, AWS_ENDPOINT_URL_SECRETS_MANAGER: tlsAws.url, NODE_EXTRA_CA_CERTS: ca },
+      });
+      expect(r.exitCode, r.stderr + r.stdout).toBe(0);
+      // the Hub API (fetch) and Secrets Manager (the SDK) answered through their TLS fronts, reached
+      // through tunnels the proxy did not look into
+      expect(nodeHubRequests(before).some((q) => q.path === '/v2/auth/token')).toBe(true);
+      expect(proxy.log.filter((e) => e.target === tlsHub.host).map((e) => e.mode)).toContain('tunnel');
+      expect(proxy.log.filter((e) => e.target === tlsAws.host).map((e) => e.mode)).toContain('tunnel');
+      // HTTPS_PROXY is for https:// only: the registry (http://) was reached directly
+      expect(seen(proxy, hubHost())).toEqual([]);
+    } finally {
+      await tlsHub.stop();
+      await tlsAws.stop();
+    }
   });
 
   it('without a proxy variable, nothing goes through the proxy (the control)', async () => {
@@ -145,6 +175,30 @@ describeWith(['moto_server', 'docker'], 'through a real forwarding proxy', () =>
     // verify reports a failed live check in its report on stdout, with the fix on stderr
     expect(hub.stdout).toContain(`Could not reach ${w.hub.url} through the proxy ${dead} (HTTP_PROXY): connection refused.`);
     expect(hub.stderr).toContain(`add ${hubHost()} to NO_PROXY`);
+  });
+
+  it('a proxy that accepts connections but never answers: the SDK gives up after its connection timeout, naming the proxy', async () => {
+    const held = new Set<Socket>();
+    const silent = createServer((socket) => {
+      held.add(socket);
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const silentUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    try {
+      const r = await w.run(['verify', '--secret-id', 'x'], { env: { HTTP_PROXY: silentUrl, AWS_MAX_ATTEMPTS: '1' } });
+      expect(r.exitCode).toBe(5);
+      expect(r.stderr).toContain(`through the proxy ${silentUrl} (HTTP_PROXY): timed out.`);
+      // fetch gives up after its own timeout (15 s), and the process ends: no pending tunnel keeps it alive
+      const name = uniqueName();
+      await w.secrets.create(name, JSON.stringify({ username: 'alice1', token: w.rw.token }));
+      const hub = await w.run(['verify', '--live', '--secret-id', name], { env: { HTTP_PROXY: silentUrl, NO_PROXY: motoHost() } });
+      expect(hub.exitCode).toBe(5);
+      expect(hub.stdout).toContain(`Could not reach ${w.hub.url} through the proxy ${silentUrl} (HTTP_PROXY): timed out.`);
+    } finally {
+      for (const socket of held) socket.destroy();
+      silent.close();
+    }
   });
 
   it('a proxy variable that is not a URL is a usage error naming the variable', async () => {
