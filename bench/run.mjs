@@ -1,13 +1,12 @@
 // `npm run bench`: start-up, verify latency, memory and package size, each as the
 // median of whole-process runs with its reference measured in the same run.
 // Prints a table and exits 0 whatever the figures: these are measurements, not tests.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, readdirSync, statSync, lstatSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMoto } from '../test/support/moto.mjs';
 import { makePat } from '../test/support/hub-standin.mjs';
-import { startForwardProxy } from '../test/support/forward-proxy.mjs';
 import { nodeBinary } from '../test/support/node-lines.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -108,14 +107,19 @@ try {
     const vsFloor = compare(verify, floor);
     row(on(n, 'verify (moto) vs the SDK floor script'), ms(vsFloor.subject), `floor.mjs: ${ms(vsFloor.reference)}`, vsFloor.subject / vsFloor.reference, verdict(vsFloor.subject / vsFloor.reference, 1.2));
   }
-  // Context: the cost of the proxy path (hpagent's agent in the SDK handler), through a local forwarding proxy.
-  const proxy = await startForwardProxy();
+  // Context: the cost of the proxy path (hpagent's agent in the SDK handler), through a local
+  // forwarding proxy. It runs in a child process: spawnSync blocks this one's event loop.
+  const proxy = spawn(process.execPath, ['--input-type=module', '-e', `import(${JSON.stringify(join(root, 'test/support/forward-proxy.mjs'))}).then((m) => m.startForwardProxy()).then((p) => console.log(p.url))`], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
+    const proxyUrl = await new Promise((resolve, reject) => {
+      proxy.stdout.once('data', (d) => resolve(String(d).trim()));
+      proxy.once('exit', () => reject(new Error('the forwarding proxy did not start')));
+    });
     const direct = [process.execPath, [cli, 'verify', '--secret-id', secretId], awsEnv];
-    const proxied = compare([process.execPath, [cli, 'verify', '--secret-id', secretId], { ...awsEnv, HTTP_PROXY: proxy.url }], direct);
+    const proxied = compare([process.execPath, [cli, 'verify', '--secret-id', secretId], { ...awsEnv, HTTP_PROXY: proxyUrl }], direct);
     row(on(machine, '  context: verify through a proxy (HTTP_PROXY)'), ms(proxied.subject), `direct: ${ms(proxied.reference)}`, proxied.subject / proxied.reference, 'context');
   } finally {
-    await proxy.stop();
+    proxy.kill();
   }
   if (process.env.NODE_EXTRA_CA_CERTS) {
     // Context: the same comparison in this shell's own environment.

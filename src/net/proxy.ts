@@ -163,7 +163,8 @@ export const proxyHint = (f: { variable: string }, host: string): string =>
 // ---------------------------------------------------------------------------
 // fetch (Docker Hub): undici's EnvHttpProxyAgent
 
-let dispatcher: Promise<{ fetch: (input: string, init: RequestInit & { dispatcher?: unknown }) => Promise<Response>; dispatcher: unknown }> | undefined;
+type Fetch = (input: string, init: RequestInit & { dispatcher?: unknown }) => Promise<Response>;
+let dispatcher: Promise<{ fetch: Fetch; dispatcher: unknown }> | undefined;
 
 /**
  * `fetch`, through the proxy the environment names for `url`. Without one it is
@@ -179,7 +180,7 @@ export async function netFetch(url: string, init: RequestInit, log?: (line: stri
   // The whole package: its index installs the dispatcher methods CONNECT tunnels need
   // (importing only lib/web/fetch and the agent breaks every https:// request).
   dispatcher ??= import('undici').then((m) => (m as unknown as { default?: typeof m }).default ?? m).then((undici) => ({
-    fetch: undici.fetch as unknown as (input: string, init: RequestInit & { dispatcher?: unknown }) => Promise<Response>,
+    fetch: undici.fetch as unknown as Fetch,
     dispatcher: new undici.EnvHttpProxyAgent({
       httpProxy: settings.http?.url ?? '',
       httpsProxy: settings.https?.url ?? '',
