@@ -1,0 +1,205 @@
+// `npm run sandbox`: started as a person would, its printed lines pasted into a
+// real shell, the README's tour run there with the printed tokens, then Ctrl-C.
+import { execa, type ResultPromise } from 'execa';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { Canary, ROOT, describeWith } from '../support/harness.js';
+
+const SANDBOX = join(ROOT, 'scripts/sandbox.mjs');
+
+/** A token the sandbox printed: the CLI must never print any piece of it. */
+class PrintedToken extends Canary {
+  constructor(token: string) {
+    super();
+    Object.defineProperty(this, 'token', { value: token });
+  }
+}
+
+interface Printed {
+  /** The lines to paste into a shell (cd, unset, export). */
+  shellLines: string[];
+  env: Record<string, string>;
+  tokens: Record<string, { username: string; token: PrintedToken }>;
+  folder: string;
+}
+
+function parse(stdout: string): Printed {
+  const lines = stdout.split('\n');
+  const shellLines = lines.filter((l) => /^(cd|unset|export) /.test(l));
+  const env: Record<string, string> = {};
+  for (const l of shellLines) {
+    const m = /^export (\w+)=(.*)$/.exec(l);
+    if (m) env[m[1]!] = m[2]!;
+  }
+  const tokens: Printed['tokens'] = {};
+  for (const l of lines) {
+    const m = /^ {2}(\S.*?) {2,}(\S+) {2,}(dckr_(?:pat|oat)_\S+) {2}/.exec(l);
+    if (m) tokens[m[1]!] = { username: m[2]!, token: new PrintedToken(m[3]!) };
+  }
+  const folder = /Press Ctrl-C to stop the sandbox and remove (\S+)\.$/m.exec(stdout)?.[1] ?? '';
+  return { shellLines, env, tokens, folder };
+}
+
+/** Resolves with stdout once `text` is in it; fails if the process ends first. */
+function waitFor(child: ResultPromise, text: string): Promise<string> {
+  let out = '';
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes(text)) resolve(out);
+    });
+    void child.then((r) => reject(new Error(`the sandbox ended (exit ${r.exitCode}) before printing "${text}":\n${r.all}`)));
+  });
+}
+
+const portClosed = (url: string) =>
+  new Promise<boolean>((resolve) => {
+    const { hostname, port } = new URL(url);
+    const socket = connect(Number(port), hostname);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(true));
+  });
+
+let dir: string;
+let home: string;
+let tmp: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'dhc-sandbox-test-'));
+  home = join(dir, 'home');
+  tmp = join(dir, 'tmp');
+  mkdirSync(home);
+  mkdirSync(tmp);
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describeWith(['moto_server'], 'npm run sandbox', () => {
+  it('prints the lines and tokens a shell needs; the tour works there; Ctrl-C stops it and removes everything', async () => {
+    const base = { PATH: process.env.PATH!, HOME: home, TMPDIR: tmp, LANG: 'C.UTF-8' };
+    const sandbox = execa(process.execPath, [SANDBOX], { env: base, extendEnv: false, reject: false, all: true, stdin: 'ignore', timeout: 180_000 });
+    let printed: Printed | undefined;
+    try {
+      printed = parse(await waitFor(sandbox, 'Press Ctrl-C to stop the sandbox'));
+      expect(sandbox.exitCode).toBeNull();
+      await tour(printed, base);
+    } finally {
+      sandbox.kill('SIGINT');
+    }
+    const end = await sandbox;
+    const { env, folder } = printed!;
+    expect(end.exitCode, end.all).toBe(0);
+    expect(end.all).toContain(`Sandbox stopped (SIGINT) and ${folder} removed.`);
+    expect(await portClosed(env.AWS_ENDPOINT_URL_SECRETS_MANAGER!)).toBe(true);
+    expect(await portClosed(env.DOCKERHUB_CREDENTIALS_REGISTRY!)).toBe(true);
+    // Its own folder (env.sh, the PATH shim, DOCKER_CONFIG) and every run's temporary folder are gone.
+    expect(readdirSync(tmp)).toEqual([]);
+  }, 240_000);
+});
+
+/** What the sandbox printed, checked, then the README's tour typed into a shell that pasted its lines. */
+async function tour(printed: Printed, base: Record<string, string>) {
+  const { env, tokens, folder } = printed;
+
+  // Everything the brief names, pointing at the local services, and the local build first on PATH.
+  expect(printed.shellLines[0]).toBe(`cd ${ROOT.replace(/\/$/, '')}`);
+  expect(printed.shellLines[1]).toMatch(/^unset AWS_PROFILE /);
+  expect(env).toMatchObject({ AWS_ACCESS_KEY_ID: 'demo', AWS_SECRET_ACCESS_KEY: 'demo', AWS_REGION: 'eu-west-2', DOCKERHUB_CREDENTIALS_SECRET_ID: 'demo/dockerhub' });
+  expect(env.AWS_ENDPOINT_URL_SECRETS_MANAGER).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  expect(env.DOCKERHUB_CREDENTIALS_REGISTRY).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  expect(env.DOCKERHUB_CREDENTIALS_HUB_URL).toBe(env.DOCKERHUB_CREDENTIALS_REGISTRY);
+  expect(env.DOCKER_CONFIG).toBe(join(folder, 'docker'));
+  expect(env.PATH).toBe(`"${join(folder, 'bin')}:$PATH"`);
+  expect(folder.startsWith(tmp)).toBe(true);
+  expect(Object.keys(tokens)).toEqual([
+    'read & write PAT',
+    'read & write PAT 2',
+    'read-only PAT',
+    'revoked PAT',
+    'expired PAT',
+    "someone else's PAT",
+    'organization token (OAT)',
+  ]);
+  expect(tokens['organization token (OAT)']!.username).toBe('demoorg');
+  expect(tokens['organization token (OAT)']!.token.token).toMatch(/^dckr_oat_/);
+
+  /** A command typed into a shell that pasted the printed lines (so `dockerhub-credentials` is the shim on PATH). */
+  const shell = async (command: string, input?: string) => {
+    const r = await execa('sh', ['-c', `${printed.shellLines.join('\n')}\n${command}`], {
+      env: { ...base, AWS_PROFILE: 'would-win-over-the-keys', DOCKERHUB_TOKEN: 'not-the-sandbox-token' },
+      extendEnv: false,
+      cwd: dir,
+      input,
+      stdin: input === undefined ? 'ignore' : undefined,
+      reject: false,
+      timeout: 120_000,
+    });
+    const out = `${r.stdout}\n${r.stderr}`;
+    for (const t of Object.values(tokens)) t.token.assertAbsent(command, out);
+    return { code: r.exitCode, stdout: String(r.stdout), out };
+  };
+  const token = (label: string) => tokens[label]!.token.token;
+
+  // The secret exists and holds nothing yet, as Terraform leaves it.
+  let r = await shell('dockerhub-credentials verify');
+  expect(r.code, r.out).toBe(4);
+  expect(r.out).toContain('exists but has no value yet');
+
+  r = await shell('dockerhub-credentials setup --non-interactive --token-stdin --username demouser --repository demouser/app', token('read & write PAT'));
+  expect(r.code, r.out).toBe(0);
+  expect(r.out).toContain('Registry grants push to demouser/app');
+
+  // The tool's own hints say `npx dockerhub-credentials`: in the checkout that runs this build.
+  r = await shell('npx --no -- dockerhub-credentials verify --json');
+  expect(r.code, r.out).toBe(0);
+  expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, username: 'demouser', tokenLength: 36 });
+
+  r = await shell('dockerhub-credentials rotate --non-interactive --token-stdin --label demo-ci --expires-in 90d', token('read & write PAT 2'));
+  expect(r.code, r.out).toBe(0);
+  expect(r.out).toContain('Rotated.');
+
+  r = await shell('dockerhub-credentials history --json');
+  expect(r.code, r.out).toBe(0);
+  const history = JSON.parse(r.stdout) as { versions: { stages: string[]; label: string | null }[] };
+  expect(history.versions.map((v) => [v.stages, v.label])).toEqual([
+    [['AWSCURRENT'], 'demo-ci'],
+    [['AWSPREVIOUS'], null],
+  ]);
+
+  r = await shell('dockerhub-credentials rollback --yes --json');
+  expect(r.code, r.out).toBe(0);
+  r = await shell('dockerhub-credentials history --json');
+  expect((JSON.parse(r.stdout) as typeof history).versions.map((v) => [v.stages, v.label])).toEqual([
+    [['AWSPREVIOUS'], 'demo-ci'],
+    [['AWSCURRENT'], null],
+  ]);
+
+  // The revoked, read-only and expired tokens are refused by the stand-in, and nothing is written.
+  r = await shell('dockerhub-credentials rotate --non-interactive --token-stdin', token('revoked PAT'));
+  expect(r.code, r.out).toBe(3);
+  expect(r.out).toContain('AWSCURRENT unchanged');
+  r = await shell('dockerhub-credentials rotate --non-interactive --token-stdin --repository demouser/app', token('read-only PAT'));
+  expect(r.code, r.out).toBe(3);
+  expect(r.out).toContain('does not include push');
+  r = await shell('dockerhub-credentials rotate --non-interactive --token-stdin', token('expired PAT'));
+  expect(r.code, r.out).toBe(3);
+  expect(r.out).toMatch(/expired/);
+
+  // The organization's token, under the organization's name.
+  r = await shell('dockerhub-credentials rotate --non-interactive --token-stdin --username demoorg --repository demoorg/app --yes', token('organization token (OAT)'));
+  expect(r.code, r.out).toBe(0);
+  r = await shell('dockerhub-credentials verify --json');
+  expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, username: 'demoorg' });
+}
+
+it('without moto_server, says so in one sentence with the install hint and exits 2', async () => {
+  const r = await execa(process.execPath, [SANDBOX], { env: { PATH: tmp, HOME: home, TMPDIR: tmp }, extendEnv: false, reject: false, stdin: 'ignore' });
+  expect(r.exitCode).toBe(2);
+  expect(r.stdout).toBe('');
+  expect(r.stderr).toBe('✗ The sandbox needs moto_server (the AWS emulator). Install it with: pip install "moto[server]"');
+  expect(readdirSync(tmp)).toEqual([]);
+});
