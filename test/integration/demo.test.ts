@@ -23,9 +23,28 @@ describeWith(findProviderMirror() ? ['moto_server', 'docker', 'terraform'] : ['t
   it('applies the example, sees "run setup", runs setup and verify, and destroys', async () => {
     const r = await demo(['--terraform']);
     expect(r.exitCode, r.all).toBe(0);
-    expect(r.all).toMatch(/Apply complete! Resources: 5 added/);
     expect(r.all).toContain('exists but has no value yet');
     expect(r.all).toContain('Done. CI can now read the Docker Hub token');
-    expect(r.all).toMatch(/Destroy complete! Resources: 5 destroyed/);
+    // A one-line summary per resource instead of the plan, and no colour codes when piped.
+    const section = (from: string, to: string) => r.all.slice(r.all.indexOf(from), r.all.indexOf(to)).trim().split('\n').slice(1);
+    const apply = section('terraform init and apply', 'The check CI runs').map((l) => l.replace(/ \[id=[^\]]+\]$/, ''));
+    expect(apply[0]).toBe('  ✓ terraform init: the AWS provider from the offline mirror');
+    expect(apply[1]).toBe('  Plan: 5 to add, 0 to change, 0 to destroy.');
+    // Terraform creates them in parallel, so in no fixed order.
+    expect(apply.slice(2, -1).sort()).toEqual(
+      [
+        'aws_iam_role.ci_agent',
+        'module.dockerhub_credentials.aws_iam_policy.read',
+        'module.dockerhub_credentials.aws_iam_policy.write',
+        'module.dockerhub_credentials.aws_iam_role_policy_attachment.read["ci-agent"]',
+        'module.dockerhub_credentials.aws_secretsmanager_secret.this',
+      ].map((addr) => `  ✓ ${addr}: Creation complete`),
+    );
+    expect(apply.at(-1)).toBe('  Apply complete! Resources: 5 added, 0 changed, 0 destroyed.');
+    const destroy = section('terraform destroy:', 'Sandbox stopped');
+    expect(destroy.filter((l) => l.includes('Destruction complete'))).toHaveLength(5);
+    expect(destroy.at(-1)).toBe('  Destroy complete! Resources: 5 destroyed.');
+    expect(r.all).not.toContain('Terraform will perform the following actions');
+    expect(r.all).not.toMatch(/\x1b\[/);
   }, 240_000);
 });
