@@ -20,25 +20,24 @@ export function requireMoto(what) {
 
 /**
  * Demo tokens, fresh for each run and known only to the stand-in. `label` is
- * what the sandbox prints; `account` is the stand-in's account (see the
- * account shape in test/support/hub-standin.mjs).
+ * what the sandbox prints (short enough for an 80-column row); `account` is the
+ * stand-in's account (its shape is in test/support/hub-standin.mjs).
  */
 export function demoTokens() {
-  const pat = (label, note, account, username = USERNAME) => ({ label, note, username, token: account.secret, account: { username, kind: 'pat', ...account } });
+  const pat = (label, account, username = USERNAME) => ({ label, username, token: account.secret, account: { username, kind: 'pat', ...account } });
   const rows = [
-    pat('read & write PAT', 'set up with it', { secret: makePat(), level: 'write', state: 'ok' }),
-    pat('read & write PAT 2', 'rotate to it', { secret: makePat(), level: 'write', state: 'ok' }),
-    pat('read-only PAT', `lacks push: try it with --repository ${USERNAME}/app`, { secret: makePat(), level: 'read', state: 'ok' }),
-    pat('revoked PAT', 'Docker Hub rejects it', { secret: makePat(), level: 'write', state: 'revoked' }),
-    pat('expired PAT', 'Docker Hub says it expired', { secret: makePat(), level: 'write', state: 'expired' }),
-    pat("someone else's PAT", 'belongs to otheruser, not demouser', { secret: makePat(), level: 'write', state: 'ok' }, 'otheruser'),
+    pat('read & write', { secret: makePat(), level: 'write', state: 'ok' }),
+    pat('read & write, to rotate to', { secret: makePat(), level: 'write', state: 'ok' }),
+    pat('read-only (lacks push)', { secret: makePat(), level: 'read', state: 'ok' }),
+    pat('revoked', { secret: makePat(), level: 'write', state: 'revoked' }),
+    pat('expired', { secret: makePat(), level: 'write', state: 'expired' }),
+    pat("another account's", { secret: makePat(), level: 'write', state: 'ok' }, 'otheruser'),
   ];
   // An organization access token logs in with the organization's name and lists
   // its repositories (REFERENCE 2, "Organization access tokens (OAT)").
   const oat = makePat('dckr_oat_');
   rows.push({
     label: 'organization token (OAT)',
-    note: `pull and push on ${ORGANIZATION}/app only`,
     username: ORGANIZATION,
     token: oat,
     account: { username: ORGANIZATION, secret: oat, kind: 'oat', state: 'ok', grants: { [`${ORGANIZATION}/app`]: ['pull', 'push'] } },

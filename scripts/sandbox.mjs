@@ -68,35 +68,40 @@ const lines = [
   // In the checkout, `npx dockerhub-credentials` (as the tool's own hints write it) runs this build too.
   `cd ${sh(root.replace(/\/$/, ''))}`,
   // What would otherwise win over the sandbox (AWS_PROFILE skips the keys below) or answer for you.
-  'unset AWS_PROFILE AWS_SESSION_TOKEN DOCKERHUB_TOKEN DOCKERHUB_USERNAME DOCKERHUB_CREDENTIALS_REPOSITORY',
+  'unset AWS_PROFILE AWS_SESSION_TOKEN',
+  'unset DOCKERHUB_TOKEN DOCKERHUB_USERNAME DOCKERHUB_CREDENTIALS_REPOSITORY',
   ...Object.entries({ ...serviceEnv(services), DOCKER_CONFIG: dockerConfig }).map(([k, v]) => `export ${k}=${sh(v)}`),
   /^[\w@%+=:,./-]+$/.test(bin) ? `export PATH="${bin}:$PATH"` : `export PATH=${sh(bin)}:"$PATH"`,
 ];
 const envFile = join(dir, 'env.sh');
 writeFileSync(envFile, `${lines.join('\n')}\n`);
 
-const width = Math.max(...tokens.map((t) => t.label.length));
-const userWidth = Math.max(...tokens.map((t) => t.username.length));
+const userWidth = Math.max(...tokens.map((t) => t.username.length), 'Docker ID'.length);
+const tokenWidth = Math.max(...tokens.map((t) => t.token.length));
+const row = (user, token, label) => `  ${user.padEnd(userWidth)}  ${token.padEnd(tokenWidth)}  ${label}`;
+// Lines fit in 80 columns (the folder's path aside).
 console.log(`
 Sandbox up. Nothing here reaches AWS or Docker Hub:
   AWS Secrets Manager (moto)  ${services.moto.url}
   Docker Hub stand-in         ${services.hub.url}
   secret ${SECRET_ID.padEnd(21)}exists with no value yet, as Terraform leaves it
 
-In another shell, paste these lines (or run: . ${sh(envFile)}).
-They go to this checkout, set test AWS keys and the two endpoints, an empty
-DOCKER_CONFIG (your own docker logins are not read), and put this checkout's
-build first on PATH:
+In another shell, paste these lines. They go to this checkout, set test AWS
+keys and the two endpoints, an empty DOCKER_CONFIG (your own docker logins are
+not read), and put this checkout's build first on PATH:
 
 ${lines.join('\n')}
 
+(The same lines are in ${envFile}.)
 Then try: dockerhub-credentials setup
-(README.md, "Try it on a local sandbox", has a tour. The commands the tool
-suggests start with npx: in this checkout, npx runs this build too.)
+README.md, "Try it on a local sandbox", has a tour. The commands the tool
+suggests start with npx; in this checkout, npx runs this build too.
 
 Demo tokens to paste. They are made up for this sandbox, known only to its
 stand-in, and new each time; none is a real Docker Hub token.
-${tokens.map((t) => `  ${t.label.padEnd(width)}  ${t.username.padEnd(userWidth)}  ${t.token}  ${t.note}`).join('\n')}
-Repository CI pushes to: ${USERNAME}/app (${ORGANIZATION}/app with the organization token).
+${row('Docker ID', 'token', 'what it is')}
+${tokens.map((t) => row(t.username, t.token, t.label)).join('\n')}
+The PATs may push to ${USERNAME}/app, the organization token to ${ORGANIZATION}/app.
 
-Press Ctrl-C to stop the sandbox and remove ${dir}.`);
+Ctrl-C stops the sandbox and removes its folder:
+  ${dir}`);

@@ -9,6 +9,8 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { Canary, ROOT, describeWith } from '../support/harness.js';
 
 const SANDBOX = join(ROOT, 'scripts/sandbox.mjs');
+/** The sandbox's last lines: its folder, which Ctrl-C removes. */
+const FOLDER = /Ctrl-C stops the sandbox and removes its folder:\n {2}(\S+)\n/;
 
 /** A token the sandbox printed: the CLI must never print any piece of it. */
 class PrintedToken extends Canary {
@@ -24,6 +26,7 @@ interface Printed {
   env: Record<string, string>;
   tokens: Record<string, { username: string; token: PrintedToken }>;
   folder: string;
+  stdout: string;
 }
 
 function parse(stdout: string): Printed {
@@ -36,22 +39,22 @@ function parse(stdout: string): Printed {
   }
   const tokens: Printed['tokens'] = {};
   for (const l of lines) {
-    const m = /^ {2}(\S.*?) {2,}(\S+) {2,}(dckr_(?:pat|oat)_\S+) {2}/.exec(l);
-    if (m) tokens[m[1]!] = { username: m[2]!, token: new PrintedToken(m[3]!) };
+    const m = /^ {2}(\S+) +(dckr_(?:pat|oat)_\S+) {2}(\S.*)$/.exec(l);
+    if (m) tokens[m[3]!] = { username: m[1]!, token: new PrintedToken(m[2]!) };
   }
-  const folder = /Press Ctrl-C to stop the sandbox and remove (\S+)\.$/m.exec(stdout)?.[1] ?? '';
-  return { shellLines, env, tokens, folder };
+  const folder = FOLDER.exec(stdout)?.[1] ?? '';
+  return { shellLines, env, tokens, folder, stdout };
 }
 
-/** Resolves with stdout once `text` is in it; fails if the process ends first. */
-function waitFor(child: ResultPromise, text: string): Promise<string> {
+/** Resolves with stdout once `text` matches it; fails if the process ends first. */
+function waitFor(child: ResultPromise, text: RegExp): Promise<string> {
   let out = '';
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
-      if (out.includes(text)) resolve(out);
+      if (text.test(out)) resolve(out);
     });
-    void child.then((r) => reject(new Error(`the sandbox ended (exit ${r.exitCode}) before printing "${text}":\n${r.all}`)));
+    void child.then((r) => reject(new Error(`the sandbox ended (exit ${r.exitCode}) before printing ${text}:\n${r.all}`)));
   });
 }
 
@@ -84,7 +87,7 @@ describeWith(['moto_server'], 'npm run sandbox', () => {
     const sandbox = execa(process.execPath, [SANDBOX], { env: base, extendEnv: false, reject: false, all: true, stdin: 'ignore', timeout: 180_000 });
     let printed: Printed | undefined;
     try {
-      printed = parse(await waitFor(sandbox, 'Press Ctrl-C to stop the sandbox'));
+      printed = parse(await waitFor(sandbox, FOLDER));
       expect(sandbox.exitCode).toBeNull();
       await tour(printed, base);
     } finally {
@@ -107,7 +110,7 @@ async function tour(printed: Printed, base: Record<string, string>) {
 
   // Everything the brief names, pointing at the local services, and the local build first on PATH.
   expect(printed.shellLines[0]).toBe(`cd ${ROOT.replace(/\/$/, '')}`);
-  expect(printed.shellLines[1]).toMatch(/^unset AWS_PROFILE /);
+  expect(printed.shellLines.slice(1, 3)).toEqual(['unset AWS_PROFILE AWS_SESSION_TOKEN', 'unset DOCKERHUB_TOKEN DOCKERHUB_USERNAME DOCKERHUB_CREDENTIALS_REPOSITORY']);
   expect(env).toMatchObject({ AWS_ACCESS_KEY_ID: 'demo', AWS_SECRET_ACCESS_KEY: 'demo', AWS_REGION: 'eu-west-2', DOCKERHUB_CREDENTIALS_SECRET_ID: 'demo/dockerhub' });
   expect(env.AWS_ENDPOINT_URL_SECRETS_MANAGER).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   expect(env.DOCKERHUB_CREDENTIALS_REGISTRY).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -116,16 +119,18 @@ async function tour(printed: Printed, base: Record<string, string>) {
   expect(env.PATH).toBe(`"${join(folder, 'bin')}:$PATH"`);
   expect(folder.startsWith(tmp)).toBe(true);
   expect(Object.keys(tokens)).toEqual([
-    'read & write PAT',
-    'read & write PAT 2',
-    'read-only PAT',
-    'revoked PAT',
-    'expired PAT',
-    "someone else's PAT",
+    'read & write',
+    'read & write, to rotate to',
+    'read-only (lacks push)',
+    'revoked',
+    'expired',
+    "another account's",
     'organization token (OAT)',
   ]);
   expect(tokens['organization token (OAT)']!.username).toBe('demoorg');
   expect(tokens['organization token (OAT)']!.token.token).toMatch(/^dckr_oat_/);
+  // Readable in an 80-column terminal, but for the lines that name the folder.
+  expect(printed.stdout.split('\n').filter((l) => l.length > 80 && !l.includes(folder))).toEqual([]);
 
   /** A command typed into a shell that pasted the printed lines (so `dockerhub-credentials` is the shim on PATH). */
   const shell = async (command: string, input?: string) => {
@@ -149,7 +154,7 @@ async function tour(printed: Printed, base: Record<string, string>) {
   expect(r.code, r.out).toBe(4);
   expect(r.out).toContain('exists but has no value yet');
 
-  r = await shell('dockerhub-credentials setup --non-interactive --token-stdin --username demouser --repository demouser/app', token('read & write PAT'));
+  r = await shell('dockerhub-credentials setup --non-interactive --token-stdin --username demouser --repository demouser/app', token('read & write'));
   expect(r.code, r.out).toBe(0);
   expect(r.out).toContain('Registry grants push to demouser/app');
 
@@ -158,7 +163,7 @@ async function tour(printed: Printed, base: Record<string, string>) {
   expect(r.code, r.out).toBe(0);
   expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, username: 'demouser', tokenLength: 36 });
 
-  r = await shell('dockerhub-credentials rotate --non-interactive --token-stdin --label demo-ci --expires-in 90d', token('read & write PAT 2'));
+  r = await shell('dockerhub-credentials rotate --non-interactive --token-stdin --label demo-ci --expires-in 90d', token('read & write, to rotate to'));
   expect(r.code, r.out).toBe(0);
   expect(r.out).toContain('Rotated.');
 
@@ -179,13 +184,13 @@ async function tour(printed: Printed, base: Record<string, string>) {
   ]);
 
   // The revoked, read-only and expired tokens are refused by the stand-in, and nothing is written.
-  r = await shell('dockerhub-credentials rotate --non-interactive --token-stdin', token('revoked PAT'));
+  r = await shell('dockerhub-credentials rotate --non-interactive --token-stdin', token('revoked'));
   expect(r.code, r.out).toBe(3);
   expect(r.out).toContain('AWSCURRENT unchanged');
-  r = await shell('dockerhub-credentials rotate --non-interactive --token-stdin --repository demouser/app', token('read-only PAT'));
+  r = await shell('dockerhub-credentials rotate --non-interactive --token-stdin --repository demouser/app', token('read-only (lacks push)'));
   expect(r.code, r.out).toBe(3);
   expect(r.out).toContain('does not include push');
-  r = await shell('dockerhub-credentials rotate --non-interactive --token-stdin', token('expired PAT'));
+  r = await shell('dockerhub-credentials rotate --non-interactive --token-stdin', token('expired'));
   expect(r.code, r.out).toBe(3);
   expect(r.out).toMatch(/expired/);
 
