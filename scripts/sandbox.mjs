@@ -37,7 +37,7 @@ const stop = (signal) => {
       code = 1;
     }
     rmSync(dir, { recursive: true, force: true });
-    console.log(`\nSandbox stopped (${signal}) and ${dir} removed. The shell you pointed at it still has its variables: close it.`);
+    console.log(`\nSandbox stopped (${signal}) and ${dir} removed.\nThe shell you pointed at it still has its variables: close it.`);
     process.exit(code);
   })();
 };
