@@ -35,6 +35,7 @@ const env = {
   PATH: process.env.PATH,
   HOME: join(sandbox, 'home'),
   TERM: process.env.TERM ?? 'xterm-256color',
+  ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
   ...serviceEnv(services),
   ...(process.env.NO_COLOR ? { NO_COLOR: process.env.NO_COLOR } : {}),
 };

@@ -1,12 +1,24 @@
 // The README's "try it" commands keep working: npm run demo, unattended (no terminal).
-import { expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import { execa } from 'execa';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, describeWith } from '../support/harness.js';
 import { findProviderMirror } from '../support/terraform.js';
 
-const demo = (args: string[] = []) =>
-  execa(process.execPath, [join(ROOT, 'scripts/demo.mjs'), ...args], { reject: false, stdin: 'ignore', all: true, timeout: 240_000 });
+let tmp: string;
+beforeEach(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'dhc-demo-test-'));
+});
+afterEach(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** Runs the demo with its own TMPDIR, and checks that it leaves nothing there. */
+const demo = async (args: string[] = []) => {
+  const r = await execa(process.execPath, [join(ROOT, 'scripts/demo.mjs'), ...args], { env: { TMPDIR: tmp }, reject: false, stdin: 'ignore', all: true, timeout: 240_000 });
+  expect(readdirSync(tmp), `temporary folders left behind; the demo said:\n${r.all}`).toEqual([]);
+  return r;
+};
 
 describeWith(['moto_server', 'docker'], 'npm run demo', () => {
   it('stores and verifies a demo token on moto and the stand-in, then removes the sandbox', async () => {
