@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { Canary, ROOT, describeWith } from '../support/harness.js';
+import { Terminal } from '../support/pty.js';
 
 const SANDBOX = join(ROOT, 'scripts/sandbox.mjs');
 /** The sandbox's last lines: its folder, which Ctrl-C removes. */
@@ -81,31 +82,97 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+/** The environment of the shell the sandbox's lines are pasted into, before pasting. */
+type Base = { PATH: string; HOME: string; TMPDIR: string; LANG: string };
+
+/**
+ * Starts the sandbox as a person would, runs `body` with what it printed, then
+ * presses Ctrl-C and checks that it exits 0, its ports are closed and its
+ * folder, and every temporary folder of the runs in between, is gone.
+ */
+async function withSandbox(body: (printed: Printed, base: Base) => Promise<void>) {
+  const base: Base = { PATH: process.env.PATH!, HOME: home, TMPDIR: tmp, LANG: 'C.UTF-8' };
+  const sandbox = execa(process.execPath, [SANDBOX], { env: base, extendEnv: false, reject: false, all: true, stdin: 'ignore', timeout: 180_000 });
+  let printed: Printed | undefined;
+  try {
+    printed = parse(await waitFor(sandbox, FOLDER));
+    expect(sandbox.exitCode).toBeNull();
+    await body(printed, base);
+  } finally {
+    sandbox.kill('SIGINT');
+  }
+  const end = await sandbox;
+  const { env, folder } = printed!;
+  expect(end.exitCode, end.all).toBe(0);
+  expect(end.all).toContain(`Sandbox stopped (SIGINT) and ${folder} removed.`);
+  expect(await portClosed(env.AWS_ENDPOINT_URL_SECRETS_MANAGER!)).toBe(true);
+  expect(await portClosed(env.DOCKERHUB_CREDENTIALS_REGISTRY!)).toBe(true);
+  // Its own folder (env.sh, the PATH shim, DOCKER_CONFIG) and every run's temporary folder are gone.
+  expect(readdirSync(tmp)).toEqual([]);
+}
+
 describeWith(['moto_server'], 'npm run sandbox', () => {
   it('prints the lines and tokens a shell needs; the tour works there; Ctrl-C stops it and removes everything', async () => {
-    const base = { PATH: process.env.PATH!, HOME: home, TMPDIR: tmp, LANG: 'C.UTF-8' };
-    const sandbox = execa(process.execPath, [SANDBOX], { env: base, extendEnv: false, reject: false, all: true, stdin: 'ignore', timeout: 180_000 });
-    let printed: Printed | undefined;
-    try {
-      printed = parse(await waitFor(sandbox, FOLDER));
-      expect(sandbox.exitCode).toBeNull();
-      await tour(printed, base);
-    } finally {
-      sandbox.kill('SIGINT');
-    }
-    const end = await sandbox;
-    const { env, folder } = printed!;
-    expect(end.exitCode, end.all).toBe(0);
-    expect(end.all).toContain(`Sandbox stopped (SIGINT) and ${folder} removed.`);
-    expect(await portClosed(env.AWS_ENDPOINT_URL_SECRETS_MANAGER!)).toBe(true);
-    expect(await portClosed(env.DOCKERHUB_CREDENTIALS_REGISTRY!)).toBe(true);
-    // Its own folder (env.sh, the PATH shim, DOCKER_CONFIG) and every run's temporary folder are gone.
-    expect(readdirSync(tmp)).toEqual([]);
+    await withSandbox(tour);
+  }, 240_000);
+});
+
+describeWith(['moto_server', 'tmux'], "npm run sandbox: the README's tour at a terminal (tmux, 80 columns)", () => {
+  it('setup recovers from a Docker ID typo; rotate with the revoked token stops with AWSCURRENT unchanged', async () => {
+    await withSandbox(async ({ env, tokens }, base) => {
+      // The printed exports, as the shell that pasted them holds them.
+      const shellEnv: Record<string, string> = { ...base };
+      for (const [k, v] of Object.entries(env)) shellEnv[k] = v.replace(/^"(.*)"$/, '$1').replace('$PATH', base.PATH);
+      const token = (label: string) => tokens[label]!.token.token;
+      const t = new Terminal();
+      try {
+        await t.start(['setup'], shellEnv, ROOT, { cols: 80, rows: 50 });
+        await t.waitFor('Docker ID (or organization name');
+        await t.type('demousr');
+        await t.waitFor('Access token (input hidden)');
+        await t.paste(token('read & write'));
+        await t.waitFor('Repository CI pushes to');
+        await t.type('demouser/app');
+        let screen = await t.waitFor('What now?');
+        expect(screen).toContain('Docker Hub rejected the credentials for demousr');
+        await t.key('Enter'); // Type the Docker ID again
+        await t.waitFor(/What now\? Type the Docker ID again[\s\S]*Docker ID \(or organization name/);
+        await t.type('demouser');
+        await t.acceptLifecycleDefaults();
+        let end = await t.exit();
+        expect(end.screen).toContain('Registry grants push to demouser/app');
+        expect(end.screen).toContain('Stored as a new AWSCURRENT version');
+        expect(end.screen).toContain('Done.');
+        expect(end.code).toBe(0);
+        for (const p of Object.values(tokens)) p.token.assertAbsent('setup screen', end.screen);
+        await t.close();
+
+        await t.start(['rotate'], shellEnv, ROOT, { cols: 80, rows: 50 });
+        await t.waitFor('Docker ID (or organization name');
+        await t.key('Enter'); // keeps demouser
+        await t.waitFor('New access token (input hidden)');
+        await t.paste(token('revoked'));
+        await t.waitFor('Repository CI pushes to');
+        await t.key('Enter');
+        screen = await t.waitFor('What now?');
+        expect(screen).toContain('Docker Hub rejected the credentials for demouser');
+        await t.key('Down');
+        await t.key('Down');
+        await t.key('Enter'); // Stop
+        end = await t.exit();
+        expect(end.screen).toMatch(/State: AWSCURRENT unchanged \(version [0-9a-f-]+\); CI\s+keeps reading the working\s+token\./);
+        expect(end.code).toBe(3);
+        expect(end.sane).toBe(true);
+        for (const p of Object.values(tokens)) p.token.assertAbsent('rotate screen', end.screen);
+      } finally {
+        await t.close();
+      }
+    });
   }, 240_000);
 });
 
 /** What the sandbox printed, checked, then the README's tour typed into a shell that pasted its lines. */
-async function tour(printed: Printed, base: Record<string, string>) {
+async function tour(printed: Printed, base: Base) {
   const { env, tokens, folder } = printed;
 
   // Everything the brief names, pointing at the local services, and the local build first on PATH.
