@@ -124,7 +124,9 @@ describeWith(['moto_server', 'tmux'], "npm run sandbox: the README's tour at a t
       const shellEnv: Record<string, string> = { ...base };
       for (const [k, v] of Object.entries(env)) shellEnv[k] = v.replace(/^"(.*)"$/, '$1').replace('$PATH', base.PATH);
       const token = (label: string) => tokens[label]!.token.token;
+      // One terminal (tmux server) per run: a server just killed may not take a new session yet.
       const t = new Terminal();
+      const t2 = new Terminal();
       try {
         await t.start(['setup'], shellEnv, ROOT, { cols: 80, rows: 50 });
         await t.waitFor('Docker ID (or organization name');
@@ -147,25 +149,26 @@ describeWith(['moto_server', 'tmux'], "npm run sandbox: the README's tour at a t
         for (const p of Object.values(tokens)) p.token.assertAbsent('setup screen', end.screen);
         await t.close();
 
-        await t.start(['rotate'], shellEnv, ROOT, { cols: 80, rows: 50 });
-        await t.waitFor('Docker ID (or organization name');
-        await t.key('Enter'); // keeps demouser
-        await t.waitFor('New access token (input hidden)');
-        await t.paste(token('revoked'));
-        await t.waitFor('Repository CI pushes to');
-        await t.key('Enter');
-        screen = await t.waitFor('What now?');
+        await t2.start(['rotate'], shellEnv, ROOT, { cols: 80, rows: 50 });
+        await t2.waitFor('Docker ID (or organization name');
+        await t2.key('Enter'); // keeps demouser
+        await t2.waitFor('New access token (input hidden)');
+        await t2.paste(token('revoked'));
+        await t2.waitFor('Repository CI pushes to');
+        await t2.key('Enter');
+        screen = await t2.waitFor('What now?');
         expect(screen).toContain('Docker Hub rejected the credentials for demouser');
-        await t.key('Down');
-        await t.key('Down');
-        await t.key('Enter'); // Stop
-        end = await t.exit();
+        await t2.key('Down');
+        await t2.key('Down');
+        await t2.key('Enter'); // Stop
+        end = await t2.exit();
         expect(end.screen).toMatch(/State: AWSCURRENT unchanged \(version [0-9a-f-]+\); CI\s+keeps reading the working\s+token\./);
         expect(end.code).toBe(3);
         expect(end.sane).toBe(true);
         for (const p of Object.values(tokens)) p.token.assertAbsent('rotate screen', end.screen);
       } finally {
         await t.close();
+        await t2.close();
       }
     });
   }, 240_000);
