@@ -70,7 +70,8 @@ const lines = [
   // What would otherwise win over the sandbox (AWS_PROFILE skips the keys below) or answer for you.
   'unset AWS_PROFILE AWS_SESSION_TOKEN',
   'unset DOCKERHUB_TOKEN DOCKERHUB_USERNAME DOCKERHUB_CREDENTIALS_REPOSITORY',
-  ...Object.entries({ ...serviceEnv(services), DOCKER_CONFIG: dockerConfig }).map(([k, v]) => `export ${k}=${sh(v)}`),
+  // The tool sends even loopback requests through a proxy that HTTP(S)_PROXY names, unless NO_PROXY exempts them.
+  ...Object.entries({ ...serviceEnv(services), DOCKER_CONFIG: dockerConfig, no_proxy: '127.0.0.1', NO_PROXY: '127.0.0.1' }).map(([k, v]) => `export ${k}=${sh(v)}`),
   /^[\w@%+=:,./-]+$/.test(bin) ? `export PATH="${bin}:$PATH"` : `export PATH=${sh(bin)}:"$PATH"`,
 ];
 const envFile = join(dir, 'env.sh');
@@ -88,7 +89,8 @@ Sandbox up. Nothing here reaches AWS or Docker Hub:
 
 In another shell, paste these lines. They go to this checkout, set test AWS
 keys and the two endpoints, an empty DOCKER_CONFIG (your own docker logins are
-not read), and put this checkout's build first on PATH:
+not read), keep any proxy away from 127.0.0.1, and put this checkout's build
+first on PATH:
 
 ${lines.join('\n')}
 

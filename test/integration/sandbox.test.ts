@@ -186,6 +186,7 @@ async function tour(printed: Printed, base: Base) {
   expect(env.DOCKERHUB_CREDENTIALS_REGISTRY).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   expect(env.DOCKERHUB_CREDENTIALS_HUB_URL).toBe(env.DOCKERHUB_CREDENTIALS_REGISTRY);
   expect(env.DOCKER_CONFIG).toBe(join(folder, 'docker'));
+  expect(env).toMatchObject({ no_proxy: '127.0.0.1', NO_PROXY: '127.0.0.1' });
   expect(env.PATH).toBe(`"${join(folder, 'bin')}:$PATH"`);
   expect(folder.startsWith(tmp)).toBe(true);
   expect(Object.keys(tokens)).toEqual([
@@ -205,7 +206,8 @@ async function tour(printed: Printed, base: Base) {
   /** A command typed into a shell that pasted the printed lines (so `dockerhub-credentials` is the shim on PATH). */
   const shell = async (command: string, input?: string) => {
     const r = await execa('sh', ['-c', `${printed.shellLines.join('\n')}\n${command}`], {
-      env: { ...base, AWS_PROFILE: 'would-win-over-the-keys', DOCKERHUB_TOKEN: 'not-the-sandbox-token' },
+      // What a person's shell may hold: a profile, a token, a proxy (nothing listens on port 9).
+      env: { ...base, AWS_PROFILE: 'would-win-over-the-keys', DOCKERHUB_TOKEN: 'not-the-sandbox-token', HTTP_PROXY: 'http://127.0.0.1:9', HTTPS_PROXY: 'http://127.0.0.1:9' },
       extendEnv: false,
       cwd: dir,
       input,
