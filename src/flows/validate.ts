@@ -29,14 +29,16 @@ export async function validateAgainstHub(ctx: Context, creds: Credentials, repos
   const http = (what: string): HttpOptions => ({ signal: ctx.signal, what, log: (l) => out.debug(l) });
   const server = dockerServerFor(settings.registry);
 
-  const loginText = `docker login as ${creds.username} (isolated config)`;
+  const registryHost = new URL(settings.registry).host;
+  const hubHost = new URL(settings.hubUrl).host;
+  const loginText = `docker login to ${registryHost} as ${creds.username} (isolated config)`;
   const login = await out.track(loginText, () => isolatedDockerLogin(creds, server, { signal: ctx.signal, env: ctx.env, log: (l) => out.debug(l) }), {
     done: (r) => (r.ran ? `docker login as ${creds.username} succeeded; logged out again` : `docker login skipped: ${r.reason}`),
     failed: `${loginText}: failed`,
   });
   if (!login.ran) out.warn(`Without a docker CLI, validation relies on the registry and Hub API checks only.`);
 
-  const grantText = repository ? `Registry token for ${repository} (pull,push)` : 'Registry token endpoint';
+  const grantText = repository ? `Registry token for ${repository} (pull,push) from ${registryHost}` : `Registry token endpoint of ${registryHost}`;
   const grant = await out.track(
     grantText,
     async () => requestRegistryToken(await discoverChallenge(settings.registry, http('the registry')), creds, repository, http('the registry token endpoint')),
@@ -46,9 +48,9 @@ export async function validateAgainstHub(ctx: Context, creds: Credentials, repos
     },
   );
 
-  const identity = await out.track('Docker Hub API: whose token is this', () => hubIdentity(settings.hubUrl, creds, http('the Docker Hub API')), {
+  const identity = await out.track(`Docker Hub API at ${hubHost}: whose token is this`, () => hubIdentity(settings.hubUrl, creds, http('the Docker Hub API')), {
     done: (id) => `Docker Hub confirms the token belongs to ${id.username ?? creds.username}${id.accessLevel ? ` (${id.accessLevel})` : ''}`,
-    failed: 'Docker Hub API: whose token is this: failed',
+    failed: `Docker Hub API at ${hubHost}: whose token is this: failed`,
   });
 
   const parts = [
