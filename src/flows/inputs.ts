@@ -253,11 +253,7 @@ export async function checkInputs(
   const { settings, prompter } = c;
   const need = needs(command, opts);
   const problems: Problem[] = [];
-  for (const g of settings.given) {
-    const p = checkGiven(g);
-    if (p) problems.push(p);
-  }
-
+  // The token first: once registered, a copy of it in any other field is recognised.
   let token: SuppliedToken | undefined;
   if (need.takesToken && opts.tokenStdin) {
     if (c.stdin.isTTY) problems.push(RULES.stdinAtTerminal());
@@ -266,8 +262,12 @@ export async function checkInputs(
     token = checkToken(envToken, 'env', problems);
   }
 
+  for (const g of settings.given) {
+    const p = checkGiven(g);
+    if (p) problems.push(p);
+  }
   const username = settings.origin.username;
-  if (token && username && validateUsername(username.value) === true && !isDockerId(username.value) && tokenKind(token.value) !== 'oat') {
+  if (token && username && !looksSecret(username.value) && validateUsername(username.value) === true && !isDockerId(username.value) && tokenKind(token.value) !== 'oat') {
     problems.push(RULES.orgWithoutOat(username.name, username.value));
   }
   if (!prompter.interactive) {
