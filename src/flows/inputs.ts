@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { CliError, ExitCode } from '../errors.js';
 import { DEFAULT_HUB_URL, DEFAULT_REGISTRY, type Given, type Settings } from '../config.js';
 import { isDockerId, tokenKind, validateRepository, validateUsername } from '../hub/tokens.js';
@@ -300,7 +301,7 @@ async function confirmHostsFromFile(settings: Settings, prompter: Prompter, prob
     const confirmed =
       prompter.interactive &&
       (await prompter.confirm({
-        message: `${path} names ${host} as "${row.key}". Send the Docker Hub token to ${host}?`,
+        message: `Send the Docker Hub token to ${host} (the "${row.key}" in ${basename(path)})?`,
         default: false,
         flag: row.flag,
       }));

@@ -33,7 +33,7 @@ export async function validateAgainstHub(ctx: Context, creds: Credentials, repos
   const hubHost = new URL(settings.hubUrl).host;
   const loginText = `docker login to ${registryHost} as ${creds.username} (isolated config)`;
   const login = await out.track(loginText, () => isolatedDockerLogin(creds, server, { signal: ctx.signal, env: ctx.env, log: (l) => out.debug(l) }), {
-    done: (r) => (r.ran ? `docker login as ${creds.username} succeeded; logged out again` : `docker login skipped: ${r.reason}`),
+    done: (r) => (r.ran ? `docker login as ${creds.username} succeeded; logged out again (at ${registryHost})` : `docker login skipped: ${r.reason}`),
     failed: `${loginText}: failed`,
   });
   if (!login.ran) out.warn(`Without a docker CLI, validation relies on the registry and Hub API checks only.`);
@@ -43,13 +43,13 @@ export async function validateAgainstHub(ctx: Context, creds: Credentials, repos
     grantText,
     async () => requestRegistryToken(await discoverChallenge(settings.registry, http('the registry')), creds, repository, http('the registry token endpoint')),
     {
-      done: () => (repository ? `Registry grants push to ${repository}` : 'Registry token endpoint accepts the credentials'),
+      done: () => `${repository ? `Registry grants push to ${repository}` : 'Registry token endpoint accepts the credentials'} (at ${registryHost})`,
       failed: `${grantText}: failed`,
     },
   );
 
   const identity = await out.track(`Docker Hub API at ${hubHost}: whose token is this`, () => hubIdentity(settings.hubUrl, creds, http('the Docker Hub API')), {
-    done: (id) => `Docker Hub confirms the token belongs to ${id.username ?? creds.username}${id.accessLevel ? ` (${id.accessLevel})` : ''}`,
+    done: (id) => `Docker Hub confirms the token belongs to ${id.username ?? creds.username}${id.accessLevel ? ` (${id.accessLevel})` : ''} (at ${hubHost})`,
     failed: `Docker Hub API at ${hubHost}: whose token is this: failed`,
   });
 
