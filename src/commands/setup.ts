@@ -7,6 +7,7 @@ import { validateAgainstHub } from '../flows/validate.js';
 import { agentLoginCommand, buildValue } from '../flows/store.js';
 import { LIVE_PENDING_MS, StagedWrite, concurrentChange, describePending } from '../flows/write.js';
 import { inspectCurrent } from '../flows/inspect.js';
+import { checkAnswer } from '../flows/inputs.js';
 import { sameSecret } from '../ui/redact.js';
 
 interface SetupOptions {
@@ -19,7 +20,7 @@ async function preflight(ctx: Context): Promise<{ store: SecretStore; existing?:
   const secretId = await askSecretId(ctx);
   // A profile usually names its region; otherwise ask (settings.region already holds flag, environment and file).
   if (!settings.region && prompter.interactive && !settings.profile) {
-    settings.region = await prompter.input({ message: 'AWS region:', default: 'eu-west-2', flag: '--region' });
+    settings.region = await prompter.input({ message: 'AWS region:', default: 'eu-west-2', validate: (v) => checkAnswer('region', v), flag: '--region' });
   }
   const store = await openStore(ctx, secretId);
 

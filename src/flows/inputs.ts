@@ -230,10 +230,11 @@ export interface InputCheck {
 
 /** What a command needs and does, as far as checking its inputs goes. */
 function needs(command: string, opts: Record<string, unknown>) {
-  const takesToken = command === 'setup' || (command === 'rotate' && !opts.discardPending && !opts.resume);
+  // rotate --discard-pending goes on to a fresh rotation; only --resume uses the staged token.
+  const takesToken = command === 'setup' || (command === 'rotate' && !opts.resume);
   const sendsToken =
     command === 'setup' ||
-    (command === 'rotate' && !opts.discardPending) ||
+    command === 'rotate' ||
     (command === 'verify' && Boolean(opts.live)) ||
     (command === 'rollback' && !opts.skipValidation);
   return { takesToken, sendsToken, needsUsername: command === 'setup' };
