@@ -62,10 +62,14 @@ describeWith(['moto_server'], 'bad input: one sentence, a fix, the right exit co
     oat: new Canary('dckr_oat_').token,
     password: `pw${randomWord(18)}`,
   };
+  // Tokens written to a file use another prefix: the sandbox check looks for every 6-character
+  // piece of the world's PATs in files, and "_pat_" plus one random character is such a piece.
+  const FILE_PREFIX = 'dckr_oat_';
+  const inFile = Array.from({ length: 4 }, () => new Canary(FILE_PREFIX).token);
   let k = 0;
   const next = () => t.many[k++]!;
   const s1 = next(), s2 = next(), s3 = next(), s4 = next(), s5 = next(), s6 = next(), s7 = next(), s8 = next(), s9 = next(), s10 = next();
-  const s11 = next(), s12 = next(), s13 = next(), s14 = next(), s15 = next(), s16 = next(), s17 = next(), s18 = next();
+  const s11 = next(), s12 = next(), s13 = next(), s18 = next();
 
   const NOT_TOKEN = /holds what looks like an access token, but the token goes in only through the prompt, stdin \(--token-stdin\) or DOCKERHUB_TOKEN/;
   const setupU = (username: string): string[] => ['setup', '--non-interactive', '--username', username, '--secret-id', 'ci/x'];
@@ -80,6 +84,13 @@ describeWith(['moto_server'], 'bad input: one sentence, a fix, the right exit co
     { name: 'token in capitals as --username', args: setupU(t.upper), env: withToken(), code: 2, says: NOT_TOKEN, secrets: [t.upper] },
     { name: 'token in DOCKERHUB_USERNAME', args: ['setup', '--non-interactive', '--secret-id', 'ci/x'], env: withToken({ DOCKERHUB_USERNAME: s1 }), code: 2, says: /^DOCKERHUB_USERNAME holds what looks like an access token/, secrets: [s1] },
     { name: 'user:token in DOCKERHUB_USERNAME', args: ['setup', '--non-interactive', '--secret-id', 'ci/x'], env: withToken({ DOCKERHUB_USERNAME: `alice1:${s2}` }), code: 2, says: NOT_TOKEN, secrets: [s2] },
+    ...(['DOCKERHUB_CREDENTIALS_REGISTRY', 'DOCKERHUB_CREDENTIALS_HUB_URL', 'AWS_DEFAULT_REGION'] as const).map((variable) =>
+      placed((token) => ({ name: `token in ${variable}`, args: ['verify', '--secret-id', 'ci/x'], env: { AWS_REGION: undefined, [variable]: token }, code: 2, says: new RegExp(`^${variable} holds what looks like an access token`) })),
+    ),
+    ...(['profile', 'region', 'hubUrl', 'repository'] as const).map((key) =>
+      placed((token) => ({ name: `token in the config file ${key}`, args: ['verify', '--secret-id', 'ci/x'], env: { AWS_REGION: undefined, AWS_PROFILE: undefined }, config: { [key]: token }, code: 2, says: new RegExp(`^"${key}" in .* holds what looks like an access token`) }), FILE_PREFIX),
+    ),
+    placed((token) => ({ name: 'token as --username with --debug', args: [...setupU(token), '--debug'], env: withToken(), code: 2, says: NOT_TOKEN })),
     { name: 'the piped token again as --username (not a dckr_ token)', args: [...setupU(t.password), '--token-stdin'], input: t.password, code: 2, says: NOT_TOKEN, secrets: [t.password] },
     { name: 'token as --secret-id', args: ['verify', '--secret-id', s3], code: 2, says: /^--secret-id holds what looks like an access token/, secrets: [s3] },
     { name: 'token in DOCKERHUB_CREDENTIALS_SECRET_ID', args: ['verify'], env: { DOCKERHUB_CREDENTIALS_SECRET_ID: s4 }, code: 2, says: /^DOCKERHUB_CREDENTIALS_SECRET_ID holds/, secrets: [s4] },
@@ -93,10 +104,10 @@ describeWith(['moto_server'], 'bad input: one sentence, a fix, the right exit co
     { name: 'token as --registry', args: ['verify', '--secret-id', 'ci/x', '--registry', s12], code: 2, says: /^--registry holds/, secrets: [s12] },
     { name: 'token as the password of a --hub-url', args: ['verify', '--secret-id', 'ci/x', '--hub-url', `https://alice1:${s13}@hub.example.com`], code: 2, says: /^--hub-url holds/, secrets: [s13] },
     { name: 'password in a registry URL', args: ['verify', '--secret-id', 'ci/x', '--registry', `https://alice1:${t.password}x@registry.example.com`], code: 2, says: /^--registry has a user name or password in the URL \(not shown\)/, secrets: [t.password] },
-    { name: 'token in the config file secretId', args: ['verify'], config: { secretId: s14 }, code: 2, says: /^"secretId" in .*\.dockerhub-credentials\.json holds what looks like an access token/, secrets: [s14] },
-    { name: 'token in the config file registry', args: ['verify', '--secret-id', 'ci/x'], config: { registry: s15 }, code: 2, says: /^"registry" in .* holds what looks like an access token/, secrets: [s15] },
-    { name: 'token as a config file key', args: ['verify', '--secret-id', 'ci/x'], config: { [s16]: 'x' }, code: 2, says: /is malformed: a key looks like an access token \(not shown\)/, secrets: [s16] },
-    { name: 'token in a config file that is not JSON', args: ['verify', '--secret-id', 'ci/x'], config: `{"secretId": ${s17}}`, code: 2, says: /is malformed: it is not valid JSON/, secrets: [s17] },
+    { name: 'token in the config file secretId', args: ['verify'], config: { secretId: inFile[0] }, code: 2, says: /^"secretId" in .*\.dockerhub-credentials\.json holds what looks like an access token/, secrets: [inFile[0]!] },
+    { name: 'token in the config file registry', args: ['verify', '--secret-id', 'ci/x'], config: { registry: inFile[1] }, code: 2, says: /^"registry" in .* holds what looks like an access token/, secrets: [inFile[1]!] },
+    { name: 'token as a config file key', args: ['verify', '--secret-id', 'ci/x'], config: { [inFile[2]!]: 'x' }, code: 2, says: /is malformed: a key looks like an access token \(not shown\)/, secrets: [inFile[2]!] },
+    { name: 'token in a config file that is not JSON', args: ['verify', '--secret-id', 'ci/x'], config: `{"secretId": ${inFile[3]}}`, code: 2, says: /is malformed: it is not valid JSON/, secrets: [inFile[3]!] },
     { name: 'token as an extra argument', args: ['setup', s18], code: 2, says: /^setup takes no arguments, but got 1, and one looks like an access token \(not shown\)/, secrets: [s18] },
     { name: 'token as the command', args: [t.many[18]!], code: 2, says: /^The first argument looks like an access token \(not shown\), not a command/, secrets: [t.many[18]!] },
     { name: '--token with a value', args: ['setup', '--token', t.many[19]!], code: 2, says: /^There is no --token option: a token on the command line would show in the process list/, secrets: [t.many[19]!] },
@@ -154,6 +165,13 @@ describeWith(['moto_server'], 'bad input: one sentence, a fix, the right exit co
     { name: 'missing option value', args: ['verify', '--secret-id'], code: 2, says: /^--secret-id needs a value\./ },
     { name: 'extra argument', args: ['verify', 'ci/x'], code: 2, says: /^verify takes no arguments, but got 1\./ },
   ];
+
+  /** A row with a fresh token placed in it: no piece of it may appear in any output. */
+  function placed(make: (token: string) => Row, prefix = 'dckr_pat_'): Row {
+    const token = new Canary(prefix).token;
+    const row = make(token);
+    return { ...row, secrets: [...(row.secrets ?? []), token] };
+  }
 
   /** --json goes right after the command, so it never becomes another option's value. */
   const asJson = (args: string[]) => (['setup', 'rotate', 'verify', 'rollback'].includes(args[0]!) ? [args[0]!, '--json', ...args.slice(1)] : [...args, '--json']);

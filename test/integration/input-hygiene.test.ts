@@ -68,6 +68,9 @@ describeWith(['moto_server'], 'input hygiene against moto and the Docker Hub sta
     expect(text.exitCode).toBe(4);
     expect(text.stdout).toContain('username:          (not shown: looks like an access token)');
     expect(text.stdout).toContain('The key "username" holds what looks like an access token (not shown); the token belongs in "token".');
+    const live = await w.run(['verify', '--live', '--secret-id', name]);
+    expect(live.exitCode).toBe(4);
+    expect(live.stderr).not.toMatch(/Unexpected|docker login/);
     const json = await w.run(['verify', '--json', '--secret-id', name]);
     expect(json.exitCode).toBe(4);
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, hasUsername: true, username: null });
