@@ -18,8 +18,9 @@ Exit codes:
   2    usage error or bad input
   3    credentials rejected by Docker Hub (revoked, expired, no push rights)
   4    AWS configuration, permission, missing secret or invalid stored value
-  5    network, rate limit or other transient failure
-  130  cancelled (Ctrl-C)`;
+  5    network, timeout, rate limit, or another run changing the secret at once
+  6    verify --fail-when-due: the token expires within --warn-days
+  130  cancelled (Ctrl-C or another signal); the message says what was left`;
 
 function addCommon(cmd: Command): Command {
   return cmd
@@ -46,6 +47,13 @@ function addTokenInput(cmd: Command): Command {
     .option('--yes', 'confirm replacing an existing value without a prompt');
 }
 
+function addLifecycle(cmd: Command): Command {
+  return cmd
+    .option('--expires-at <date>', "the token's expiry date chosen in Docker Hub (YYYY-MM-DD)")
+    .option('--expires-in <period>', "the token's expiry chosen in Docker Hub: 30d, 90d, 365d or never")
+    .option('--label <text>', "the token's description (label) in Docker Hub");
+}
+
 export function buildProgram(run: (name: string, opts: Record<string, unknown>) => Promise<void>): Command {
   const program = new Command('dockerhub-credentials')
     // A fixed width, so help rendered at build time is exactly what commander prints.
@@ -63,7 +71,7 @@ export function buildProgram(run: (name: string, opts: Record<string, unknown>) 
       await run(name, this.opts());
     };
 
-  addTokenInput(addDockerHub(addCommon(program.command('setup'))))
+  addLifecycle(addTokenInput(addDockerHub(addCommon(program.command('setup')))))
     .description('guided wizard: create a Docker Hub token, validate it, store it in Secrets Manager, verify it')
     .addHelpText(
       'after',
@@ -75,7 +83,7 @@ ${EXIT_CODES}`,
     )
     .action(action('setup'));
 
-  addTokenInput(addDockerHub(addCommon(program.command('rotate'))))
+  addLifecycle(addTokenInput(addDockerHub(addCommon(program.command('rotate')))))
     .description('replace the stored token safely: validate, stage as AWSPENDING, test, then promote')
     .option('--resume', 'finish an interrupted rotation: validate and promote the AWSPENDING value')
     .option('--discard-pending', 'remove a stray AWSPENDING stage left by an interrupted rotation')
@@ -94,8 +102,28 @@ ${EXIT_CODES}`,
   addDockerHub(addCommon(program.command('verify')))
     .description('check the stored value: JSON object with a username and a non-empty token')
     .option('--live', 'also validate the stored token against Docker Hub (push rights with --repository)')
-    .addHelpText('after', `\nJSON (--json): {ok, secretId, arn, hasUsername, hasToken, username, tokenLength, lastChanged, versionId, pendingVersionId, problems, warnings}\n${EXIT_CODES}`)
+    .option('--warn-days <n>', 'a rotation is due when the token expires within this many days (default 30)')
+    .option('--fail-when-due', 'exit 6 when a rotation is due (for a scheduled job)')
+    .addHelpText(
+      'after',
+      `\nJSON (--json): {ok, secretId, arn, region, hasUsername, hasToken, username, tokenLength, lastChanged, versionId,
+  pendingVersionId, expiresAt, daysLeft, label, rotationDue, live, problems, warnings}\n
+A scheduled job that turns red before CI breaks:
+  dockerhub-credentials verify --json --fail-when-due --warn-days 30\n${EXIT_CODES}`,
+    )
     .action(action('verify'));
+
+  addCommon(program.command('history'))
+    .description("list the secret's versions, newest first: stages, username, token length, label, expiry (never a token)")
+    .option('--limit <n>', 'show at most this many versions (default 20)')
+    .addHelpText(
+      'after',
+      `
+An operator command: it needs secretsmanager:ListSecretVersionIds, and
+GetSecretValue on each version (the write policy from terraform/ grants both).
+${EXIT_CODES}`,
+    )
+    .action(action('history'));
 
   addDockerHub(addCommon(program.command('rollback')))
     .description('make the previous value (AWSPREVIOUS) current again, after checking Docker Hub still accepts it')
@@ -115,7 +143,7 @@ ${EXIT_CODES}`,
 }
 
 
-export const COMMANDS = ['setup', 'rotate', 'verify', 'rollback'] as const;
+export const COMMANDS = ['setup', 'rotate', 'verify', 'history', 'rollback'] as const;
 
 /** Every help text, exactly as commander prints it: '' is the program's, then one per command. */
 export function renderHelpTexts(): Record<string, string> {

@@ -15,12 +15,14 @@ locals {
     "secretsmanager:GetSecretValue",
   ]
 
-  # Exactly what setup, rotate, rollback and verify call.
+  # Exactly what setup, rotate, rollback, verify and history call (tags hold each version's expiry and label).
   write_actions = [
     "secretsmanager:DescribeSecret",
     "secretsmanager:GetSecretValue",
     "secretsmanager:ListSecretVersionIds",
     "secretsmanager:PutSecretValue",
+    "secretsmanager:TagResource",
+    "secretsmanager:UntagResource",
     "secretsmanager:UpdateSecretVersionStage",
   ]
 

@@ -15,6 +15,14 @@ export interface SecretInfo {
   deleted?: Date;
   /** version id -> staging labels */
   versions: Record<string, string[]>;
+  /** The secret's tags, key -> value (never secret: version metadata lives here). */
+  tags: Record<string, string>;
+}
+
+export interface VersionListing {
+  versionId: string;
+  stages: string[];
+  created?: Date;
 }
 
 export interface SecretVersion {
@@ -167,7 +175,35 @@ export class SecretStore {
       lastChanged: out.LastChangedDate,
       deleted: out.DeletedDate,
       versions: out.VersionIdsToStages ?? {},
+      tags: Object.fromEntries((out.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
     };
+  }
+
+  /** Every version, labelled or not (unlabelled ones are deprecated and may be removed by AWS). */
+  async listVersions(name: string): Promise<VersionListing[]> {
+    const versions: VersionListing[] = [];
+    let NextToken: string | undefined;
+    do {
+      const out = await this.call('ListSecretVersionIds', 'read', (abortSignal) =>
+        this.client.send(new this.sdk.ListSecretVersionIdsCommand({ SecretId: name, IncludeDeprecated: true, NextToken }), { abortSignal }),
+      );
+      for (const v of out.Versions ?? []) versions.push({ versionId: v.VersionId ?? '', stages: v.VersionStages ?? [], created: v.CreatedDate });
+      NextToken = out.NextToken || undefined;
+    } while (NextToken);
+    return versions;
+  }
+
+  async tag(tags: Record<string, string>): Promise<void> {
+    await this.call('TagResource', 'write', (abortSignal) =>
+      this.client.send(new this.sdk.TagResourceCommand({ SecretId: this.secretId, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }), { abortSignal }),
+    );
+  }
+
+  async untag(keys: string[]): Promise<void> {
+    if (!keys.length) return;
+    await this.call('UntagResource', 'write', (abortSignal) =>
+      this.client.send(new this.sdk.UntagResourceCommand({ SecretId: this.secretId, TagKeys: keys }), { abortSignal }),
+    );
   }
 
   /** Describe, refusing a secret that is scheduled for deletion. */

@@ -8,10 +8,11 @@ import { buildValue } from '../flows/store.js';
 import { inspectCurrent } from '../flows/inspect.js';
 import { confirmOrYes } from '../flows/describe.js';
 import { LIVE_PENDING_MS, StagedWrite, describePending } from '../flows/write.js';
+import { collectLifecycle, describeToken, expiryFacts, metaOf, recordMeta, type LifecycleFlags, type TokenMeta } from '../flows/lifecycle.js';
 import { sameSecret } from '../ui/redact.js';
 import type { Credentials } from '../hub/registry.js';
 
-interface RotateOptions {
+interface RotateOptions extends LifecycleFlags {
   tokenStdin?: boolean;
   resume?: boolean;
   discardPending?: boolean;
@@ -101,6 +102,7 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
   let creds!: Credentials;
   let repository = settings.repository;
   let validation!: HubReport;
+  let meta: TokenMeta = {};
   const write = new StagedWrite(ctx, store, currentId);
   try {
     if (mode === 'resume') {
@@ -110,6 +112,7 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
         throw new CliError('pending-invalid', `The pending value is not a valid credential: ${staged.problems.join(' ')}`, 'Run rotate --discard-pending.', ExitCode.Aws);
       }
       creds = { username: staged.username!, token: staged.token! };
+      meta = metaOf(info, pending!);
       out.info('');
       out.heading('Validating the pending token against Docker Hub');
       validation = await validateAgainstHub(ctx, creds, repository);
@@ -120,6 +123,7 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
       if (sameSecret(creds.token, currentCheck.token!)) {
         throw usageError('That is the token already stored.', 'Create a new token in Docker Hub and rotate to it.');
       }
+      meta = await collectLifecycle(ctx, o, repository);
       out.info('');
       out.heading('Validating the new token against Docker Hub');
       validation = await validateAgainstHub(ctx, creds, repository);
@@ -160,6 +164,7 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
   if (!(await write.unstage())) out.warn(`AWSCURRENT moved, but AWSPENDING could not be removed from version ${stagedId}; it is harmless.`);
   const rollbackLine = commandLine(ctx, 'rollback', secretId);
   if (ctx.isCancelled()) throw cancelled(`the new value was already stored as AWSCURRENT (version ${stagedId}); to undo: ${rollbackLine}`);
+  await recordMeta(ctx, store, info, stagedId, meta);
 
   // 7. Verify and hand over.
   let after;
@@ -183,15 +188,21 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
       tokenLength: after.check.tokenLength,
       resumed: mode === 'resume',
       validation,
+      // The token to revoke in Docker Hub once CI has used the new one.
+      oldToken: { username: currentCheck.username, label: metaOf(info, currentId).label ?? null, storedAt: created?.toISOString() ?? null, expiresAt: expiryFacts(metaOf(info, currentId), 0).expiresAt },
       problems: after.check.problems,
     });
     return ok ? ExitCode.Ok : ExitCode.Aws;
   }
   const c = out.out;
+  const old = metaOf(info, currentId);
   out.data('');
   out.data(`${ok ? c.green('✓') : c.red('✗')} ${c.bold('Rotated.')} CI now reads the new token (${after.check.username}, ${after.check.tokenLength} characters).`);
   out.data(`  The previous value is kept as AWSPREVIOUS. To restore it: ${rollbackLine}`);
-  out.data('  Revoke the old token in Docker Hub only after CI has used the new one');
-  out.data('  (https://app.docker.com/settings/personal-access-tokens; a PAT cannot manage other tokens).');
+  out.data('');
+  out.data(`  The old token to revoke in Docker Hub: ${currentCheck.username}, ${describeToken(old)}, stored ${created ? formatDate(created) : 'at an unknown time'}.`);
+  out.data('  Revoke it only after CI has used the new one (check a pipeline run), at');
+  out.data('  https://app.docker.com/settings/personal-access-tokens (a PAT cannot manage other tokens).');
+  if (!old.label) out.data('  Its label was not recorded: Docker Hub lists tokens with their last-used dates; it is the one CI stops using now.');
   return ok ? ExitCode.Ok : ExitCode.Aws;
 }

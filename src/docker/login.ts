@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { CliError, ExitCode, cancelled } from '../errors.js';
 import { redact } from '../ui/redact.js';
-import { newPatHint, rejected, type Credentials } from '../hub/registry.js';
+import { rejected, type Credentials } from '../hub/registry.js';
+import { isLoginLockout, loginLockout } from '../hub/http.js';
 
 /** Temporary folders alive right now, removed even if the process is torn down mid-step. */
 const liveFolders = new Set<string>();
@@ -117,9 +118,23 @@ export async function isolatedDockerLogin(
   }
 }
 
+/**
+ * What docker login's output means. Any 429 is transient, a lockout included
+ * (REFERENCE 2, "Login lockout"); Docker Hub's own words pick the sentence
+ * (`rejected`); validate.ts adds what only the token can tell (PAT or OAT, owner).
+ */
 function dockerLoginFailure(username: string, output: string, server: string | undefined): CliError {
-  if (/expired/i.test(output)) return rejected(username, 'expired');
-  if (/unauthorized|incorrect username or password|401/i.test(output)) return rejected(username, output);
+  const last = output.trim().split('\n').filter(Boolean).pop() ?? 'no output';
+  if (/toomanyrequests|too many (failed login attempts|requests)|\bHTTP 429\b|status: 429\b/i.test(output)) {
+    if (isLoginLockout(output)) return loginLockout(username);
+    return new CliError(
+      'rate-limited',
+      'Docker Hub is rate-limiting logins (HTTP 429), so docker login could not finish.',
+      'Wait a few minutes, then run the command again.',
+      ExitCode.Transient,
+    );
+  }
+  if (/unauthorized|incorrect username or password|expired|\b401\b/i.test(output)) return rejected(username, output);
   if (/connection refused|no such host|timeout|dial tcp|i\/o timeout|TLS handshake/i.test(output)) {
     return new CliError(
       'network',
@@ -128,6 +143,10 @@ function dockerLoginFailure(username: string, output: string, server: string | u
       ExitCode.Transient,
     );
   }
-  const last = output.trim().split('\n').filter(Boolean).pop() ?? 'no output';
-  return new CliError('docker-login-failed', `docker login failed: ${last}`, newPatHint, ExitCode.Rejected);
+  return new CliError(
+    'docker-login-failed',
+    `docker login failed: ${last}`,
+    `Run docker login --username ${username} --password-stdin${server ? ` ${server}` : ''} yourself to see the whole answer, or run again with --debug.`,
+    ExitCode.Rejected,
+  );
 }

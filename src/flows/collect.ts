@@ -1,9 +1,10 @@
-import { basename } from 'node:path';
 import { usageError } from '../errors.js';
 import { checkAnswer } from './inputs.js';
 import type { Context } from '../context.js';
+import { suggestedLabel } from './lifecycle.js';
 import { probeLocalLogin, type LocalLogin } from '../docker/config.js';
 import {
+  OAT_PLACE,
   PAT_PAGE,
   isDockerId,
   looksLikeAccessToken,
@@ -20,17 +21,33 @@ function tokenFromOutside(ctx: Context): string | undefined {
   return supplied?.value;
 }
 
-/** Step 3 of the runbook, made explicit: where to click, what to choose, what to remember. */
+/**
+ * Step 3 of the runbook, made explicit: which kind of token, where to click,
+ * what to choose, what to remember (REFERENCE 2, "Tokens and usernames", "OAT").
+ */
 export function guidePatCreation(ctx: Context, opts: { repository?: string; rotation: boolean }): void {
   const { out } = ctx;
-  const repoName = opts.repository?.split('/')[1] ?? (basename(process.cwd()) || 'ci');
+  // The same label is suggested again when the tool records it, so Docker Hub's list and verify agree.
+  const label = suggestedLabel(opts.repository);
+  const repos = opts.repository ?? 'each repository CI uses';
   out.info('');
-  out.heading(opts.rotation ? 'Create the new access token' : 'Create a Docker Hub personal access token');
+  out.heading(opts.rotation ? 'Create the new access token' : 'Create a Docker Hub access token');
+  out.info('  Which kind: for an organization on a Team or Business plan, an organization access token (OAT) is');
+  out.info('  recommended for CI: it belongs to the organization, not a person, and lists the repositories it may use.');
+  out.info('  Otherwise, a personal access token (PAT).');
+  out.info('');
+  out.info(`  ${out.err.bold('Personal access token')} (username: your Docker ID)`);
   out.info(`  1. Open ${out.err.cyan(PAT_PAGE)}`);
   out.info('     (Account settings > Personal access tokens > Generate new token).');
-  out.info(`  2. Description: ${out.err.bold(`${repoName}-ci`)}`);
+  out.info(`  2. Description: ${out.err.bold(label)}`);
   out.info('  3. Access: Read & Write if CI pushes images; Read-only for pull-only CI.');
-  out.info("  4. Expiry: match your team's rotation policy (for example 90 days).");
+  out.info("  4. Expiry: match your team's rotation policy (for example 90 days); you will be asked which you chose.");
+  out.info('');
+  out.info(`  ${out.err.bold('Organization access token')} (username: the organization's name, not your Docker ID)`);
+  out.info(`  1. Open ${out.err.cyan(OAT_PLACE)} > Generate access token.`);
+  out.info(`  2. Label: ${out.err.bold(label)}; repositories: ${repos}, with Pull, and Push if CI pushes.`);
+  out.info("  3. Expiry: match your team's rotation policy.");
+  out.info('');
   out.info(`  ${out.err.yellow('!')} Docker Hub shows the token only once: copy it now.`);
   if (opts.rotation) out.info(`  ${out.err.yellow('!')} Do not revoke the old token yet: CI still uses it until the rotation is done.`);
   out.info('');
@@ -48,7 +65,11 @@ interface CollectOptions {
   rotation: boolean;
 }
 
-/** Asks whether to reuse the local Docker Hub login (after saying what kind of secret it is). */
+/**
+ * Offers the local Docker Hub login for CI only when it holds an access token,
+ * after saying what it is, and only on an explicit yes (REFERENCE 2,
+ * "Auto-generated PATs"): never an account password, never a session's token.
+ */
 async function offerLocalLogin(ctx: Context): Promise<LocalLogin | undefined> {
   const { out } = ctx;
   const step = await out.step('Looking for a local Docker Hub login');
@@ -60,14 +81,27 @@ async function offerLocalLogin(ctx: Context): Promise<LocalLogin | undefined> {
   }
   step.succeed(`Local Docker Hub login found: ${login.username} (${login.kind}, from ${login.source})`);
   for (const note of probe.notes) out.warn(note);
-  if (!login.reusable) {
-    out.info(`  A ${login.kind} is tied to a desktop session and cannot serve as a CI credential; create a dedicated PAT.`);
+  if (login.kind === 'password') {
+    out.info('  It is an account password, which is never offered for CI: it opens the whole account, cannot be limited');
+    out.info('  or revoked on its own, and stops working once two-factor authentication is on. Create a token instead.');
     return undefined;
   }
-  out.info(`  A dedicated PAT for CI is recommended${login.kind === 'password' ? ' (never store your account password)' : ''}.`);
+  if (!login.reusable) {
+    out.info(`  A ${login.kind} is tied to a desktop session and cannot serve as a CI credential; create a dedicated token.`);
+    return undefined;
+  }
+  if (login.kind === 'personal access token') {
+    out.warn(
+      login.webLoginEntries
+        ? 'This token looks auto-generated: the store also holds the entries of docker login\'s web flow or Docker Desktop.'
+        : 'This token may be auto-generated: docker login\'s web flow and Docker Desktop store such tokens.',
+    );
+    out.info('  An auto-generated token has full Read, Write, Delete rights and is deleted when that session ends or newer');
+    out.info('  ones are made, which would break CI without warning. Reuse it only if you created it yourself for CI.');
+  }
   if (!ctx.prompter.interactive) return undefined;
   const reuse = await ctx.prompter.confirm({
-    message: `Reuse the ${login.kind} of ${login.username} from your local Docker login?`,
+    message: `Reuse the ${login.kind} of ${login.username} for CI (only if you created it for CI)?`,
     default: false,
     flag: '--token-stdin',
   });

@@ -1,9 +1,10 @@
 import { basename } from 'node:path';
-import { CliError, ExitCode } from '../errors.js';
+import { CliError, ExitCode, isCliError } from '../errors.js';
 import { DEFAULT_HUB_URL, DEFAULT_REGISTRY, type Given, type Settings } from '../config.js';
 import { isDockerId, tokenKind, validateRepository, validateUsername } from '../hub/tokens.js';
 import type { Prompter } from '../ui/prompter.js';
 import { looksSecret, printable, registerSecret } from '../ui/redact.js';
+import { expiresIn, parseExpiryDate, validateLabel } from './lifecycle.js';
 
 // Everything a user supplies is checked here, before the first network call, the
 // AWS client or any child process: a bad run stops with one message that lists
@@ -222,6 +223,40 @@ function checkToken(raw: string | undefined, source: 'stdin' | 'env', problems: 
   return { value, source };
 }
 
+/** Options that are not settings (--label, --expires-at, ...): the same secret-like rule, then their own format. */
+function checkOtherOptions(opts: Record<string, unknown>): Problem[] {
+  const settingsFields = new Set(['secretId', 'profile', 'region', 'repository', 'registry', 'hubUrl', 'username']);
+  const problems: Problem[] = [];
+  for (const [key, value] of Object.entries(opts)) {
+    if (typeof value !== 'string' || settingsFields.has(key)) continue;
+    const name = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    if (looksSecret(value)) {
+      registerSecret(value);
+      problems.push(RULES.secretLike(name));
+      continue;
+    }
+    const format = OPTION_FORMATS[key];
+    try {
+      const ok = format?.(value.trim(), name);
+      if (typeof ok === 'string') problems.push({ code: 'invalid-option', message: `${name} ${quote(value)} is not usable: ${ok}`, fix: `See the command's --help for ${name}.` });
+    } catch (e) {
+      if (!isCliError(e)) throw e;
+      problems.push({ code: 'invalid-option', message: printable(e.message), fix: e.hint ?? `See the command's --help for ${name}.` });
+    }
+  }
+  if (typeof opts.expiresAt === 'string' && typeof opts.expiresIn === 'string') {
+    problems.push({ code: 'invalid-option', message: '--expires-at and --expires-in both say when the token expires.', fix: 'Give one of them.' });
+  }
+  return problems;
+}
+
+/** The formats of options that are not settings; each returns a reason, or throws the command's own usage error. */
+const OPTION_FORMATS: Record<string, (value: string, name: string) => true | string | void> = {
+  label: (v) => validateLabel(v),
+  expiresAt: (v, name) => void parseExpiryDate(v, name),
+  expiresIn: (v) => void expiresIn(v),
+};
+
 export interface InputCheck {
   settings: Settings;
   prompter: Prompter;
@@ -268,6 +303,7 @@ export async function checkInputs(
     const p = checkGiven(g);
     if (p) problems.push(p);
   }
+  problems.push(...checkOtherOptions(opts));
   const username = settings.origin.username;
   if (token && username && !looksSecret(username.value) && validateUsername(username.value) === true && !isDockerId(username.value) && tokenKind(token.value) !== 'oat') {
     problems.push(RULES.orgWithoutOat(username.name, username.value));

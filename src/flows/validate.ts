@@ -1,8 +1,9 @@
 import type { Context } from '../context.js';
+import { isCliError } from '../errors.js';
 import { isolatedDockerLogin } from '../docker/login.js';
 import { hubIdentity } from '../hub/api.js';
-import { discoverChallenge, requestRegistryToken, type Credentials } from '../hub/registry.js';
-import { dockerServerFor } from '../hub/tokens.js';
+import { discoverChallenge, rejected, requestRegistryToken, type Credentials } from '../hub/registry.js';
+import { dockerServerFor, tokenKind } from '../hub/tokens.js';
 import type { HttpOptions } from '../hub/http.js';
 import { registerSecret } from '../ui/redact.js';
 
@@ -20,54 +21,97 @@ export interface HubReport {
 
 /**
  * The three checks against Docker Hub, in the order a person would trust them:
- * docker's own login (isolated), the registry token endpoint (push rights), and
- * the Hub API (whose token this is). The first failure stops with exit 3 or 5.
+ * docker's own login (isolated), the Hub API (whose token this is, and its access
+ * level), and the registry token endpoint (push rights, explained with that access
+ * level). The first failure stops with exit 3 or 5.
  */
 export async function validateAgainstHub(ctx: Context, creds: Credentials, repository: string | undefined): Promise<HubReport> {
   registerSecret(creds.token);
   const { settings, out } = ctx;
   const http = (what: string): HttpOptions => ({ signal: ctx.signal, what, log: (l) => out.debug(l) });
   const server = dockerServerFor(settings.registry);
+  const oat = tokenKind(creds.token) === 'oat';
+  const whose = (name: string) => (oat ? `the organization ${name}` : name);
 
   const registryHost = new URL(settings.registry).host;
   const hubHost = new URL(settings.hubUrl).host;
   const loginText = `docker login to ${registryHost} as ${creds.username} (isolated config)`;
-  const login = await out.track(loginText, () => isolatedDockerLogin(creds, server, { signal: ctx.signal, env: ctx.env, log: (l) => out.debug(l) }), {
-    done: (r) => (r.ran ? `docker login as ${creds.username} succeeded; logged out again (at ${registryHost})` : `docker login skipped: ${r.reason}`),
-    failed: `${loginText}: failed`,
-  });
+  const login = await out
+    .track(loginText, () => isolatedDockerLogin(creds, server, { signal: ctx.signal, env: ctx.env, log: (l) => out.debug(l) }), {
+      done: (r) => (r.ran ? `docker login as ${creds.username} succeeded; logged out again (at ${registryHost})` : `docker login skipped: ${r.reason}`),
+      failed: `${loginText}: failed`,
+    })
+    .catch(async (e: unknown) => {
+      throw await explainRejection(ctx, e, creds, http('the Docker Hub API'));
+    });
   if (!login.ran) out.warn(`Without a docker CLI, validation relies on the registry and Hub API checks only.`);
+
+  const identity = await out.track(`Docker Hub API at ${hubHost}: whose token is this`, () => hubIdentity(settings.hubUrl, creds, http('the Docker Hub API')), {
+    done: (id) =>
+      id.username
+        ? `Docker Hub confirms the token belongs to ${whose(id.username)}${id.accessLevel ? ` (${id.accessLevel})` : ''} (at ${hubHost})`
+        : `Docker Hub accepts the token for ${whose(creds.username)}${id.accessLevel ? ` (${id.accessLevel})` : ''} (at ${hubHost})`,
+    failed: `Docker Hub API at ${hubHost}: whose token is this: failed`,
+  });
 
   const grantText = repository ? `Registry token for ${repository} (pull,push) from ${registryHost}` : `Registry token endpoint of ${registryHost}`;
   const grant = await out.track(
     grantText,
-    async () => requestRegistryToken(await discoverChallenge(settings.registry, http('the registry')), creds, repository, http('the registry token endpoint')),
+    async () =>
+      requestRegistryToken(await discoverChallenge(settings.registry, http('the registry')), creds, repository, http('the registry token endpoint'), identity.accessLevel),
     {
-      done: () => `${repository ? `Registry grants push to ${repository}` : 'Registry token endpoint accepts the credentials'} (at ${registryHost})`,
+      done: (g) =>
+        `${
+          g.scheme === 'basic'
+            ? 'The registry accepts the credentials (Basic authentication)'
+            : repository
+              ? `Registry grants push to ${repository}`
+              : 'Registry token endpoint accepts the credentials'
+        } (at ${registryHost})`,
       failed: `${grantText}: failed`,
     },
   );
+  if (grant.scheme === 'basic' && repository) out.warn(`The registry offers only Basic authentication, so push rights to ${repository} could not be checked.`);
 
-  const identity = await out.track(`Docker Hub API at ${hubHost}: whose token is this`, () => hubIdentity(settings.hubUrl, creds, http('the Docker Hub API')), {
-    done: (id) => `Docker Hub confirms the token belongs to ${id.username ?? creds.username}${id.accessLevel ? ` (${id.accessLevel})` : ''} (at ${hubHost})`,
-    failed: `Docker Hub API at ${hubHost}: whose token is this: failed`,
-  });
-
+  const pushed = Boolean(repository && grant.actions.includes('push'));
   const parts = [
     login.ran ? 'docker login ok' : 'docker login skipped',
     'token endpoint ok',
-    repository ? `push to ${repository} granted` : undefined,
+    pushed ? `push to ${repository} granted` : undefined,
     identity.accessLevel ? `access ${identity.accessLevel}` : undefined,
+    oat ? 'organization access token' : undefined,
   ].filter(Boolean);
   return {
     ok: true,
     dockerLogin: login.ran ? 'passed' : 'skipped',
     dockerLoginSkippedBecause: login.ran ? undefined : login.reason,
     tokenEndpoint: 'passed',
-    push: repository && grant.actions.includes('push') ? 'granted' : 'not-checked',
+    push: pushed ? 'granted' : 'not-checked',
     repository: repository ?? null,
     hubUsername: identity.username ?? null,
     accessLevel: identity.accessLevel ?? null,
     summary: parts.join(', '),
   };
+}
+
+/**
+ * docker login's "incorrect username or password" cannot tell a wrong username
+ * from a bad token. Docker Hub's API may accept a PAT under any identifier and
+ * name its owner (REFERENCE 2, "The /v2/auth/token identifier"): ask it once, so
+ * a good token of someone else is reported as that, never as rejected. When it
+ * cannot tell either, the answer says both could be wrong, the username first.
+ */
+async function explainRejection(ctx: Context, e: unknown, creds: Credentials, http: HttpOptions): Promise<unknown> {
+  if (!isCliError(e) || e.code !== 'credentials-rejected') return e;
+  const kind = tokenKind(creds.token);
+  const either = rejected(creds.username, '', kind);
+  if (kind !== 'pat') return either;
+  ctx.out.debug('docker login was refused; asking the Docker Hub API whose token this is');
+  try {
+    await hubIdentity(ctx.settings.hubUrl, creds, http);
+    return either;
+  } catch (probe) {
+    if (ctx.signal.aborted) return probe;
+    return isCliError(probe) && probe.code === 'wrong-user' ? probe : either;
+  }
 }

@@ -10,6 +10,24 @@ export interface HttpOptions {
   maxRateLimitWaitSeconds?: number;
   log?: (line: string) => void;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** The username being logged in, to name it when Docker Hub locks logins. */
+  account?: string;
+}
+
+/** Docker Hub's answer after too many failed logins (REFERENCE 2, "Login lockout"). */
+export const isLoginLockout = (text: string) => /too many failed login attempts/i.test(text);
+
+/**
+ * Docker Hub locks logins for a username or IP address after too many failed
+ * attempts, for about 15 minutes. Transient: the token may well be good.
+ */
+export function loginLockout(account: string | undefined): CliError {
+  return new CliError(
+    'login-locked',
+    `Docker Hub is refusing logins for a while (HTTP 429): too many failed login attempts for ${account ?? 'this username'} or this IP address.`,
+    'The lock lifts by itself after about 15 minutes: wait, then run the command again. This says nothing about the token; check the username before the next try, as each failed login counts.',
+    ExitCode.Transient,
+  );
 }
 
 const defaultSleep = (ms: number, signal: AbortSignal) =>
@@ -21,7 +39,11 @@ const defaultSleep = (ms: number, signal: AbortSignal) =>
 /** Seconds to wait from a Retry-After header: delta-seconds or an HTTP date. */
 export function retryAfterSeconds(header: string | null, now = Date.now()): number | undefined {
   if (!header) return undefined;
-  if (/^\d+$/.test(header.trim())) return Number(header.trim());
+  if (/^\d+$/.test(header.trim())) {
+    // An older Hub revision sent a Unix time (REFERENCE 2): never read a timestamp as seconds.
+    const n = Number(header.trim());
+    return n > 1_000_000_000 ? Math.max(0, Math.ceil(n - now / 1000)) : n;
+  }
   const at = Date.parse(header);
   return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
 }
@@ -55,6 +77,12 @@ export async function request(url: string, init: RequestInit, o: HttpOptions): P
     }
     o.log?.(`${init.method ?? 'GET'} ${stripQuery(url)}: HTTP ${res.status}`);
     if (res.status !== 429) return res;
+    // A login lockout lasts about 15 minutes: no Retry-After loop can outwait it.
+    const said = await res.clone().text().catch(() => '');
+    if (isLoginLockout(said)) {
+      await res.body?.cancel();
+      throw loginLockout(o.account);
+    }
     const wait = retryAfterSeconds(res.headers.get('retry-after')) ?? Math.min(2 ** attempt, 30);
     if (attempt >= 4 || waited + wait > budget) {
       throw new CliError(

@@ -1,44 +1,180 @@
 import { CliError, ExitCode } from '../errors.js';
-import { PAT_PAGE } from './tokens.js';
-import { jwtPayload, readJson, request, type HttpOptions } from './http.js';
+import { OAT_PLACE, PAT_PAGE, tokenKind, type TokenKind } from './tokens.js';
+import { isLoginLockout, jwtPayload, loginLockout, readJson, request, type HttpOptions } from './http.js';
 
 export interface Credentials {
   username: string;
   token: string;
 }
 
+/** One challenge of a WWW-Authenticate header: its scheme (lowercase) and parameters (keys lowercase). */
+export interface AuthChallenge {
+  scheme: string;
+  params: Record<string, string>;
+}
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+/;
+const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*(?=\s*(,|$))/;
+
+/**
+ * Parses every challenge of a WWW-Authenticate value (RFC 7235): several
+ * challenges, Basic as well as Bearer, comma-separated. fetch joins several
+ * headers with ", ", so this also reads challenges spread over several headers
+ * (REFERENCE 2, "Challenges"; docker's authchallenge.go reads one per header).
+ */
+export function parseChallenges(header: string | null): AuthChallenge[] {
+  const out: AuthChallenge[] = [];
+  let s = header ?? '';
+  let current: AuthChallenge | undefined;
+  for (;;) {
+    s = s.replace(/^[\s,]+/, '');
+    const word = TOKEN.exec(s)?.[0];
+    if (!word) break;
+    s = s.slice(word.length);
+    const rest = s.replace(/^\s+/, '');
+    if (rest.startsWith('=') && current) {
+      s = rest.slice(1).replace(/^\s+/, '');
+      let value = '';
+      if (s.startsWith('"')) {
+        let i = 1;
+        for (; i < s.length && s[i] !== '"'; i++) value += s[i] === '\\' ? s[++i] ?? '' : s[i];
+        s = s.slice(i + 1);
+      } else {
+        value = TOKEN.exec(s)?.[0] ?? '';
+        s = s.slice(value.length);
+      }
+      current.params[word.toLowerCase()] = value;
+      continue;
+    }
+    current = { scheme: word.toLowerCase(), params: {} };
+    out.push(current);
+    s = rest;
+    const token68 = TOKEN68.exec(s)?.[0];
+    if (token68) s = s.slice(token68.length);
+  }
+  return out;
+}
+
+/** How the registry wants credentials: a Bearer token from a realm (Docker Hub), or plain Basic. */
 export interface Challenge {
+  scheme: 'bearer' | 'basic';
   realm: string;
   service?: string;
+  /** The registry that challenged, for Basic checks against /v2/. */
+  registry?: string;
 }
 
-/** Parses `Bearer realm="...",service="..."`. */
+/** The challenge to use: Bearer when offered (push rights can only be asked for there), else Basic. */
 export function parseChallenge(header: string | null): Challenge | undefined {
-  if (!header || !/^bearer\s/i.test(header)) return undefined;
-  const params: Record<string, string> = {};
-  for (const m of header.slice(7).matchAll(/(\w+)="([^"]*)"/g)) params[m[1]!.toLowerCase()] = m[2]!;
-  return params.realm ? { realm: params.realm, service: params.service } : undefined;
+  const all = parseChallenges(header);
+  const bearer = all.find((c) => c.scheme === 'bearer' && c.params.realm);
+  if (bearer) return { scheme: 'bearer', realm: bearer.params.realm!, service: bearer.params.service };
+  const basic = all.find((c) => c.scheme === 'basic');
+  return basic ? { scheme: 'basic', realm: basic.params.realm ?? '' } : undefined;
 }
 
-export const newPatHint = `Create a new personal access token at ${PAT_PAGE} and run the command again.`;
+const newPat = `create a new personal access token at ${PAT_PAGE} and run the command again.`;
+const newOat = (org: string) => `create a new organization access token for ${org} (${OAT_PLACE}) and run the command again.`;
+const capital = (s: string) => s[0]!.toUpperCase() + s.slice(1);
+const newPatHint = capital(newPat);
 
-export function rejected(username: string, detail: string): CliError {
+/**
+ * Docker Hub refused a login. Its words decide the sentence (REFERENCE 2):
+ * a lockout is transient, a 2FA account needs a PAT, an expired token names its
+ * kind, and anything else cannot tell a wrong username from a bad token, so it
+ * says either could be wrong, the username first.
+ */
+export function rejected(username: string, detail: string, kind: TokenKind = 'pat'): CliError {
+  if (isLoginLockout(detail) || /toomanyrequests/i.test(detail)) return loginLockout(username);
+  if (/please use personal access token/i.test(detail)) {
+    return new CliError(
+      'password-2fa',
+      `Docker Hub refused the account password of ${username}: the account uses two-factor authentication, so it logs in only with an access token.`,
+      `Create a personal access token at ${PAT_PAGE} (Read & Write to push) and use it instead of the password; an account password never belongs in CI.`,
+      ExitCode.Rejected,
+    );
+  }
+  if (/org access token is expired/i.test(detail) || (kind === 'oat' && /expired/i.test(detail))) {
+    return new CliError('token-expired', `Docker Hub says the organization access token of ${username} has expired.`, capital(newOat(username)), ExitCode.Rejected);
+  }
   if (/expired/i.test(detail)) {
     return new CliError('token-expired', `Docker Hub says the access token for ${username} has expired.`, newPatHint, ExitCode.Rejected);
   }
+  if (kind === 'oat') {
+    return new CliError(
+      'credentials-rejected',
+      `Docker Hub rejected the organization access token for ${username}: either ${username} is not the organization that owns the token, or the token is wrong or was revoked.`,
+      `Check the organization name first (an organization access token logs in with its organization's name, not a Docker ID). If it is right, ${newOat(username)}`,
+      ExitCode.Rejected,
+    );
+  }
   return new CliError(
     'credentials-rejected',
-    `Docker Hub rejected the credentials for ${username}: incorrect username or token, or the token was revoked.`,
-    newPatHint,
+    `Docker Hub rejected the credentials for ${username}: either ${username} is not the Docker ID the token belongs to, or the token is wrong or was revoked.`,
+    `Check the Docker ID first (it must be the account that created the token). If it is right, ${newPat}`,
     ExitCode.Rejected,
   );
 }
 
-export function noPush(username: string, repository: string): CliError {
+/** The token is good, but it is someone else's: say whose, never "rejected" (REFERENCE 2, identifier). */
+export function wrongOwner(creds: Credentials, owner: string): CliError {
+  if (tokenKind(creds.token) === 'oat') {
+    return new CliError(
+      'wrong-user',
+      `The organization access token is valid, but it belongs to the organization ${owner}, not ${creds.username}.`,
+      `Use --username ${owner}: an organization access token logs in with its organization's name.`,
+      ExitCode.Rejected,
+    );
+  }
+  return new CliError(
+    'wrong-user',
+    `The token is valid, but it belongs to Docker ID ${owner}, not ${creds.username}.`,
+    `Use --username ${owner} if ${owner}'s token is the one CI should use; otherwise use a token created by ${creds.username}.`,
+    ExitCode.Rejected,
+  );
+}
+
+/**
+ * Why push was not granted. `scope`: Hub's 401 "insufficient scopes", which is
+ * about the token's own access level; `not-granted`: a 200 without push, which
+ * for a Read & Write token means no permission on the namespace (REFERENCE 2,
+ * "No permission on a namespace"). `accessLevel` comes from the Hub API.
+ */
+export function noPush(creds: Credentials, repository: string, cause: 'scope' | 'not-granted', accessLevel?: string): CliError {
+  const { username } = creds;
+  const namespace = repository.split('/')[0]!;
+  if (tokenKind(creds.token) === 'oat') {
+    return new CliError(
+      'no-push',
+      `The organization access token of ${username} does not grant push on ${repository}.`,
+      `An organization access token pushes only to the repositories it lists with the push scope: add ${repository} with Pull and Push to it (${OAT_PLACE}), or create one that lists it.`,
+      ExitCode.Rejected,
+    );
+  }
+  // The access level, when the Hub API named it, decides; otherwise Hub's 401 points to the level.
+  const levelPushes = accessLevel !== undefined && /write/i.test(accessLevel);
+  const levelLacksPush = accessLevel !== undefined && !levelPushes;
+  if (levelLacksPush || (cause === 'scope' && !levelPushes)) {
+    return new CliError(
+      'no-push',
+      `The token for ${username} is not allowed to push to ${repository}: its access level${accessLevel ? ` (${accessLevel})` : ''} does not include push.`,
+      `Create a token with Read & Write access at ${PAT_PAGE} (Read-only is enough only for pull-only CI; then leave out --repository).`,
+      ExitCode.Rejected,
+    );
+  }
+  const memberHint = `Check the namespace in --repository for a typo; if it is right, ask an owner of ${namespace} to add ${username} to a team with Read & Write access to ${repository}.`;
+  if (levelPushes) {
+    return new CliError(
+      'no-push-namespace',
+      `${username} has no permission to push to the namespace ${namespace}: Docker Hub granted the ${accessLevel} token only pull on ${repository} (not a member, not in a team with write access, or a misspelt namespace).`,
+      `${memberHint} The token itself is fine.`,
+      ExitCode.Rejected,
+    );
+  }
   return new CliError(
     'no-push',
-    `The token for ${username} is not allowed to push to ${repository}.`,
-    `Create a token with Read & Write access at ${PAT_PAGE} (Read-only is enough only for pull-only CI; then leave out --repository).`,
+    `Docker Hub granted ${username} only pull on ${repository}: either the token's access level lacks push, or ${username} has no permission to push to the namespace ${namespace}.`,
+    `${memberHint} If the token is Read-only, create one with Read & Write access at ${PAT_PAGE}.`,
     ExitCode.Rejected,
   );
 }
@@ -51,55 +187,70 @@ export async function discoverChallenge(registry: string, http: HttpOptions): Pr
   if (res.status !== 401 || !challenge) {
     throw new CliError(
       'registry-protocol',
-      `${registry} did not answer /v2/ with a Bearer challenge (HTTP ${res.status}); it does not look like a Docker registry.`,
+      `${registry} did not answer /v2/ with an authentication challenge (HTTP ${res.status}); it does not look like a Docker registry.`,
       'Check --registry (the default is https://registry-1.docker.io).',
       ExitCode.Transient,
     );
   }
-  return challenge;
+  return { ...challenge, registry };
 }
 
 export interface TokenGrant {
   /** Actions granted on the repository, when one was asked for. */
   actions: string[];
+  /** A Basic-only registry cannot be asked for push rights. */
+  scheme: 'bearer' | 'basic';
 }
+
+const detailOf = (body: Record<string, unknown>) => {
+  const errors = Array.isArray(body.errors) ? (body.errors as { message?: unknown }[]) : [];
+  return String(body.details ?? body.detail ?? body.message ?? errors[0]?.message ?? '');
+};
 
 /**
  * Exchanges the credentials at the token endpoint. With a repository, asks for
  * pull,push and reports what was granted, handling both Docker Hub's 401
  * "insufficient scopes" and the specification's 200 with fewer actions.
+ * `accessLevel` (from the Hub API) tells the two causes of a missing push apart.
  */
 export async function requestRegistryToken(
   challenge: Challenge,
   creds: Credentials,
   repository: string | undefined,
   http: HttpOptions,
+  accessLevel?: string,
 ): Promise<TokenGrant> {
+  const kind = tokenKind(creds.token);
+  const basic = Buffer.from(`${creds.username}:${creds.token}`).toString('base64');
+  const options = { ...http, account: creds.username };
+  if (challenge.scheme === 'basic') {
+    const res = await request(new URL('/v2/', challenge.registry).toString(), { headers: { authorization: `Basic ${basic}` } }, options);
+    const body = await readJson(res);
+    if (res.status === 401 || res.status === 403) throw rejected(creds.username, detailOf(body), kind);
+    if (res.status !== 200) throw registryError(res.status);
+    return { actions: [], scheme: 'basic' };
+  }
   const url = new URL(challenge.realm);
   if (challenge.service) url.searchParams.set('service', challenge.service);
   url.searchParams.set('account', creds.username);
   url.searchParams.set('client_id', 'dockerhub-credentials');
   if (repository) url.searchParams.append('scope', `repository:${repository}:pull,push`);
-  const basic = Buffer.from(`${creds.username}:${creds.token}`).toString('base64');
-  const res = await request(url.toString(), { headers: { authorization: `Basic ${basic}` } }, http);
+  const res = await request(url.toString(), { headers: { authorization: `Basic ${basic}` } }, options);
   const body = await readJson(res);
-  const detail = String(body.details ?? body.detail ?? body.message ?? '');
+  const detail = detailOf(body);
   if (res.status === 401 || res.status === 403) {
-    if (repository && /insufficient scope/i.test(detail)) throw noPush(creds.username, repository);
-    throw rejected(creds.username, detail);
+    if (repository && /insufficient scope/i.test(detail)) throw noPush(creds, repository, 'scope', accessLevel);
+    throw rejected(creds.username, detail, kind);
   }
-  if (res.status !== 200) {
-    throw new CliError(
-      'registry-error',
-      `The registry's token endpoint answered HTTP ${res.status}.`,
-      'Try again in a moment.',
-      ExitCode.Transient,
-    );
-  }
-  const payload = jwtPayload(body.token ?? body.access_token);
+  if (res.status !== 200) throw registryError(res.status);
+  // docker prefers access_token when both are present (REFERENCE 2, "Challenges").
+  const payload = jwtPayload(body.access_token ?? body.token);
   const access = Array.isArray(payload?.access) ? (payload.access as { type?: string; name?: string; actions?: string[] }[]) : [];
   const entry = access.find((a) => a.type === 'repository' && a.name === repository);
   const actions = entry?.actions ?? [];
-  if (repository && !actions.includes('push')) throw noPush(creds.username, repository);
-  return { actions };
+  if (repository && !actions.includes('push')) throw noPush(creds, repository, 'not-granted', accessLevel);
+  return { actions, scheme: 'bearer' };
 }
+
+const registryError = (status: number) =>
+  new CliError('registry-error', `The registry's token endpoint answered HTTP ${status}.`, 'Try again in a moment.', ExitCode.Transient);

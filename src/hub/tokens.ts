@@ -2,6 +2,8 @@
 
 export const PAT_PAGE = 'https://app.docker.com/settings/personal-access-tokens';
 export const HUB_AUTH_KEY = 'https://index.docker.io/v1/';
+/** Where organization access tokens are made (REFERENCE 2, "Organization access tokens"). */
+export const OAT_PLACE = 'https://app.docker.com, select the organization, then Admin Console > Access tokens';
 
 const DOCKER_ID = /^[a-z0-9]{4,30}$/;
 const ORG_NAME = /^[a-z0-9][a-z0-9_-]{1,254}$/;

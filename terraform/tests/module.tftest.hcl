@@ -67,9 +67,11 @@ run "write_policy_is_what_the_cli_needs" {
       "secretsmanager:GetSecretValue",
       "secretsmanager:ListSecretVersionIds",
       "secretsmanager:PutSecretValue",
+      "secretsmanager:TagResource",
+      "secretsmanager:UntagResource",
       "secretsmanager:UpdateSecretVersionStage",
     ]
-    error_message = "The write policy grants exactly what setup, rotate and rollback call."
+    error_message = "The write policy grants exactly what setup, rotate, rollback and history call."
   }
   assert {
     condition     = jsondecode(aws_iam_policy.write.policy).Statement[0].Resource == "arn:aws:secretsmanager:eu-west-2:123456789012:secret:ci/dockerhub-AbCdEf"

@@ -3,6 +3,7 @@ import { describeWith } from '../support/harness.js';
 import { useWorld } from '../support/world.js';
 import type { Terminal } from '../support/pty.js';
 import { uniqueName } from '../support/aws.js';
+import { startFaultProxy } from '../support/fault-proxy.mjs';
 
 describeWith(['moto_server', 'docker', 'tmux'], 'rotate and rollback in a real terminal (tmux)', () => {
   const w = useWorld();
@@ -14,8 +15,7 @@ describeWith(['moto_server', 'docker', 'tmux'], 'rotate and rollback in a real t
     await w.secrets.create(name, value(w.rw.token));
     const t = await w.terminal(['rotate', '--secret-id', name]);
     await t.waitFor(/Current: alice1, token 36 characters, changed/);
-    await t.waitFor('Reuse the password');
-    await t.type('n');
+    await t.waitFor('never offered for CI');
     const guide = await t.waitFor('Docker ID');
     expect(guide).toContain('Do not revoke the old token yet');
     await t.type(''); // keeps the current username by default
@@ -23,6 +23,7 @@ describeWith(['moto_server', 'docker', 'tmux'], 'rotate and rollback in a real t
     await t.paste(w.rw2.token);
     await t.waitFor('Repository CI pushes to');
     await t.type('alice1/app');
+    await t.acceptLifecycleDefaults();
     const { code, sane, screen } = await t.exit();
     expect(screen).toMatch(/AWSCURRENT is now version [\w-]+; the old value is AWSPREVIOUS/);
     expect(screen).toContain('Rotated.');
@@ -44,13 +45,11 @@ describeWith(['moto_server', 'docker', 'tmux'], 'rotate and rollback in a real t
 
   const interrupts: [string, string[], (t: Terminal) => Promise<void>][] = [
     ['the username prompt', [], async (t) => {
-      await t.waitFor('Reuse the password');
-      await t.type('n');
+      await t.waitFor('never offered for CI');
       await t.waitFor('Docker ID');
     }],
     ['the new token prompt', [], async (t) => {
-      await t.waitFor('Reuse the password');
-      await t.type('n');
+      await t.waitFor('never offered for CI');
       await t.waitFor('Docker ID');
       await t.type('');
       await t.waitFor('New access token');
@@ -61,8 +60,16 @@ describeWith(['moto_server', 'docker', 'tmux'], 'rotate and rollback in a real t
     it(`Ctrl-C at ${where} exits 130 and changes no stage`, async () => {
       const name = uniqueName();
       await w.secrets.create(name, value(w.rw.token));
-      if (flags.includes('PENDING')) await w.secrets.stagePending(name, value(w.rw2.token));
-      await w.interruptAt(['rotate', '--secret-id', name], name, reach);
+      if (!flags.includes('PENDING')) return w.interruptAt(['rotate', '--secret-id', name], name, reach);
+      // A stray stage from an earlier rotation: moto stamps it now, so the proxy makes it three days old.
+      await w.secrets.stagePending(name, value(w.rw2.token));
+      const proxy = await startFaultProxy(w.moto.url);
+      try {
+        void proxy.fail({ target: 'GetSecretValue', match: (b: { VersionId?: string }) => Boolean(b.VersionId), mode: 'rewrite', count: Infinity, rewrite: (a: { CreatedDate: number }) => ({ ...a, CreatedDate: a.CreatedDate - 3 * 86400 }) });
+        await w.interruptAt(['rotate', '--secret-id', name], name, reach, { AWS_ENDPOINT_URL_SECRETS_MANAGER: proxy.url });
+      } finally {
+        await proxy.stop();
+      }
     });
   }
 });

@@ -17,8 +17,8 @@ describeWith(['moto_server', 'docker', 'tmux'], 'setup in a real terminal (tmux)
     await t.waitFor('Secrets Manager secret name or ARN');
     await t.type(name);
     await t.waitFor(/Local Docker Hub login found: someoneelse \(password/);
-    await t.waitFor('Reuse the password of someoneelse');
-    await t.type('n');
+    // An account password is never offered for CI: no question, straight to the guide.
+    await t.waitFor('It is an account password, which is never offered for CI');
     const guide = await t.waitFor('Docker ID');
     expect(guide).toContain('https://app.docker.com/settings/personal-access-tokens');
     expect(guide).toContain('Read & Write');
@@ -28,6 +28,8 @@ describeWith(['moto_server', 'docker', 'tmux'], 'setup in a real terminal (tmux)
     await t.paste(`  ${w.rw.token}\n`, false); // pasted with whitespace and a newline, as people do
     await t.waitFor('Repository CI pushes to');
     await t.type('alice1/app');
+    const asked = await t.acceptLifecycleDefaults();
+    expect(asked).toMatch(/app-ci-\d{4}-\d{2}/); // the label the guide suggested
     await t.waitFor('Registry grants push to alice1/app');
     const { code, sane, screen } = await t.exit();
     expect(screen).toContain('docker login as alice1 succeeded');
@@ -88,8 +90,7 @@ describeWith(['moto_server', 'docker', 'tmux'], 'setup in a real terminal (tmux)
       'the token prompt, after typing half of it',
       ['setup', '--secret-id', 'NAME', '--yes'],
       async (t) => {
-        await t.waitFor('Reuse the password');
-        await t.type('n');
+        await t.waitFor('never offered for CI');
         await t.waitFor('Docker ID');
         await t.type('alice1');
         await t.waitFor('Access token');

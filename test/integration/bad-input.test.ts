@@ -63,8 +63,8 @@ describeWith(['moto_server'], 'bad input: one sentence, a fix, the right exit co
     password: `pw${randomWord(18)}`,
   };
   // Tokens written to a file use another prefix: the sandbox check looks for every 6-character
-  // piece of the world's PATs in files, and "_pat_" plus one random character is such a piece.
-  const FILE_PREFIX = 'dckr_oat_';
+  // piece of the world's tokens in files, and "_pat_" or "_oat_" plus one random character is such a piece.
+  const FILE_PREFIX = 'DCKR_PAT_';
   const inFile = Array.from({ length: 4 }, () => new Canary(FILE_PREFIX).token);
   let k = 0;
   const next = () => t.many[k++]!;
@@ -115,6 +115,7 @@ describeWith(['moto_server'], 'bad input: one sentence, a fix, the right exit co
     { name: '--password', args: ['setup', '--password', 'hunter2hunter2'], code: 2, says: /^There is no --password option/ },
     { name: 'an option spelled as a token', args: ['verify', `--${t.env}`], code: 2, says: /^An option looks like an access token \(not shown\)/, secrets: [t.env] },
 
+    placed((token) => ({ name: 'token as --label', args: [...setupU('alice1'), '--label', token], env: withToken(), code: 2, says: /^--label holds what looks like an access token/ })),
     // Values that are wrong but not secret: quoted with control characters escaped.
     { name: 'username with capitals and punctuation', args: setupU('Alice!'), env: withToken(), code: 2, says: /^--username "Alice!" is not a Docker ID or organization name/ },
     { name: 'username too short', args: setupU('a'), env: withToken(), code: 2, says: /^--username "a" is not a Docker ID/ },
@@ -143,6 +144,10 @@ describeWith(['moto_server'], 'bad input: one sentence, a fix, the right exit co
     { name: 'config file holding an array', args: ['verify', '--secret-id', 'ci/x'], config: [], code: 2, says: /is malformed: it must hold a JSON object/ },
     { name: 'config file with an unknown key', args: ['verify', '--secret-id', 'ci/x'], config: { secretID: 'ci/x' }, code: 2, says: /is malformed: unknown key "secretID"/ },
     { name: 'config file with a number', args: ['verify'], config: { secretId: 42 }, code: 2, says: /is malformed: "secretId" must be a non-empty string/ },
+    { name: 'label with a control character', args: [...setupU('alice1'), '--label', 'ci\u001b[2J'], env: withToken(), code: 2, says: /^--label "ci\\x1b\[2J" is not usable: A label cannot hold control characters/ },
+    { name: 'expiry date in the past', args: [...setupU('alice1'), '--expires-at', '2020-01-01'], env: withToken(), code: 2, says: /^--expires-at 2020-01-01 is in the past/ },
+    { name: 'expiry period that Docker Hub does not offer', args: [...setupU('alice1'), '--expires-in', '7d'], env: withToken(), code: 2, says: /^--expires-in must be one of/ },
+    { name: 'both expiry options', args: [...setupU('alice1'), '--expires-in', '30d', '--expires-at', '2099-01-01'], env: withToken(), code: 2, says: /^--expires-at and --expires-in both say when the token expires/ },
     { name: 'several bad values at once', args: ['verify', '--secret-id', 'ci/x', '--region', 'nowhere', '--repository', 'NOPE'], code: 2, says: /^2 answers are missing or invalid: --region "nowhere" is not an AWS region name; --repository "NOPE" is not a repository name\./ },
 
     // Missing answers without a terminal: all of them, in one message, before any call.

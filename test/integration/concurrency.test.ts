@@ -1,23 +1,16 @@
 // Runs that race, as real processes against moto: exactly one wins, every loser
 // exits 5 with a true sentence, and no version is lost. Also: a killed run leaves
 // no piece of the token on disk, and rollback refuses a token Docker Hub rejects.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { utimesSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeWith, filesUnder, runCli, type RunResult } from '../support/harness.js';
-import { useWorld } from '../support/world.js';
+import { useFaultProxy, useWorld } from '../support/world.js';
 import { uniqueName } from '../support/aws.js';
-import { startFaultProxy } from '../support/fault-proxy.mjs';
 
 describeWith(['moto_server', 'docker'], 'concurrent runs, killed runs and rollback checks', () => {
   const w = useWorld();
-  let proxy: Awaited<ReturnType<typeof startFaultProxy>>;
-  beforeAll(async () => {
-    proxy = await startFaultProxy(w.moto.url);
-  });
-  afterAll(async () => {
-    await proxy?.stop();
-  });
+  const faults = useFaultProxy(w);
   const value = (token: string, username = 'alice1') => JSON.stringify({ username, token });
   const tokenOf = async (name: string, stage = 'AWSCURRENT') => JSON.parse((await w.secrets.value(name, stage))!).token as string;
   const labelled = async (name: string) => Object.entries(await w.secrets.stages(name)).filter(([, v]) => v.length);
@@ -76,16 +69,16 @@ describeWith(['moto_server', 'docker'], 'concurrent runs, killed runs and rollba
     const name = uniqueName();
     await w.secrets.create(name, value(w.rw.token));
     // The first rotation is held at its promotion, with its value staged.
-    const held = proxy.fail({ target: 'UpdateSecretVersionStage', match: (b: { VersionStage?: string }) => b.VersionStage === 'AWSCURRENT', mode: 'hold' });
-    const first = run(rotate(name), w.rw2.token, { AWS_ENDPOINT_URL_SECRETS_MANAGER: proxy.url });
+    const held = faults().fail({ target: 'UpdateSecretVersionStage', match: (b: { VersionStage?: string }) => b.VersionStage === 'AWSCURRENT', mode: 'hold' });
+    const first = run(rotate(name), w.rw2.token, { AWS_ENDPOINT_URL_SECRETS_MANAGER: faults().url });
     await held;
     const discarding = await run(rotate(name, '--discard-pending', '--yes', '--username', 'bobby2'), w.bob.token);
     expect(discarding.exitCode, discarding.stderr).toBe(0);
     expect(discarding.stderr).toMatch(/possibly another rotation still running/);
     expect(discarding.stderr).toContain('Removed AWSPENDING');
-    proxy.release();
+    faults().release();
     const r = await first;
-    proxy.restore();
+    faults().restore();
     expect(r.exitCode, r.stderr).toBe(5);
     expect(r.stderr).toMatch(/Another run changed .* at the same time: AWSCURRENT moved to version [\w-]+ before this run could promote its value/);
     expect(r.stderr).toMatch(/State: AWSCURRENT is version [\w-]+, set by another run/);

@@ -3,11 +3,10 @@
 // connection cut before it, an endpoint that never answers, throttling and a 5xx.
 // Each case checks the stages before and after, and that the exit code, the
 // sentence and the --json object say exactly what the stages show.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { describeWith } from '../support/harness.js';
-import { useWorld } from '../support/world.js';
+import { useFaultProxy, useWorld } from '../support/world.js';
 import { uniqueName } from '../support/aws.js';
-import { startFaultProxy } from '../support/fault-proxy.mjs';
 
 type Fault = 'drop-after' | 'cut' | 'hang' | 'throttle' | '5xx';
 type Body = { VersionStage?: string; VersionStages?: string[]; VersionId?: string };
@@ -80,18 +79,12 @@ function expected(phase: Phase, fault: Fault, staged: boolean): { exit: number; 
 
 describeWith(['moto_server', 'docker'], 'faults at every AWS call: what is reported is what Secrets Manager holds', () => {
   const w = useWorld();
-  let proxy: Awaited<ReturnType<typeof startFaultProxy>>;
-  beforeAll(async () => {
-    proxy = await startFaultProxy(w.moto.url);
-  });
-  afterAll(async () => {
-    await proxy?.stop();
-  });
+  const faults = useFaultProxy(w);
   const value = (token: string) => JSON.stringify({ username: 'alice1', token });
   // One attempt per call, so the fault hits the call itself; drop-after keeps the SDK's
   // retry, which is what turns a lost answer into a failed compare-and-swap on real AWS.
   const env = (fault: Fault) => ({
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: proxy.url,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: faults().url,
     AWS_MAX_ATTEMPTS: fault === 'drop-after' ? '2' : '1',
     DOCKERHUB_CREDENTIALS_AWS_REQUEST_TIMEOUT: '1',
     DOCKERHUB_CREDENTIALS_AWS_TIMEOUT: '3',
@@ -149,10 +142,10 @@ describeWith(['moto_server', 'docker'], 'faults at every AWS call: what is repor
           const want = expected(call.phase, fault, s.command !== 'rollback');
           // Human output for writes, --json for reads: both are checked across the table.
           const json = !isWrite(call.phase) || fault === 'hang';
-          proxy.fail({ target: call.target, match: call.match, skip: call.skip, mode: fault });
+          faults().fail({ target: call.target, match: call.match, skip: call.skip, mode: fault });
           const r = await w.run([...s.args(name), ...(json ? ['--json'] : [])], { input: s.input(), env: env(fault) });
-          proxy.restore();
-          expect(proxy.state.hits, 'the fault was injected').toBe(1);
+          faults().restore();
+          expect(faults().state.hits, 'the fault was injected').toBe(1);
 
           expect(r.exitCode, r.stderr).toBe(want.exit);
           const stored = await w.secrets.value(name).catch(() => undefined);

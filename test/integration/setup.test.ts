@@ -81,7 +81,7 @@ describeWith(['moto_server', 'docker', 'aws', 'python3'], 'setup, unattended, ag
       await w.secrets.create(name);
       const r = await w.run(unattended(name, '--repository', 'alice1/app'), { input: w.ro.token });
       expect(r.exitCode).toBe(3);
-      expect(r.stderr).toContain('The token for alice1 is not allowed to push to alice1/app.');
+      expect(r.stderr).toContain('The token for alice1 is not allowed to push to alice1/app: its access level (Read-only) does not include push.');
       expect(r.stderr).toContain('Read & Write');
       expect(await w.secrets.stages(name)).toEqual({});
     });

@@ -3,11 +3,10 @@
 // signal has arrived, so the signal lands exactly there. After each: no
 // AWSPENDING of this run is left, no temporary folder remains (checked after
 // every test by the world), and the final message says what the stages show.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { describeWith } from '../support/harness.js';
-import { useWorld } from '../support/world.js';
+import { useFaultProxy, useWorld } from '../support/world.js';
 import { uniqueName } from '../support/aws.js';
-import { startFaultProxy } from '../support/fault-proxy.mjs';
 
 type Body = { VersionStage?: string; VersionId?: string };
 type Outcome = 'unchanged' | 'written';
@@ -35,13 +34,7 @@ const phases: Phase[] = [
 
 describeWith(['moto_server', 'docker'], 'signals at each phase leave the secret as the run says', () => {
   const w = useWorld();
-  let proxy: Awaited<ReturnType<typeof startFaultProxy>>;
-  beforeAll(async () => {
-    proxy = await startFaultProxy(w.moto.url);
-  });
-  afterAll(async () => {
-    await proxy?.stop();
-  });
+  const faults = useFaultProxy(w);
   const value = (token: string) => JSON.stringify({ username: 'alice1', token });
   const args = {
     setup: (name: string) => ['setup', '--non-interactive', '--token-stdin', '--username', 'alice1', '--secret-id', name, '--yes'],
@@ -49,10 +42,14 @@ describeWith(['moto_server', 'docker'], 'signals at each phase leave the secret 
     rollback: (name: string) => ['rollback', '--non-interactive', '--secret-id', name, '--yes'],
   };
 
-  /** A write in flight is finished first: let the held call through once the run has taken the signal. */
+  /**
+   * A write in flight is finished first: let the held call through once the run has
+   * taken the signal. A held read is never let through: the signal abandons it.
+   */
   const releaseOnceTaken = async (write: boolean, stderr: () => string) => {
-    for (let i = 0; write && i < 400 && !stderr().includes('Finishing the write in progress'); i++) await new Promise((r) => setTimeout(r, 25));
-    proxy.release();
+    if (!write) return;
+    for (let i = 0; i < 400 && !stderr().includes('Finishing the write in progress'); i++) await new Promise((r) => setTimeout(r, 25));
+    faults().release();
   };
 
   for (const phase of phases) {
@@ -64,18 +61,18 @@ describeWith(['moto_server', 'docker'], 'signals at each phase leave the secret 
         const before = await w.secrets.stages(name);
         const beforeToken = JSON.parse((await w.secrets.value(name))!).token;
         if (phase.at) w.hub.switches.delayMs = 1500;
-        const held = phase.hold ? proxy.fail({ ...phase.hold, mode: 'hold' }) : undefined;
+        const held = phase.hold ? faults().fail({ ...phase.hold, mode: 'hold' }) : undefined;
 
         const r = await w.run(phase.command === 'rollback' ? args.rollback(name) : args[phase.command](name), {
           input: phase.command === 'rollback' ? undefined : w.rw2.token,
-          env: { AWS_ENDPOINT_URL_SECRETS_MANAGER: proxy.url, AWS_MAX_ATTEMPTS: '1' },
+          env: { AWS_ENDPOINT_URL_SECRETS_MANAGER: faults().url, AWS_MAX_ATTEMPTS: '1' },
           interrupt: {
             at: held ?? phase.at!,
             signal,
             then: (stderr) => phase.hold && releaseOnceTaken(phase.hold.write, stderr),
           },
         });
-        proxy.restore();
+        faults().restore();
 
         expect(r.exitCode, r.stderr).toBe(130);
         expect(r.stderr).toMatch(phase.says);
@@ -98,13 +95,13 @@ describeWith(['moto_server', 'docker'], 'signals at each phase leave the secret 
   it('--json: a cancellation after the write says so in the error object', async () => {
     const name = uniqueName();
     await w.secrets.create(name, value(w.rw.token));
-    const held = proxy.fail({ target: 'UpdateSecretVersionStage', match: (b: Body) => b.VersionStage === 'AWSCURRENT', mode: 'hold' });
+    const held = faults().fail({ target: 'UpdateSecretVersionStage', match: (b: Body) => b.VersionStage === 'AWSCURRENT', mode: 'hold' });
     const r = await w.run([...args.rotate(name), '--json'], {
       input: w.rw2.token,
-      env: { AWS_ENDPOINT_URL_SECRETS_MANAGER: proxy.url },
+      env: { AWS_ENDPOINT_URL_SECRETS_MANAGER: faults().url },
       interrupt: { at: held, signal: 'SIGTERM', then: (stderr) => releaseOnceTaken(true, stderr) },
     });
-    proxy.restore();
+    faults().restore();
     expect(r.exitCode).toBe(130);
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({ ok: false, error: { code: 'cancelled', exitCode: 130 } });

@@ -91,13 +91,17 @@ describeWith([...tools, 'moto_server', 'aws'], 'terraform apply of the example a
     expect(before.stderr).toContain('exists but has no value yet');
     expect(before.stderr).toContain('Run setup');
 
-    const setup = await cli(['setup', '--non-interactive', '--token-stdin', '--username', 'alice1', '--secret-id', secretName], {}, canary.token);
+    const setup = await cli(['setup', '--non-interactive', '--token-stdin', '--username', 'alice1', '--secret-id', secretName, '--expires-in', '90d', '--label', 'app-ci-2026-11'], {}, canary.token);
     expect(setup.exitCode, setup.stderr).toBe(0);
 
     const after = await cli(['verify', '--secret-id', secretName, '--json']);
     expect(after.exitCode).toBe(0);
-    expect(JSON.parse(after.stdout)).toMatchObject({ ok: true, username: 'alice1', tokenLength: 36, arn: outputs.secret_arn!.value });
+    expect(JSON.parse(after.stdout)).toMatchObject({ ok: true, username: 'alice1', tokenLength: 36, arn: outputs.secret_arn!.value, label: 'app-ci-2026-11' });
     sandbox.assertClean(canary);
+
+    // The expiry and label the CLI recorded as tags are not drift: the example's provider ignores them.
+    const plan = await tf.run(['plan', '-detailed-exitcode', '-no-color', '-var', `secret_name=${secretName}`], example);
+    expect(plan.exitCode, plan.all).toBe(0);
   });
 
   it('a principal with only the read policy cannot write the secret', async () => {

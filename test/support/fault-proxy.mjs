@@ -15,6 +15,8 @@ import { createServer, request } from 'node:http';
  *   throttle:   ThrottlingException, as AWS answers it (HTTP 400, x-amzn-errortype)
  *   5xx:        HTTP 500 InternalServiceError, as AWS answers it
  *   hold:       the request waits until release(); `held` resolves when it arrives
+ *   rewrite:    the emulator's JSON answer passes through `rule.rewrite(answer)` (for example to make a
+ *               version look days old: moto stamps versions with its own clock)
  */
 export async function startFaultProxy(upstream) {
   const state = { rule: undefined, down: false, seen: [], hits: 0, matched: 0 };
@@ -27,6 +29,18 @@ export async function startFaultProxy(upstream) {
       if (after === 'drop') {
         up.resume();
         up.on('end', () => req.socket.destroy());
+        return;
+      }
+      if (typeof after === 'function') {
+        const parts = [];
+        up.on('data', (c) => parts.push(c));
+        up.on('end', () => {
+          let text = Buffer.concat(parts).toString();
+          if (up.statusCode === 200) text = JSON.stringify(after(JSON.parse(text)));
+          const headers = { ...up.headers, 'content-length': String(Buffer.byteLength(text)) };
+          res.writeHead(up.statusCode ?? 502, headers);
+          res.end(text);
+        });
         return;
       }
       res.writeHead(up.statusCode ?? 502, up.headers);
@@ -61,6 +75,7 @@ export async function startFaultProxy(upstream) {
         return res.end(JSON.stringify({ __type: 'InternalServiceError', message: 'An error occurred on the server side.' }));
       }
       if (mode === 'drop-after') return forward(req, res, body, 'drop');
+      if (mode === 'rewrite') return forward(req, res, body, rule.rewrite);
       if (mode === 'hang') {
         hung.add(req.socket);
         return;

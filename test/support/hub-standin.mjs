@@ -1,7 +1,10 @@
 // A Docker Hub stand-in on 127.0.0.1 that speaks the protocol in REFERENCE
-// section 4: the registry's Bearer challenge and token endpoint, manifests with
-// pull rate-limit headers, and the Hub API's POST /v2/auth/token. The real
-// docker CLI logs in against it over plain HTTP.
+// section 2 (as section 4 asks): the registry's challenge and token endpoint,
+// manifests with pull rate-limit headers, and the Hub API's POST /v2/auth/token,
+// with the answers the real Hub gives that the token spec does not predict
+// (lockout, 2FA passwords, foreign namespaces, organization access tokens).
+// Every behaviour cites its REFERENCE entry. The real docker CLI logs in against
+// it over plain HTTP.
 import { createServer } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import { randomUUID } from 'node:crypto';
@@ -10,31 +13,122 @@ const b64url = (obj) => Buffer.from(JSON.stringify(obj)).toString('base64url');
 const jwt = (payload) => `${b64url({ alg: 'RS256', typ: 'JWT' })}.${b64url(payload)}.c3RhbmQtaW4tc2lnbmF0dXJl`;
 
 /**
- * An account: { username, secret, kind: 'pat'|'password', level: 'read'|'write'|'admin'|'public_read',
- *               state: 'ok'|'revoked'|'expired' }
+ * An account: { username, secret, kind: 'pat'|'password'|'oat', level: 'read'|'write'|'admin'|'public_read',
+ *               state: 'ok'|'revoked'|'expired', twoFactor?: boolean (passwords),
+ *               namespaces?: string[] (other namespaces the user may push to, e.g. an organization it is a member of),
+ *               grants?: { 'org/repo': ['pull', 'push'] } (OATs: the repositories the token lists) }
+ * For an OAT, `username` is the organization (REFERENCE 2, "Organization access tokens (OAT)").
  * Switches: insufficientScopes: '401' (Docker Hub today) | '200' (the spec's intersection),
- *           rateLimit: { count, retryAfter } answers the next `count` requests with 429,
+ *           identifier: 'strict' (a PAT is accepted only under its own username, as the API reference says)
+ *                     | 'any' (a PAT is accepted under any identifier and the claim names the owner),
+ *           lockoutAfter: failed logins per username before every login for it answers 429 (0: never),
+ *           challenge: 'bearer' (Docker Hub) | 'basic+bearer' (one header) | 'split' (two headers) | 'basic',
+ *           tokenFields: 'both' | 'token' | 'access_token' | 'distinct' (token and access_token differ),
+ *           refreshToken: false (default) | true, a refresh_token when offline_token=true,
+ *           rateLimit: { count, retryAfter, path? } answers the next `count` requests (to `path`) with 429,
  *           delayMs: every answer waits this long first.
  */
+export const defaultSwitches = () => ({
+  insufficientScopes: '401',
+  identifier: 'strict',
+  lockoutAfter: 0,
+  challenge: 'bearer',
+  tokenFields: 'both',
+  refreshToken: false,
+  rateLimit: { count: 0, retryAfter: 1 },
+  delayMs: 0,
+});
+
+// REFERENCE 2, "Answers the real Hub gives": the lockout text, as docker prints it after "toomanyrequests: ".
+const LOCKOUT = 'too many failed login attempts for username or IP address';
+
 export async function startHubStandin(options = {}) {
   const accounts = [...(options.accounts ?? [])];
-  const switches = { insufficientScopes: '401', rateLimit: { count: 0, retryAfter: 1 }, delayMs: 0, ...options.switches };
+  const switches = { ...defaultSwitches(), ...options.switches };
   /** What clients asked, without credentials. */
   const requests = [];
   const issued = new Map(); // bearer token -> account
+  /** Failed logins per username, for the lockout (REFERENCE 2, "Login lockout"). */
+  const failures = new Map();
 
-  const find = (username, secret) => accounts.find((a) => a.secret === secret && (username === undefined || a.username === username));
-  const canPush = (a) => a.kind === 'password' || a.level === 'write' || a.level === 'admin';
   const send = (res, status, body, headers = {}) => {
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
     res.end(body === undefined ? '' : JSON.stringify(body));
+  };
+  const locked = (username) => switches.lockoutAfter > 0 && (failures.get(username) ?? 0) >= switches.lockoutAfter;
+  const failed = (username) => failures.set(username, (failures.get(username) ?? 0) + 1);
+
+  /**
+   * A login with username and secret, as both endpoints check it. Returns the account, or the refusal:
+   * 429 lockout, then the 2FA password answer, then expired and wrong/revoked (REFERENCE 2).
+   */
+  const authenticate = (username, secret, { anyIdentifier }) => {
+    if (locked(username)) return { status: 429, detail: LOCKOUT };
+    const bySecret = accounts.find((a) => a.secret === secret);
+    const matches = bySecret && (bySecret.username === username || (anyIdentifier && bySecret.kind === 'pat'));
+    if (!matches || bySecret.state === 'revoked') {
+      failed(username);
+      return { status: 401, detail: 'incorrect username or password' };
+    }
+    // REFERENCE 2, "Account password with two-factor authentication".
+    if (bySecret.kind === 'password' && bySecret.twoFactor) {
+      failed(username);
+      return { status: 401, detail: 'please use personal access token to login' };
+    }
+    // REFERENCE 2: "An expired PAT has been seen as `personal access token is expired`"; OAT: "org access token is expired".
+    if (bySecret.state === 'expired') {
+      return { status: 401, detail: bySecret.kind === 'oat' ? 'org access token is expired' : 'personal access token is expired' };
+    }
+    return { account: bySecret };
+  };
+
+  /** Actions the account holds on a repository (REFERENCE 2 "Tokens and usernames", "OAT", "No permission on a namespace"). */
+  const held = (account, name) => {
+    if (account.kind === 'oat') return account.grants?.[name] ?? [];
+    const namespace = name.split('/')[0];
+    const writesNamespace = namespace === account.username || (account.namespaces ?? []).includes(namespace);
+    const levelPushes = account.kind === 'password' || account.level === 'write' || account.level === 'admin';
+    return ['pull', ...(levelPushes && writesNamespace ? ['push'] : [])];
+  };
+  /** Whether the token's own access level (PAT) or list (OAT) lacks push, as opposed to the namespace. */
+  const levelLacksPush = (account, name) =>
+    account.kind === 'oat' ? !(account.grants?.[name] ?? []).includes('push') : account.kind === 'pat' && (account.level === 'read' || account.level === 'public_read');
+
+  const challenges = (base) => {
+    // REFERENCE 2 "Registry token authentication" (Docker Hub: one Bearer challenge) and "Challenges"
+    // (several challenges, Basic and Bearer, in one or several headers).
+    const bearer = `Bearer realm="${base}/token",service="registry.standin.test"`;
+    const basic = 'Basic realm="registry.standin.test"';
+    switch (switches.challenge) {
+      case 'basic+bearer':
+        return `${basic}, ${bearer}`;
+      case 'split':
+        return [basic, bearer];
+      case 'basic':
+        return basic;
+      default:
+        return bearer;
+    }
+  };
+  const basicCredentials = (header) => {
+    const basic = /^Basic (.+)$/.exec(header ?? '')?.[1];
+    if (!basic) return undefined;
+    const decoded = Buffer.from(basic, 'base64').toString();
+    const i = decoded.indexOf(':');
+    return { username: decoded.slice(0, i), secret: decoded.slice(i + 1) };
   };
 
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, `http://${req.headers.host}`);
     let body = '';
     for await (const chunk of req) body += chunk;
+    let input = {};
+    try {
+      input = JSON.parse(body || '{}') ?? {};
+    } catch {}
     requests.push({
+      /** The Hub API's identifier (never the secret). */
+      identifier: typeof input.identifier === 'string' ? input.identifier : undefined,
       method: req.method,
       path: url.pathname,
       query: Object.fromEntries([...url.searchParams.keys()].map((k) => [k, url.searchParams.getAll(k).join(' ')])),
@@ -42,7 +136,8 @@ export async function startHubStandin(options = {}) {
       at: Date.now(),
     });
     if (switches.delayMs) await new Promise((r) => setTimeout(r, switches.delayMs));
-    if (switches.rateLimit.count > 0) {
+    if (switches.rateLimit.count > 0 && (!switches.rateLimit.path || switches.rateLimit.path === url.pathname)) {
+      // REFERENCE 2 "Hub API": over the limit, 429 with Retry-After in seconds.
       switches.rateLimit.count--;
       return send(res, 429, { detail: 'too many requests' }, { 'retry-after': String(switches.rateLimit.retryAfter) });
     }
@@ -51,37 +146,52 @@ export async function startHubStandin(options = {}) {
     if (url.pathname === '/v2/' || url.pathname === '/v2') {
       const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
       if (bearer && issued.has(bearer)) return send(res, 200, {});
+      // A registry that challenges with Basic (REFERENCE 2, "Challenges") accepts it at /v2/; docker sends it then.
+      const basic = switches.challenge !== 'bearer' ? basicCredentials(req.headers.authorization) : undefined;
+      if (basic) {
+        const login = authenticate(basic.username, basic.secret, { anyIdentifier: false });
+        if (login.account) return send(res, 200, {});
+        return send(res, login.status, { errors: [{ code: login.status === 429 ? 'TOOMANYREQUESTS' : 'UNAUTHORIZED', message: login.detail }] });
+      }
       return send(
         res,
         401,
         { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required', detail: null }] },
-        { 'www-authenticate': `Bearer realm="${base}/token",service="registry.standin.test"`, 'docker-distribution-api-version': 'registry/2.0' },
+        { 'www-authenticate': challenges(base), 'docker-distribution-api-version': 'registry/2.0' },
       );
     }
 
     if (url.pathname === '/token') {
-      const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-      if (!basic) return send(res, 401, { details: 'incorrect username or password' });
-      const decoded = Buffer.from(basic, 'base64').toString();
-      const i = decoded.indexOf(':');
-      const account = find(decoded.slice(0, i), decoded.slice(i + 1));
-      if (!account || account.state === 'revoked') return send(res, 401, { details: 'incorrect username or password' });
-      if (account.state === 'expired') return send(res, 401, { details: 'personal access token is expired' });
+      const creds = basicCredentials(req.headers.authorization);
+      if (!creds) return send(res, 401, { details: 'incorrect username or password' });
+      // REFERENCE 2: the registry's token endpoint checks user and token together.
+      const login = authenticate(creds.username, creds.secret, { anyIdentifier: false });
+      if (!login.account) return send(res, login.status, { details: login.detail });
+      const account = login.account;
       const access = [];
       for (const scope of url.searchParams.getAll('scope')) {
         const [type, name, actions] = scope.split(':');
         const wanted = (actions ?? '').split(',').filter(Boolean);
-        const held = ['pull', ...(canPush(account) && name.startsWith(`${account.username}/`) ? ['push'] : [])];
-        if (wanted.includes('push') && !held.includes('push') && switches.insufficientScopes === '401') {
+        const has = held(account, name);
+        // REFERENCE 2: a token whose access level lacks push gets 401 "insufficient scopes" from Hub today
+        // (or the spec's intersection); a Read & Write token on a foreign namespace gets a 200 without push.
+        if (wanted.includes('push') && !has.includes('push') && levelLacksPush(account, name) && switches.insufficientScopes === '401') {
           return send(res, 401, { details: 'access token has insufficient scopes' });
         }
-        access.push({ type, name, actions: wanted.filter((a) => held.includes(a)) });
+        access.push({ type, name, actions: wanted.filter((a) => has.includes(a)) });
       }
       const now = Math.floor(Date.now() / 1000);
-      const token = jwt({ iss: 'auth.standin.test', aud: 'registry.standin.test', sub: account.username, iat: now, nbf: now, exp: now + 300, jti: randomUUID(), access });
+      const claims = { iss: 'auth.standin.test', aud: 'registry.standin.test', sub: account.username, iat: now, nbf: now, exp: now + 300 };
+      const token = jwt({ ...claims, jti: randomUUID(), access });
       issued.set(token, account);
-      const answer = { token, access_token: token, expires_in: 300, issued_at: new Date().toISOString() };
-      if (url.searchParams.get('offline_token') === 'true') answer.refresh_token = randomUUID();
+      // REFERENCE 2: `{"token": J, "access_token": J, "expires_in": 300, "issued_at"}`; docker prefers access_token.
+      const answer = { expires_in: 300, issued_at: new Date().toISOString() };
+      if (switches.tokenFields === 'both') Object.assign(answer, { token, access_token: token });
+      else if (switches.tokenFields === 'token') answer.token = token;
+      else if (switches.tokenFields === 'access_token') answer.access_token = token;
+      else Object.assign(answer, { token: jwt({ ...claims, jti: randomUUID(), access: [] }), access_token: token });
+      // REFERENCE 2 "refresh_token": unconfirmed that Hub issues one, so only behind a switch.
+      if (switches.refreshToken && url.searchParams.get('offline_token') === 'true') answer.refresh_token = randomUUID();
       return send(res, 200, answer);
     }
 
@@ -89,6 +199,7 @@ export async function startHubStandin(options = {}) {
     if (manifest && (req.method === 'HEAD' || req.method === 'GET')) {
       const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
       if (!bearer || !issued.has(bearer)) return send(res, 401, { errors: [{ code: 'UNAUTHORIZED' }] });
+      // REFERENCE 2 "Pull rate limit".
       return send(res, 200, undefined, {
         'ratelimit-limit': '100;w=21600',
         'ratelimit-remaining': '99;w=21600',
@@ -97,24 +208,28 @@ export async function startHubStandin(options = {}) {
     }
 
     if (url.pathname === '/v2/auth/token' && req.method === 'POST') {
-      let input = {};
-      try {
-        input = JSON.parse(body);
-      } catch {}
+      // REFERENCE 2 "Hub API": X-RateLimit-* headers.
       const reset = String(Math.floor(Date.now() / 1000) + 60);
       const limits = { 'x-ratelimit-limit': '180', 'x-ratelimit-remaining': '179', 'x-ratelimit-reset': reset };
-      // Reported behaviour: a valid PAT is accepted with any identifier.
-      const account = accounts.find((a) => a.secret === input.secret && (a.kind === 'pat' || a.username === input.identifier));
-      if (!account || account.state === 'revoked') return send(res, 401, { detail: 'Incorrect authentication credentials' }, limits);
-      if (account.state === 'expired') return send(res, 401, { detail: 'personal access token is expired' }, limits);
+      // REFERENCE 2 "The /v2/auth/token identifier": the username (PAT, password) or the organization (OAT);
+      // whether a PAT is accepted under another identifier is unconfirmed, so both behaviours are switchable.
+      const login = authenticate(String(input.identifier ?? ''), input.secret, { anyIdentifier: switches.identifier === 'any' });
+      if (!login.account) {
+        // The Hub API's wording for bad credentials (REFERENCE 2, "Hub API", as for /v2/users/login).
+        const detail = login.status === 401 && login.detail === 'incorrect username or password' ? 'Incorrect authentication credentials' : login.detail;
+        return send(res, login.status, { detail }, limits);
+      }
+      const account = login.account;
       const now = Math.floor(Date.now() / 1000);
-      const scope = account.kind === 'password' ? 'repo:admin' : `repo:${account.level}`;
+      // REFERENCE 2 "Hub API": `scope` and the "https://hub.docker.com" claim; every field optional. An OAT's
+      // claim names its organization; its scopes are per repository, so it carries no access level here.
+      const scope = account.kind === 'password' ? 'repo:admin' : account.kind === 'oat' ? undefined : `repo:${account.level}`;
       return send(
         res,
         200,
         {
           access_token: jwt({
-            scope,
+            ...(scope ? { scope } : {}),
             iat: now,
             exp: now + 600,
             'https://hub.docker.com': { username: account.username, email: `${account.username}@example.test`, uuid: randomUUID(), roles: [], session_id: randomUUID(), source: account.kind },
@@ -148,6 +263,12 @@ export async function startHubStandin(options = {}) {
     requests,
     accounts,
     switches,
+    failures,
+    /** Back to Docker Hub's defaults, no lockouts: for a beforeEach. */
+    reset: () => {
+      Object.assign(switches, defaultSwitches());
+      failures.clear();
+    },
     stop: () =>
       new Promise((r) => {
         for (const s of sockets) s.destroy();

@@ -50,6 +50,15 @@ export class Terminal {
     await this.tmux(['send-keys', '-t', this.target, name]);
   }
 
+  /** Accepts the suggested expiry (90 days) and label at the two questions asked after the token; returns the screen. */
+  async acceptLifecycleDefaults(): Promise<string> {
+    await this.waitFor('Expiration date chosen for this token in Docker Hub');
+    await this.key('Enter');
+    const screen = await this.waitFor("The token's description in Docker Hub (its label)");
+    await this.key('Enter');
+    return screen;
+  }
+
   /** Pastes like a person: through a paste buffer fed on stdin, never on a command line. */
   async paste(secret: string, enter = true): Promise<void> {
     await this.tmux(['load-buffer', '-b', 'paste', '-'], secret);

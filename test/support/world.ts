@@ -2,6 +2,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { startMoto } from './moto.mjs';
 import { startHubStandin } from './hub-standin.mjs';
+import { startFaultProxy } from './fault-proxy.mjs';
 import { Canary, Sandbox, runCli, type RunOptions, type RunResult } from './harness.js';
 import { TestSecrets, awsEnv } from './aws.js';
 import { Terminal } from './pty.js';
@@ -19,17 +20,25 @@ export interface World {
   revoked: Canary;
   expired: Canary;
   bob: Canary;
+  /** An organization access token of acmeorg: push on acmeorg/app, pull only on acmeorg/web. */
+  oat: Canary;
+  /** A second organization access token of acmeorg, to rotate to. */
+  oat2: Canary;
+  /** An expired organization access token of acmeorg. */
+  oatExpired: Canary;
+  /** The account password of dave4, who has two-factor authentication on. */
+  password2fa: Canary;
   password: string;
   canaries(): Canary[];
   /** Fails if any canary piece is in `text`. */
   assertNoCanary(label: string, text: string): void;
   /** The CLI in a real terminal, with this world's environment, HOME and TMPDIR. */
-  terminal(args: string[]): Promise<Terminal>;
+  terminal(args: string[], env?: Record<string, string | undefined>): Promise<Terminal>;
   /**
    * Runs `args` in a terminal, presses Ctrl-C once `reach` returns, and checks
    * exit 130, a sane terminal, no canary on screen and unchanged versions of `secret`.
    */
-  interruptAt(args: string[], secret: string, reach: (t: Terminal) => Promise<void>): Promise<void>;
+  interruptAt(args: string[], secret: string, reach: (t: Terminal) => Promise<void>, env?: Record<string, string | undefined>): Promise<void>;
   env(extra?: Record<string, string | undefined>): Record<string, string | undefined>;
   run(args: string[], o?: { env?: Record<string, string | undefined>; input?: string } & Pick<RunOptions, 'interruptWhen' | 'interrupt'>): Promise<RunResult>;
 }
@@ -42,28 +51,32 @@ export function useWorld(): World {
     revoked: new Canary(),
     expired: new Canary(),
     bob: new Canary(),
+    oat: new Canary('dckr_oat_'),
+    oat2: new Canary('dckr_oat_'),
+    oatExpired: new Canary('dckr_oat_'),
+    password2fa: new Canary('hunter2-'),
     password: 'correct-horse-battery-staple-42',
   } as World;
-  w.canaries = () => [w.rw, w.rw2, w.ro, w.revoked, w.expired, w.bob];
+  w.canaries = () => [w.rw, w.rw2, w.ro, w.revoked, w.expired, w.bob, w.oat, w.oat2, w.oatExpired, w.password2fa];
   w.assertNoCanary = (label, text) => {
     for (const c of w.canaries()) c.assertAbsent(label, text);
   };
   let open: Terminal | undefined;
-  w.terminal = async (args) => {
+  w.terminal = async (args, env = {}) => {
     await open?.close();
     open = new Terminal();
     // The sandbox's bin/ first on PATH, for fake credential helpers.
     const path = `${w.sandbox.root}/bin:${process.env.PATH}`;
-    await open.start(args, { ...w.env(), PATH: path, HOME: w.sandbox.home, TMPDIR: w.sandbox.tmp }, w.sandbox.cwd);
+    await open.start(args, { ...w.env(env), PATH: path, HOME: w.sandbox.home, TMPDIR: w.sandbox.tmp }, w.sandbox.cwd);
     return open;
   };
   afterEach(async () => {
     await open?.close();
     open = undefined;
   });
-  w.interruptAt = async (args, secret, reach) => {
+  w.interruptAt = async (args, secret, reach, env) => {
     const before = await w.secrets.stages(secret);
-    const t = await w.terminal(args);
+    const t = await w.terminal(args, env);
     await reach(t);
     await t.key('C-c');
     const { code, sane, screen } = await t.exit();
@@ -96,6 +109,11 @@ export function useWorld(): World {
         { username: 'alice1', secret: w.expired.token, kind: 'pat', level: 'write', state: 'expired' },
         { username: 'bobby2', secret: w.bob.token, kind: 'pat', level: 'write', state: 'ok' },
         { username: 'carol3', secret: w.password, kind: 'password', level: 'admin', state: 'ok' },
+        { username: 'dave4', secret: w.password2fa.token, kind: 'password', level: 'admin', state: 'ok', twoFactor: true },
+        // Organization access tokens log in with the organization's name and list their repositories.
+        { username: 'acmeorg', secret: w.oat.token, kind: 'oat', state: 'ok', grants: { 'acmeorg/app': ['pull', 'push'], 'acmeorg/web': ['pull'] } },
+        { username: 'acmeorg', secret: w.oat2.token, kind: 'oat', state: 'ok', grants: { 'acmeorg/app': ['pull', 'push'] } },
+        { username: 'acmeorg', secret: w.oatExpired.token, kind: 'oat', state: 'expired', grants: { 'acmeorg/app': ['pull', 'push'] } },
       ],
     });
   });
@@ -105,9 +123,7 @@ export function useWorld(): World {
   });
   beforeEach(() => {
     w.sandbox = new Sandbox();
-    w.hub.switches.insufficientScopes = '401';
-    w.hub.switches.delayMs = 0;
-    w.hub.switches.rateLimit = { count: 0, retryAfter: 1 };
+    w.hub.reset();
   });
   afterEach(() => {
     // Every run leaves the user's docker config byte for byte as it was, and nothing on disk.
@@ -116,4 +132,18 @@ export function useWorld(): World {
     w.sandbox.remove();
   });
   return w;
+}
+
+export type FaultProxy = Awaited<ReturnType<typeof startFaultProxy>>;
+
+/** A fault-injecting proxy in front of this world's moto, for the whole file (call after useWorld). */
+export function useFaultProxy(w: World): () => FaultProxy {
+  let proxy: FaultProxy | undefined;
+  beforeAll(async () => {
+    proxy = await startFaultProxy(w.moto.url);
+  });
+  afterAll(async () => {
+    await proxy?.stop();
+  });
+  return () => proxy!;
 }

@@ -45,10 +45,11 @@ describe('age', () => {
 describe('registry protocol pieces', () => {
   it('parses the Bearer challenge', () => {
     expect(parseChallenge('Bearer realm="https://auth.docker.io/token",service="registry.docker.io"')).toEqual({
+      scheme: 'bearer',
       realm: 'https://auth.docker.io/token',
       service: 'registry.docker.io',
     });
-    expect(parseChallenge('Basic realm="x"')).toBeUndefined();
+    expect(parseChallenge('Basic realm="x"')).toEqual({ scheme: 'basic', realm: 'x' });
     expect(parseChallenge(null)).toBeUndefined();
   });
   it('reads Retry-After as seconds or an HTTP date', () => {
@@ -145,7 +146,7 @@ describe('NonInteractivePrompter', () => {
 
 describe('strayPending', () => {
   it('is a pending label on a version that is not current', () => {
-    const base = { arn: 'a', name: 'n' };
+    const base = { arn: 'a', name: 'n', tags: {} };
     expect(strayPending({ ...base, versions: { a: ['AWSCURRENT'], b: ['AWSPENDING'] } })).toBe('b');
     expect(strayPending({ ...base, versions: { a: ['AWSCURRENT', 'AWSPENDING'] } })).toBeUndefined();
   });
