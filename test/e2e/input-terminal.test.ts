@@ -14,10 +14,9 @@ describeWith(['moto_server', 'tmux'], 'input hygiene in a real terminal (tmux)',
   it('masks a token pasted at the Docker ID prompt, refuses it without showing it, and goes on with the Docker ID', async () => {
     const name = uniqueName();
     await w.secrets.create(name);
-    const t = await w.terminal(['setup', '--secret-id', name]);
-    await t.waitFor('Reuse the password of someoneelse');
-    await t.type('n');
-    await t.waitFor('Docker ID');
+    // Expiry and label on the command line, so the prompts are the ones this test is about.
+    const t = await w.terminal(['setup', '--secret-id', name, '--expires-in', '90d', '--label', 'app-ci']);
+    await t.waitFor('Docker ID (or organization name');
     await t.paste(w.rw.token, false);
     const typed = await t.waitFor('*'.repeat(36));
     w.assertNoCanary('screen while the token is typed', typed);
@@ -49,7 +48,7 @@ describeWith(['moto_server', 'tmux'], 'input hygiene in a real terminal (tmux)',
       own = new Terminal();
       writeFileSync(join(w.sandbox.cwd, '.dockerhub-credentials.json'), JSON.stringify({ secretId: name, registry: w.hub.url }));
       const env = { ...w.env({ DOCKERHUB_CREDENTIALS_REGISTRY: undefined, DOCKERHUB_TOKEN: w.rw.token }), PATH: process.env.PATH, HOME: w.sandbox.home, TMPDIR: w.sandbox.tmp };
-      await own.start(['setup', '--username', 'alice1'], env, w.sandbox.cwd);
+      await own.start(['setup', '--username', 'alice1', '--expires-in', '90d', '--label', 'app-ci'], env, w.sandbox.cwd);
       return own;
     };
     const declined = uniqueName();

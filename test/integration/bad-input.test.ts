@@ -116,6 +116,8 @@ describeWith(['moto_server'], 'bad input: one sentence, a fix, the right exit co
     { name: 'an option spelled as a token', args: ['verify', `--${t.env}`], code: 2, says: /^An option looks like an access token \(not shown\)/, secrets: [t.env] },
 
     placed((token) => ({ name: 'token as --label', args: [...setupU('alice1'), '--label', token], env: withToken(), code: 2, says: /^--label holds what looks like an access token/ })),
+    placed((token) => ({ name: 'token as history --limit', args: ['history', '--secret-id', 'ci/x', '--limit', token], code: 2, says: /^--limit holds what looks like an access token/ })),
+    placed((token) => ({ name: 'token as verify --warn-days', args: ['verify', '--secret-id', 'ci/x', '--warn-days', token], code: 2, says: /^--warn-days holds what looks like an access token/ })),
     // Values that are wrong but not secret: quoted with control characters escaped.
     { name: 'username with capitals and punctuation', args: setupU('Alice!'), env: withToken(), code: 2, says: /^--username "Alice!" is not a Docker ID or organization name/ },
     { name: 'username too short', args: setupU('a'), env: withToken(), code: 2, says: /^--username "a" is not a Docker ID/ },
@@ -155,6 +157,7 @@ describeWith(['moto_server'], 'bad input: one sentence, a fix, the right exit co
     { name: 'unattended setup without a token', args: ['setup', '--non-interactive', '--secret-id', 'ci/x', '--username', 'alice1'], code: 2, says: /^No token was given\./ },
     { name: 'unattended rotate without a token', args: ['rotate', '--non-interactive', '--secret-id', 'ci/x'], code: 2, says: /^No token was given\./ },
     { name: 'verify without a secret id', args: ['verify'], code: 2, says: /^No secret id was given\./ },
+    { name: 'history without a secret id', args: ['history'], code: 2, says: /^No secret id was given\./ },
     { name: 'rollback without a secret id', args: ['rollback', '--yes'], code: 2, says: /^No secret id was given\./ },
     { name: 'empty DOCKERHUB_TOKEN', args: ['setup', '--secret-id', 'ci/x', '--username', 'alice1'], env: { DOCKERHUB_TOKEN: '' }, code: 2, says: /^DOCKERHUB_TOKEN is set but empty\./ },
     { name: 'empty stdin', args: ['setup', '--token-stdin', '--secret-id', 'ci/x', '--username', 'alice1'], input: '', code: 2, says: /^--token-stdin was given, but stdin was empty\./ },
@@ -179,7 +182,7 @@ describeWith(['moto_server'], 'bad input: one sentence, a fix, the right exit co
   }
 
   /** --json goes right after the command, so it never becomes another option's value. */
-  const asJson = (args: string[]) => (['setup', 'rotate', 'verify', 'rollback'].includes(args[0]!) ? [args[0]!, '--json', ...args.slice(1)] : [...args, '--json']);
+  const asJson = (args: string[]) => (['setup', 'rotate', 'verify', 'history', 'rollback'].includes(args[0]!) ? [args[0]!, '--json', ...args.slice(1)] : [...args, '--json']);
 
   const runRow = async (row: Row, args: string[]): Promise<RunResult> => {
     if (row.config !== undefined) {
