@@ -43,8 +43,7 @@ function addDockerHub(cmd: Command): Command {
 function addTokenInput(cmd: Command): Command {
   return cmd
     .option('--username <id>', 'Docker ID, or organization name with an organization token (env DOCKERHUB_USERNAME)')
-    .option('--token-stdin', 'read the token from stdin (or set DOCKERHUB_TOKEN); never pass it as an argument')
-    .option('--yes', 'confirm replacing an existing value without a prompt');
+    .option('--token-stdin', 'read the token from stdin (or set DOCKERHUB_TOKEN); never pass it as an argument');
 }
 
 function addLifecycle(cmd: Command): Command {
@@ -72,6 +71,7 @@ export function buildProgram(run: (name: string, opts: Record<string, unknown>) 
     };
 
   addLifecycle(addTokenInput(addDockerHub(addCommon(program.command('setup')))))
+    .option('--yes', 'confirm replacing an existing value without a prompt')
     .description('guided wizard: create a Docker Hub token, validate it, store it in Secrets Manager, verify it')
     .addHelpText(
       'after',
@@ -84,6 +84,7 @@ ${EXIT_CODES}`,
     .action(action('setup'));
 
   addLifecycle(addTokenInput(addDockerHub(addCommon(program.command('rotate')))))
+    .option('--yes', 'confirm without a prompt: --resume, --discard-pending, or a token of another account')
     .description('replace the stored token safely: validate, stage as AWSPENDING, test, then promote')
     .option('--resume', 'finish an interrupted rotation: validate and promote the AWSPENDING value')
     .option('--discard-pending', 'remove a stray AWSPENDING stage left by an interrupted rotation')

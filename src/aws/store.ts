@@ -39,6 +39,7 @@ export interface StoreOptions {
   /** The run's signal (Ctrl-C and other signals): aborts reads, never writes or cleanup. */
   signal?: AbortSignal;
   log?: (line: string) => void;
+  warn?: (line: string) => void;
   timeouts?: AwsTimeouts;
 }
 
@@ -105,7 +106,12 @@ export class SecretStore {
     let credentials;
     if (options.profile) {
       const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
-      credentials = fromNodeProviderChain({ profile: options.profile });
+      // The SDK would print a multi-line notice when key variables are set too; say it in one line instead.
+      if (process.env.AWS_ACCESS_KEY_ID && process.env.AWS_SECRET_ACCESS_KEY) {
+        options.warn?.(`Using profile ${options.profile}; the AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY variables are ignored.`);
+      }
+      const quiet = { debug: () => undefined, info: () => undefined, warn: (m: string) => options.log?.(`AWS SDK: ${String(m).split('\n')[0]}`), error: () => undefined };
+      credentials = fromNodeProviderChain({ profile: options.profile, logger: quiet });
     }
     const timeouts = options.timeouts ?? awsTimeouts(process.env);
     const client = new sdk.SecretsManagerClient({

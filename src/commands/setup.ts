@@ -3,10 +3,10 @@ import { askSecretId, commandLine, openStore, type Context } from '../context.js
 import { CURRENT, strayPending, versionWithStage, type SecretInfo, type SecretStore } from '../aws/store.js';
 import { checkCredentialValue, age, formatDate } from '../flows/check.js';
 import { collectCredentials } from '../flows/collect.js';
-import { validateAgainstHub } from '../flows/validate.js';
 import { agentLoginCommand, buildValue } from '../flows/store.js';
 import { LIVE_PENDING_MS, StagedWrite, concurrentChange, describePending } from '../flows/write.js';
-import { collectLifecycle, recordMeta, type LifecycleFlags } from '../flows/lifecycle.js';
+import { askLifecycle, lifecycleFromFlags, recordMeta, type LifecycleFlags } from '../flows/lifecycle.js';
+import { validateWithRecovery } from '../flows/recover.js';
 import { inspectCurrent } from '../flows/inspect.js';
 import { checkAnswer } from '../flows/inputs.js';
 import { sameSecret } from '../ui/redact.js';
@@ -68,16 +68,18 @@ async function preflight(ctx: Context): Promise<{ store: SecretStore; info: Secr
 export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
   const { out, settings } = ctx;
   out.heading('dockerhub-credentials setup');
+  const given = lifecycleFromFlags(opts);
   const { store, info, existing, currentId } = await preflight(ctx);
   const replacing = currentId !== undefined;
   const secretId = store.secretId;
 
-  const { creds, repository } = await collectCredentials(ctx, { tokenStdin: Boolean(opts.tokenStdin), rotation: false });
-  const meta = await collectLifecycle(ctx, opts, repository);
+  const collected = await collectCredentials(ctx, { tokenStdin: Boolean(opts.tokenStdin), rotation: false });
+  const { repository } = collected;
 
   out.info('');
   out.heading('Validating against Docker Hub');
-  const validation = await validateAgainstHub(ctx, creds, repository);
+  const { creds, validation } = await validateWithRecovery(ctx, collected.creds, repository);
+  const meta = await askLifecycle(ctx, given, repository);
 
   if (ctx.signal.aborted) throw cancelled();
   const value = buildValue(existing, creds);

@@ -82,17 +82,23 @@ export interface LifecycleFlags {
   label?: string;
 }
 
-/** Expiry and label from flags, or asked at a terminal after the token. Unattended, both are optional. */
-export async function collectLifecycle(ctx: Context, flags: LifecycleFlags, repository: string | undefined): Promise<TokenMeta> {
+/** Expiry and label from the flags, checked before anything is sent. */
+export function lifecycleFromFlags(flags: LifecycleFlags): TokenMeta {
   if (flags.expiresAt !== undefined && flags.expiresIn !== undefined) {
     throw usageError('--expires-at and --expires-in both say when the token expires.', 'Give one of them.');
   }
-  let expires = flags.expiresAt !== undefined ? parseExpiryDate(flags.expiresAt, '--expires-at') : flags.expiresIn !== undefined ? expiresIn(flags.expiresIn) : undefined;
-  let label = flags.label?.trim() || undefined;
+  const expires = flags.expiresAt !== undefined ? parseExpiryDate(flags.expiresAt, '--expires-at') : flags.expiresIn !== undefined ? expiresIn(flags.expiresIn) : undefined;
+  const label = flags.label?.trim() || undefined;
   if (label !== undefined) {
     const ok = validateLabel(label);
     if (ok !== true) throw usageError(`--label is not usable: ${ok}`, 'Pass the token description shown in Docker Hub.');
   }
+  return { expires, label };
+}
+
+/** What the flags did not say, asked at a terminal once the token is validated. Unattended, both stay optional. */
+export async function askLifecycle(ctx: Context, given: TokenMeta, repository: string | undefined): Promise<TokenMeta> {
+  let { expires, label } = given;
   const { prompter } = ctx;
   if (!prompter.interactive) return { expires, label };
   if (expires === undefined) {

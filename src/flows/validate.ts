@@ -20,10 +20,11 @@ export interface HubReport {
 }
 
 /**
- * The three checks against Docker Hub, in the order a person would trust them:
- * docker's own login (isolated), the Hub API (whose token this is, and its access
- * level), and the registry token endpoint (push rights, explained with that access
- * level). The first failure stops with exit 3 or 5.
+ * The three checks against Docker Hub: the Hub API first (whose token this is, and
+ * its access level), so a good token of someone else is named as theirs before
+ * anything else is tried; then docker's own login (isolated); then the registry
+ * token endpoint (push rights, explained with that access level). The first
+ * failure stops with exit 3 or 5.
  */
 export async function validateAgainstHub(ctx: Context, creds: Credentials, repository: string | undefined): Promise<HubReport> {
   registerSecret(creds.token);
@@ -35,6 +36,14 @@ export async function validateAgainstHub(ctx: Context, creds: Credentials, repos
 
   const registryHost = new URL(settings.registry).host;
   const hubHost = new URL(settings.hubUrl).host;
+  const identity = await out.track(`Docker Hub API at ${hubHost}: whose token is this`, () => hubIdentity(settings.hubUrl, creds, http('the Docker Hub API')), {
+    done: (id) =>
+      id.username
+        ? `Docker Hub confirms the token belongs to ${whose(id.username)}${id.accessLevel ? ` (${id.accessLevel})` : ''} (at ${hubHost})`
+        : `Docker Hub accepts the token for ${whose(creds.username)}${id.accessLevel ? ` (${id.accessLevel})` : ''} (at ${hubHost})`,
+    failed: `Docker Hub API at ${hubHost}: whose token is this: failed`,
+  });
+
   const loginText = `docker login to ${registryHost} as ${creds.username} (isolated config)`;
   const login = await out
     .track(loginText, () => isolatedDockerLogin(creds, server, { signal: ctx.signal, env: ctx.env, log: (l) => out.debug(l) }), {
@@ -45,14 +54,6 @@ export async function validateAgainstHub(ctx: Context, creds: Credentials, repos
       throw await explainRejection(ctx, e, creds, http('the Docker Hub API'));
     });
   if (!login.ran) out.warn(`Without a docker CLI, validation relies on the registry and Hub API checks only.`);
-
-  const identity = await out.track(`Docker Hub API at ${hubHost}: whose token is this`, () => hubIdentity(settings.hubUrl, creds, http('the Docker Hub API')), {
-    done: (id) =>
-      id.username
-        ? `Docker Hub confirms the token belongs to ${whose(id.username)}${id.accessLevel ? ` (${id.accessLevel})` : ''} (at ${hubHost})`
-        : `Docker Hub accepts the token for ${whose(creds.username)}${id.accessLevel ? ` (${id.accessLevel})` : ''} (at ${hubHost})`,
-    failed: `Docker Hub API at ${hubHost}: whose token is this: failed`,
-  });
 
   const grantText = repository ? `Registry token for ${repository} (pull,push) from ${registryHost}` : `Registry token endpoint of ${registryHost}`;
   const grant = await out.track(

@@ -14,15 +14,15 @@ export class Terminal {
     return execa('tmux', ['-L', this.socket, ...args], { input, reject: true });
   }
 
-  /** Starts `dockerhub-credentials <args>` in a 120x40 terminal with exactly `env`. */
-  async start(args: string[], env: Record<string, string | undefined>, cwd: string): Promise<void> {
+  /** Starts `dockerhub-credentials <args>` in a terminal (120x40 unless told) with exactly `env`. */
+  async start(args: string[], env: Record<string, string | undefined>, cwd: string, size = { cols: 120, rows: 40 }): Promise<void> {
     const assignments = Object.entries({ TERM: 'xterm-256color', ...env })
       .filter(([, v]) => v !== undefined)
       .map(([k, v]) => `${k}=${quote(v!)}`)
       .join(' ');
     // After the CLI exits, print its exit code and the terminal modes, to prove it was left sane.
     const script = `cd ${quote(cwd)} && env -i ${assignments} ${quote(process.execPath)} ${quote(CLI)} ${args.map(quote).join(' ')}; echo "[exit $?]"; stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo '[modes]'; sleep 600`;
-    await this.tmux(['new-session', '-d', '-s', this.target, '-x', '120', '-y', '40', 'sh', '-c', script]);
+    await this.tmux(['new-session', '-d', '-s', this.target, '-x', String(size.cols), '-y', String(size.rows), 'sh', '-c', script]);
   }
 
   /** The whole screen and scroll-back, as text. */
