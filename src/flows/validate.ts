@@ -34,20 +34,22 @@ export async function validateAgainstHub(ctx: Context, creds: Credentials, repos
   const oat = tokenKind(creds.token) === 'oat';
   const whose = (name: string) => (oat ? `the organization ${name}` : name);
 
+  // Each step names the host it talks to while it runs; this line keeps them on screen.
   const registryHost = new URL(settings.registry).host;
   const hubHost = new URL(settings.hubUrl).host;
+  out.info(`  Hosts: registry ${registryHost}, Docker Hub API ${hubHost}`);
   const identity = await out.track(`Docker Hub API at ${hubHost}: whose token is this`, () => hubIdentity(settings.hubUrl, creds, http('the Docker Hub API')), {
     done: (id) =>
       id.username
-        ? `Docker Hub confirms the token belongs to ${whose(id.username)}${id.accessLevel ? ` (${id.accessLevel})` : ''} (at ${hubHost})`
-        : `Docker Hub accepts the token for ${whose(creds.username)}${id.accessLevel ? ` (${id.accessLevel})` : ''} (at ${hubHost})`,
+        ? `Docker Hub confirms the token belongs to ${whose(id.username)}${id.accessLevel ? ` (${id.accessLevel})` : ''}`
+        : `Docker Hub accepts the token for ${whose(creds.username)}${id.accessLevel ? ` (${id.accessLevel})` : ''}`,
     failed: `Docker Hub API at ${hubHost}: whose token is this: failed`,
   });
 
   const loginText = `docker login to ${registryHost} as ${creds.username} (isolated config)`;
   const login = await out
     .track(loginText, () => isolatedDockerLogin(creds, server, { signal: ctx.signal, env: ctx.env, log: (l) => out.debug(l) }), {
-      done: (r) => (r.ran ? `docker login as ${creds.username} succeeded; logged out again (at ${registryHost})` : `docker login skipped: ${r.reason}`),
+      done: (r) => (r.ran ? `docker login as ${creds.username} succeeded; logged out again` : `docker login skipped: ${r.reason}`),
       failed: `${loginText}: failed`,
     })
     .catch(async (e: unknown) => {
@@ -62,13 +64,11 @@ export async function validateAgainstHub(ctx: Context, creds: Credentials, repos
       requestRegistryToken(await discoverChallenge(settings.registry, http('the registry')), creds, repository, http('the registry token endpoint'), identity.accessLevel),
     {
       done: (g) =>
-        `${
-          g.scheme === 'basic'
-            ? 'The registry accepts the credentials (Basic authentication)'
-            : repository
-              ? `Registry grants push to ${repository}`
-              : 'Registry token endpoint accepts the credentials'
-        } (at ${registryHost})`,
+        g.scheme === 'basic'
+          ? 'The registry accepts the credentials (Basic authentication)'
+          : repository
+            ? `Registry grants push to ${repository}`
+            : 'Registry token endpoint accepts the credentials',
       failed: `${grantText}: failed`,
     },
   );
