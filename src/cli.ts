@@ -5,6 +5,7 @@ import { describeError, redact } from './ui/redact.js';
 import { NonInteractivePrompter, TerminalPrompter, type Prompter } from './ui/prompter.js';
 import type { Context } from './context.js';
 import { quickAnswer } from './quick.js';
+import { checkInputs, takeEnvToken } from './flows/inputs.js';
 
 // --help and --version are answered from texts the build rendered with commander
 // (src/quick.ts, usually straight from the CommonJS launcher); commander, chalk,
@@ -31,6 +32,9 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
   const streams: Streams = deps.streams ?? { stdout: process.stdout, stderr: process.stderr };
   const stdin = deps.stdin ?? process.stdin;
   const env = deps.env ?? process.env;
+  // First of all: the token leaves the environment, so no config file, AWS client,
+  // credential_process or docker child can ever see it.
+  const envToken = takeEnvToken(env);
   // A reader that goes away (`dockerhub-credentials --help | head`), or a terminal that
   // closed, is not an error: before a command runs, stop; during one, stop as on Ctrl-C
   // (so a write in progress finishes and this run's stage is removed), writing nothing more.
@@ -52,7 +56,7 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
     if (argv.includes('--debug')) streams.stderr.write(redact(`debug: warning: ${w.name}: ${w.message}`) + '\n');
   });
 
-  const [{ Output }, { buildProgram, CommanderError }] = await Promise.all([import('./ui/output.js'), import('./program.js')]);
+  const [{ Output }, { buildProgram, CommanderError, usageFromCommander }] = await Promise.all([import('./ui/output.js'), import('./program.js')]);
   let exitCode: number = ExitCode.Ok;
   let out: Output = new Output(streams, { json: argv.includes('--json'), color: false, debug: false });
   const controller = new AbortController();
@@ -104,6 +108,8 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
         }
       },
     };
+    // Every flag, variable, config value and piped token is checked before anything is sent.
+    ctx.supplied = await checkInputs(ctx, name, opts, envToken);
     const runner = await loadCommand(name);
     // A command that returns has finished, and its result says what it did; a
     // command interrupted part-way throws a cancellation that says what it left.
@@ -119,7 +125,7 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
     out.stopSpinner();
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return ExitCode.Ok;
-      return ExitCode.Usage;
+      return report(usageFromCommander(e, argv), out);
     }
     const error = controller.signal.aborted && !isCliError(e) ? cancelled() : e;
     return report(error, out);

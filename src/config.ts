@@ -1,13 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { usageError } from './errors.js';
+import { looksSecret, printable } from './ui/redact.js';
 
 export const CONFIG_FILE_NAME = '.dockerhub-credentials.json';
 export const DEFAULT_REGISTRY = 'https://registry-1.docker.io';
 export const DEFAULT_HUB_URL = 'https://hub.docker.com';
 
 /** Keys a repository may commit in `.dockerhub-credentials.json`. */
-const FILE_KEYS = ['secretId', 'profile', 'region', 'repository', 'registry'] as const;
+const FILE_KEYS = ['secretId', 'profile', 'region', 'repository', 'registry', 'hubUrl'] as const;
 type FileKey = (typeof FILE_KEYS)[number];
 export type FileConfig = Partial<Record<FileKey, string>> & { path?: string };
 
@@ -41,7 +42,43 @@ export interface Settings {
   yes: boolean;
   debug: boolean;
   configPath?: string;
+  /** Every value supplied from outside, winning or not, with where it came from: all are validated before anything runs. */
+  given: Given[];
+  /** Where the value in use came from; absent for defaults and prompt answers. */
+  origin: Partial<Record<Field, Given>>;
 }
+
+/** The settings a user supplies as text. */
+export type Field = 'secretId' | 'profile' | 'region' | 'repository' | 'registry' | 'hubUrl' | 'username';
+
+/** One supplied value and where it came from, named as the user would find it ("--username", "DOCKERHUB_USERNAME", or the file). */
+export interface Given {
+  field: Field;
+  value: string;
+  from: 'flag' | 'env' | 'file';
+  name: string;
+}
+
+const FLAG_NAMES: Record<Field, string> = {
+  secretId: '--secret-id',
+  profile: '--profile',
+  region: '--region',
+  repository: '--repository',
+  registry: '--registry',
+  hubUrl: '--hub-url',
+  username: '--username',
+};
+
+/** Environment variables per field, in order of precedence. */
+const ENV_NAMES: Record<Field, string[]> = {
+  secretId: ['DOCKERHUB_CREDENTIALS_SECRET_ID'],
+  profile: ['AWS_PROFILE'],
+  region: ['AWS_REGION', 'AWS_DEFAULT_REGION'],
+  repository: ['DOCKERHUB_CREDENTIALS_REPOSITORY'],
+  registry: ['DOCKERHUB_CREDENTIALS_REGISTRY'],
+  hubUrl: ['DOCKERHUB_CREDENTIALS_HUB_URL'],
+  username: ['DOCKERHUB_USERNAME'],
+};
 
 /** Finds the nearest config file from `cwd` upward, the way git finds `.git`. */
 export function findConfigFile(cwd: string): string | undefined {
@@ -60,7 +97,9 @@ export function loadConfigFile(path: string): FileConfig {
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    const why = e instanceof SyntaxError ? `it is not valid JSON (${e.message})` : 'it cannot be read';
+    // JSON.parse quotes the text around the error: never a secret-like piece of it.
+    const detail = e instanceof SyntaxError && !looksSecret(e.message) ? ` (${printable(e.message)})` : '';
+    const why = e instanceof SyntaxError ? `it is not valid JSON${detail}` : 'it cannot be read';
     throw usageError(`The config file ${path} is malformed: ${why}.`, `Fix or delete ${path}.`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
@@ -70,7 +109,7 @@ export function loadConfigFile(path: string): FileConfig {
   for (const [key, value] of Object.entries(parsed)) {
     if (!(FILE_KEYS as readonly string[]).includes(key)) {
       throw usageError(
-        `The config file ${path} is malformed: unknown key "${key}".`,
+        `The config file ${path} is malformed: ${looksSecret(key) ? 'a key looks like an access token (not shown)' : `unknown key "${printable(key)}"`}.`,
         `Allowed keys: ${FILE_KEYS.join(', ')}.`,
       );
     }
@@ -81,9 +120,6 @@ export function loadConfigFile(path: string): FileConfig {
   }
   return config;
 }
-
-const nonEmpty = (...values: (string | undefined)[]): string | undefined =>
-  values.find((v) => v !== undefined && v.trim() !== '')?.trim();
 
 export interface Environment {
   env: NodeJS.ProcessEnv;
@@ -96,22 +132,37 @@ export interface Environment {
 export function resolveSettings(flags: FlagValues, where: Environment): Settings {
   const { env } = where;
   const configPath = findConfigFile(where.cwd);
-  const file = configPath ? loadConfigFile(configPath) : {};
-  const json = flags.json ?? false;
+  const file: FileConfig = configPath ? loadConfigFile(configPath) : {};
+  const given: Given[] = [];
+  const origin: Partial<Record<Field, Given>> = {};
+  const pick = (field: Field): string | undefined => {
+    const candidates: Given[] = [];
+    const add = (value: string | undefined, from: Given['from'], name: string) => {
+      if (value !== undefined && value.trim() !== '') candidates.push({ field, value: value.trim(), from, name });
+    };
+    add(flags[field], 'flag', FLAG_NAMES[field]);
+    for (const name of ENV_NAMES[field]) add(env[name], 'env', name);
+    if (field !== 'username') add(file[field], 'file', `"${field}" in ${configPath}`);
+    given.push(...candidates);
+    if (candidates[0]) origin[field] = candidates[0];
+    return candidates[0]?.value;
+  };
   const noColorEnv = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
   return {
-    secretId: nonEmpty(flags.secretId, env.DOCKERHUB_CREDENTIALS_SECRET_ID, file.secretId),
-    profile: nonEmpty(flags.profile, env.AWS_PROFILE, file.profile),
-    region: nonEmpty(flags.region, env.AWS_REGION, env.AWS_DEFAULT_REGION, file.region),
-    repository: nonEmpty(flags.repository, env.DOCKERHUB_CREDENTIALS_REPOSITORY, file.repository),
-    registry: nonEmpty(flags.registry, env.DOCKERHUB_CREDENTIALS_REGISTRY, file.registry) ?? DEFAULT_REGISTRY,
-    hubUrl: nonEmpty(flags.hubUrl, env.DOCKERHUB_CREDENTIALS_HUB_URL) ?? DEFAULT_HUB_URL,
-    username: nonEmpty(flags.username, env.DOCKERHUB_USERNAME),
-    json,
+    secretId: pick('secretId'),
+    profile: pick('profile'),
+    region: pick('region'),
+    repository: pick('repository'),
+    registry: pick('registry') ?? DEFAULT_REGISTRY,
+    hubUrl: pick('hubUrl') ?? DEFAULT_HUB_URL,
+    username: pick('username'),
+    json: flags.json ?? false,
     color: flags.color !== false && !noColorEnv,
     interactive: !flags.nonInteractive && where.stdinIsTTY && where.stderrIsTTY,
     yes: flags.yes ?? false,
     debug: flags.debug ?? false,
     configPath,
+    given,
+    origin,
   };
 }

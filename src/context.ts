@@ -3,6 +3,7 @@ import type { Output, Streams } from './ui/output.js';
 import type { Prompter } from './ui/prompter.js';
 import { SecretStore } from './aws/store.js';
 import { usageError } from './errors.js';
+import { checkAnswer, type SuppliedToken } from './flows/inputs.js';
 
 /** Everything a command needs, so commands never reach for globals and tests can swap parts. */
 export interface Context {
@@ -12,6 +13,8 @@ export interface Context {
   streams: Streams;
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
+  /** The token from stdin or DOCKERHUB_TOKEN, read and checked before the command started (src/flows/inputs.ts). */
+  supplied?: SuppliedToken;
   /** Aborted on Ctrl-C. */
   signal: AbortSignal;
   /** Whether Ctrl-C was pressed (checked after steps that must not be interrupted). */
@@ -35,6 +38,7 @@ export function requireSecretId(ctx: Context): string {
 export async function askSecretId(ctx: Context): Promise<string> {
   ctx.settings.secretId ??= await ctx.prompter.input({
     message: 'Secrets Manager secret name or ARN:',
+    validate: (v) => checkAnswer('secretId', v),
     flag: '--secret-id (or DOCKERHUB_CREDENTIALS_SECRET_ID)',
   });
   return ctx.settings.secretId;

@@ -2,7 +2,10 @@ import { Command } from 'commander';
 
 // One copy of commander: cli.ts recognises its errors through this export.
 export { CommanderError } from 'commander';
+import type { CommanderError } from 'commander';
 import { VERSION } from './version.js';
+import { CliError, ExitCode } from './errors.js';
+import { looksSecret, printable } from './ui/redact.js';
 
 // The command-line surface. Loaded only when a command runs: --help and
 // --version are answered from texts rendered from this same definition at
@@ -59,7 +62,8 @@ export function buildProgram(run: (name: string, opts: Record<string, unknown>) 
     .helpOption('-h, --help', 'show help')
     .addHelpText('after', `${EXIT_CODES}\n\nStart with: npx dockerhub-credentials setup`)
     .exitOverride()
-    .configureOutput({ outputError: (str, write) => write(str) });
+    // Parse errors are printed by cli.ts in the tool's own form (usageFromCommander).
+    .configureOutput({ outputError: () => undefined });
 
   const action = (name: string) =>
     async function (this: Command) {
@@ -154,4 +158,58 @@ export function renderHelpTexts(): Record<string, string> {
   const texts: Record<string, string> = { '': capture(program) };
   for (const cmd of program.commands) texts[cmd.name()] = capture(cmd);
   return texts;
+}
+
+const EXPOSED = 'If a real token was typed on a command line, treat it as exposed and rotate it.';
+
+/**
+ * A parse error from commander in the tool's own form: one sentence, the nearest
+ * option or command, and where the help is. Nothing that looks like a secret is
+ * quoted back; `--token` gets the reason there is no such option.
+ */
+export function usageFromCommander(e: CommanderError, argv: string[]): CliError {
+  const command = argv.find((a) => (COMMANDS as readonly string[]).includes(a));
+  const help = `dockerhub-credentials ${command ? `${command} ` : ''}--help`;
+  const text = e.message.replace(/^error: /, '');
+  const suggestion = /\n\(Did you mean ([^?\n]*)\?\)$/.exec(text)?.[1];
+  const main = text.replace(/\n\(Did you mean [^?\n]*\?\)$/, '');
+  const didYouMean = suggestion ? `Did you mean ${suggestion}? ` : '';
+  const secretInArgv = argv.some((a) => looksSecret(a));
+  const usage = (code: string, message: string, fix: string) =>
+    new CliError(code, message, `${fix}${secretInArgv && !fix.includes(EXPOSED) ? ` ${EXPOSED}` : ''}`, ExitCode.Usage);
+
+  switch (e.code) {
+    case 'commander.unknownCommand': {
+      const name = /^unknown command '([\s\S]*)'$/.exec(main)?.[1] ?? '';
+      const what = looksSecret(name) ? 'The first argument looks like an access token (not shown), not a command.' : `"${printable(name)}" is not a command.`;
+      return usage('unknown-command', what, `${didYouMean}The commands are ${COMMANDS.join(', ')}; see dockerhub-credentials --help.`);
+    }
+    case 'commander.unknownOption': {
+      const flag = /^unknown option '([\s\S]*)'$/.exec(main)?.[1] ?? '';
+      if (/^--(token|password|pat)(=|$)/i.test(flag)) {
+        return usage(
+          'no-token-option',
+          `There is no ${flag.split('=')[0]} option: a token on the command line would show in the process list and the shell history.`,
+          `Pipe it with --token-stdin, set DOCKERHUB_TOKEN, or leave both out to be asked in a masked prompt. ${EXPOSED}`,
+        );
+      }
+      const what = looksSecret(flag) ? 'An option looks like an access token (not shown), and is not an option.' : `${printable(flag)} is not an option${command ? ` of ${command}` : ''}.`;
+      return usage('unknown-option', what, `${didYouMean}See ${help}.`);
+    }
+    case 'commander.optionMissingArgument': {
+      const flags = /^option '(.*)' argument missing$/.exec(main)?.[1] ?? '';
+      const long = flags.split(/[ ,]/).find((f) => f.startsWith('--')) ?? flags;
+      return usage('missing-value', `${long} needs a value.`, `Give it as ${flags.replace(/^-\w, /, '')}; see ${help}.`);
+    }
+    case 'commander.excessArguments': {
+      const n = /got (\d+)/.exec(main)?.[1] ?? 'some';
+      return usage(
+        'extra-argument',
+        `${command ?? 'The command'} takes no arguments, but got ${n}${secretInArgv ? ', and one looks like an access token (not shown)' : ''}.`,
+        `Every value goes with its option, as in --secret-id NAME; see ${help}.`,
+      );
+    }
+    default:
+      return usage('usage', looksSecret(main) ? 'The command line could not be read (a value looks like an access token, not shown).' : `${printable(main)}.`.replace(/\.\.$/, '.'), `See ${help}.`);
+  }
 }

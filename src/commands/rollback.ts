@@ -28,7 +28,7 @@ export async function rollback(ctx: Context, o: RollbackOptions = {}): Promise<n
     failed: `Could not read ${secretId}`,
   });
   const currentId = versionWithStage(info, CURRENT);
-  if (!currentId) throw noValueYet(ctx, secretId);
+  if (!currentId) throw noValueYet(ctx, secretId, info);
   const previousId = versionWithStage(info, PREVIOUS);
   if (!previousId) {
     throw new CliError(

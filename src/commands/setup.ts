@@ -8,6 +8,7 @@ import { LIVE_PENDING_MS, StagedWrite, concurrentChange, describePending } from 
 import { askLifecycle, lifecycleFromFlags, recordMeta, type LifecycleFlags } from '../flows/lifecycle.js';
 import { validateWithRecovery } from '../flows/recover.js';
 import { inspectCurrent } from '../flows/inspect.js';
+import { checkAnswer } from '../flows/inputs.js';
 import { sameSecret } from '../ui/redact.js';
 
 interface SetupOptions extends LifecycleFlags {
@@ -20,7 +21,7 @@ async function preflight(ctx: Context): Promise<{ store: SecretStore; info: Secr
   const secretId = await askSecretId(ctx);
   // A profile usually names its region; otherwise ask (settings.region already holds flag, environment and file).
   if (!settings.region && prompter.interactive && !settings.profile) {
-    settings.region = await prompter.input({ message: 'AWS region:', default: 'eu-west-2', flag: '--region' });
+    settings.region = await prompter.input({ message: 'AWS region:', default: 'eu-west-2', validate: (v) => checkAnswer('region', v), flag: '--region' });
   }
   const store = await openStore(ctx, secretId);
 

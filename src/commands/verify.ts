@@ -39,7 +39,8 @@ export async function verify(ctx: Context, options: VerifyOptions): Promise<numb
 
   let live: HubReport | undefined;
   let liveError: CliError | undefined;
-  if (options.live && check.hasToken && check.hasUsername) {
+  // Only a well-formed value is sent to Docker Hub: never a swapped or escaped username.
+  if (options.live && check.problems.length === 0) {
     try {
       live = await validateAgainstHub(ctx, { username: check.username!, token: check.token! }, settings.repository);
     } catch (e) {

@@ -1,4 +1,4 @@
-import { registerSecret } from '../ui/redact.js';
+import { looksSecret, printable, registerSecret } from '../ui/redact.js';
 
 /** What the original runbook printed about a stored value, plus what is wrong with it. */
 export interface ValueCheck {
@@ -43,9 +43,16 @@ export function checkCredentialValue(secretString: string | undefined): ValueChe
   if (!('username' in obj)) result.problems.push('The key "username" is missing.');
   else if (typeof username !== 'string') result.problems.push(`The key "username" is not a string (it is ${typeName(username)}).`);
   else if (username.trim() === '') result.problems.push('The key "username" is empty.');
-  else {
+  else if (looksSecret(username)) {
+    // Fields swapped, or a token pasted into the username: never printed, and not a username.
+    registerSecret(username);
     result.hasUsername = true;
-    result.username = username;
+    result.problems.push('The key "username" holds what looks like an access token (not shown); the token belongs in "token".');
+  } else {
+    result.hasUsername = true;
+    // Escaped for the terminal and CI logs; a name with control characters cannot be a Docker ID.
+    result.username = printable(username);
+    if (result.username !== username) result.problems.push('The key "username" contains control characters (shown escaped).');
   }
 
   const token = obj.token;

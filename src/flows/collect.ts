@@ -1,4 +1,5 @@
 import { usageError } from '../errors.js';
+import { checkAnswer } from './inputs.js';
 import type { Context } from '../context.js';
 import { suggestedLabel } from './lifecycle.js';
 import { probeLocalLogin, type LocalLogin } from '../docker/config.js';
@@ -9,40 +10,15 @@ import {
   looksLikeAccessToken,
   normalizeToken,
   tokenKind,
-  validateRepository,
-  validateUsername,
 } from '../hub/tokens.js';
 import type { Credentials } from '../hub/registry.js';
 import { registerSecret } from '../ui/redact.js';
 
-const MAX_STDIN = 64 * 1024;
-
-/** Where the token may come from without a prompt: stdin or DOCKERHUB_TOKEN, never an argument. */
-async function tokenFromOutside(ctx: Context, tokenStdin: boolean): Promise<string | undefined> {
-  if (tokenStdin) {
-    if (ctx.stdin.isTTY) {
-      throw usageError('--token-stdin needs the token piped in, not typed at a terminal where it would be echoed.', 'Leave out --token-stdin to get a masked prompt, or pipe the token: printf %s "$TOKEN" | dockerhub-credentials ...');
-    }
-    let raw = '';
-    for await (const chunk of ctx.stdin) {
-      raw += typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8');
-      if (raw.length > MAX_STDIN) throw usageError('The input on stdin is far too long to be a token.', 'Pipe only the token.');
-    }
-    registerSecret(raw.trim());
-    const token = normalizeToken(raw);
-    if (!token) throw usageError('--token-stdin was given, but stdin was empty.', 'Pipe the token: printf %s "$TOKEN" | dockerhub-credentials ...');
-    return token;
-  }
-  const fromEnv = ctx.env.DOCKERHUB_TOKEN;
-  if (fromEnv !== undefined) {
-    // Read once, then gone from the environment: no child process inherits it.
-    delete ctx.env.DOCKERHUB_TOKEN;
-    registerSecret(fromEnv.trim());
-    const token = normalizeToken(fromEnv);
-    if (!token) throw usageError('DOCKERHUB_TOKEN is set but empty.', 'Set it to the token, or unset it to be prompted.');
-    return token;
-  }
-  return undefined;
+/** The token from stdin or DOCKERHUB_TOKEN, read and checked before the command started (src/flows/inputs.ts). */
+function tokenFromOutside(ctx: Context): string | undefined {
+  const supplied = ctx.supplied;
+  if (supplied) registerSecret(supplied.value);
+  return supplied?.value;
 }
 
 /**
@@ -135,8 +111,8 @@ async function offerLocalLogin(ctx: Context): Promise<LocalLogin | undefined> {
 /** Docker ID, token and repository, from flags, environment, stdin or prompts. */
 export async function collectCredentials(ctx: Context, o: CollectOptions): Promise<Collected> {
   const { prompter, settings, out } = ctx;
-  let token = await tokenFromOutside(ctx, o.tokenStdin);
-  let source: Collected['source'] = o.tokenStdin ? 'stdin' : 'env';
+  let token = tokenFromOutside(ctx);
+  let source: Collected['source'] = ctx.supplied?.source ?? 'env';
   let username = settings.username ?? o.defaultUsername;
 
   if (token === undefined) {
@@ -150,21 +126,20 @@ export async function collectCredentials(ctx: Context, o: CollectOptions): Promi
     }
   }
 
+  // Flags and variables were checked before the command started; a prompt answer is checked by the same rules.
   username =
     settings.username ??
     (await prompter.input({
       message: 'Docker ID (or organization name for an organization token):',
-      default: username,
-      validate: validateUsername,
+      default: username && checkAnswer('username', username) === true ? username : undefined,
+      validate: (v) => checkAnswer('username', v),
       flag: '--username (or DOCKERHUB_USERNAME)',
     }));
-  if (/^dckr_(pat|oat)_/.test(username) || username.length > 64) {
-    // Never echo it: this is what a token pasted into the wrong place looks like.
-    registerSecret(username);
-    throw usageError('The username looks like an access token, so it was not used or shown.', 'Pass your Docker ID with --username, and the token on stdin (--token-stdin) or in DOCKERHUB_TOKEN. If the token was on a command line, treat it as exposed and rotate it.');
+  const usernameOk = checkAnswer('username', username);
+  if (usernameOk !== true) {
+    // A default taken from the stored value or the local login: say so without quoting it.
+    throw usageError('The Docker ID to use is not valid, so it was not used or shown.', 'Pass your Docker ID with --username (or DOCKERHUB_USERNAME).');
   }
-  const usernameOk = validateUsername(username);
-  if (usernameOk !== true) throw usageError(`"${username}" is not a valid Docker ID.`, usernameOk);
 
   if (token === undefined) {
     if (!prompter.interactive) {
@@ -197,14 +172,10 @@ export async function collectCredentials(ctx: Context, o: CollectOptions): Promi
       (await prompter.input({
         message: 'Repository CI pushes to (namespace/name; empty to skip the push check):',
         default: repository ?? '',
-        validate: (v) => (v.trim() === '' ? true : validateRepository(v.trim())),
+        validate: (v) => (v.trim() === '' ? true : checkAnswer('repository', v)),
         optional: true,
         flag: '--repository',
       })) || undefined;
-  }
-  if (repository) {
-    const ok = validateRepository(repository);
-    if (ok !== true) throw usageError(`"${repository}" is not a repository name.`, ok);
   }
   return { creds: { username, token }, repository, source };
 }

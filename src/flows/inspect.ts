@@ -12,7 +12,21 @@ export interface Inspection {
   pendingVersionId?: string;
 }
 
-export function noValueYet(ctx: Context, secretId: string): CliError {
+export function noValueYet(ctx: Context, secretId: string, info?: SecretInfo): CliError {
+  const labelled = Object.entries(info?.versions ?? {}).filter(([, stages]) => stages.length > 0);
+  if (labelled.length > 0) {
+    // Versions exist, but none is current: someone moved or removed the label by hand.
+    const previous = labelled.find(([, stages]) => stages.includes('AWSPREVIOUS'))?.[0];
+    const found = labelled.map(([id, stages]) => `${stages.join(', ')} on version ${id}`).join('; ');
+    return new CliError(
+      'no-current-version',
+      `The secret ${secretId} has versions but none is labelled AWSCURRENT (found ${found}), so CI reads nothing.`,
+      previous
+        ? `To make the previous value current again: aws secretsmanager update-secret-version-stage --secret-id ${secretId} --version-stage AWSCURRENT --move-to-version-id ${previous}${ctx.settings.region ? ` --region ${ctx.settings.region}` : ''}${ctx.settings.profile ? ` --profile ${ctx.settings.profile}` : ''}; or store a new one with ${commandLine(ctx, 'setup', secretId)}`
+        : `Store a value with ${commandLine(ctx, 'setup', secretId)}`,
+      ExitCode.Aws,
+    );
+  }
   return new CliError(
     'no-value',
     `The secret ${secretId} exists but has no value yet.`,
@@ -28,7 +42,7 @@ export async function inspectCurrent(ctx: Context, store: SecretStore): Promise<
   if (described.status === 'rejected') throw described.reason;
   const info = described.value;
   const currentVersionId = versionWithStage(info, CURRENT);
-  if (!currentVersionId) throw noValueYet(ctx, store.secretId);
+  if (!currentVersionId) throw noValueYet(ctx, store.secretId, info);
   if (read.status === 'rejected') throw read.reason;
   const current = read.value;
   return {
@@ -45,7 +59,7 @@ export function factLines(check: ValueCheck): [string, string][] {
   return [
     ['contains username', check.hasUsername ? 'yes' : 'no'],
     ['contains token', check.hasToken ? 'yes' : 'no'],
-    ['username', check.username ?? '-'],
+    ['username', check.username ?? (check.hasUsername ? '(not shown: looks like an access token)' : '-')],
     ['token length', check.tokenLength === null ? '-' : `${check.tokenLength} characters`],
   ];
 }

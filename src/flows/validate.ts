@@ -34,15 +34,19 @@ export async function validateAgainstHub(ctx: Context, creds: Credentials, repos
   const oat = tokenKind(creds.token) === 'oat';
   const whose = (name: string) => (oat ? `the organization ${name}` : name);
 
-  const identity = await out.track('Docker Hub API: whose token is this', () => hubIdentity(settings.hubUrl, creds, http('the Docker Hub API')), {
+  // Each step names the host it talks to while it runs; this line keeps them on screen.
+  const registryHost = new URL(settings.registry).host;
+  const hubHost = new URL(settings.hubUrl).host;
+  out.info(`  Hosts: registry ${registryHost}, Docker Hub API ${hubHost}`);
+  const identity = await out.track(`Docker Hub API at ${hubHost}: whose token is this`, () => hubIdentity(settings.hubUrl, creds, http('the Docker Hub API')), {
     done: (id) =>
       id.username
         ? `Docker Hub confirms the token belongs to ${whose(id.username)}${id.accessLevel ? ` (${id.accessLevel})` : ''}`
         : `Docker Hub accepts the token for ${whose(creds.username)}${id.accessLevel ? ` (${id.accessLevel})` : ''}`,
-    failed: 'Docker Hub API: whose token is this: failed',
+    failed: `Docker Hub API at ${hubHost}: whose token is this: failed`,
   });
 
-  const loginText = `docker login as ${creds.username} (isolated config)`;
+  const loginText = `docker login to ${registryHost} as ${creds.username} (isolated config)`;
   const login = await out
     .track(loginText, () => isolatedDockerLogin(creds, server, { signal: ctx.signal, env: ctx.env, log: (l) => out.debug(l) }), {
       done: (r) => (r.ran ? `docker login as ${creds.username} succeeded; logged out again` : `docker login skipped: ${r.reason}`),
@@ -53,7 +57,7 @@ export async function validateAgainstHub(ctx: Context, creds: Credentials, repos
     });
   if (!login.ran) out.warn(`Without a docker CLI, validation relies on the registry and Hub API checks only.`);
 
-  const grantText = repository ? `Registry token for ${repository} (pull,push)` : 'Registry token endpoint';
+  const grantText = repository ? `Registry token for ${repository} (pull,push) from ${registryHost}` : `Registry token endpoint of ${registryHost}`;
   const grant = await out.track(
     grantText,
     async () =>

@@ -1,5 +1,25 @@
 import { cancelled, usageError } from '../errors.js';
 import type { Streams } from './output.js';
+import { looksSecret, registerSecret } from './redact.js';
+
+/** While typed text looks like a token (or starts like one), the prompt shows it masked. */
+export function maskIfSecret(value: string): string {
+  const starts = /^dckr_/i.test(value.replace(/[\s\u00ad\u200b-\u200f\u2060-\u2064\ufeff]/g, ''));
+  return starts || looksSecret(value) ? '*'.repeat(Array.from(value).length) : value;
+}
+
+const SECRET_ANSWER = 'That looks like an access token, so it is hidden and was not used; the token is asked for separately, in a masked prompt.';
+
+/** The question's own check, after the one rule every answer obeys: nothing secret-like in a clear-text field. */
+function checked(q: InputQuestion): (value: string) => true | string {
+  return (value) => {
+    if (looksSecret(value)) {
+      registerSecret(value.trim());
+      return SECRET_ANSWER;
+    }
+    return q.validate ? q.validate(value) : true;
+  };
+}
 
 /** Every question names the flag (or variable) that answers it without a terminal. */
 interface Question {
@@ -77,7 +97,16 @@ export class TerminalPrompter implements Prompter {
 
   input(q: InputQuestion): Promise<string> {
     return this.ask((lib, ctx) =>
-      lib.input({ message: q.message, default: q.default, validate: q.validate, required: !q.optional }, ctx),
+      lib.input(
+        {
+          message: q.message,
+          default: q.default !== undefined && looksSecret(q.default) ? undefined : q.default,
+          validate: checked(q),
+          transformer: maskIfSecret,
+          required: !q.optional,
+        },
+        ctx,
+      ),
     ).then((v) => v.trim());
   }
 

@@ -9,16 +9,100 @@ const KEY = Symbol.for('dockerhub-credentials.secrets');
 const holder = globalThis as unknown as Record<symbol, Set<string> | undefined>;
 const secrets: Set<string> = (holder[KEY] ??= new Set<string>());
 
+// Shorter values are not registered: a stored `null` or a swapped-in username
+// such as "alice" would otherwise be cut out of every sentence. Docker Hub's
+// tokens are 36 characters and its passwords at least 9.
+const MIN_SECRET = 8;
+
+const toBase64Url = (b64: string) => b64.replace(/\+/g, '-').replace(/\//g, '_');
+
+/**
+ * The parts of any base64 text that must appear when `value` is encoded inside
+ * something longer (docker's `user:token`, a Basic header): one per alignment
+ * of `value` within 3-byte groups, keeping only the groups made of its bytes alone.
+ */
+function base64Forms(value: string): string[] {
+  const bytes = Buffer.from(value, 'utf8');
+  const out: string[] = [];
+  for (let shift = 0; shift < 3; shift++) {
+    const padded = Buffer.concat([Buffer.alloc(shift), bytes]);
+    const whole = Math.floor(padded.length / 3) * 4;
+    const start = shift === 0 ? 0 : 4;
+    const form = padded.toString('base64').slice(start, whole);
+    if (form.length >= MIN_SECRET) out.push(form, toBase64Url(form));
+  }
+  return out;
+}
+
+/** A secret as it may appear in a service's answer: as is, JSON-escaped, URL-encoded, base64 (alone or within `user:token`). */
+function formsOf(value: string): string[] {
+  return [
+    value,
+    JSON.stringify(value).slice(1, -1),
+    encodeURIComponent(value),
+    new URLSearchParams({ v: value }).toString().slice(2),
+    ...base64Forms(value),
+  ];
+}
+
 export function registerSecret(value: string | undefined): void {
-  if (value && value.length >= 4) secrets.add(value);
+  if (!value || value.length < MIN_SECRET) return;
+  for (const form of formsOf(value)) if (form.length >= MIN_SECRET) secrets.add(form);
+}
+
+/** Whether `text` contains a registered secret in any of its forms. */
+export function containsSecret(text: string): boolean {
+  for (const secret of secrets) if (text.includes(secret)) return true;
+  return false;
 }
 
 export function redact(text: string): string {
   let out = text;
-  for (const secret of secrets) {
+  // Longest first, so a secret's encoded form is not half-replaced by a shorter one.
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
     if (out.includes(secret)) out = out.split(secret).join('[redacted]');
   }
   return out;
+}
+
+// Invisible characters a paste can carry in front of or inside a token.
+const INVISIBLE = /[\s\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]/g;
+const TOKEN_PREFIX = /dckr_[a-z]{3}_/;
+// `user:secret`, as docker stores it and as people paste it; not a URL, not an ARN.
+const PAIR = /^[a-z0-9][a-z0-9._-]{0,254}:[^:]{8,}$/i;
+
+function pairOrPrefix(value: string): boolean {
+  return TOKEN_PREFIX.test(value.toLowerCase()) || (PAIR.test(value) && !/^(arn:|[a-z][a-z0-9+.-]*:\/\/)/i.test(value));
+}
+
+/**
+ * The one rule for a value that must never be quoted back: it contains a Docker
+ * token prefix in any case (once invisible characters and whitespace are
+ * removed), is a `user:token` pair or the base64 of one, or contains a
+ * registered secret. Applied to every flag, variable, config value, prompt
+ * answer and stored username.
+ */
+export function looksSecret(value: string): boolean {
+  const bare = value.replace(INVISIBLE, '');
+  if (bare === '') return false;
+  if (pairOrPrefix(bare) || containsSecret(value) || containsSecret(bare)) return true;
+  if (bare.length >= 12 && /^[A-Za-z0-9+/_-]+={0,2}$/.test(bare)) {
+    const decoded = Buffer.from(bare.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
+    if (!decoded.includes('\ufffd') && pairOrPrefix(decoded.replace(INVISIBLE, ''))) return true;
+  }
+  return false;
+}
+
+// C0 and C1 controls, DEL, line and paragraph separators, and bidirectional overrides:
+// anything that could move the cursor, recolour a terminal or reorder a CI log line.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** A value from outside (a flag, a stored field), made safe to print: control characters escaped. */
+export function printable(value: string): string {
+  return value.replace(CONTROL, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
 }
 
 /** Constant-time comparison, so even timing does not reveal how much of a token matched. */

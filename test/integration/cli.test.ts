@@ -33,12 +33,19 @@ describe('the command surface', () => {
     expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
 
-  it('makes unknown options and commands usage errors (exit 2), and has no --token flag', async () => {
-    expect((await run(['verify', '--bogus'])).exitCode).toBe(2);
-    expect((await run(['frobnicate'])).exitCode).toBe(2);
+  it('makes unknown options and commands usage errors (exit 2) in its own words, with the nearest name, and has no --token flag', async () => {
+    const option = await run(['verify', '--secret-i', 'x']);
+    expect(option.exitCode).toBe(2);
+    expect(option.stderr).toBe('✗ --secret-i is not an option of verify.\n  Did you mean --secret-id? See dockerhub-credentials verify --help.');
+    const command = await run(['rotat']);
+    expect(command.exitCode).toBe(2);
+    expect(command.stderr).toBe('✗ "rotat" is not a command.\n  Did you mean rotate? The commands are setup, rotate, verify, history, rollback; see dockerhub-credentials --help.');
     const token = await run(['setup', '--token', 'x']);
     expect(token.exitCode).toBe(2);
-    expect(token.stderr).toContain("unknown option '--token'");
+    expect(token.stderr).toContain('✗ There is no --token option: a token on the command line would show in the process list and the shell history.');
+    const json = await run(['setup', '--json', '--token', 'x']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, error: { code: 'no-token-option', exitCode: 2 } });
+    expect(json.stderr).toBe('');
   });
 
   it('exits quietly when the reader of its output goes away', async () => {

@@ -146,7 +146,7 @@ describeWith(['moto_server', 'docker', 'aws', 'python3'], 'setup, unattended, ag
     await w.secrets.create(name);
     const r = await w.run(['setup', '--non-interactive', '--username', w.rw.token, '--secret-id', name], { env: { DOCKERHUB_TOKEN: w.ro.token } });
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toContain('The username looks like an access token, so it was not used or shown.');
+    expect(r.stderr).toContain('--username holds what looks like an access token, but the token goes in only through the prompt, stdin (--token-stdin) or DOCKERHUB_TOKEN.');
   });
 
   it('a missing secret exits 4 with the Terraform hint before anything is validated', async () => {

@@ -151,7 +151,7 @@ export interface RunResult {
 
 export interface RunOptions {
   env?: Record<string, string | undefined>;
-  input?: string;
+  input?: string | Uint8Array;
   sandbox: Sandbox;
   /** Resolve once stderr contains this text, and send SIGINT. */
   interruptWhen?: string | RegExp;

@@ -46,7 +46,7 @@ export class Terminal {
     if (enter) await this.tmux(['send-keys', '-t', this.target, 'Enter']);
   }
 
-  async key(name: 'Enter' | 'C-c' | 'Down' | 'Up'): Promise<void> {
+  async key(name: 'Enter' | 'C-c' | 'C-u' | 'Down' | 'Up'): Promise<void> {
     await this.tmux(['send-keys', '-t', this.target, name]);
   }
 
