@@ -1,4 +1,5 @@
 import { CliError, ExitCode, cancelled, isCancellation, isCliError, withState } from '../errors.js';
+import { profileRegion } from '../aws/region.js';
 import { askSecretId, commandLine, openStore, type Context } from '../context.js';
 import { CURRENT, strayPending, versionWithStage, type SecretInfo, type SecretStore } from '../aws/store.js';
 import { checkCredentialValue, age, formatDate } from '../flows/check.js';
@@ -19,9 +20,10 @@ interface SetupOptions extends LifecycleFlags {
 async function preflight(ctx: Context): Promise<{ store: SecretStore; info: SecretInfo; existing?: Record<string, unknown>; currentId?: string }> {
   const { prompter, out, settings } = ctx;
   const secretId = await askSecretId(ctx);
-  // A profile usually names its region; otherwise ask (settings.region already holds flag, environment and file).
-  if (!settings.region && prompter.interactive && !settings.profile) {
-    settings.region = await prompter.input({ message: 'AWS region:', default: 'eu-west-2', validate: (v) => checkAnswer('region', v), flag: '--region' });
+  // settings.region already holds the flag, the environment and the config file; next comes the
+  // profile's own region, as the SDK reads it. Only without any is it asked, with no default invented.
+  if (!settings.region && prompter.interactive && !profileRegion(ctx.env, settings.profile)) {
+    settings.region = await prompter.input({ message: 'AWS region (for example eu-west-2):', validate: (v) => checkAnswer('region', v), flag: '--region' });
   }
   const store = await openStore(ctx, secretId);
 

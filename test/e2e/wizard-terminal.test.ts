@@ -170,4 +170,40 @@ describeWith(['moto_server', 'docker', 'tmux'], 'the wizard explains, then confi
     w.assertNoCanary('screen', screen);
     expect(JSON.parse((await w.secrets.value(name))!)).toMatchObject({ username: 'alice1', token: w.rw2.token });
   });
+
+  it('a wrong secret id or region typed at a prompt is asked again with the reason; no region is invented', async () => {
+    const name = uniqueName();
+    await w.secrets.create(name);
+    const t = await w.terminal(['setup'], { AWS_REGION: undefined });
+    await t.waitFor('Secrets Manager secret name or ARN');
+    await t.type('has spaces in it');
+    await t.waitFor(/is not a Secrets Manager secret name or ARN/);
+    await t.key('C-u');
+    await t.type(name);
+    const asked = await t.waitFor('AWS region (for example eu-west-2):');
+    expect(asked).not.toMatch(/AWS region \(for example eu-west-2\): \(eu-west-2\)/); // no default offered
+    await t.type('Ireland');
+    await t.waitFor(/is not an AWS region name/);
+    await t.key('C-u');
+    await t.type('eu-west-2');
+    await t.waitFor(/Secret ci\/dockerhub-[\w-]+ exists/);
+    await t.key('C-c');
+    const { code, screen } = await t.exit();
+    expect(code).toBe(130);
+    w.assertNoCanary('screen', screen);
+  });
+
+  it("the profile's own region is used without a question", async () => {
+    const name = uniqueName();
+    await w.secrets.create(name);
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    mkdirSync(`${w.sandbox.home}/.aws`, { recursive: true });
+    writeFileSync(`${w.sandbox.home}/.aws/config`, '[profile ci]\nregion = eu-west-2\n');
+    writeFileSync(`${w.sandbox.home}/.aws/credentials`, '[ci]\naws_access_key_id = testing\naws_secret_access_key = testing\n');
+    const t = await w.terminal(['setup', '--secret-id', name, '--profile', 'ci'], { AWS_REGION: undefined, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined });
+    const screen = await t.waitFor(/Secret ci\/dockerhub-[\w-]+ exists/);
+    expect(screen).not.toContain('AWS region');
+    await t.key('C-c');
+    expect((await t.exit()).code).toBe(130);
+  });
 });
