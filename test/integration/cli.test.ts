@@ -23,6 +23,17 @@ describe('the command surface', () => {
     for (const opt of ['--secret-id', '--profile', '--region', '--json', '--no-color', '--non-interactive']) expect(r.stdout).toContain(opt);
   });
 
+  it("a profile with key variables set: one line of the tool's own, not the SDK's multi-line warning", async () => {
+    const r = await runCli(['verify', '--secret-id', 'ci/x', '--profile', 'nosuch', '--region', 'eu-west-2'], {
+      sandbox,
+      env: { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://127.0.0.1:9' },
+    });
+    expect(r.stderr).toContain('Using profile nosuch; the AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY variables are ignored.');
+    expect(r.stderr).not.toMatch(/Multiple credential sources|WARNING/);
+    expect(r.exitCode).toBe(4);
+    expect(r.stderr).toMatch(/profile nosuch/);
+  });
+
   it('says in rollback --help that rolling back twice returns to the start', async () => {
     expect((await run(['rollback', '--help'])).stdout).toContain('rolling back twice returns to where');
   });
