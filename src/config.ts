@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { usageError } from './errors.js';
+import { parseConsumers, type Consumer } from './flows/consumers.js';
 
 export const CONFIG_FILE_NAME = '.dockerhub-credentials.json';
 export const DEFAULT_REGISTRY = 'https://registry-1.docker.io';
@@ -9,7 +10,9 @@ export const DEFAULT_HUB_URL = 'https://hub.docker.com';
 /** Keys a repository may commit in `.dockerhub-credentials.json`. */
 const FILE_KEYS = ['secretId', 'profile', 'region', 'repository', 'registry'] as const;
 type FileKey = (typeof FILE_KEYS)[number];
-export type FileConfig = Partial<Record<FileKey, string>> & { path?: string };
+/** Keys whose value is a list of strings rather than a string. */
+const FILE_LIST_KEYS = ['consumers'] as const;
+export type FileConfig = Partial<Record<FileKey, string>> & { consumers?: string[]; path?: string };
 
 /** What the command line said; undefined means "not given". */
 export interface FlagValues {
@@ -25,6 +28,7 @@ export interface FlagValues {
   nonInteractive?: boolean;
   yes?: boolean;
   debug?: boolean;
+  consumers?: string;
 }
 
 export interface Settings {
@@ -41,6 +45,8 @@ export interface Settings {
   yes: boolean;
   debug: boolean;
   configPath?: string;
+  /** Who reads the secret (--consumers, DOCKERHUB_CREDENTIALS_CONSUMERS, "consumers"); empty when none was declared. */
+  consumers: Consumer[];
 }
 
 /** Finds the nearest config file from `cwd` upward, the way git finds `.git`. */
@@ -68,10 +74,17 @@ export function loadConfigFile(path: string): FileConfig {
   }
   const config: FileConfig = { path };
   for (const [key, value] of Object.entries(parsed)) {
+    if (key === 'consumers') {
+      if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+        throw usageError(`The config file ${path} is malformed: "consumers" must be a list of strings, for example ["ecs"].`, `Fix ${path}.`);
+      }
+      config.consumers = value as string[];
+      continue;
+    }
     if (!(FILE_KEYS as readonly string[]).includes(key)) {
       throw usageError(
         `The config file ${path} is malformed: unknown key "${key}".`,
-        `Allowed keys: ${FILE_KEYS.join(', ')}.`,
+        `Allowed keys: ${[...FILE_KEYS, ...FILE_LIST_KEYS].join(', ')}.`,
       );
     }
     if (typeof value !== 'string' || value.trim() === '') {
@@ -113,5 +126,10 @@ export function resolveSettings(flags: FlagValues, where: Environment): Settings
     yes: flags.yes ?? false,
     debug: flags.debug ?? false,
     configPath,
+    consumers:
+      parseConsumers(flags.consumers, '--consumers') ??
+      parseConsumers(nonEmpty(env.DOCKERHUB_CREDENTIALS_CONSUMERS), 'DOCKERHUB_CREDENTIALS_CONSUMERS') ??
+      parseConsumers(file.consumers, configPath ?? CONFIG_FILE_NAME) ??
+      [],
   };
 }

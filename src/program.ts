@@ -43,6 +43,13 @@ function addTokenInput(cmd: Command): Command {
     .option('--yes', 'confirm replacing an existing value without a prompt');
 }
 
+function addConsumers(cmd: Command): Command {
+  return cmd.option(
+    '--consumers <list>',
+    'who reads the secret, comma-separated: ecs, batch, codebuild, ecr-pull-through-cache (env DOCKERHUB_CREDENTIALS_CONSUMERS)',
+  );
+}
+
 export function buildProgram(run: (name: string, opts: Record<string, unknown>) => Promise<void>): Command {
   const program = new Command('dockerhub-credentials')
     // A fixed width, so help rendered at build time is exactly what commander prints.
@@ -59,7 +66,7 @@ export function buildProgram(run: (name: string, opts: Record<string, unknown>) 
       await run(name, this.opts());
     };
 
-  addTokenInput(addDockerHub(addCommon(program.command('setup'))))
+  addConsumers(addTokenInput(addDockerHub(addCommon(program.command('setup')))))
     .description('guided wizard: create a Docker Hub token, validate it, store it in Secrets Manager, verify it')
     .addHelpText(
       'after',
@@ -71,7 +78,7 @@ ${EXIT_CODES}`,
     )
     .action(action('setup'));
 
-  addTokenInput(addDockerHub(addCommon(program.command('rotate'))))
+  addConsumers(addTokenInput(addDockerHub(addCommon(program.command('rotate')))))
     .description('replace the stored token safely: validate, stage as AWSPENDING, test, then promote')
     .option('--resume', 'finish an interrupted rotation: validate and promote the AWSPENDING value')
     .option('--discard-pending', 'remove a stray AWSPENDING stage left by an interrupted rotation')
@@ -87,13 +94,13 @@ ${EXIT_CODES}`,
     )
     .action(action('rotate'));
 
-  addDockerHub(addCommon(program.command('verify')))
+  addConsumers(addDockerHub(addCommon(program.command('verify'))))
     .description('check the stored value: JSON object with a username and a non-empty token')
     .option('--live', 'also validate the stored token against Docker Hub (push rights with --repository)')
     .addHelpText('after', `\nJSON (--json): {ok, secretId, arn, hasUsername, hasToken, username, tokenLength, lastChanged, versionId, pendingVersionId, problems, warnings}\n${EXIT_CODES}`)
     .action(action('verify'));
 
-  addDockerHub(addCommon(program.command('rollback')))
+  addConsumers(addDockerHub(addCommon(program.command('rollback'))))
     .description('make the previous value (AWSPREVIOUS) current again, after checking Docker Hub still accepts it')
     .option('--yes', 'confirm without a prompt')
     .option('--skip-validation', 'emergency: roll back without checking the previous token against Docker Hub')
@@ -107,11 +114,40 @@ ${EXIT_CODES}`,
     )
     .action(action('rollback'));
 
+  addCommon(program.command('login'))
+    .description("log this machine's docker CLI in with the stored token (writes your own docker config)")
+    .option('--registry <url>', 'registry to log in to (env DOCKERHUB_CREDENTIALS_REGISTRY; default Docker Hub)')
+    .option('--stage <stage>', 'which version to use: AWSCURRENT (default) or AWSPREVIOUS')
+    .option('--helper', 'instead of logging in, point docker at the credential helper docker-credential-dockerhub-credentials')
+    .addHelpText(
+      'after',
+      `
+This is the one command that writes to your own docker config
+($DOCKER_CONFIG/config.json, or ~/.docker/config.json), on purpose: it runs
+docker login --username U --password-stdin, so docker stores the login as it
+always does (its credential store, or base64 in config.json). The token goes
+only to docker's stdin, never to an argument.
+
+--helper writes a credHelpers entry instead (a backup of config.json first,
+other keys untouched): docker then asks docker-credential-dockerhub-credentials,
+which reads the secret fresh from Secrets Manager on every pull and push, and
+the token is never stored on this machine. The helper finds the secret through
+DOCKERHUB_CREDENTIALS_SECRET_ID (or .dockerhub-credentials.json), AWS_PROFILE
+and AWS_REGION, as this CLI does.
+
+In a CI job:
+  npx dockerhub-credentials login --secret-id ci/dockerhub --region eu-west-2
+
+JSON (--json): {ok, secretId, stage, versionId, username, server, dockerConfig, helper}
+${EXIT_CODES}`,
+    )
+    .action(action('login'));
+
   return program;
 }
 
 
-export const COMMANDS = ['setup', 'rotate', 'verify', 'rollback'] as const;
+export const COMMANDS = ['setup', 'rotate', 'verify', 'rollback', 'login'] as const;
 
 /** Every help text, exactly as commander prints it: '' is the program's, then one per command. */
 export function renderHelpTexts(): Record<string, string> {

@@ -4,3 +4,4 @@ export { verify } from './verify.js';
 export { setup } from './setup.js';
 export { rotate } from './rotate.js';
 export { rollback } from './rollback.js';
+export { login } from './login.js';

@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+'use strict';
+// docker's credential helper for Docker Hub, backed by AWS Secrets Manager.
+// docker runs it on every pull and push: dist/helper.js loads only the config
+// reader and, for `get` and `list`, the Secrets Manager client.
+import('../dist/helper.js')
+  .then(({ helperMain }) => helperMain(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, env: process.env, cwd: process.cwd() }))
+  .then((code) => {
+    process.exitCode = code;
+  });
