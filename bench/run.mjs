@@ -17,10 +17,10 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-/** Wall time of one whole process, in ms. */
-function once(cmd, args, env) {
+/** Wall time of one whole process, in ms (`input`, if given, on its stdin). */
+function once(cmd, args, env, input) {
   const t = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const r = spawnSync(cmd, args, { env, input, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return ms;
@@ -90,6 +90,12 @@ try {
   const floor = [process.execPath, [join(root, 'bench/floor.mjs'), secretId], awsEnv];
   const vsFloor = compare(verify, floor);
   row('verify (moto) vs the SDK floor script', ms(vsFloor.subject), `floor.mjs: ${ms(vsFloor.reference)}`, vsFloor.subject / vsFloor.reference, verdict(vsFloor.subject / vsFloor.reference, 1.2));
+  // The docker credential helper: docker runs it on every pull and push.
+  const helperBin = join(root, 'bin/docker-credential-dockerhub-credentials.cjs');
+  const helperStart = compare([process.execPath, [helperBin, 'version'], env], [process.execPath, ['-e', '0'], env]);
+  row('credential helper start-up (version)', ms(helperStart.subject), `node -e 0: ${ms(helperStart.reference)}`, helperStart.subject / helperStart.reference, verdict(helperStart.subject / helperStart.reference, 1.5));
+  const helperGet = compare([process.execPath, [helperBin, 'get'], { ...awsEnv, DOCKERHUB_CREDENTIALS_SECRET_ID: secretId }, 'https://index.docker.io/v1/'], floor);
+  row('credential helper get (moto) vs the SDK floor', ms(helperGet.subject), `floor.mjs: ${ms(helperGet.reference)}`, helperGet.subject / helperGet.reference, verdict(helperGet.subject / helperGet.reference, 1.2));
   if (process.env.NODE_EXTRA_CA_CERTS) {
     // Context: the same comparison in this shell's own environment.
     const inherited = { ...process.env, ...awsEnv };
