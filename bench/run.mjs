@@ -90,18 +90,19 @@ try {
   const floor = [process.execPath, [join(root, 'bench/floor.mjs'), secretId], awsEnv];
   const vsFloor = compare(verify, floor);
   row('verify (moto) vs the SDK floor script', ms(vsFloor.subject), `floor.mjs: ${ms(vsFloor.reference)}`, vsFloor.subject / vsFloor.reference, verdict(vsFloor.subject / vsFloor.reference, 1.2));
-  // The docker credential helper: docker runs it on every pull and push.
-  const helperBin = join(root, 'bin/docker-credential-dockerhub-credentials.cjs');
-  const helperStart = compare([process.execPath, [helperBin, 'version'], env], [process.execPath, ['-e', '0'], env]);
-  row('credential helper start-up (version)', ms(helperStart.subject), `node -e 0: ${ms(helperStart.reference)}`, helperStart.subject / helperStart.reference, verdict(helperStart.subject / helperStart.reference, 1.5));
-  const helperGet = compare([process.execPath, [helperBin, 'get'], { ...awsEnv, DOCKERHUB_CREDENTIALS_SECRET_ID: secretId }, 'https://index.docker.io/v1/'], floor);
-  row('credential helper get (moto) vs the SDK floor', ms(helperGet.subject), `floor.mjs: ${ms(helperGet.reference)}`, helperGet.subject / helperGet.reference, verdict(helperGet.subject / helperGet.reference, 1.2));
   if (process.env.NODE_EXTRA_CA_CERTS) {
     // Context: the same comparison in this shell's own environment.
     const inherited = { ...process.env, ...awsEnv };
     const asIs = compare([process.execPath, [cli, 'verify', '--secret-id', secretId], inherited], ['bash', ['-c', runbook], inherited]);
     row('  context: same, with NODE_EXTRA_CA_CERTS set', ms(asIs.subject), `runbook: ${ms(asIs.reference)}`, asIs.subject / asIs.reference, 'context');
   }
+
+  // The docker credential helper: docker runs it on every pull and push.
+  const helperBin = join(root, 'bin/docker-credential-dockerhub-credentials.cjs');
+  const helperStart = compare([process.execPath, [helperBin, 'version'], env], [process.execPath, ['-e', '0'], env]);
+  row('credential helper start-up (version)', ms(helperStart.subject), `node -e 0: ${ms(helperStart.reference)}`, helperStart.subject / helperStart.reference, verdict(helperStart.subject / helperStart.reference, 1.5));
+  const helperGet = compare([process.execPath, [helperBin, 'get'], { ...awsEnv, DOCKERHUB_CREDENTIALS_SECRET_ID: secretId }, 'https://index.docker.io/v1/'], floor);
+  row('credential helper get (moto) vs the SDK floor', ms(helperGet.subject), `floor.mjs: ${ms(helperGet.reference)}`, helperGet.subject / helperGet.reference, verdict(helperGet.subject / helperGet.reference, 1.2));
 
   // peak memory: max RSS of the child, from the kernel's rusage
   const rss = [];

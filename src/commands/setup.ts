@@ -5,7 +5,7 @@ import { checkCredentialValue, age, formatDate } from '../flows/check.js';
 import { collectCredentials } from '../flows/collect.js';
 import { validateAgainstHub } from '../flows/validate.js';
 import { agentHelperCommand, agentLoginCommand, buildValue } from '../flows/store.js';
-import { CONSUMERS, aliasDrift, aliasFor, assertConsumerRules, handOverSnippets, type Consumer } from '../flows/consumers.js';
+import { CONSUMERS, ECR_PREFIX, aliasDrift, aliasFor, assertConsumerRules, consumerRuleProblems, handOverSnippets, type Consumer } from '../flows/consumers.js';
 import { LIVE_PENDING_MS, StagedWrite, concurrentChange, describePending } from '../flows/write.js';
 import { inspectCurrent } from '../flows/inspect.js';
 import { sameSecret } from '../ui/redact.js';
@@ -70,7 +70,8 @@ export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
   // A consumer's rules are checked before anything else (exit 2, nothing written).
   assertConsumerRules(settings.consumers, await askSecretId(ctx));
   const { store, existing, currentId } = await preflight(ctx);
-  const consumers = await chooseConsumers(ctx, existing);
+  // --token-stdin is a scripted run (collect refuses it at a terminal): no question then.
+  const consumers = opts.tokenStdin ? settings.consumers : await chooseConsumers(ctx, existing);
   assertConsumerRules(consumers, store.secretId);
   const replacing = currentId !== undefined;
   const secretId = store.secretId;
@@ -188,11 +189,15 @@ async function chooseConsumers(ctx: Context, existing: Record<string, unknown> |
     ecs: 'ECS task definitions (repositoryCredentials): adds "password"',
     batch: 'AWS Batch jobs (repositoryCredentials): adds "password"',
     codebuild: 'CodeBuild (registryCredential): adds "password"',
-    'ecr-pull-through-cache': 'ECR pull-through cache (name must start ecr-pullthroughcache/): adds "accessToken"',
+    'ecr-pull-through-cache': 'ECR pull-through cache: adds "accessToken"',
   };
   return ctx.prompter.checkbox<Consumer>({
     message: 'Which AWS services will read this secret besides CI jobs? (space to select, enter to confirm)',
-    choices: CONSUMERS.map((c) => ({ name: labels[c], value: c, checked: existing !== undefined && aliasFor(c) in existing })),
+    choices: CONSUMERS.map((c) => {
+      // A consumer whose rules this secret breaks is shown, but cannot be chosen.
+      const broken = consumerRuleProblems([c], ctx.settings.secretId ?? '').length > 0;
+      return { name: labels[c], value: c, checked: !broken && existing !== undefined && aliasFor(c) in existing, disabled: broken ? `(needs a name starting ${ECR_PREFIX})` : undefined };
+    }),
     flag: '--consumers',
   });
 }

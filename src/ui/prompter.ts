@@ -21,7 +21,8 @@ export interface SelectQuestion<T> extends Question {
 }
 
 export interface CheckboxQuestion<T> extends Question {
-  choices: { name: string; value: T; checked?: boolean }[];
+  /** `disabled`: shown, but cannot be chosen; the text says why. */
+  choices: { name: string; value: T; checked?: boolean; disabled?: string }[];
 }
 
 /** The small interface the flows talk to; tests and non-interactive runs swap the implementation. */
@@ -56,7 +57,7 @@ export class NonInteractivePrompter implements Prompter {
     this.missing(q);
   }
   async checkbox<T>(q: CheckboxQuestion<T>): Promise<T[]> {
-    return q.choices.filter((c) => c.checked).map((c) => c.value);
+    return q.choices.filter((c) => c.checked && !c.disabled).map((c) => c.value);
   }
 }
 
