@@ -24,8 +24,11 @@ export async function verify(ctx: Context, options: VerifyOptions): Promise<numb
   const warnings: string[] = [];
   // Per consumer: those asked for (--consumers, environment, config file) and those whose keys the value holds.
   const consumers = consumerReports(consumersToReport(settings.consumers, check), check, info.name);
-  for (const [name, report] of Object.entries(consumers)) {
-    for (const p of report.problems) if (!problems.some((q) => q.includes(p))) problems.push(`${name}: ${p}`);
+  // A value that is not a valid credential is reported as such; the consumers' own problems count once it is.
+  if (check.problems.length === 0) {
+    for (const [name, report] of Object.entries(consumers)) {
+      for (const p of report.problems) if (!problems.some((q) => q.includes(p))) problems.push(`${name}: ${p}`);
+    }
   }
   if (pendingVersionId) {
     warnings.push(

@@ -117,7 +117,8 @@ export function consumerReports(consumers: readonly Consumer[], check: ValueChec
       const v = obj[key];
       if (!(key in obj)) problems.push(`"${key}" is missing: run rotate --consumers ${c} to add it.`);
       else if (typeof v !== 'string' || v.trim() === '') problems.push(`"${key}" is empty or not a string.`);
-      else if (check.token === undefined || !sameSecret(v, check.token)) problems.push(`"${key}" differs from "token"`);
+      else if (check.token === undefined) problems.push(`"token" is missing or empty, so "${key}" has nothing to match`);
+      else if (!sameSecret(v, check.token)) problems.push(`"${key}" differs from "token"`);
     }
     problems.push(...consumerRuleProblems([c], secretId));
     out[c] = { ok: problems.length === 0, problems };

@@ -23,9 +23,9 @@ describeWith(findProviderMirror() ? ['moto_server', 'docker', 'terraform'] : ['t
   it('applies the example, sees "run setup", runs setup and verify, and destroys', async () => {
     const r = await demo(['--terraform']);
     expect(r.exitCode, r.all).toBe(0);
-    expect(r.all).toMatch(/Apply complete! Resources: 5 added/);
+    expect(r.all).toMatch(/Apply complete! Resources: 9 added/);
     expect(r.all).toContain('exists but has no value yet');
     expect(r.all).toContain('Done. CI can now read the Docker Hub token');
-    expect(r.all).toMatch(/Destroy complete! Resources: 5 destroyed/);
+    expect(r.all).toMatch(/Destroy complete! Resources: 9 destroyed/);
   }, 240_000);
 });
