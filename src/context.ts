@@ -47,6 +47,7 @@ export function openStore(ctx: Context, secretId: string): Promise<SecretStore> 
     region: ctx.settings.region,
     signal: ctx.signal,
     log: (line) => ctx.out.debug(line),
+    warn: (line) => ctx.out.warn(line),
   });
 }
 

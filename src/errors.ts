@@ -6,6 +6,8 @@ export const ExitCode = {
   Rejected: 3,
   Aws: 4,
   Transient: 5,
+  /** verify --fail-when-due: the token expires within --warn-days. */
+  RotationDue: 6,
   Cancelled: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

@@ -16,6 +16,7 @@ Exit codes:
   3    credentials rejected by Docker Hub (revoked, expired, no push rights)
   4    AWS configuration, permission, missing secret or invalid stored value
   5    network, timeout, rate limit, or another run changing the secret at once
+  6    verify --fail-when-due: the token expires within --warn-days
   130  cancelled (Ctrl-C or another signal); the message says what was left`;
 
 function addCommon(cmd: Command): Command {
@@ -39,8 +40,14 @@ function addDockerHub(cmd: Command): Command {
 function addTokenInput(cmd: Command): Command {
   return cmd
     .option('--username <id>', 'Docker ID, or organization name with an organization token (env DOCKERHUB_USERNAME)')
-    .option('--token-stdin', 'read the token from stdin (or set DOCKERHUB_TOKEN); never pass it as an argument')
-    .option('--yes', 'confirm replacing an existing value without a prompt');
+    .option('--token-stdin', 'read the token from stdin (or set DOCKERHUB_TOKEN); never pass it as an argument');
+}
+
+function addLifecycle(cmd: Command): Command {
+  return cmd
+    .option('--expires-at <date>', "the token's expiry date chosen in Docker Hub (YYYY-MM-DD)")
+    .option('--expires-in <period>', "the token's expiry chosen in Docker Hub: 30d, 90d, 365d or never")
+    .option('--label <text>', "the token's description (label) in Docker Hub");
 }
 
 function addConsumers(cmd: Command): Command {
@@ -66,7 +73,8 @@ export function buildProgram(run: (name: string, opts: Record<string, unknown>) 
       await run(name, this.opts());
     };
 
-  addConsumers(addTokenInput(addDockerHub(addCommon(program.command('setup')))))
+  addConsumers(addLifecycle(addTokenInput(addDockerHub(addCommon(program.command('setup'))))))
+    .option('--yes', 'confirm replacing an existing value without a prompt')
     .description('guided wizard: create a Docker Hub token, validate it, store it in Secrets Manager, verify it')
     .addHelpText(
       'after',
@@ -78,7 +86,8 @@ ${EXIT_CODES}`,
     )
     .action(action('setup'));
 
-  addConsumers(addTokenInput(addDockerHub(addCommon(program.command('rotate')))))
+  addConsumers(addLifecycle(addTokenInput(addDockerHub(addCommon(program.command('rotate'))))))
+    .option('--yes', 'confirm without a prompt: --resume, --discard-pending, or a token of another account')
     .description('replace the stored token safely: validate, stage as AWSPENDING, test, then promote')
     .option('--resume', 'finish an interrupted rotation: validate and promote the AWSPENDING value')
     .option('--discard-pending', 'remove a stray AWSPENDING stage left by an interrupted rotation')
@@ -97,8 +106,28 @@ ${EXIT_CODES}`,
   addConsumers(addDockerHub(addCommon(program.command('verify'))))
     .description('check the stored value: JSON object with a username and a non-empty token')
     .option('--live', 'also validate the stored token against Docker Hub (push rights with --repository)')
-    .addHelpText('after', `\nJSON (--json): {ok, secretId, arn, hasUsername, hasToken, username, tokenLength, lastChanged, versionId, pendingVersionId, problems, warnings}\n${EXIT_CODES}`)
+    .option('--warn-days <n>', 'a rotation is due when the token expires within this many days (default 30)')
+    .option('--fail-when-due', 'exit 6 when a rotation is due (for a scheduled job)')
+    .addHelpText(
+      'after',
+      `\nJSON (--json): {ok, secretId, arn, region, hasUsername, hasToken, username, tokenLength, lastChanged, versionId,
+  pendingVersionId, expiresAt, daysLeft, label, rotationDue, live, problems, warnings}\n
+A scheduled job that turns red before CI breaks:
+  dockerhub-credentials verify --json --fail-when-due --warn-days 30\n${EXIT_CODES}`,
+    )
     .action(action('verify'));
+
+  addCommon(program.command('history'))
+    .description("list the secret's versions, newest first: stages, username, token length, label, expiry (never a token)")
+    .option('--limit <n>', 'show at most this many versions (default 20)')
+    .addHelpText(
+      'after',
+      `
+An operator command: it needs secretsmanager:ListSecretVersionIds, and
+GetSecretValue on each version (the write policy from terraform/ grants both).
+${EXIT_CODES}`,
+    )
+    .action(action('history'));
 
   addConsumers(addDockerHub(addCommon(program.command('rollback'))))
     .description('make the previous value (AWSPREVIOUS) current again, after checking Docker Hub still accepts it')
@@ -147,7 +176,7 @@ ${EXIT_CODES}`,
 }
 
 
-export const COMMANDS = ['setup', 'rotate', 'verify', 'rollback', 'login'] as const;
+export const COMMANDS = ['setup', 'rotate', 'verify', 'history', 'rollback', 'login'] as const;
 
 /** Every help text, exactly as commander prints it: '' is the program's, then one per command. */
 export function renderHelpTexts(): Record<string, string> {

@@ -28,11 +28,15 @@ locals {
     "secretsmanager:GetSecretValue",
   ]
 
-  # Exactly what setup, rotate, rollback, verify and login call (src/aws/store.ts), and nothing more.
+  # Exactly what the operator commands call: setup, rotate, rollback, verify, login and history
+  # (src/aws/store.ts; tags hold each version's expiry and label).
   write_actions = [
     "secretsmanager:DescribeSecret",
     "secretsmanager:GetSecretValue",
+    "secretsmanager:ListSecretVersionIds",
     "secretsmanager:PutSecretValue",
+    "secretsmanager:TagResource",
+    "secretsmanager:UntagResource",
     "secretsmanager:UpdateSecretVersionStage",
   ]
 

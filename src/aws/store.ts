@@ -15,6 +15,14 @@ export interface SecretInfo {
   deleted?: Date;
   /** version id -> staging labels */
   versions: Record<string, string[]>;
+  /** The secret's tags, key -> value (never secret: version metadata lives here). */
+  tags: Record<string, string>;
+}
+
+export interface VersionListing {
+  versionId: string;
+  stages: string[];
+  created?: Date;
 }
 
 export interface SecretVersion {
@@ -31,6 +39,7 @@ export interface StoreOptions {
   /** The run's signal (Ctrl-C and other signals): aborts reads, never writes or cleanup. */
   signal?: AbortSignal;
   log?: (line: string) => void;
+  warn?: (line: string) => void;
   timeouts?: AwsTimeouts;
 }
 
@@ -97,7 +106,12 @@ export class SecretStore {
     let credentials;
     if (options.profile) {
       const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
-      credentials = fromNodeProviderChain({ profile: options.profile });
+      // The SDK would print a multi-line notice when key variables are set too; say it in one line instead.
+      if (process.env.AWS_ACCESS_KEY_ID && process.env.AWS_SECRET_ACCESS_KEY) {
+        options.warn?.(`Using profile ${options.profile}; the AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY variables are ignored.`);
+      }
+      const quiet = { debug: () => undefined, info: () => undefined, warn: (m: string) => options.log?.(`AWS SDK: ${String(m).split('\n')[0]}`), error: () => undefined };
+      credentials = fromNodeProviderChain({ profile: options.profile, logger: quiet });
     }
     const timeouts = options.timeouts ?? awsTimeouts(process.env);
     const client = new sdk.SecretsManagerClient({
@@ -167,7 +181,35 @@ export class SecretStore {
       lastChanged: out.LastChangedDate,
       deleted: out.DeletedDate,
       versions: out.VersionIdsToStages ?? {},
+      tags: Object.fromEntries((out.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
     };
+  }
+
+  /** Every version, labelled or not (unlabelled ones are deprecated and may be removed by AWS). */
+  async listVersions(name: string): Promise<VersionListing[]> {
+    const versions: VersionListing[] = [];
+    let NextToken: string | undefined;
+    do {
+      const out = await this.call('ListSecretVersionIds', 'read', (abortSignal) =>
+        this.client.send(new this.sdk.ListSecretVersionIdsCommand({ SecretId: name, IncludeDeprecated: true, NextToken }), { abortSignal }),
+      );
+      for (const v of out.Versions ?? []) versions.push({ versionId: v.VersionId ?? '', stages: v.VersionStages ?? [], created: v.CreatedDate });
+      NextToken = out.NextToken || undefined;
+    } while (NextToken);
+    return versions;
+  }
+
+  async tag(tags: Record<string, string>): Promise<void> {
+    await this.call('TagResource', 'write', (abortSignal) =>
+      this.client.send(new this.sdk.TagResourceCommand({ SecretId: this.secretId, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }), { abortSignal }),
+    );
+  }
+
+  async untag(keys: string[]): Promise<void> {
+    if (!keys.length) return;
+    await this.call('UntagResource', 'write', (abortSignal) =>
+      this.client.send(new this.sdk.UntagResourceCommand({ SecretId: this.secretId, TagKeys: keys }), { abortSignal }),
+    );
   }
 
   /** Describe, refusing a secret that is scheduled for deletion. */

@@ -4,4 +4,5 @@ export { verify } from './verify.js';
 export { setup } from './setup.js';
 export { rotate } from './rotate.js';
 export { rollback } from './rollback.js';
+export { history } from './history.js';
 export { login } from './login.js';

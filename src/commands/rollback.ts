@@ -1,7 +1,8 @@
 import { CliError, ExitCode, cancelled, isCancellation, isCliError, withState } from '../errors.js';
 import { commandLine, openStore, requireSecretId, type Context } from '../context.js';
 import { CURRENT, PREVIOUS, versionWithStage } from '../aws/store.js';
-import { checkCredentialValue } from '../flows/check.js';
+import { age, checkCredentialValue, formatDate } from '../flows/check.js';
+import { describeToken, metaOf, recordMeta } from '../flows/lifecycle.js';
 import { inspectCurrent, noValueYet } from '../flows/inspect.js';
 import { confirmOrYes, describeValue } from '../flows/describe.js';
 import { validateAgainstHub } from '../flows/validate.js';
@@ -40,13 +41,24 @@ export async function rollback(ctx: Context, o: RollbackOptions = {}): Promise<n
       ExitCode.Aws,
     );
   }
-  const [current, previous] = await Promise.all([store.get({ stage: CURRENT }), store.get({ versionId: previousId })]);
+  const [current, previous] = await out.track(
+    'Reading the current and the previous value',
+    () => Promise.all([store.get({ stage: CURRENT }), store.get({ versionId: previousId })]),
+    { done: () => 'Read the current and the previous value', failed: 'Could not read the values' },
+  );
   const currentCheck = checkCredentialValue(current.secretString);
   const previousCheck = checkCredentialValue(previous.secretString);
-  out.info(`Will become current: ${describeValue(previousCheck, previous.created)}`);
-  out.info(`                     (version ${previousId})`);
-  out.info(`Will be replaced:    ${describeValue(currentCheck, current.created)}`);
-  out.info(`                     (version ${currentId})`);
+  // Short lines: the preview must fit an 80-column terminal.
+  const preview = (title: string, check: typeof currentCheck, version: typeof current, id: string) => {
+    const meta = metaOf(info, id);
+    out.info(`${title.padEnd(21)}${check.username ?? '(no username)'}, ${check.tokenLength === null ? 'no token' : `token ${check.tokenLength} characters`}`);
+    out.info(`${''.padEnd(21)}written ${version.created ? `${formatDate(version.created)} (${age(version.created)})` : 'at an unknown time'}`);
+    if (meta.label || meta.expires) out.info(`${''.padEnd(21)}${describeToken(meta)}`);
+    out.info(`${''.padEnd(21)}version ${id}`);
+  };
+  out.info('');
+  preview('Will become current:', previousCheck, previous, previousId);
+  preview('Will be replaced:', currentCheck, current, currentId);
   if (previousCheck.problems.length) {
     throw new CliError(
       'previous-invalid',
@@ -112,6 +124,8 @@ export async function rollback(ctx: Context, o: RollbackOptions = {}): Promise<n
   }
   if (repaired && !(await move.unstage())) out.warn(`AWSCURRENT moved, but AWSPENDING could not be removed from version ${move.versionId}; it is harmless.`);
   const restoredId = move.versionId!;
+  // The restored copy carries the token of the previous version, so its expiry and label too.
+  if (repaired) await recordMeta(ctx, store, info, restoredId, metaOf(info, previousId));
   const undoLine = `to undo, run the same command again: ${commandLine(ctx, 'rollback', secretId)}`;
   if (ctx.isCancelled()) throw cancelled(`the rollback was done: AWSCURRENT is version ${restoredId}; ${undoLine}`);
 

@@ -9,14 +9,18 @@ import { aliasDrift, assertConsumerRules, handOverSnippets } from '../flows/cons
 import { inspectCurrent } from '../flows/inspect.js';
 import { confirmOrYes } from '../flows/describe.js';
 import { LIVE_PENDING_MS, StagedWrite, describePending } from '../flows/write.js';
+import { askLifecycle, describeToken, expiryFacts, lifecycleFromFlags, metaOf, recordMeta, type LifecycleFlags, type TokenMeta } from '../flows/lifecycle.js';
+import { validateWithRecovery } from '../flows/recover.js';
 import { sameSecret } from '../ui/redact.js';
 import type { Credentials } from '../hub/registry.js';
 
-interface RotateOptions {
+interface RotateOptions extends LifecycleFlags {
   tokenStdin?: boolean;
   resume?: boolean;
   discardPending?: boolean;
 }
+
+type PendingChoice = 'resume' | 'discard' | 'leave';
 
 /** What to do with an AWSPENDING found at the start: another run's rotation in progress, or a stray one to finish or drop. */
 async function resolvePending(ctx: Context, store: SecretStore, pendingId: string, current: ValueCheck, o: RotateOptions): Promise<'resume' | 'fresh'> {
@@ -31,7 +35,10 @@ async function resolvePending(ctx: Context, store: SecretStore, pendingId: strin
     );
   }
   ctx.out.warn(`AWSPENDING (version ${pendingId}) holds ${pending.summary}: ${live ? 'possibly another rotation still running' : 'an earlier rotation did not finish'}.`);
-  let choice: 'resume' | 'discard' | undefined = o.resume ? 'resume' : o.discardPending ? 'discard' : undefined;
+  let choice: PendingChoice | undefined = o.resume ? 'resume' : o.discardPending ? 'discard' : undefined;
+  if (choice === 'resume' && !ctx.prompter.interactive && !ctx.settings.yes) {
+    throw usageError('--resume promotes the pending value, which needs a confirmation: no answer without a terminal.', 'Add --yes.');
+  }
   if (!choice) {
     if (!ctx.prompter.interactive) {
       throw new CliError(
@@ -41,15 +48,18 @@ async function resolvePending(ctx: Context, store: SecretStore, pendingId: strin
         ExitCode.Aws,
       );
     }
-    choice = await ctx.prompter.select<'resume' | 'discard'>({
+    choice = await ctx.prompter.select<PendingChoice>({
       message: 'What should happen to it?',
       choices: [
-        { name: 'Resume: validate the pending token and make it current', value: 'resume' },
+        { name: 'Resume: validate the pending token, then make it current (asks first)', value: 'resume' },
         { name: 'Discard it and start a new rotation', value: 'discard' },
+        { name: 'Leave it as it is and stop', value: 'leave' },
       ],
+      default: 'leave',
       flag: '--resume or --discard-pending',
     });
-  } else if (!(await confirmOrYes(ctx, choice === 'resume' ? 'Validate and promote the pending value?' : 'Discard the pending value?'))) {
+    if (choice === 'leave') throw new CliError('not-rotated', 'Left the pending value as it was; nothing was changed.', 'Run rotate again to resume or discard it.', ExitCode.Usage);
+  } else if (choice === 'discard' && !(await confirmOrYes(ctx, 'Discard the pending value?'))) {
     throw new CliError('not-rotated', 'Nothing was changed.', undefined, ExitCode.Usage);
   }
   if (choice === 'discard') {
@@ -74,6 +84,7 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
   const { out, settings } = ctx;
   out.heading('dockerhub-credentials rotate');
   if (o.resume && o.discardPending) throw usageError('--resume and --discard-pending contradict each other.', 'Choose one of them.');
+  const given = lifecycleFromFlags(o);
   const secretId = await askSecretId(ctx);
   // A consumer's rules are checked before anything else (exit 2, nothing written).
   assertConsumerRules(settings.consumers, secretId);
@@ -99,6 +110,8 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
   }
   if (!pending && o.discardPending) out.info('  Nothing is pending, so there is nothing to discard; starting a new rotation.');
   const mode = pending ? await resolvePending(ctx, store, pending, currentCheck, o) : 'fresh';
+  // A later failure or Ctrl-C must not say "nothing was changed" once a stray stage was dropped.
+  const discarded = pending && mode === 'fresh' ? `the earlier AWSPENDING (version ${pending}) was discarded; ` : '';
 
   // 2-3. Collect and validate, exactly as setup does. Nothing is written before this passes.
   let creds!: Credentials;
@@ -106,6 +119,7 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
   let validation!: HubReport;
   let stagedJson: string | undefined;
   let aliasKeys: string[] = [];
+  let meta: TokenMeta = {};
   const write = new StagedWrite(ctx, store, currentId);
   try {
     if (mode === 'resume') {
@@ -115,19 +129,30 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
         throw new CliError('pending-invalid', `The pending value is not a valid credential: ${staged.problems.join(' ')}`, 'Run rotate --discard-pending.', ExitCode.Aws);
       }
       creds = { username: staged.username!, token: staged.token! };
+      meta = metaOf(info, pending!);
       out.info('');
       out.heading('Validating the pending token against Docker Hub');
       validation = await validateAgainstHub(ctx, creds, repository);
+      if (!(await confirmOrYes(ctx, `The pending token of ${creds.username} passed. Make it current (AWSCURRENT) now?`))) {
+        throw new CliError('not-rotated', 'Left the pending value as it was; nothing was changed.', 'Run rotate again to resume or discard it.', ExitCode.Usage);
+      }
     } else {
       const collected = await collectCredentials(ctx, { tokenStdin: Boolean(o.tokenStdin), defaultUsername: currentCheck.username ?? undefined, rotation: true });
-      creds = collected.creds;
       repository = collected.repository;
+      out.info('');
+      out.heading('Validating the new token against Docker Hub');
+      ({ creds, validation } = await validateWithRecovery(ctx, collected.creds, repository));
       if (sameSecret(creds.token, currentCheck.token!)) {
         throw usageError('That is the token already stored.', 'Create a new token in Docker Hub and rotate to it.');
       }
-      out.info('');
-      out.heading('Validating the new token against Docker Hub');
-      validation = await validateAgainstHub(ctx, creds, repository);
+      if (creds.username !== currentCheck.username) {
+        // CI would pull and push as someone else from now on: say so, and ask.
+        out.warn(`This rotation changes the account CI uses: from ${currentCheck.username} to ${creds.username}.`);
+        if (!(await confirmOrYes(ctx, `Rotate to the token of ${creds.username}?`))) {
+          throw new CliError('not-rotated', `Kept the token of ${currentCheck.username}; nothing was written.`, `To rotate within ${currentCheck.username}, use a token created by ${currentCheck.username}.`, ExitCode.Usage);
+        }
+      }
+      meta = await askLifecycle(ctx, given, repository);
     }
     if (ctx.signal.aborted) throw cancelled();
 
@@ -155,7 +180,7 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
     });
   } catch (e) {
     if (write.promoted) throw e;
-    const state = await write.undo();
+    const state = `${discarded}${await write.undo()}`;
     if (!write.promoted) {
       if (isCancellation(e)) throw cancelled(state);
       if (isCliError(e)) throw withState(e, `${state}; CI keeps reading the working token`);
@@ -168,6 +193,7 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
   if (!(await write.unstage())) out.warn(`AWSCURRENT moved, but AWSPENDING could not be removed from version ${stagedId}; it is harmless.`);
   const rollbackLine = commandLine(ctx, 'rollback', secretId);
   if (ctx.isCancelled()) throw cancelled(`the new value was already stored as AWSCURRENT (version ${stagedId}); to undo: ${rollbackLine}`);
+  await recordMeta(ctx, store, info, stagedId, meta);
 
   // 7. Verify and hand over.
   let after;
@@ -194,16 +220,22 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
       consumers: settings.consumers,
       aliasKeys,
       validation,
+      // The token to revoke in Docker Hub once CI has used the new one.
+      oldToken: { username: currentCheck.username, label: metaOf(info, currentId).label ?? null, storedAt: created?.toISOString() ?? null, expiresAt: expiryFacts(metaOf(info, currentId), 0).expiresAt },
       problems: [...after.check.problems, ...drift],
     });
     return ok ? ExitCode.Ok : ExitCode.Aws;
   }
   const c = out.out;
+  const old = metaOf(info, currentId);
   out.data('');
   out.data(`${ok ? c.green('✓') : c.red('✗')} ${c.bold('Rotated.')} CI now reads the new token (${after.check.username}, ${after.check.tokenLength} characters).`);
   out.data(`  The previous value is kept as AWSPREVIOUS. To restore it: ${rollbackLine}`);
-  out.data('  Revoke the old token in Docker Hub only after CI has used the new one');
-  out.data('  (https://app.docker.com/settings/personal-access-tokens; a PAT cannot manage other tokens).');
+  out.data('');
+  out.data(`  The old token to revoke in Docker Hub: ${currentCheck.username}, ${describeToken(old)}, stored ${created ? formatDate(created) : 'at an unknown time'}.`);
+  out.data('  Revoke it only after CI has used the new one (check a pipeline run), at');
+  out.data('  https://app.docker.com/settings/personal-access-tokens (a PAT cannot manage other tokens).');
+  if (!old.label) out.data('  Its label was not recorded: Docker Hub lists tokens with their last-used dates; it is the one CI stops using now.');
   if (aliasKeys.length) out.data(`  Also rewritten with the new token: ${aliasKeys.join(', ')}.`);
   for (const p of drift) out.data(`  ${c.red('✗')} ${p}`);
   out.data(`  CI jobs log in with: ${agentLoginCommand(after.info.arn, settings.region)}`);

@@ -1,21 +1,22 @@
 import { CliError, ExitCode, cancelled, isCancellation, isCliError, withState } from '../errors.js';
 import { askSecretId, commandLine, openStore, type Context } from '../context.js';
-import { CURRENT, strayPending, versionWithStage, type SecretStore } from '../aws/store.js';
+import { CURRENT, strayPending, versionWithStage, type SecretInfo, type SecretStore } from '../aws/store.js';
 import { checkCredentialValue, age, formatDate } from '../flows/check.js';
 import { collectCredentials } from '../flows/collect.js';
-import { validateAgainstHub } from '../flows/validate.js';
 import { agentHelperCommand, agentLoginCommand, buildValue } from '../flows/store.js';
 import { CONSUMERS, ECR_PREFIX, aliasDrift, aliasFor, assertConsumerRules, consumerRuleProblems, handOverSnippets, type Consumer } from '../flows/consumers.js';
 import { LIVE_PENDING_MS, StagedWrite, concurrentChange, describePending } from '../flows/write.js';
+import { askLifecycle, lifecycleFromFlags, recordMeta, type LifecycleFlags } from '../flows/lifecycle.js';
+import { validateWithRecovery } from '../flows/recover.js';
 import { inspectCurrent } from '../flows/inspect.js';
 import { sameSecret } from '../ui/redact.js';
 
-interface SetupOptions {
+interface SetupOptions extends LifecycleFlags {
   tokenStdin?: boolean;
 }
 
 /** Step 1: which secret, and may we write it? */
-async function preflight(ctx: Context): Promise<{ store: SecretStore; existing?: Record<string, unknown>; currentId?: string }> {
+async function preflight(ctx: Context): Promise<{ store: SecretStore; info: SecretInfo; existing?: Record<string, unknown>; currentId?: string }> {
   const { prompter, out, settings } = ctx;
   const secretId = await askSecretId(ctx);
   // A profile usually names its region; otherwise ask (settings.region already holds flag, environment and file).
@@ -29,7 +30,7 @@ async function preflight(ctx: Context): Promise<{ store: SecretStore; existing?:
     failed: `Cannot use ${secretId}`,
   });
   const currentId = versionWithStage(info, CURRENT);
-  if (!currentId) return { store };
+  if (!currentId) return { store, info };
 
   const current = await store.get({ stage: CURRENT });
   const check = checkCredentialValue(current.secretString);
@@ -60,27 +61,30 @@ async function preflight(ctx: Context): Promise<{ store: SecretStore; existing?:
     settings.yes ||
     (await prompter.confirm({ message: 'Replace the stored value with a new one?', default: false, flag: '--yes' }));
   if (!replace) throw new CliError('not-replaced', 'Left the stored value as it was.', `Use ${commandLine(ctx, 'rotate', secretId)} to replace it safely.`, ExitCode.Usage);
-  return { store, existing: check.parsed, currentId };
+  return { store, info, existing: check.parsed, currentId };
 }
 
 /** `setup`: probe, guide, collect, validate, store, verify, hand over. */
 export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
   const { out, settings } = ctx;
   out.heading('dockerhub-credentials setup');
+  const given = lifecycleFromFlags(opts);
   // A consumer's rules are checked before anything else (exit 2, nothing written).
   assertConsumerRules(settings.consumers, await askSecretId(ctx));
-  const { store, existing, currentId } = await preflight(ctx);
+  const { store, info, existing, currentId } = await preflight(ctx);
   // --token-stdin is a scripted run (collect refuses it at a terminal): no question then.
   const consumers = opts.tokenStdin ? settings.consumers : await chooseConsumers(ctx, existing);
   assertConsumerRules(consumers, store.secretId);
   const replacing = currentId !== undefined;
   const secretId = store.secretId;
 
-  const { creds, repository } = await collectCredentials(ctx, { tokenStdin: Boolean(opts.tokenStdin), rotation: false });
+  const collected = await collectCredentials(ctx, { tokenStdin: Boolean(opts.tokenStdin), rotation: false });
+  const { repository } = collected;
 
   out.info('');
   out.heading('Validating against Docker Hub');
-  const validation = await validateAgainstHub(ctx, creds, repository);
+  const { creds, validation } = await validateWithRecovery(ctx, collected.creds, repository);
+  const meta = await askLifecycle(ctx, given, repository);
 
   if (ctx.signal.aborted) throw cancelled();
   const value = buildValue(existing, creds, consumers);
@@ -116,6 +120,7 @@ export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
   if (value.keptKeys.length) out.info(`  Kept the other keys of the existing value: ${value.keptKeys.join(', ')}`);
   const stored = `the new value is AWSCURRENT (version ${versionId}), confirmed by Secrets Manager${replacing ? `; to restore the previous one: ${commandLine(ctx, 'rollback', secretId)}` : ''}`;
   if (ctx.isCancelled()) throw cancelled(stored);
+  await recordMeta(ctx, store, info, versionId, meta);
 
   const readBack = await out.step('Reading the value back');
   let inspection;

@@ -1,18 +1,23 @@
-import { CliError, ExitCode, isCliError } from '../errors.js';
+import { CliError, ExitCode, isCliError, usageError } from '../errors.js';
 import { openStore, requireSecretId, type Context } from '../context.js';
 import { inspectCurrent, factLines } from '../flows/inspect.js';
 import { age, formatDate } from '../flows/check.js';
 import { validateAgainstHub, type HubReport } from '../flows/validate.js';
+import { expiryFacts, metaOf } from '../flows/lifecycle.js';
 import { aliasDrift, consumerReports, consumersToReport } from '../flows/consumers.js';
 
 export interface VerifyOptions {
   live?: boolean;
+  warnDays?: string;
+  failWhenDue?: boolean;
 }
 
 /** `verify`: the check runbooks and CI run. Exit 0 only when everything holds. */
 export async function verify(ctx: Context, options: VerifyOptions): Promise<number> {
   const secretId = requireSecretId(ctx);
   const { out, settings } = ctx;
+  const warnDays = options.warnDays === undefined ? 30 : Number(options.warnDays);
+  if (!Number.isInteger(warnDays) || warnDays < 0) throw usageError('--warn-days must be a whole number of days, 0 or more.', 'For example --warn-days 30.');
   const store = await openStore(ctx, secretId);
 
   const inspection = await out.track(`Reading ${secretId} from Secrets Manager`, () => inspectCurrent(ctx, store), {
@@ -36,6 +41,11 @@ export async function verify(ctx: Context, options: VerifyOptions): Promise<numb
     );
   }
 
+  // The token's expiry as recorded when it was stored (Docker Hub sends no warning of its own).
+  const expiry = expiryFacts(metaOf(info, inspection.currentVersionId), warnDays);
+  if (expiry.expired) problems.push(`The token expired on ${expiry.expiresAt}; rotate it: npx dockerhub-credentials rotate --secret-id ${secretId}`);
+  else if (expiry.rotationDue) warnings.push(`The token expires ${expiry.text.replace(/^\S+ \((.*)\)$/, '$1')} (${expiry.expiresAt}): rotate it before then: npx dockerhub-credentials rotate --secret-id ${secretId}`);
+
   let live: HubReport | undefined;
   let liveError: CliError | undefined;
   if (options.live && check.hasToken && check.hasUsername) {
@@ -45,6 +55,8 @@ export async function verify(ctx: Context, options: VerifyOptions): Promise<numb
       if (!isCliError(e)) throw e;
       liveError = e;
       problems.push(e.message);
+      // Docker Hub's word wins over the recorded date.
+      if (e.code === 'token-expired') expiry.rotationDue = expiry.expired = true;
     }
   }
 
@@ -62,6 +74,10 @@ export async function verify(ctx: Context, options: VerifyOptions): Promise<numb
       lastChanged: info.lastChanged?.toISOString() ?? null,
       versionId: inspection.currentVersionId,
       pendingVersionId: pendingVersionId ?? null,
+      expiresAt: expiry.expiresAt,
+      daysLeft: expiry.daysLeft,
+      label: expiry.label,
+      rotationDue: expiry.rotationDue,
       live: options.live ? (live ?? { ok: false, error: liveError?.code ?? 'skipped' }) : undefined,
       consumers,
       problems,
@@ -72,6 +88,8 @@ export async function verify(ctx: Context, options: VerifyOptions): Promise<numb
     out.data(`${ok ? c.green('✓') : c.red('✗')} ${c.bold(info.name)}${settings.region ? ` (${settings.region})` : ''}`);
     const facts = factLines(check);
     if (info.lastChanged) facts.push(['last changed', `${formatDate(info.lastChanged)} (${age(info.lastChanged)})`]);
+    facts.push(expiry.text === 'unknown' ? ['expiry', 'unknown'] : ['expires', expiry.text]);
+    facts.push(['label', expiry.label ?? 'unknown']);
     if (live) {
       facts.push(['docker hub', live.summary]);
     }
@@ -82,8 +100,9 @@ export async function verify(ctx: Context, options: VerifyOptions): Promise<numb
     for (const w of warnings) out.warn(w);
     if (liveError?.hint) out.info(`  ${liveError.hint}`);
   }
-  if (ok) return ExitCode.Ok;
+  if (ok) return expiry.rotationDue && options.failWhenDue ? ExitCode.RotationDue : ExitCode.Ok;
   if (liveError) return liveError.exitCode;
+  if (expiry.expired) return ExitCode.Rejected;
   if (!settings.json) out.info(`  Store a valid value with: npx dockerhub-credentials setup --secret-id ${secretId}`);
   return ExitCode.Aws;
 }

@@ -1,6 +1,6 @@
-import { basename } from 'node:path';
 import { usageError } from '../errors.js';
 import type { Context } from '../context.js';
+import { suggestedLabel } from './lifecycle.js';
 import { probeLocalLogin, type LocalLogin } from '../docker/config.js';
 import {
   OAT_PLACE,
@@ -51,7 +51,8 @@ async function tokenFromOutside(ctx: Context, tokenStdin: boolean): Promise<stri
  */
 export function guidePatCreation(ctx: Context, opts: { repository?: string; rotation: boolean }): void {
   const { out } = ctx;
-  const repoName = opts.repository?.split('/')[1] ?? (basename(process.cwd()) || 'ci');
+  // The same label is suggested again when the tool records it, so Docker Hub's list and verify agree.
+  const label = suggestedLabel(opts.repository);
   const repos = opts.repository ?? 'each repository CI uses';
   out.info('');
   out.heading(opts.rotation ? 'Create the new access token' : 'Create a Docker Hub access token');
@@ -62,13 +63,13 @@ export function guidePatCreation(ctx: Context, opts: { repository?: string; rota
   out.info(`  ${out.err.bold('Personal access token')} (username: your Docker ID)`);
   out.info(`  1. Open ${out.err.cyan(PAT_PAGE)}`);
   out.info('     (Account settings > Personal access tokens > Generate new token).');
-  out.info(`  2. Description: ${out.err.bold(`${repoName}-ci`)}`);
+  out.info(`  2. Description: ${out.err.bold(label)}`);
   out.info('  3. Access: Read & Write if CI pushes images; Read-only for pull-only CI.');
-  out.info("  4. Expiry: match your team's rotation policy (for example 90 days).");
+  out.info("  4. Expiry: match your team's rotation policy (for example 90 days); you will be asked which you chose.");
   out.info('');
   out.info(`  ${out.err.bold('Organization access token')} (username: the organization's name, not your Docker ID)`);
   out.info(`  1. Open ${out.err.cyan(OAT_PLACE)} > Generate access token.`);
-  out.info(`  2. Label: ${out.err.bold(`${repoName}-ci`)}; repositories: ${repos}, with Pull, and Push if CI pushes.`);
+  out.info(`  2. Label: ${out.err.bold(label)}; repositories: ${repos}, with Pull, and Push if CI pushes.`);
   out.info("  3. Expiry: match your team's rotation policy.");
   out.info('');
   out.info(`  ${out.err.yellow('!')} Docker Hub shows the token only once: copy it now.`);

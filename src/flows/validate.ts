@@ -20,10 +20,11 @@ export interface HubReport {
 }
 
 /**
- * The three checks against Docker Hub, in the order a person would trust them:
- * docker's own login (isolated), the Hub API (whose token this is, and its access
- * level), and the registry token endpoint (push rights, explained with that access
- * level). The first failure stops with exit 3 or 5.
+ * The three checks against Docker Hub: the Hub API first (whose token this is, and
+ * its access level), so a good token of someone else is named as theirs before
+ * anything else is tried; then docker's own login (isolated); then the registry
+ * token endpoint (push rights, explained with that access level). The first
+ * failure stops with exit 3 or 5.
  */
 export async function validateAgainstHub(ctx: Context, creds: Credentials, repository: string | undefined): Promise<HubReport> {
   registerSecret(creds.token);
@@ -32,6 +33,14 @@ export async function validateAgainstHub(ctx: Context, creds: Credentials, repos
   const server = dockerServerFor(settings.registry);
   const oat = tokenKind(creds.token) === 'oat';
   const whose = (name: string) => (oat ? `the organization ${name}` : name);
+
+  const identity = await out.track('Docker Hub API: whose token is this', () => hubIdentity(settings.hubUrl, creds, http('the Docker Hub API')), {
+    done: (id) =>
+      id.username
+        ? `Docker Hub confirms the token belongs to ${whose(id.username)}${id.accessLevel ? ` (${id.accessLevel})` : ''}`
+        : `Docker Hub accepts the token for ${whose(creds.username)}${id.accessLevel ? ` (${id.accessLevel})` : ''}`,
+    failed: 'Docker Hub API: whose token is this: failed',
+  });
 
   const loginText = `docker login as ${creds.username} (isolated config)`;
   const login = await out
@@ -43,14 +52,6 @@ export async function validateAgainstHub(ctx: Context, creds: Credentials, repos
       throw await explainRejection(ctx, e, creds, http('the Docker Hub API'));
     });
   if (!login.ran) out.warn(`Without a docker CLI, validation relies on the registry and Hub API checks only.`);
-
-  const identity = await out.track('Docker Hub API: whose token is this', () => hubIdentity(settings.hubUrl, creds, http('the Docker Hub API')), {
-    done: (id) =>
-      id.username
-        ? `Docker Hub confirms the token belongs to ${whose(id.username)}${id.accessLevel ? ` (${id.accessLevel})` : ''}`
-        : `Docker Hub accepts the token for ${whose(creds.username)}${id.accessLevel ? ` (${id.accessLevel})` : ''}`,
-    failed: 'Docker Hub API: whose token is this: failed',
-  });
 
   const grantText = repository ? `Registry token for ${repository} (pull,push)` : 'Registry token endpoint';
   const grant = await out.track(

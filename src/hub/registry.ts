@@ -116,8 +116,15 @@ export function rejected(username: string, detail: string, kind: TokenKind = 'pa
   );
 }
 
+/** The owner named by a `wrong-user` error, for the wizard's "use alice?" (undefined for any other error). */
+export const ownerOf = (e: unknown): string | undefined => (e as { owner?: string } | null)?.owner;
+
 /** The token is good, but it is someone else's: say whose, never "rejected" (REFERENCE 2, identifier). */
 export function wrongOwner(creds: Credentials, owner: string): CliError {
+  return Object.assign(wrongOwnerError(creds, owner), { owner });
+}
+
+function wrongOwnerError(creds: Credentials, owner: string): CliError {
   if (tokenKind(creds.token) === 'oat') {
     return new CliError(
       'wrong-user',
@@ -158,7 +165,7 @@ export function noPush(creds: Credentials, repository: string, cause: 'scope' | 
     return new CliError(
       'no-push',
       `The token for ${username} is not allowed to push to ${repository}: its access level${accessLevel ? ` (${accessLevel})` : ''} does not include push.`,
-      `Create a token with Read & Write access at ${PAT_PAGE} (Read-only is enough only for pull-only CI; then leave out --repository).`,
+      `Create a token with Read & Write access at ${PAT_PAGE} (Read-only is enough only for pull-only CI; then give no repository, which skips the push check).`,
       ExitCode.Rejected,
     );
   }

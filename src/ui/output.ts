@@ -1,6 +1,6 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import { redact } from './redact.js';
-import { isCancellation } from '../errors.js';
+import { isCliError } from '../errors.js';
 
 export interface Streams {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -95,8 +95,9 @@ export class Output {
       step.succeed(end.done(value));
       return value;
     } catch (e) {
-      // Ctrl-C is not the step failing: the cancellation report says what happened.
-      if (isCancellation(e)) this.stopSpinner();
+      // An expected failure is reported once, in its own words (report in cli.ts), and
+      // Ctrl-C is not the step failing: only an unexpected error marks the step ✗ here.
+      if (isCliError(e)) this.stopSpinner();
       else step.fail(end.failed);
       throw e;
     }

@@ -100,7 +100,7 @@ export class TerminalPrompter implements Prompter {
   }
 
   select<T>(q: SelectQuestion<T>): Promise<T> {
-    return this.ask((lib, ctx) => lib.select<T>({ message: q.message, choices: q.choices, default: q.default }, ctx));
+    return this.ask((lib, ctx) => lib.select<T>({ message: q.message, choices: q.choices, default: q.default, loop: false }, ctx));
   }
 
   checkbox<T>(q: CheckboxQuestion<T>): Promise<T[]> {

@@ -65,10 +65,13 @@ run "write_policy_is_what_the_cli_needs" {
     condition = jsondecode(aws_iam_policy.write.policy).Statement[0].Action == [
       "secretsmanager:DescribeSecret",
       "secretsmanager:GetSecretValue",
+      "secretsmanager:ListSecretVersionIds",
       "secretsmanager:PutSecretValue",
+      "secretsmanager:TagResource",
+      "secretsmanager:UntagResource",
       "secretsmanager:UpdateSecretVersionStage",
     ]
-    error_message = "The write policy grants exactly what setup, rotate, rollback, verify and login call (src/aws/store.ts)."
+    error_message = "The write policy grants exactly what setup, rotate, rollback, verify, login and history call (src/aws/store.ts)."
   }
   assert {
     condition     = jsondecode(aws_iam_policy.write.policy).Statement[0].Resource == "arn:aws:secretsmanager:eu-west-2:123456789012:secret:ci/dockerhub-AbCdEf"

@@ -48,6 +48,7 @@ describeWith(['moto_server', 'docker', 'tmux'], 'the local Docker Hub login in a
     await t.type(''); // the local login's username is the default
     await t.waitFor('Repository CI pushes to');
     await t.type('');
+    await t.acceptLifecycleDefaults();
     const { code, screen } = await t.exit();
     expect(screen).toContain('docker login as alice1 succeeded');
     expect(code).toBe(0);

@@ -23,6 +23,7 @@ describeWith(['moto_server', 'docker', 'tmux'], 'rotate and rollback in a real t
     await t.paste(w.rw2.token);
     await t.waitFor('Repository CI pushes to');
     await t.type('alice1/app');
+    await t.acceptLifecycleDefaults();
     const { code, sane, screen } = await t.exit();
     expect(screen).toMatch(/AWSCURRENT is now version [\w-]+; the old value is AWSPREVIOUS/);
     expect(screen).toContain('Rotated.');

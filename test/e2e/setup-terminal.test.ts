@@ -30,6 +30,8 @@ describeWith(['moto_server', 'docker', 'tmux'], 'setup in a real terminal (tmux)
     await t.paste(`  ${w.rw.token}\n`, false); // pasted with whitespace and a newline, as people do
     await t.waitFor('Repository CI pushes to');
     await t.type('alice1/app');
+    const asked = await t.acceptLifecycleDefaults();
+    expect(asked).toMatch(/app-ci-\d{4}-\d{2}/); // the label the guide suggested
     await t.waitFor('Registry grants push to alice1/app');
     const { code, sane, screen } = await t.exit();
     expect(screen).toContain('docker login as alice1 succeeded');

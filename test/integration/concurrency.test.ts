@@ -60,7 +60,7 @@ describeWith(['moto_server', 'docker'], 'concurrent runs, killed runs and rollba
     const name = uniqueName();
     await w.secrets.create(name, value(w.rw.token));
     await w.secrets.put(name, value(w.rw2.token));
-    const { winnerIsA } = await race(name, [rotate(name, '--username', 'bobby2'), w.bob.token], [rollback(name)]);
+    const { winnerIsA } = await race(name, [rotate(name, '--username', 'bobby2', '--yes'), w.bob.token], [rollback(name)]);
     expect(await tokenOf(name)).toBe(winnerIsA ? w.bob.token : w.rw.token);
     expect(await tokenOf(name, 'AWSPREVIOUS')).toBe(w.rw2.token);
   });

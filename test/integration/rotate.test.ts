@@ -28,7 +28,7 @@ describeWith(['moto_server', 'docker'], 'rotate and rollback against moto, the s
     expect(r.stderr).toContain('Read back AWSPENDING: alice1, token 36 characters, as validated');
     expect(r.stdout).toContain('The previous value is kept as AWSPREVIOUS');
     expect(r.stdout).toContain(`npx dockerhub-credentials rollback --secret-id ${name}`);
-    expect(r.stdout).toContain('Revoke the old token in Docker Hub only after CI has used the new one');
+    expect(r.stdout).toMatch(/The old token to revoke in Docker Hub: alice1, label unknown, stored .*\n  Revoke it only after CI has used the new one/);
     expect(await w.secrets.value(name)).toBe(value(w.rw2.token));
     expect(await w.secrets.value(name, 'AWSPREVIOUS')).toBe(value(w.rw.token));
     expect(await pendingLeft(name)).toBe(false);
@@ -52,6 +52,8 @@ describeWith(['moto_server', 'docker'], 'rotate and rollback against moto, the s
       const before = await w.secrets.stages(name);
       const r = await w.run(rotateArgs(name, ...extra), { input: pick(w).token });
       expect(r.exitCode).toBe(3);
+      // The last word: nothing was written, and CI keeps the token that works.
+      expect(r.stderr).toMatch(/State: AWSCURRENT unchanged \(version [\w-]+\); CI keeps reading the working token\.\n/);
       expect(await w.secrets.stages(name)).toEqual(before);
       expect(await pendingLeft(name)).toBe(false);
     });
@@ -122,7 +124,7 @@ describeWith(['moto_server', 'docker'], 'rotate and rollback against moto, the s
     const before = Object.keys(await w.secrets.stages(name));
     const [a, b] = await Promise.all([
       runCli(rotateArgs(name), { sandbox: w.sandbox, env: w.env(), input: w.rw2.token }),
-      runCli(rotateArgs(name, '--username', 'bobby2'), { sandbox: w.sandbox, env: w.env(), input: w.bob.token }),
+      runCli(rotateArgs(name, '--username', 'bobby2', '--yes'), { sandbox: w.sandbox, env: w.env(), input: w.bob.token }),
     ]);
     for (const r of [a, b]) for (const c of w.canaries()) c.assertAbsent('output', r.stdout + r.stderr);
     const codes = [a.exitCode, b.exitCode].sort();
@@ -145,7 +147,7 @@ describeWith(['moto_server', 'docker'], 'rotate and rollback against moto, the s
     expect(refused.stderr).toContain('--yes');
     const r = await w.run(['rollback', '--non-interactive', '--secret-id', name, '--yes']);
     expect(r.exitCode).toBe(0);
-    expect(r.stderr).toMatch(/Will become current: alice1, token 36 characters, written/);
+    expect(r.stderr).toMatch(/Will become current: +alice1, token 36 characters\n +written \d{4}-/);
     expect(await current(name)).toBe(w.rw.token);
     expect(JSON.parse((await w.secrets.value(name, 'AWSPREVIOUS'))!).token).toBe(w.rw2.token);
     expect((await w.run(['rollback', '--secret-id', name, '--yes', '--json'])).exitCode).toBe(0);

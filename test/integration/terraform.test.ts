@@ -128,19 +128,23 @@ describeWith([...tools, 'moto_server', 'aws'], 'terraform apply of the example a
     expect(before.stderr).toContain('exists but has no value yet');
     expect(before.stderr).toContain('Run setup');
 
-    const setup = await cli(['setup', '--non-interactive', '--token-stdin', '--username', 'alice1', '--secret-id', secretName, '--consumers', 'ecs,codebuild'], {}, canary.token);
+    const setup = await cli(['setup', '--non-interactive', '--token-stdin', '--username', 'alice1', '--secret-id', secretName, '--expires-in', '90d', '--label', 'app-ci-2026-11', '--consumers', 'ecs,codebuild'], {}, canary.token);
     expect(setup.exitCode, setup.stderr).toBe(0);
 
     const after = await cli(['verify', '--secret-id', secretName, '--json']);
     expect(after.exitCode).toBe(0);
-    expect(JSON.parse(after.stdout)).toMatchObject({ ok: true, username: 'alice1', tokenLength: 36, arn: outputs.secret_arn!.value });
+    expect(JSON.parse(after.stdout)).toMatchObject({ ok: true, username: 'alice1', tokenLength: 36, arn: outputs.secret_arn!.value, label: 'app-ci-2026-11' });
     expect(JSON.parse(after.stdout).consumers).toMatchObject({ ecs: { ok: true }, codebuild: { ok: true } });
     sandbox.assertClean(canary);
+
+    // The expiry and label the CLI recorded as tags are not drift: the example's provider ignores them.
+    const plan = await tf.run(['plan', '-detailed-exitcode', '-no-color', '-var', `secret_name=${secretName}`], example);
+    expect(plan.exitCode, plan.all).toBe(0);
   });
 
-  it("an operator with only the write policy's actions can rotate, roll back and verify: it grants what the CLI calls", async () => {
+  it("an operator with only the write policy's actions can rotate, roll back, verify and list the history: it grants what the CLI calls", async () => {
     const { actions, key: c } = await userWithActionsOf('operator-user', outputs.write_policy_arn!.value);
-    expect(actions).not.toContain('secretsmanager:ListSecretVersionIds');
+    expect(actions).toContain('secretsmanager:ListSecretVersionIds');
     const asOperator = { AWS_ACCESS_KEY_ID: c.AccessKeyId, AWS_SECRET_ACCESS_KEY: c.SecretAccessKey };
     const next = makePat();
     hub.accounts.push({ username: 'alice1', secret: next, kind: 'pat', level: 'write', state: 'ok' });
@@ -149,6 +153,7 @@ describeWith([...tools, 'moto_server', 'aws'], 'terraform apply of the example a
     const rollback = await cli(['rollback', '--secret-id', secretName, '--yes'], asOperator);
     expect(rollback.exitCode, rollback.stderr).toBe(0);
     expect((await cli(['verify', '--secret-id', secretName], asOperator)).exitCode).toBe(0);
+    expect((await cli(['history', '--secret-id', secretName], asOperator)).exitCode).toBe(0);
   });
 
   it('a principal with only the read policy cannot write the secret', async () => {

@@ -14,15 +14,15 @@ export class Terminal {
     return execa('tmux', ['-L', this.socket, ...args], { input, reject: true });
   }
 
-  /** Starts `dockerhub-credentials <args>` in a 120x40 terminal with exactly `env`. */
-  async start(args: string[], env: Record<string, string | undefined>, cwd: string): Promise<void> {
+  /** Starts `dockerhub-credentials <args>` in a terminal (120x40 unless told) with exactly `env`. */
+  async start(args: string[], env: Record<string, string | undefined>, cwd: string, size = { cols: 120, rows: 40 }): Promise<void> {
     const assignments = Object.entries({ TERM: 'xterm-256color', ...env })
       .filter(([, v]) => v !== undefined)
       .map(([k, v]) => `${k}=${quote(v!)}`)
       .join(' ');
     // After the CLI exits, print its exit code and the terminal modes, to prove it was left sane.
     const script = `cd ${quote(cwd)} && env -i ${assignments} ${quote(process.execPath)} ${quote(CLI)} ${args.map(quote).join(' ')}; echo "[exit $?]"; stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo '[modes]'; sleep 600`;
-    await this.tmux(['new-session', '-d', '-s', this.target, '-x', '120', '-y', '40', 'sh', '-c', script]);
+    await this.tmux(['new-session', '-d', '-s', this.target, '-x', String(size.cols), '-y', String(size.rows), 'sh', '-c', script]);
   }
 
   /** The whole screen and scroll-back, as text. */
@@ -48,6 +48,15 @@ export class Terminal {
 
   async key(name: 'Enter' | 'C-c' | 'Down' | 'Up'): Promise<void> {
     await this.tmux(['send-keys', '-t', this.target, name]);
+  }
+
+  /** Accepts the suggested expiry (90 days) and label at the two questions asked after the token; returns the screen. */
+  async acceptLifecycleDefaults(): Promise<string> {
+    await this.waitFor('Expiration date chosen for this token in Docker Hub');
+    await this.key('Enter');
+    const screen = await this.waitFor("The token's description in Docker Hub (its label)");
+    await this.key('Enter');
+    return screen;
   }
 
   /** Pastes like a person: through a paste buffer fed on stdin, never on a command line. */

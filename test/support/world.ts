@@ -33,7 +33,7 @@ export interface World {
   /** Fails if any canary piece is in `text`. */
   assertNoCanary(label: string, text: string): void;
   /** The CLI in a real terminal, with this world's environment, HOME and TMPDIR. */
-  terminal(args: string[], env?: Record<string, string | undefined>): Promise<Terminal>;
+  terminal(args: string[], env?: Record<string, string | undefined>, size?: { cols: number; rows: number }): Promise<Terminal>;
   /**
    * Runs `args` in a terminal, presses Ctrl-C once `reach` returns, and checks
    * exit 130, a sane terminal, no canary on screen and unchanged versions of `secret`.
@@ -62,12 +62,12 @@ export function useWorld(): World {
     for (const c of w.canaries()) c.assertAbsent(label, text);
   };
   let open: Terminal | undefined;
-  w.terminal = async (args, env = {}) => {
+  w.terminal = async (args, env = {}, size) => {
     await open?.close();
     open = new Terminal();
     // The sandbox's bin/ first on PATH, for fake credential helpers.
     const path = `${w.sandbox.root}/bin:${process.env.PATH}`;
-    await open.start(args, { ...w.env(env), PATH: path, HOME: w.sandbox.home, TMPDIR: w.sandbox.tmp }, w.sandbox.cwd);
+    await open.start(args, { ...w.env(env), PATH: path, HOME: w.sandbox.home, TMPDIR: w.sandbox.tmp }, w.sandbox.cwd, size);
     return open;
   };
   afterEach(async () => {

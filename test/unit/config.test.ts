@@ -1,13 +1,24 @@
-import { describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_REGISTRY, findConfigFile, resolveSettings } from '../../src/config.js';
 
 const tty = { stdinIsTTY: true, stderrIsTTY: true };
 
+/** Temporary folders of this file, removed when it ends. */
+const made: string[] = [];
+const tempDir = (prefix: string) => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 describe('resolveSettings', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'dhc-config-'));
+  const dir = tempDir('dhc-config-');
   const nested = join(dir, 'a/b');
   mkdirSync(nested, { recursive: true });
   writeFileSync(join(dir, '.dockerhub-credentials.json'), JSON.stringify({ secretId: 'from/file', region: 'eu-west-1', profile: 'file-profile', repository: 'org/app' }));
@@ -47,7 +58,7 @@ describe('resolveSettings', () => {
   });
 
   it('rejects a malformed file, naming it and the problem', () => {
-    const bad = mkdtempSync(join(tmpdir(), 'dhc-bad-'));
+    const bad = tempDir('dhc-bad-');
     const path = join(bad, '.dockerhub-credentials.json');
     writeFileSync(path, JSON.stringify({ secretId: 42 }));
     expect(() => resolveSettings({}, { env: {}, cwd: bad, ...tty })).toThrow(`The config file ${path} is malformed: "secretId" must be a non-empty string.`);

@@ -177,7 +177,7 @@ describe('NonInteractivePrompter', () => {
 
 describe('strayPending', () => {
   it('is a pending label on a version that is not current', () => {
-    const base = { arn: 'a', name: 'n' };
+    const base = { arn: 'a', name: 'n', tags: {} };
     expect(strayPending({ ...base, versions: { a: ['AWSCURRENT'], b: ['AWSPENDING'] } })).toBe('b');
     expect(strayPending({ ...base, versions: { a: ['AWSCURRENT', 'AWSPENDING'] } })).toBeUndefined();
   });

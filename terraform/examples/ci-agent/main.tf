@@ -17,6 +17,13 @@ variable "secret_name" {
 
 provider "aws" {
   region = var.region
+
+  # dockerhub-credentials records each token version's expiry and label as tags
+  # on the secret (dockerhub-credentials:version:<id>); without this, the next
+  # apply would remove them, since the module manages the secret's tags.
+  ignore_tags {
+    key_prefixes = ["dockerhub-credentials:"]
+  }
 }
 
 resource "aws_iam_role" "ci_agent" {

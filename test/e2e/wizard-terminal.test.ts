@@ -1,0 +1,173 @@
+// The wizard explains, then confirms, in a real terminal (tmux): the stray-stage
+// menu, a rotation to another account, and rollback's preview at 80 columns.
+// Each test reads the screen as a person would and checks the canary on it.
+import { expect, it } from 'vitest';
+import { describeWith } from '../support/harness.js';
+import { useFaultProxy, useWorld } from '../support/world.js';
+import { uniqueName } from '../support/aws.js';
+
+describeWith(['moto_server', 'docker', 'tmux'], 'the wizard explains, then confirms (tmux)', () => {
+  const w = useWorld();
+  const faults = useFaultProxy(w);
+  const value = (token: string, username = 'alice1') => JSON.stringify({ username, token });
+
+  /** A secret with a stray AWSPENDING three days old (moto stamps versions now, so the proxy ages it). */
+  async function withStrayStage(): Promise<{ name: string; env: Record<string, string> }> {
+    const name = uniqueName();
+    await w.secrets.create(name, value(w.rw.token));
+    await w.secrets.stagePending(name, value(w.rw2.token));
+    void faults().fail({
+      target: 'GetSecretValue',
+      match: (b: { VersionId?: string }) => Boolean(b.VersionId),
+      mode: 'rewrite',
+      count: Infinity,
+      rewrite: (a: { CreatedDate: number }) => ({ ...a, CreatedDate: a.CreatedDate - 3 * 86400 }),
+    });
+    return { name, env: { AWS_ENDPOINT_URL_SECRETS_MANAGER: faults().url } };
+  }
+
+  it('the stray-stage menu shows what is pending, does not wrap round, and "leave it" changes nothing', async () => {
+    const { name, env } = await withStrayStage();
+    const before = await w.secrets.stages(name);
+    const t = await w.terminal(['rotate', '--secret-id', name], env);
+    const menu = await t.waitFor('What should happen to it?');
+    expect(menu).toMatch(/AWSPENDING \(version [\w-]+\) holds alice1, token 36 characters, written \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC \(3 days ago\): an earlier rotation did not finish/);
+    expect(menu).toContain('Leave it as it is and stop');
+    // The default is to leave it; one more ↓ at the end of the list stays there.
+    await t.key('Down');
+    await t.key('Enter');
+    const { code, sane, screen } = await t.exit();
+    faults().restore();
+    expect(code).toBe(2);
+    expect(sane).toBe(true);
+    expect(screen).toContain('Left the pending value as it was; nothing was changed.');
+    w.assertNoCanary('screen', screen);
+    expect(await w.secrets.stages(name)).toEqual(before);
+  });
+
+  it('Resume validates, then asks before promoting: "no" changes nothing, "yes" makes it current', async () => {
+    const { name, env } = await withStrayStage();
+    const before = await w.secrets.stages(name);
+    for (const answer of ['n', 'y']) {
+      const t = await w.terminal(['rotate', '--secret-id', name], env);
+      await t.waitFor('What should happen to it?');
+      await t.key('Up');
+      await t.key('Up');
+      await t.key('Enter');
+      const asked = await t.waitFor('passed. Make it current (AWSCURRENT) now?');
+      expect(asked).toContain('docker login as alice1 succeeded');
+      await t.type(answer);
+      const { code, screen } = await t.exit();
+      w.assertNoCanary('screen', screen);
+      if (answer === 'n') {
+        expect(code).toBe(2);
+        expect(await w.secrets.stages(name)).toEqual(before);
+      } else {
+        expect(code).toBe(0);
+        expect(screen).toContain('Rotated.');
+      }
+      await t.close();
+    }
+    faults().restore();
+    expect(await w.secrets.value(name)).toBe(value(w.rw2.token));
+  });
+
+  it('a rotation to another account is shown and, declined, writes nothing', async () => {
+    const name = uniqueName();
+    await w.secrets.create(name, value(w.rw.token));
+    const before = await w.secrets.stages(name);
+    const t = await w.terminal(['rotate', '--secret-id', name]);
+    await t.waitFor('Docker ID');
+    await t.type('bobby2');
+    await t.waitFor('New access token');
+    await t.paste(w.bob.token);
+    await t.waitFor('Repository CI pushes to');
+    await t.type('');
+    const asked = await t.waitFor('Rotate to the token of bobby2?');
+    expect(asked).toContain('This rotation changes the account CI uses: from alice1 to bobby2.');
+    await t.type('n');
+    const { code, screen } = await t.exit();
+    expect(code).toBe(2);
+    expect(screen).toContain('Kept the token of alice1; nothing was written.');
+    w.assertNoCanary('screen', screen);
+    expect(await w.secrets.stages(name)).toEqual(before);
+  });
+
+  it("rollback's heading, steps and preview fit 80 columns", async () => {
+    const name = uniqueName();
+    await w.secrets.create(name, value(w.rw.token));
+    await w.secrets.put(name, value(w.rw2.token));
+    const t = await w.terminal(['rollback', '--secret-id', name], {}, { cols: 80, rows: 40 });
+    const screen = await t.waitFor('Roll back to the previous value?');
+    expect(screen).toContain('dockerhub-credentials rollback');
+    expect(screen).toMatch(/✓ Read the versions of /);
+    expect(screen).toMatch(/✓ Read the current and the previous value/);
+    expect(screen).toMatch(/Will become current: alice1, token 36 characters\n\s+written \d{4}-/);
+    expect(screen).toMatch(/✓ Docker Hub confirms the token belongs to alice1/);
+    // capture-pane -J joins wrapped lines: any line longer than 80 columns wrapped on screen.
+    for (const line of screen.split('\n')) expect(Array.from(line).length, line).toBeLessThanOrEqual(80);
+    await t.type('y');
+    const done = await t.exit();
+    expect(done.code).toBe(0);
+    w.assertNoCanary('screen', done.screen);
+    expect(await w.secrets.value(name)).toBe(value(w.rw.token));
+  });
+
+  /** setup in a terminal up to the token, with the Docker ID given. */
+  async function setupWith(username: string, token: string) {
+    const name = uniqueName();
+    await w.secrets.create(name);
+    const t = await w.terminal(['setup', '--secret-id', name]);
+    await t.waitFor('Docker ID');
+    await t.type(username);
+    await t.waitFor('Access token (input hidden)');
+    await t.paste(token);
+    await t.waitFor('Repository CI pushes to');
+    await t.type('');
+    return { name, t };
+  }
+
+  it('a Docker ID typo is recovered in the same run: the token is not asked again', async () => {
+    const { name, t } = await setupWith('alicex1', w.rw.token);
+    const asked = await t.waitFor('What now?');
+    expect(asked).toMatch(/either alicex1 is not the Docker ID|alicex1/);
+    expect(asked).not.toMatch(/Create a new personal access token/);
+    await t.key('Enter'); // "Type the Docker ID again" is the default
+    await t.waitFor(/What now\? Type the Docker ID again[\s\S]*Docker ID \(or organization name/);
+    await t.type('alice1');
+    await t.acceptLifecycleDefaults();
+    const { code, screen } = await t.exit();
+    expect(code, screen).toBe(0);
+    expect(screen).toContain('Validating against Docker Hub again');
+    expect(screen.match(/Access token \(input hidden\)/g)).toHaveLength(1);
+    w.assertNoCanary('screen', screen);
+    expect(JSON.parse((await w.secrets.value(name))!)).toMatchObject({ username: 'alice1', token: w.rw.token });
+  });
+
+  it("someone else's token leads to the offer of its owner's Docker ID, one keypress", async () => {
+    w.hub.switches.identifier = 'any'; // Hub accepts the PAT under another identifier and names the owner
+    const { name, t } = await setupWith('alice1', w.bob.token);
+    const asked = await t.waitFor('This token belongs to bobby2, not alice1: use bobby2?');
+    expect(asked.slice(asked.indexOf('Validating against Docker Hub'))).not.toMatch(/rejected|revoked/i);
+    await t.key('Enter'); // yes is the default
+    await t.acceptLifecycleDefaults();
+    const { code, screen } = await t.exit();
+    expect(code, screen).toBe(0);
+    w.assertNoCanary('screen', screen);
+    expect(JSON.parse((await w.secrets.value(name))!)).toMatchObject({ username: 'bobby2', token: w.bob.token });
+  });
+
+  it('a revoked token: paste another one, in the same run', async () => {
+    const { name, t } = await setupWith('alice1', w.revoked.token);
+    await t.waitFor('What now?');
+    await t.key('Down');
+    await t.key('Enter'); // "Paste another token"
+    await t.waitFor('Access token (input hidden)');
+    await t.paste(w.rw2.token);
+    await t.acceptLifecycleDefaults();
+    const { code, screen } = await t.exit();
+    expect(code, screen).toBe(0);
+    w.assertNoCanary('screen', screen);
+    expect(JSON.parse((await w.secrets.value(name))!)).toMatchObject({ username: 'alice1', token: w.rw2.token });
+  });
+});
