@@ -102,6 +102,7 @@ describeWith(['moto_server', 'docker', 'tmux'], 'setup in a real terminal (tmux)
     await t.paste(w.rw.token);
     await t.waitFor('Repository CI pushes to');
     await t.type('');
+    await t.acceptLifecycleDefaults();
     const { code, screen } = await t.exit();
     expect(code).toBe(0);
     w.assertNoCanary('screen', screen);
