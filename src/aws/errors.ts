@@ -1,5 +1,6 @@
 import { CliError, ExitCode, isCliError } from '../errors.js';
 import { redact } from '../ui/redact.js';
+import { proxyFailure, proxyHint } from '../net/proxy.js';
 
 export interface AwsCallContext {
   action: string; // e.g. "secretsmanager:GetSecretValue"
@@ -32,6 +33,9 @@ interface SdkLikeError {
   $fault?: string;
 }
 
+/** Calls that write a version or move a label. */
+const WRITES = new Set(['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage']);
+
 const where = (c: AwsCallContext) =>
   [c.region ? `region ${c.region}` : undefined, c.profile ? `profile ${c.profile}` : undefined]
     .filter(Boolean)
@@ -54,6 +58,25 @@ export function mapAwsError(e: unknown, c: AwsCallContext): CliError {
   const place = scope ? ` (${scope})` : '';
 
   if (name === 'CredentialsProviderError' || name === 'TokenProviderError') {
+    // The SSO portal revoked the cached session: its UnauthorizedException, wrapped, does not say "SSO" (aws-cdk#32510).
+    if (/session token not found or invalid|UnauthorizedException/i.test(message)) {
+      return new CliError(
+        'sso-session-invalid',
+        `The AWS SSO session for profile ${c.profile ?? 'default'} is no longer valid (the SSO portal answered "Session token not found or invalid").`,
+        `Run: aws sso login${profileFlag(c)}`,
+        ExitCode.Aws,
+      );
+    }
+    // Profiles with login_session (@aws-sdk/credential-provider-login): "…re-authenticate using aws login",
+    // "Your session has expired. Please reauthenticate.", or no cached token under ~/.aws/login/cache.
+    if (/aws login|re-?authenticate|[\\/]\.aws[\\/]login[\\/]|login_session/i.test(message)) {
+      return new CliError(
+        'aws-login-expired',
+        `The aws login session for profile ${c.profile ?? 'default'} has expired or was never started.`,
+        `Run: aws login${profileFlag(c)}`,
+        ExitCode.Aws,
+      );
+    }
     if (/sso/i.test(message)) {
       return new CliError(
         'sso-expired',
@@ -79,7 +102,17 @@ export function mapAwsError(e: unknown, c: AwsCallContext): CliError {
       ExitCode.Aws,
     );
   }
-  if (name === 'ResourceNotFoundException' || status === 404) {
+  if ((name === 'SyntaxError' && status !== 403) || (status === 404 && name !== 'ResourceNotFoundException')) {
+    // Secrets Manager answers JSON and names its errors; a 404 or an HTML page comes from something else
+    // (a wrong AWS_ENDPOINT_URL_SECRETS_MANAGER, a portal or proxy page). moto's IAM denial is 403 XML: access denied below.
+    return new CliError(
+      'not-secrets-manager',
+      `${c.endpoint ? `The endpoint ${c.endpoint}` : `The Secrets Manager endpoint${place}`} does not look like AWS Secrets Manager (HTTP ${status ?? '?'}, ${name === 'SyntaxError' ? 'not a JSON answer' : 'no Secrets Manager error in the answer'}).`,
+      'Check AWS_ENDPOINT_URL_SECRETS_MANAGER and AWS_ENDPOINT_URL (unset them for AWS itself), --region, and any proxy in between.',
+      ExitCode.Aws,
+    );
+  }
+  if (name === 'ResourceNotFoundException') {
     return new CliError('secret-not-found', `The secret ${c.secretId} does not exist${place}.`, TERRAFORM_HINT, ExitCode.Aws);
   }
   if (name === 'InvalidRequestException' && /delet/i.test(message)) {
@@ -94,7 +127,37 @@ export function mapAwsError(e: unknown, c: AwsCallContext): CliError {
       ExitCode.Aws,
     );
   }
-  if (name === 'AccessDeniedException' || name === 'UnrecognizedClientException' || status === 403) {
+  if (name === 'UnrecognizedClientException' || name === 'InvalidSignatureException') {
+    // AWS does not know the access key id, or the secret key does not match it: not a permission problem.
+    return new CliError(
+      'invalid-aws-keys',
+      `AWS does not accept the access keys in use${place}: ${name === 'InvalidSignatureException' ? 'the secret access key does not match the access key id' : 'the access key id is unknown or was deleted'} (${name}).`,
+      c.profile
+        ? `Fix the keys of profile ${c.profile} (aws configure --profile ${c.profile}), or check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, which take precedence.`
+        : 'Check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or aws configure), or choose a profile with --profile.',
+      ExitCode.Aws,
+    );
+  }
+  if (name === 'ExpiredTokenException') {
+    return new CliError(
+      'aws-session-expired',
+      `The AWS session credentials in use have expired (ExpiredTokenException)${place}.`,
+      c.profile
+        ? `Refresh them (for an SSO profile: aws sso login --profile ${c.profile}; otherwise get new session credentials), then run again.`
+        : 'Refresh them: get new session credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN together), or use --profile, then run again.',
+      ExitCode.Aws,
+    );
+  }
+  if (name === 'LimitExceededException' && WRITES.has(c.action)) {
+    // The version quota, not throttling: unlabeled versions beyond 100 are removed only after 24 hours (reference_limits.html).
+    return new CliError(
+      'too-many-versions',
+      `Secrets Manager refused to write ${c.secretId}: too many versions of it were written recently (LimitExceededException). This is not throttling.`,
+      'AWS removes unlabeled versions beyond 100 only when they are older than 24 hours: try again later, and write one secret at most about every 10 minutes.',
+      ExitCode.Transient,
+    );
+  }
+  if (name === 'AccessDeniedException' || status === 403) {
     return new CliError(
       'access-denied',
       `Access denied: you are not allowed ${c.action} on ${c.secretId}${place}.`,
@@ -107,6 +170,15 @@ export function mapAwsError(e: unknown, c: AwsCallContext): CliError {
       'throttled',
       `Secrets Manager is throttling requests for ${c.secretId} (${name}).`,
       'Wait a few minutes and run the command again; AWS advises writing one secret at most every 10 minutes.',
+      ExitCode.Transient,
+    );
+  }
+  const viaProxy = proxyFailure(e, isNetworkError(e) ? (c.endpoint ?? (c.region && `https://secretsmanager.${c.region}.amazonaws.com`)) : undefined);
+  if (viaProxy) {
+    return new CliError(
+      'proxy',
+      `Could not reach AWS Secrets Manager${c.endpoint ? ` at ${c.endpoint}` : ''} through the proxy ${viaProxy.proxy} (${viaProxy.variable}): ${viaProxy.reason}.`,
+      proxyHint(viaProxy, c.endpoint ? new URL(c.endpoint).host : 'the Secrets Manager endpoint'),
       ExitCode.Transient,
     );
   }

@@ -2,6 +2,7 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mapAwsError, scheduledForDeletion, type AwsCallContext } from './errors.js';
 import { registerSecret } from '../ui/redact.js';
 import { CliError, ExitCode, cancelled } from '../errors.js';
+import { awsRequestHandler } from '../net/proxy.js';
 
 export const CURRENT = 'AWSCURRENT';
 export const PENDING = 'AWSPENDING';
@@ -103,6 +104,9 @@ export class SecretStore {
     // The SDK's own Node-version notice would land in the middle of the wizard.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     const sdk = await import('@aws-sdk/client-secrets-manager');
+    const timeouts = options.timeouts ?? awsTimeouts(process.env);
+    // Proxy-aware when HTTP(S)_PROXY is set; also for the SSO portal and STS calls behind a profile.
+    const requestHandler = await awsRequestHandler({ connectionTimeout: timeouts.connectMs, requestTimeout: timeouts.requestMs, log: options.log });
     let credentials;
     if (options.profile) {
       const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
@@ -111,9 +115,8 @@ export class SecretStore {
         options.warn?.(`Using profile ${options.profile}; the AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY variables are ignored.`);
       }
       const quiet = { debug: () => undefined, info: () => undefined, warn: (m: string) => options.log?.(`AWS SDK: ${String(m).split('\n')[0]}`), error: () => undefined };
-      credentials = fromNodeProviderChain({ profile: options.profile, logger: quiet });
+      credentials = fromNodeProviderChain({ profile: options.profile, logger: quiet, clientConfig: { requestHandler } });
     }
-    const timeouts = options.timeouts ?? awsTimeouts(process.env);
     const client = new sdk.SecretsManagerClient({
       region: options.region,
       profile: options.profile,
@@ -121,8 +124,7 @@ export class SecretStore {
       // Bounded retries with exponential backoff (throttling included), unless the
       // standard AWS_MAX_ATTEMPTS / AWS_RETRY_MODE say otherwise.
       maxAttempts: process.env.AWS_MAX_ATTEMPTS ? undefined : 4,
-      // Without throwOnRequestTimeout the SDK only prints a warning when requestTimeout passes, and waits on.
-      requestHandler: { connectionTimeout: timeouts.connectMs, requestTimeout: timeouts.requestMs, throwOnRequestTimeout: true },
+      requestHandler,
     });
     const endpoint = process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER ?? process.env.AWS_ENDPOINT_URL;
     return new SecretStore(client, sdk, { ...options, timeouts }, endpoint);

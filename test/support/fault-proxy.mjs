@@ -4,7 +4,7 @@ import { createServer, request } from 'node:http';
 
 /**
  * rule: { target: 'UpdateSecretVersionStage', match?: (body) => boolean, skip?: number, count?: number, mode }
- *   Matching requests are the ones of `target` (the X-Amz-Target operation) for which `match` holds;
+ *   Matching requests are the ones of `target` (the X-Amz-Target operation, or '*' for every call) for which `match` holds;
  *   the first `skip` of them pass, the next `count` (default 1) get the fault, the rest pass again.
  * modes:
  *   down:       from the matching call on, every connection is cut (the emulator stopped)
@@ -17,6 +17,8 @@ import { createServer, request } from 'node:http';
  *   hold:       the request waits until release(); `held` resolves when it arrives
  *   rewrite:    the emulator's JSON answer passes through `rule.rewrite(answer)` (for example to make a
  *               version look days old: moto stamps versions with its own clock)
+ *   answer:     the call gets `rule.answer` ({ status, headers, body }), for example one of AWS_ANSWERS
+ *               below; its `count` defaults to every matching call
  */
 export async function startFaultProxy(upstream) {
   const state = { rule: undefined, down: false, seen: [], hits: 0, matched: 0 };
@@ -59,13 +61,17 @@ export async function startFaultProxy(upstream) {
       if (state.down) return req.socket.destroy();
       const rule = state.rule;
       let hit = false;
-      if (rule && target === rule.target && (!rule.match || rule.match(JSON.parse(body.toString() || '{}')))) {
+      if (rule && (target === rule.target || rule.target === '*') && (!rule.match || rule.match(JSON.parse(body.toString() || '{}')))) {
         state.matched++;
-        hit = state.matched > (rule.skip ?? 0) && state.hits < (rule.count ?? 1);
+        hit = state.matched > (rule.skip ?? 0) && state.hits < (rule.count ?? (rule.mode === 'answer' ? Infinity : 1));
       }
       if (!hit) return forward(req, res, body);
       state.hits++;
       const mode = rule.mode;
+      if (mode === 'answer') {
+        res.writeHead(rule.answer.status, rule.answer.headers);
+        return res.end(rule.answer.body);
+      }
       if (mode === 'throttle') {
         res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': 'ThrottlingException' });
         return res.end(JSON.stringify({ __type: 'ThrottlingException', message: 'Rate exceeded' }));
@@ -118,3 +124,34 @@ export async function startFaultProxy(upstream) {
       }),
   };
 }
+
+const awsJson = (status, type, message, messageKey = 'message') => ({
+  status,
+  headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': '6d0f2b7c-0000-4000-8000-000000000000' },
+  body: JSON.stringify({ __type: type, [messageKey]: message }),
+});
+
+/**
+ * What AWS answers in the failures of REFERENCE section 3 ("Session failures
+ * that do not say SSO", "LimitExceededException on a write"), as the awsJson1.1
+ * protocol carries them: HTTP 400, the error name in `__type`. Common errors
+ * (signing, tokens) use `message`; Secrets Manager's own modeled errors `Message`.
+ */
+export const AWS_ANSWERS = {
+  // The access key id is unknown to AWS (deleted, mistyped, from another partition).
+  unrecognizedClient: awsJson(400, 'UnrecognizedClientException', 'The security token included in the request is invalid.'),
+  // The secret access key does not belong to the access key id.
+  invalidSignature: awsJson(
+    400,
+    'InvalidSignatureException',
+    'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+  ),
+  // Session credentials (AWS_SESSION_TOKEN) past their expiry.
+  expiredToken: awsJson(400, 'ExpiredTokenException', 'The security token included in the request is expired'),
+  // The version quota on a write; the API reference's description of the error.
+  limitExceeded: awsJson(400, 'LimitExceededException', 'The request failed because it would exceed one of the Secrets Manager quotas.', 'Message'),
+  // Not Secrets Manager at all: a web server's or portal's 404 page, and a 200 HTML page.
+  notFoundHtml: { status: 404, headers: { 'content-type': 'text/html' }, body: '<!DOCTYPE html><html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>' },
+  notFoundJson: { status: 404, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'Not Found' }) },
+  htmlPage: { status: 200, headers: { 'content-type': 'text/html' }, body: '<html><body>Please sign in to continue.</body></html>' },
+};
