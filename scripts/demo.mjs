@@ -7,17 +7,14 @@ import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startMoto } from '../test/support/moto.mjs';
-import { makePat, startHubStandin } from '../test/support/hub-standin.mjs';
+import { createInterface } from 'node:readline';
+import { REGION as region, SECRET_ID as secretId, USERNAME as username, createEmptySecret, demoTokens, requireMoto, serviceEnv, startServices } from './local-services.mjs';
 import { findProviderMirror, motoProviderOverride } from '../test/support/terraform-mirror.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const cli = join(root, 'bin/dockerhub-credentials.cjs');
 
-if (spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).error) {
-  console.error('✗ The demo needs moto_server (the AWS emulator). Install it with: pip install "moto[server]"');
-  process.exit(2);
-}
+requireMoto('The demo');
 
 const useTerraform = process.argv.includes('--terraform');
 const mirror = findProviderMirror();
@@ -26,26 +23,20 @@ if (useTerraform && (spawnSync('terraform', ['version'], { stdio: 'ignore' }).er
   process.exit(2);
 }
 
-const username = 'demouser';
-const token = makePat();
-const secretId = 'demo/dockerhub';
-const region = 'eu-west-2';
+// One read & write PAT of demouser is all the guided run needs.
+const demo = demoTokens()[0];
+const token = demo.token;
 const sandbox = mkdtempSync(join(tmpdir(), 'dockerhub-credentials-demo-'));
 mkdirSync(join(sandbox, 'home/.docker'), { recursive: true });
 
-const moto = await startMoto();
-const hub = await startHubStandin({ accounts: [{ username, secret: token, kind: 'pat', level: 'write', state: 'ok' }] });
+const services = await startServices([demo.account]);
+const { moto, hub } = services;
 const env = {
   PATH: process.env.PATH,
   HOME: join(sandbox, 'home'),
   TERM: process.env.TERM ?? 'xterm-256color',
-  AWS_ACCESS_KEY_ID: 'demo',
-  AWS_SECRET_ACCESS_KEY: 'demo',
-  AWS_REGION: region,
-  AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.url,
-  DOCKERHUB_CREDENTIALS_SECRET_ID: secretId,
-  DOCKERHUB_CREDENTIALS_REGISTRY: hub.url,
-  DOCKERHUB_CREDENTIALS_HUB_URL: hub.url,
+  ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
+  ...serviceEnv(services),
   ...(process.env.NO_COLOR ? { NO_COLOR: process.env.NO_COLOR } : {}),
 };
 
@@ -56,30 +47,62 @@ const run = (args, input) =>
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 130 : 1)));
   });
 
+/**
+ * Terraform, summarised: one line per resource and the totals, read from its
+ * machine-readable output (`-json`), plus any warning or error it reports;
+ * what else it printed is shown only when it fails. No colour codes
+ * when the output is not a terminal.
+ */
+const terraform = async (dir, args, { json = true } = {}) => {
+  const child = spawn('terraform', [`-chdir=${dir}`, ...args, ...(json ? ['-json'] : []), ...(process.stderr.isTTY ? [] : ['-no-color'])], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, TF_IN_AUTOMATION: '1', TF_INPUT: '0', CHECKPOINT_DISABLE: '1' },
+  });
+  const raw = [];
+  child.stderr.on('data', (d) => raw.push(String(d)));
+  for await (const line of createInterface({ input: child.stdout })) {
+    let m;
+    try {
+      m = json ? JSON.parse(line) : undefined;
+    } catch {}
+    if (!m) {
+      raw.push(`${line}\n`);
+      continue;
+    }
+    // A data source read (hook.action "read") is not a resource of the example.
+    if (m.type === 'apply_complete' && m.hook?.action !== 'read') console.error(`  ✓ ${m['@message'].replace(/ after \d+s/, '')}`);
+    else if (m.type === 'apply_errored') console.error(`  ✗ ${m['@message'].replace(/ after \d+s/, '')}`);
+    else if (m.type === 'change_summary') console.error(`  ${m['@message']}`);
+    else if (m.type === 'diagnostic') {
+      const { severity, summary, detail, address } = m.diagnostic ?? {};
+      const where = address ? `${address}: ` : '';
+      console.error(severity === 'error' ? `  ✗ terraform: ${where}${summary}${detail ? `: ${detail}` : ''}` : `  ! terraform: ${where}${summary}`);
+    }
+  }
+  const code = await new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('close', (c) => resolve(c ?? 1))));
+  if (code !== 0) {
+    process.stderr.write(raw.join(''));
+    throw new Error(`terraform ${args[0]} failed (exit ${code})`);
+  }
+};
+
 let code = 1;
 try {
-  let tfDir;
-  const terraform = (...args) => {
-    const r = spawnSync('terraform', [`-chdir=${tfDir}`, ...args], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' } });
-    if (r.status !== 0) throw new Error(`terraform ${args[0]} failed`);
-  };
+  const tfDir = join(sandbox, 'terraform/examples/ci-agent');
+  const tfVars = ['-input=false', '-auto-approve', '-var', `secret_name=${secretId}`, '-var', `region=${region}`];
   if (useTerraform) {
     // The example root module, applied against moto from a scratch copy.
     cpSync(join(root, 'terraform'), join(sandbox, 'terraform'), { recursive: true, filter: (src) => !/\.terraform|tfstate/.test(src) });
-    tfDir = join(sandbox, 'terraform/examples/ci-agent');
     writeFileSync(join(tfDir, 'moto_override.tf'), motoProviderOverride(moto.url, region));
-    console.error('\nterraform init and apply of terraform/examples/ci-agent against moto:\n');
-    terraform('init', '-input=false', `-plugin-dir=${mirror}`);
-    terraform('apply', '-auto-approve', '-input=false', '-var', `secret_name=${secretId}`, '-var', `region=${region}`);
+    console.error('\nterraform init and apply of terraform/examples/ci-agent against moto:');
+    await terraform(tfDir, ['init', '-input=false', `-plugin-dir=${mirror}`], { json: false });
+    console.error('  ✓ terraform init: the AWS provider from the offline mirror');
+    await terraform(tfDir, ['apply', ...tfVars]);
     console.error('\nThe check CI runs, before setup (expect exit 4 and "run setup"):\n');
     await run(['verify']);
   } else {
     // What Terraform would create: the secret, with no value yet.
-    await fetch(moto.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'secretsmanager.CreateSecret', authorization: `AWS4-HMAC-SHA256 Credential=demo/20260101/${region}/secretsmanager/aws4_request` },
-      body: JSON.stringify({ Name: secretId, Description: 'Docker Hub token for CI (demo)' }),
-    });
+    await createEmptySecret(moto.url);
   }
   const interactive = process.stdin.isTTY && process.stderr.isTTY;
   console.error(`
@@ -99,9 +122,12 @@ When the wizard asks, answer:
     code = await run(['verify']);
   }
   if (useTerraform) {
-    console.error('\nterraform destroy:\n');
-    terraform('destroy', '-auto-approve', '-input=false', '-var', `secret_name=${secretId}`, '-var', `region=${region}`);
+    console.error('\nterraform destroy:');
+    await terraform(tfDir, ['destroy', ...tfVars]);
   }
+} catch (e) {
+  console.error(`✗ ${e.message}`);
+  code = 1;
 } finally {
   await hub.stop();
   await moto.stop();
