@@ -18,10 +18,10 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-/** Wall time of one whole process, in ms. */
-function once(cmd, args, env) {
+/** Wall time of one whole process, in ms (`input`, if given, on its stdin). */
+function once(cmd, args, env, input) {
   const t = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const r = spawnSync(cmd, args, { env, input, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return ms;
@@ -126,6 +126,16 @@ try {
     const inherited = { ...process.env, ...awsEnv };
     const asIs = compare([process.execPath, [cli, 'verify', '--secret-id', secretId], inherited], ['bash', ['-c', runbook], inherited]);
     row('  context: same, with NODE_EXTRA_CA_CERTS set', ms(asIs.subject), `runbook: ${ms(asIs.reference)}`, asIs.subject / asIs.reference, 'context');
+  }
+
+  // The docker credential helper: docker runs it on every pull and push.
+  const helperBin = join(root, 'bin/docker-credential-dockerhub-credentials.cjs');
+  for (const n of nodes) {
+    const helperStart = compare([n.node, [helperBin, 'version'], env], [n.node, ['-e', '0'], env]);
+    row(on(n, 'credential helper start-up (version)'), ms(helperStart.subject), `node -e 0: ${ms(helperStart.reference)}`, helperStart.subject / helperStart.reference, verdict(helperStart.subject / helperStart.reference, 1.5));
+    const floor = [n.node, [join(root, 'bench/floor.mjs'), secretId], awsEnv];
+    const helperGet = compare([n.node, [helperBin, 'get'], { ...awsEnv, DOCKERHUB_CREDENTIALS_SECRET_ID: secretId }, 'https://index.docker.io/v1/'], floor);
+    row(on(n, 'credential helper get (moto) vs the SDK floor'), ms(helperGet.subject), `floor.mjs: ${ms(helperGet.reference)}`, helperGet.subject / helperGet.reference, verdict(helperGet.subject / helperGet.reference, 1.2));
   }
 
   // peak memory: max RSS of the child, from the kernel's rusage

@@ -96,6 +96,8 @@ const withHelp = { ...common.define, __HELP__: JSON.stringify(helpTexts) };
 // The launcher's quick path: plain CommonJS, no ESM loader, no dependencies.
 results.push(await build({ ...common, format: 'cjs', banner: {}, define: withHelp, entryPoints: [join(root, 'src/quick.ts')], outfile: join(root, 'dist/quick.cjs') }));
 results.push(await build({ ...common, define: withHelp, entryPoints: [join(root, 'src/cli.ts')], outfile: join(root, 'dist/cli.js'), plugins: [builtinsViaRequire, separateDynamicImports] }));
+// The docker credential helper (a second bin): the config reader and the store, nothing of the CLI's front.
+results.push(await build({ ...common, entryPoints: [join(root, 'src/helper/main.ts')], outfile: join(root, 'dist/helper.js'), plugins: [builtinsViaRequire, separateDynamicImports] }));
 while (queue.length) {
   const abs = queue.shift();
   results.push(await build({ ...common, entryPoints: [abs], outfile: join(root, 'dist', lazy.get(abs)), plugins: [builtinsViaRequire, separateDynamicImports] }));

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { usageError } from './errors.js';
 import { looksSecret, printable } from './ui/redact.js';
+import { parseConsumers, type Consumer } from './flows/consumers.js';
 
 export const CONFIG_FILE_NAME = '.dockerhub-credentials.json';
 export const DEFAULT_REGISTRY = 'https://registry-1.docker.io';
@@ -10,7 +11,9 @@ export const DEFAULT_HUB_URL = 'https://hub.docker.com';
 /** Keys a repository may commit in `.dockerhub-credentials.json`. */
 const FILE_KEYS = ['secretId', 'profile', 'region', 'repository', 'registry', 'hubUrl'] as const;
 type FileKey = (typeof FILE_KEYS)[number];
-export type FileConfig = Partial<Record<FileKey, string>> & { path?: string };
+/** Keys whose value is a list of strings rather than a string. */
+const FILE_LIST_KEYS = ['consumers'] as const;
+export type FileConfig = Partial<Record<FileKey, string>> & { consumers?: string[]; path?: string };
 
 /** What the command line said; undefined means "not given". */
 export interface FlagValues {
@@ -26,6 +29,7 @@ export interface FlagValues {
   nonInteractive?: boolean;
   yes?: boolean;
   debug?: boolean;
+  consumers?: string;
 }
 
 export interface Settings {
@@ -46,6 +50,8 @@ export interface Settings {
   given: Given[];
   /** Where the value in use came from; absent for defaults and prompt answers. */
   origin: Partial<Record<Field, Given>>;
+  /** Who reads the secret (--consumers, DOCKERHUB_CREDENTIALS_CONSUMERS, "consumers"); empty when none was declared. */
+  consumers: Consumer[];
 }
 
 /** The settings a user supplies as text. */
@@ -107,10 +113,17 @@ export function loadConfigFile(path: string): FileConfig {
   }
   const config: FileConfig = { path };
   for (const [key, value] of Object.entries(parsed)) {
+    if (key === 'consumers') {
+      if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+        throw usageError(`The config file ${path} is malformed: "consumers" must be a list of strings, for example ["ecs"].`, `Fix ${path}.`);
+      }
+      config.consumers = value as string[];
+      continue;
+    }
     if (!(FILE_KEYS as readonly string[]).includes(key)) {
       throw usageError(
         `The config file ${path} is malformed: ${looksSecret(key) ? 'a key looks like an access token (not shown)' : `unknown key "${printable(key)}"`}.`,
-        `Allowed keys: ${FILE_KEYS.join(', ')}.`,
+        `Allowed keys: ${[...FILE_KEYS, ...FILE_LIST_KEYS].join(', ')}.`,
       );
     }
     if (typeof value !== 'string' || value.trim() === '') {
@@ -164,5 +177,10 @@ export function resolveSettings(flags: FlagValues, where: Environment): Settings
     configPath,
     given,
     origin,
+    consumers:
+      parseConsumers(flags.consumers, '--consumers') ??
+      parseConsumers(env.DOCKERHUB_CREDENTIALS_CONSUMERS?.trim() || undefined, 'DOCKERHUB_CREDENTIALS_CONSUMERS') ??
+      parseConsumers(file.consumers, configPath ?? CONFIG_FILE_NAME) ??
+      [],
   };
 }

@@ -53,6 +53,13 @@ function addLifecycle(cmd: Command): Command {
     .option('--label <text>', "the token's description (label) in Docker Hub");
 }
 
+function addConsumers(cmd: Command): Command {
+  return cmd.option(
+    '--consumers <list>',
+    'who reads the secret, comma-separated: ecs, batch, codebuild, ecr-pull-through-cache (env DOCKERHUB_CREDENTIALS_CONSUMERS)',
+  );
+}
+
 export function buildProgram(run: (name: string, opts: Record<string, unknown>) => Promise<void>): Command {
   const program = new Command('dockerhub-credentials')
     // A fixed width, so help rendered at build time is exactly what commander prints.
@@ -70,7 +77,7 @@ export function buildProgram(run: (name: string, opts: Record<string, unknown>) 
       await run(name, this.opts());
     };
 
-  addLifecycle(addTokenInput(addDockerHub(addCommon(program.command('setup')))))
+  addConsumers(addLifecycle(addTokenInput(addDockerHub(addCommon(program.command('setup'))))))
     .option('--yes', 'confirm replacing an existing value without a prompt')
     .description('guided wizard: create a Docker Hub token, validate it, store it in Secrets Manager, verify it')
     .addHelpText(
@@ -83,7 +90,7 @@ ${EXIT_CODES}`,
     )
     .action(action('setup'));
 
-  addLifecycle(addTokenInput(addDockerHub(addCommon(program.command('rotate')))))
+  addConsumers(addLifecycle(addTokenInput(addDockerHub(addCommon(program.command('rotate'))))))
     .option('--yes', 'confirm without a prompt: --resume, --discard-pending, or a token of another account')
     .description('replace the stored token safely: validate, stage as AWSPENDING, test, then promote')
     .option('--resume', 'finish an interrupted rotation: validate and promote the AWSPENDING value')
@@ -100,7 +107,7 @@ ${EXIT_CODES}`,
     )
     .action(action('rotate'));
 
-  addDockerHub(addCommon(program.command('verify')))
+  addConsumers(addDockerHub(addCommon(program.command('verify'))))
     .description('check the stored value: JSON object with a username and a non-empty token')
     .option('--live', 'also validate the stored token against Docker Hub (push rights with --repository)')
     .option('--warn-days <n>', 'a rotation is due when the token expires within this many days (default 30)')
@@ -126,7 +133,7 @@ ${EXIT_CODES}`,
     )
     .action(action('history'));
 
-  addDockerHub(addCommon(program.command('rollback')))
+  addConsumers(addDockerHub(addCommon(program.command('rollback'))))
     .description('make the previous value (AWSPREVIOUS) current again, after checking Docker Hub still accepts it')
     .option('--yes', 'confirm without a prompt')
     .option('--skip-validation', 'emergency: roll back without checking the previous token against Docker Hub')
@@ -140,11 +147,40 @@ ${EXIT_CODES}`,
     )
     .action(action('rollback'));
 
+  addCommon(program.command('login'))
+    .description("log this machine's docker CLI in with the stored token (writes your own docker config)")
+    .option('--registry <url>', 'registry to log in to (env DOCKERHUB_CREDENTIALS_REGISTRY; default Docker Hub)')
+    .option('--stage <stage>', 'which version to use: AWSCURRENT (default) or AWSPREVIOUS')
+    .option('--helper', 'instead of logging in, point docker at the credential helper docker-credential-dockerhub-credentials')
+    .addHelpText(
+      'after',
+      `
+This is the one command that writes to your own docker config
+($DOCKER_CONFIG/config.json, or ~/.docker/config.json), on purpose: it runs
+docker login --username U --password-stdin, so docker stores the login as it
+always does (its credential store, or base64 in config.json). The token goes
+only to docker's stdin, never to an argument.
+
+--helper writes a credHelpers entry instead (a backup of config.json first,
+other keys untouched): docker then asks docker-credential-dockerhub-credentials,
+which reads the secret fresh from Secrets Manager on every pull and push, and
+the token is never stored on this machine. The helper finds the secret through
+DOCKERHUB_CREDENTIALS_SECRET_ID (or .dockerhub-credentials.json), AWS_PROFILE
+and AWS_REGION, as this CLI does.
+
+In a CI job:
+  npx dockerhub-credentials login --secret-id ci/dockerhub --region eu-west-2
+
+JSON (--json): {ok, secretId, stage, versionId, username, server, dockerConfig, helper}
+${EXIT_CODES}`,
+    )
+    .action(action('login'));
+
   return program;
 }
 
 
-export const COMMANDS = ['setup', 'rotate', 'verify', 'history', 'rollback'] as const;
+export const COMMANDS = ['setup', 'rotate', 'verify', 'history', 'rollback', 'login'] as const;
 
 /** Every help text, exactly as commander prints it: '' is the program's, then one per command. */
 export function renderHelpTexts(): Record<string, string> {

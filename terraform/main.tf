@@ -8,14 +8,28 @@ locals {
   policy_prefix     = replace(var.secret_name, "/", "-")
   read_policy_name  = "${local.policy_prefix}-read"
   write_policy_name = "${local.policy_prefix}-write"
-  kms_via_service   = "secretsmanager.${data.aws_region.current.name}.amazonaws.com"
+  region            = data.aws_region.current.name
+
+  # A replica's ARN is the primary's with its own region (same account, name and suffix).
+  replica_arns = [for r in var.replica_regions : replace(aws_secretsmanager_secret.this.arn, ":${local.region}:", ":${r}:")]
+  # Readers may read the primary and every replica (ECS and CodeBuild in a replica's region read the local copy).
+  readable_arns     = concat([aws_secretsmanager_secret.this.arn], local.replica_arns)
+  read_via_services = [for r in concat([local.region], var.replica_regions) : "secretsmanager.${r}.amazonaws.com"]
+
+  # Who reads the secret, for setup's --consumers (the keys each one needs are written by the CLI).
+  consumers = concat(
+    length(var.ecs_task_execution_role_names) > 0 ? ["ecs"] : [],
+    length(var.codebuild_service_role_names) > 0 ? ["codebuild"] : [],
+    var.create_ecr_pull_through_cache_rule ? ["ecr-pull-through-cache"] : [],
+  )
 
   read_actions = [
     "secretsmanager:DescribeSecret",
     "secretsmanager:GetSecretValue",
   ]
 
-  # Exactly what setup, rotate, rollback, verify and history call (tags hold each version's expiry and label).
+  # Exactly what the operator commands call: setup, rotate, rollback, verify, login and history
+  # (src/aws/store.ts; tags hold each version's expiry and label).
   write_actions = [
     "secretsmanager:DescribeSecret",
     "secretsmanager:GetSecretValue",
@@ -31,14 +45,18 @@ locals {
       Sid      = "ReadDockerHubCredential"
       Effect   = "Allow"
       Action   = local.read_actions
-      Resource = aws_secretsmanager_secret.this.arn
+      Resource = local.readable_arns
     }],
+    # The key decrypts only this secret (and its replicas), and only through Secrets Manager.
     var.kms_key_arn == null ? [] : [{
-      Sid       = "DecryptViaSecretsManager"
-      Effect    = "Allow"
-      Action    = ["kms:Decrypt"]
-      Resource  = var.kms_key_arn
-      Condition = { StringEquals = { "kms:ViaService" = local.kms_via_service } }
+      Sid      = "DecryptViaSecretsManager"
+      Effect   = "Allow"
+      Action   = ["kms:Decrypt"]
+      Resource = var.kms_key_arn
+      Condition = { StringEquals = {
+        "kms:ViaService"                  = local.read_via_services
+        "kms:EncryptionContext:SecretARN" = local.readable_arns
+      } }
     }],
   )
 
@@ -49,12 +67,16 @@ locals {
       Action   = local.write_actions
       Resource = aws_secretsmanager_secret.this.arn
     }],
+    # Writes go to the primary only; Secrets Manager replicates them itself.
     var.kms_key_arn == null ? [] : [{
-      Sid       = "EncryptViaSecretsManager"
-      Effect    = "Allow"
-      Action    = ["kms:Decrypt", "kms:GenerateDataKey"]
-      Resource  = var.kms_key_arn
-      Condition = { StringEquals = { "kms:ViaService" = local.kms_via_service } }
+      Sid      = "EncryptViaSecretsManager"
+      Effect   = "Allow"
+      Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
+      Resource = var.kms_key_arn
+      Condition = { StringEquals = {
+        "kms:ViaService"                  = "secretsmanager.${local.region}.amazonaws.com"
+        "kms:EncryptionContext:SecretARN" = aws_secretsmanager_secret.this.arn
+      } }
     }],
   )
 }
@@ -98,4 +120,21 @@ resource "aws_iam_role_policy_attachment" "write" {
   for_each   = toset(var.writer_role_names)
   role       = each.value
   policy_arn = aws_iam_policy.write.arn
+}
+
+# The consumers: ECS task execution roles (repositoryCredentials) and CodeBuild
+# service roles (registryCredential) read the secret with the read policy.
+resource "aws_iam_role_policy_attachment" "consumers" {
+  for_each   = toset(concat(var.ecs_task_execution_role_names, var.codebuild_service_role_names))
+  role       = each.value
+  policy_arn = aws_iam_policy.read.arn
+}
+
+# An ECR pull-through cache for Docker Hub that logs in with this secret
+# (run setup with --consumers ecr-pull-through-cache so it holds "accessToken").
+resource "aws_ecr_pull_through_cache_rule" "docker_hub" {
+  count                 = var.create_ecr_pull_through_cache_rule ? 1 : 0
+  ecr_repository_prefix = var.ecr_repository_prefix
+  upstream_registry_url = "registry-1.docker.io"
+  credential_arn        = aws_secretsmanager_secret.this.arn
 }

@@ -20,5 +20,15 @@ output "write_policy_arn" {
 
 output "setup_command" {
   description = "The command an operator runs next to store the token."
-  value       = "npx dockerhub-credentials setup --secret-id ${aws_secretsmanager_secret.this.name} --region ${data.aws_region.current.name}"
+  value       = "npx dockerhub-credentials setup --secret-id ${aws_secretsmanager_secret.this.name} --region ${data.aws_region.current.name}${length(local.consumers) > 0 ? " --consumers ${join(",", local.consumers)}" : ""}"
+}
+
+output "replica_arns" {
+  description = "ARNs of the replicas, also readable with the read policy."
+  value       = local.replica_arns
+}
+
+output "ecr_pull_through_cache_prefix" {
+  description = "Repository prefix of the Docker Hub pull-through cache rule, or null when none was created."
+  value       = var.create_ecr_pull_through_cache_rule ? aws_ecr_pull_through_cache_rule.docker_hub[0].ecr_repository_prefix : null
 }

@@ -75,6 +75,50 @@ variable "replica_regions" {
   }
 }
 
+variable "ecs_task_execution_role_names" {
+  description = "IAM role names of ECS task execution roles (and AWS Batch jobs) that pull images with repositoryCredentials; they get the read policy."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for n in var.ecs_task_execution_role_names : can(regex("^[A-Za-z0-9+=,.@_-]{1,64}$", n))])
+    error_message = "ecs_task_execution_role_names must be IAM role names (not ARNs)."
+  }
+}
+
+variable "codebuild_service_role_names" {
+  description = "IAM role names of CodeBuild service roles whose projects pull with registryCredential; they get the read policy."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for n in var.codebuild_service_role_names : can(regex("^[A-Za-z0-9+=,.@_-]{1,64}$", n))])
+    error_message = "codebuild_service_role_names must be IAM role names (not ARNs)."
+  }
+}
+
+variable "create_ecr_pull_through_cache_rule" {
+  description = "Create an ECR pull-through cache rule for Docker Hub (registry-1.docker.io) that uses this secret. ECR requires the secret's name to start with ecr-pullthroughcache/."
+  type        = bool
+  default     = false
+
+  validation {
+    condition     = !var.create_ecr_pull_through_cache_rule || startswith(var.secret_name, "ecr-pullthroughcache/")
+    error_message = "An ECR pull-through cache accepts only a secret whose name starts with ecr-pullthroughcache/: set secret_name = \"ecr-pullthroughcache/<name>\" (for example ecr-pullthroughcache/dockerhub)."
+  }
+}
+
+variable "ecr_repository_prefix" {
+  description = "Repository prefix of the ECR pull-through cache rule: images are pulled as <account>.dkr.ecr.<region>.amazonaws.com/<prefix>/library/alpine."
+  type        = string
+  default     = "docker-hub"
+
+  validation {
+    condition     = length(var.ecr_repository_prefix) >= 2 && length(var.ecr_repository_prefix) <= 30 && can(regex("^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$", var.ecr_repository_prefix))
+    error_message = "ecr_repository_prefix must be 2 to 30 lowercase letters, digits and ._-/ (for example docker-hub)."
+  }
+}
+
 variable "tags" {
   description = "Tags for the secret and the policies."
   type        = map(string)

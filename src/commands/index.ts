@@ -5,3 +5,4 @@ export { setup } from './setup.js';
 export { rotate } from './rotate.js';
 export { rollback } from './rollback.js';
 export { history } from './history.js';
+export { login } from './login.js';

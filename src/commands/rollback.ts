@@ -2,11 +2,13 @@ import { CliError, ExitCode, cancelled, isCancellation, isCliError, withState } 
 import { commandLine, openStore, requireSecretId, type Context } from '../context.js';
 import { CURRENT, PREVIOUS, versionWithStage } from '../aws/store.js';
 import { age, checkCredentialValue, formatDate } from '../flows/check.js';
-import { describeToken, metaOf } from '../flows/lifecycle.js';
+import { describeToken, metaOf, recordMeta } from '../flows/lifecycle.js';
 import { inspectCurrent, noValueYet } from '../flows/inspect.js';
 import { confirmOrYes, describeValue } from '../flows/describe.js';
 import { validateAgainstHub } from '../flows/validate.js';
 import { StagedWrite } from '../flows/write.js';
+import { buildValue } from '../flows/store.js';
+import { aliasDrift, aliasFor, assertConsumerRules } from '../flows/consumers.js';
 
 export interface RollbackOptions {
   skipValidation?: boolean;
@@ -21,6 +23,7 @@ export interface RollbackOptions {
 export async function rollback(ctx: Context, o: RollbackOptions = {}): Promise<number> {
   const secretId = requireSecretId(ctx);
   const { out, settings } = ctx;
+  assertConsumerRules(settings.consumers, secretId);
   out.heading('dockerhub-credentials rollback');
   const store = await openStore(ctx, secretId);
   const info = await out.track(`Reading the versions of ${secretId}`, () => store.describeLive(), {
@@ -83,35 +86,60 @@ export async function rollback(ctx: Context, o: RollbackOptions = {}): Promise<n
       );
     }
   }
+  // Aliases never drift: a previous value whose password/accessToken differ from its
+  // token (or that lacks a declared consumer's key) is restored as a new version with
+  // them rewritten, rather than made current as it is.
+  const previousCreds = { username: previousCheck.username!, token: previousCheck.token! };
+  const needsRepair = aliasDrift(previousCheck).length > 0 || settings.consumers.some((c) => !(aliasFor(c) in (previousCheck.parsed ?? {})));
+  const repaired = needsRepair ? buildValue(previousCheck.parsed, previousCreds, settings.consumers) : undefined;
+  if (repaired) {
+    out.warn(`The previous value's ${repaired.aliasKeys.join(', ')} ${repaired.aliasKeys.length === 1 ? 'does' : 'do'} not all hold its token: it is restored as a new version with them rewritten, not made current as it is.`);
+  }
   if (!(await confirmOrYes(ctx, 'Roll back to the previous value?'))) {
     throw new CliError('not-rolled-back', 'Nothing was changed.', undefined, ExitCode.Usage);
   }
 
   // The same compare-and-swap as a rotation: AWSCURRENT moves only from the version shown above.
   const move = new StagedWrite(ctx, store, currentId);
-  move.adopt(previousId);
+  if (!repaired) move.adopt(previousId);
   try {
-    await out.track(`Moving AWSCURRENT of ${secretId} to version ${previousId}`, () => move.promote(), {
-      done: () => `AWSCURRENT is version ${previousId} again; the replaced value is now AWSPREVIOUS`,
+    if (repaired) {
+      await out.track(`Staging the previous token with its aliases rewritten`, () => move.stage(repaired.json), {
+        done: (id) => `Staged as AWSPENDING (version ${id})`,
+        failed: 'Staging failed',
+      });
+      if (ctx.isCancelled()) throw cancelled();
+      await move.confirmStaged(previousCreds, repaired.json);
+    }
+    await out.track(`Moving AWSCURRENT of ${secretId} to version ${move.versionId}`, () => move.promote(), {
+      done: () => `AWSCURRENT is version ${move.versionId}${repaired ? ` (the token of version ${previousId})` : ' again'}; the replaced value is now AWSPREVIOUS`,
       failed: 'Rollback failed',
     });
   } catch (e) {
     const state = await move.undo();
-    if (!move.promoted) throw isCliError(e) ? withState(e, state) : e;
+    if (!move.promoted) {
+      if (isCancellation(e)) throw cancelled(state);
+      throw isCliError(e) ? withState(e, state) : e;
+    }
   }
+  if (repaired && !(await move.unstage())) out.warn(`AWSCURRENT moved, but AWSPENDING could not be removed from version ${move.versionId}; it is harmless.`);
+  const restoredId = move.versionId!;
+  // The restored copy carries the token of the previous version, so its expiry and label too.
+  if (repaired) await recordMeta(ctx, store, info, restoredId, metaOf(info, previousId));
   const undoLine = `to undo, run the same command again: ${commandLine(ctx, 'rollback', secretId)}`;
-  if (ctx.isCancelled()) throw cancelled(`the rollback was done: AWSCURRENT is version ${previousId}; ${undoLine}`);
+  if (ctx.isCancelled()) throw cancelled(`the rollback was done: AWSCURRENT is version ${restoredId}; ${undoLine}`);
 
   let after;
   try {
     after = await inspectCurrent(ctx, store);
   } catch (e) {
-    const state = `AWSCURRENT is version ${previousId} again, confirmed by Secrets Manager; ${undoLine}`;
+    const state = `AWSCURRENT is version ${restoredId}, confirmed by Secrets Manager; ${undoLine}`;
     if (isCancellation(e)) throw cancelled(state);
     if (isCliError(e)) throw new CliError('check-after-write-failed', `Rolled back, but reading ${secretId} back failed: ${e.message}`, `Check it with ${commandLine(ctx, 'verify', secretId)}`, ExitCode.Transient, state);
     throw e;
   }
-  const ok = after.check.problems.length === 0 && after.currentVersionId === previousId;
+  const problems = [...after.check.problems, ...aliasDrift(after.check)];
+  const ok = problems.length === 0 && after.currentVersionId === restoredId;
   if (settings.json) {
     out.json({
       ok,
@@ -121,11 +149,13 @@ export async function rollback(ctx: Context, o: RollbackOptions = {}): Promise<n
       username: after.check.username,
       tokenLength: after.check.tokenLength,
       validated: !o.skipValidation,
-      problems: after.check.problems,
+      restoredFromVersionId: previousId,
+      aliasesRewritten: repaired ? repaired.aliasKeys : [],
+      problems,
     });
   } else {
     out.data(`${ok ? out.out.green('✓') : out.out.red('✗')} Rolled back ${secretId}: ${describeValue(after.check)}.`);
-    for (const p of after.check.problems) out.data(`  ${out.out.red('✗')} ${p}`);
+    for (const p of problems) out.data(`  ${out.out.red('✗')} ${p}`);
     out.data(`  Undo with the same command: ${commandLine(ctx, 'rollback', secretId)}`);
   }
   return ok ? ExitCode.Ok : ExitCode.Aws;

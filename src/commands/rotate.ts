@@ -4,7 +4,8 @@ import type { SecretStore } from '../aws/store.js';
 import { checkCredentialValue, age, formatDate, type ValueCheck } from '../flows/check.js';
 import { collectCredentials } from '../flows/collect.js';
 import { validateAgainstHub, type HubReport } from '../flows/validate.js';
-import { buildValue } from '../flows/store.js';
+import { agentHelperCommand, agentLoginCommand, buildValue } from '../flows/store.js';
+import { aliasDrift, assertConsumerRules, handOverSnippets } from '../flows/consumers.js';
 import { inspectCurrent } from '../flows/inspect.js';
 import { confirmOrYes } from '../flows/describe.js';
 import { LIVE_PENDING_MS, StagedWrite, describePending } from '../flows/write.js';
@@ -85,6 +86,8 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
   if (o.resume && o.discardPending) throw usageError('--resume and --discard-pending contradict each other.', 'Choose one of them.');
   const given = lifecycleFromFlags(o);
   const secretId = await askSecretId(ctx);
+  // A consumer's rules are checked before anything else (exit 2, nothing written).
+  assertConsumerRules(settings.consumers, secretId);
   const store = await openStore(ctx, secretId);
 
   // 1. Preflight: a valid current value to rotate from.
@@ -114,6 +117,8 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
   let creds!: Credentials;
   let repository = settings.repository;
   let validation!: HubReport;
+  let stagedJson: string | undefined;
+  let aliasKeys: string[] = [];
   let meta: TokenMeta = {};
   const write = new StagedWrite(ctx, store, currentId);
   try {
@@ -153,7 +158,10 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
 
     // 4. Stage: CI keeps reading AWSCURRENT.
     if (mode === 'fresh') {
-      const value = buildValue(currentCheck.parsed, creds);
+      // Every alias (password, accessToken) is rewritten with the new token in this same version.
+      const value = buildValue(currentCheck.parsed, creds, settings.consumers);
+      stagedJson = value.json;
+      aliasKeys = value.aliasKeys;
       await out.track('Staging the new value as AWSPENDING', () => write.stage(value.json), {
         done: (id) => `Staged as AWSPENDING (version ${id}); CI still reads the current value`,
         failed: 'Staging failed',
@@ -162,7 +170,7 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
     }
 
     // 5. Test the staged value: still staged, still ours, exactly what was validated, and AWSCURRENT not moved.
-    const staged = await write.confirmStaged(creds);
+    const staged = await write.confirmStaged(creds, stagedJson);
     out.ok(`Read back AWSPENDING: ${staged.username}, token ${staged.tokenLength} characters, as validated`);
 
     // 6. Promote, as a compare-and-swap against the version read in step 1.
@@ -197,7 +205,8 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
     if (isCliError(e)) throw new CliError('check-after-write-failed', `Rotated, but reading ${secretId} back failed: ${e.message}`, `Check it with ${commandLine(ctx, 'verify', secretId)}`, ExitCode.Transient, state);
     throw e;
   }
-  const ok = after.check.problems.length === 0 && after.currentVersionId === stagedId && sameSecret(after.check.token ?? '', creds.token);
+  const drift = aliasDrift(after.check);
+  const ok = after.check.problems.length === 0 && drift.length === 0 && after.currentVersionId === stagedId && sameSecret(after.check.token ?? '', creds.token);
   if (settings.json) {
     out.json({
       ok,
@@ -208,10 +217,12 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
       username: after.check.username,
       tokenLength: after.check.tokenLength,
       resumed: mode === 'resume',
+      consumers: settings.consumers,
+      aliasKeys,
       validation,
       // The token to revoke in Docker Hub once CI has used the new one.
       oldToken: { username: currentCheck.username, label: metaOf(info, currentId).label ?? null, storedAt: created?.toISOString() ?? null, expiresAt: expiryFacts(metaOf(info, currentId), 0).expiresAt },
-      problems: after.check.problems,
+      problems: [...after.check.problems, ...drift],
     });
     return ok ? ExitCode.Ok : ExitCode.Aws;
   }
@@ -225,5 +236,10 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
   out.data('  Revoke it only after CI has used the new one (check a pipeline run), at');
   out.data('  https://app.docker.com/settings/personal-access-tokens (a PAT cannot manage other tokens).');
   if (!old.label) out.data('  Its label was not recorded: Docker Hub lists tokens with their last-used dates; it is the one CI stops using now.');
+  if (aliasKeys.length) out.data(`  Also rewritten with the new token: ${aliasKeys.join(', ')}.`);
+  for (const p of drift) out.data(`  ${c.red('✗')} ${p}`);
+  out.data(`  CI jobs log in with: ${agentLoginCommand(after.info.arn, settings.region)}`);
+  out.data(`  or let docker read the secret itself: ${agentHelperCommand(after.info.arn, settings.region)}`);
+  for (const line of handOverSnippets(settings.consumers, { arn: after.info.arn, name: after.info.name, region: settings.region, secretId })) out.data(`  ${line}`);
   return ok ? ExitCode.Ok : ExitCode.Aws;
 }

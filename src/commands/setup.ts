@@ -4,7 +4,8 @@ import { askSecretId, commandLine, openStore, type Context } from '../context.js
 import { CURRENT, strayPending, versionWithStage, type SecretInfo, type SecretStore } from '../aws/store.js';
 import { checkCredentialValue, age, formatDate } from '../flows/check.js';
 import { collectCredentials } from '../flows/collect.js';
-import { agentLoginCommand, buildValue } from '../flows/store.js';
+import { agentHelperCommand, agentLoginCommand, buildValue } from '../flows/store.js';
+import { CONSUMERS, ECR_PREFIX, aliasDrift, aliasFor, assertConsumerRules, consumerRuleProblems, handOverSnippets, type Consumer } from '../flows/consumers.js';
 import { LIVE_PENDING_MS, StagedWrite, concurrentChange, describePending } from '../flows/write.js';
 import { askLifecycle, lifecycleFromFlags, recordMeta, type LifecycleFlags } from '../flows/lifecycle.js';
 import { validateWithRecovery } from '../flows/recover.js';
@@ -71,7 +72,12 @@ export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
   const { out, settings } = ctx;
   out.heading('dockerhub-credentials setup');
   const given = lifecycleFromFlags(opts);
+  // A consumer's rules are checked before anything else (exit 2, nothing written).
+  assertConsumerRules(settings.consumers, await askSecretId(ctx));
   const { store, info, existing, currentId } = await preflight(ctx);
+  // --token-stdin is a scripted run (collect refuses it at a terminal): no question then.
+  const consumers = opts.tokenStdin ? settings.consumers : await chooseConsumers(ctx, existing);
+  assertConsumerRules(consumers, store.secretId);
   const replacing = currentId !== undefined;
   const secretId = store.secretId;
 
@@ -84,7 +90,7 @@ export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
   const meta = await askLifecycle(ctx, given, repository);
 
   if (ctx.signal.aborted) throw cancelled();
-  const value = buildValue(existing, creds);
+  const value = buildValue(existing, creds, consumers);
   // A first value is a plain put; a replacement is staged and promoted by compare-and-swap,
   // so that of two runs writing at once exactly one wins and the other says so.
   const write = new StagedWrite(ctx, store, currentId);
@@ -95,7 +101,7 @@ export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
       try {
         await write.stage(value.json);
         if (ctx.isCancelled()) throw cancelled();
-        await write.confirmStaged(creds);
+        await write.confirmStaged(creds, value.json);
         await write.promote();
       } catch (e) {
         if (write.promoted) throw e;
@@ -134,7 +140,7 @@ export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
     readBack.fail('The stored value did not check out');
     throw concurrentChange(ctx, secretId, `AWSCURRENT is version ${inspection.currentVersionId}, written after this run's version ${versionId}`, `this run's value is no longer current`);
   }
-  const problems = [...check.problems];
+  const problems = [...check.problems, ...aliasDrift(check)];
   if (check.token === undefined || !sameSecret(check.token, creds.token) || check.username !== creds.username) {
     problems.push('The stored value differs from the token just validated.');
   }
@@ -155,6 +161,8 @@ export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
       username: check.username,
       tokenLength: check.tokenLength,
       keptKeys: value.keptKeys,
+      consumers,
+      aliasKeys: value.aliasKeys,
       validation,
     });
     return ExitCode.Ok;
@@ -165,12 +173,40 @@ export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
   out.data(`  secret:       ${arn}`);
   out.data(`  username:     ${check.username}`);
   out.data(`  token length: ${check.tokenLength} characters`);
+  if (value.aliasKeys.length) out.data(`  also as:      ${value.aliasKeys.join(', ')} (the same token, for ${consumers.length ? consumers.join(', ') : 'the keys already there'})`);
   out.data('');
   out.data('Next:');
   out.data('  1. Give CI agents the read policy from terraform/ (GetSecretValue and DescribeSecret on this secret only).');
-  out.data('  2. In the CI job, log in with:');
-  out.data(`     ${agentLoginCommand(arn, creds.username, settings.region)}`);
+  out.data('  2. In the CI job, log in with (the token goes only to docker\'s stdin):');
+  out.data(`     ${agentLoginCommand(arn, settings.region)}`);
+  out.data('     or, once per agent, let docker read the secret on every pull and push (nothing stored on disk):');
+  out.data(`     ${agentHelperCommand(arn, settings.region)}`);
   out.data(`  3. Check it any time with: ${commandLine(ctx, 'verify', secretId)}`);
+  for (const line of handOverSnippets(consumers, { arn, name: inspection.info.name, region: settings.region, secretId })) out.data(`  ${line}`);
   return ExitCode.Ok;
+}
+
+/**
+ * Who will read the secret: declared (--consumers, environment, config file), or
+ * at a terminal a checkbox list with the current value's keys preselected.
+ */
+async function chooseConsumers(ctx: Context, existing: Record<string, unknown> | undefined): Promise<Consumer[]> {
+  const declared = ctx.settings.consumers;
+  if (declared.length || !ctx.prompter.interactive) return declared;
+  const labels: Record<Consumer, string> = {
+    ecs: 'ECS task definitions (repositoryCredentials): adds "password"',
+    batch: 'AWS Batch jobs (repositoryCredentials): adds "password"',
+    codebuild: 'CodeBuild (registryCredential): adds "password"',
+    'ecr-pull-through-cache': 'ECR pull-through cache: adds "accessToken"',
+  };
+  return ctx.prompter.checkbox<Consumer>({
+    message: 'Which AWS services will read this secret besides CI jobs? (space to select, enter to confirm)',
+    choices: CONSUMERS.map((c) => {
+      // A consumer whose rules this secret breaks is shown, but cannot be chosen.
+      const broken = consumerRuleProblems([c], ctx.settings.secretId ?? '').length > 0;
+      return { name: labels[c], value: c, checked: !broken && existing !== undefined && aliasFor(c) in existing, disabled: broken ? `(needs a name starting ${ECR_PREFIX})` : undefined };
+    }),
+    flag: '--consumers',
+  });
 }
 

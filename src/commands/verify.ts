@@ -4,6 +4,7 @@ import { inspectCurrent, factLines } from '../flows/inspect.js';
 import { age, formatDate } from '../flows/check.js';
 import { validateAgainstHub, type HubReport } from '../flows/validate.js';
 import { expiryFacts, metaOf } from '../flows/lifecycle.js';
+import { aliasDrift, consumerReports, consumersToReport } from '../flows/consumers.js';
 
 export interface VerifyOptions {
   live?: boolean;
@@ -24,8 +25,16 @@ export async function verify(ctx: Context, options: VerifyOptions): Promise<numb
     failed: `Could not read ${secretId}`,
   });
   const { check, info, pendingVersionId } = inspection;
-  const problems = [...check.problems];
+  const problems = [...check.problems, ...aliasDrift(check)];
   const warnings: string[] = [];
+  // Per consumer: those asked for (--consumers, environment, config file) and those whose keys the value holds.
+  const consumers = consumerReports(consumersToReport(settings.consumers, check), check, info.name);
+  // A value that is not a valid credential is reported as such; the consumers' own problems count once it is.
+  if (check.problems.length === 0) {
+    for (const [name, report] of Object.entries(consumers)) {
+      for (const p of report.problems) if (!problems.some((q) => q.includes(p))) problems.push(`${name}: ${p}`);
+    }
+  }
   if (pendingVersionId) {
     warnings.push(
       `A stray AWSPENDING version (${pendingVersionId}) exists: a rotation did not finish. Run rotate --resume or rotate --discard-pending.`,
@@ -71,6 +80,7 @@ export async function verify(ctx: Context, options: VerifyOptions): Promise<numb
       label: expiry.label,
       rotationDue: expiry.rotationDue,
       live: options.live ? (live ?? { ok: false, error: liveError?.code ?? 'skipped' }) : undefined,
+      consumers,
       problems,
       warnings,
     });
@@ -84,6 +94,7 @@ export async function verify(ctx: Context, options: VerifyOptions): Promise<numb
     if (live) {
       facts.push(['docker hub', live.summary]);
     }
+    for (const [name, report] of Object.entries(consumers)) facts.push([name, report.ok ? 'served' : 'not served (see below)']);
     const width = Math.max(...facts.map(([k]) => k.length)) + 1;
     for (const [key, value] of facts) out.data(`  ${`${key}:`.padEnd(width)} ${value}`);
     for (const p of problems) out.data(`  ${c.red('✗')} ${p}`);

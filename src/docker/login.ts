@@ -123,7 +123,7 @@ export async function isolatedDockerLogin(
  * (REFERENCE 2, "Login lockout"); Docker Hub's own words pick the sentence
  * (`rejected`); validate.ts adds what only the token can tell (PAT or OAT, owner).
  */
-function dockerLoginFailure(username: string, output: string, server: string | undefined): CliError {
+export function dockerLoginFailure(username: string, output: string, server: string | undefined): CliError {
   const last = output.trim().split('\n').filter(Boolean).pop() ?? 'no output';
   if (/toomanyrequests|too many (failed login attempts|requests)|\bHTTP 429\b|status: 429\b/i.test(output)) {
     if (isLoginLockout(output)) return loginLockout(username);

@@ -1,22 +1,38 @@
 import { randomUUID } from 'node:crypto';
 import type { Credentials } from '../hub/registry.js';
+import { ALIAS_KEYS, aliasKeysFor, type AliasKey, type Consumer } from './consumers.js';
 
 /**
- * The value to write: `{"username","token"}`, keeping any other keys an
- * existing JSON object had (other tools may keep data there).
+ * The value to write: `{"username","token"}`, plus the alias keys the consumers
+ * read (`password`, `accessToken`), each equal to the token, keeping any other
+ * keys an existing JSON object had (other tools may keep data there). An alias
+ * already in the value is rewritten too, so none can drift from `token`.
  */
-export function buildValue(existing: Record<string, unknown> | undefined, creds: Credentials): { json: string; keptKeys: string[] } {
-  const kept = Object.fromEntries(Object.entries(existing ?? {}).filter(([k]) => k !== 'username' && k !== 'token'));
+export function buildValue(
+  existing: Record<string, unknown> | undefined,
+  creds: Credentials,
+  consumers: readonly Consumer[] = [],
+): { json: string; keptKeys: string[]; aliasKeys: AliasKey[] } {
+  const owned = new Set<string>(['username', 'token', ...ALIAS_KEYS]);
+  const kept = Object.fromEntries(Object.entries(existing ?? {}).filter(([k]) => !owned.has(k)));
+  const aliasKeys = aliasKeysFor(consumers, existing);
+  const aliases = Object.fromEntries(aliasKeys.map((k) => [k, creds.token]));
   return {
-    json: JSON.stringify({ ...kept, username: creds.username, token: creds.token }),
+    json: JSON.stringify({ ...kept, username: creds.username, token: creds.token, ...aliases }),
     keptKeys: Object.keys(kept),
+    aliasKeys,
   };
 }
 
 /** One ClientRequestToken per logical write, reused on every retry of it. */
 export const newRequestToken = (): string => randomUUID();
 
-/** The command CI agents run to log in with the stored value. */
-export function agentLoginCommand(arn: string, username: string, region?: string): string {
-  return `aws secretsmanager get-secret-value --secret-id ${arn}${region ? ` --region ${region}` : ''} --query SecretString --output text | jq -r .token | docker login --username ${username} --password-stdin`;
+/** The command CI agents run to log in with the stored value: the token goes only to docker's stdin. */
+export function agentLoginCommand(arn: string, region?: string): string {
+  return `npx dockerhub-credentials login --secret-id ${arn}${region ? ` --region ${region}` : ''}`;
+}
+
+/** The one-time command that makes docker read the secret through the credential helper instead. */
+export function agentHelperCommand(arn: string, region?: string): string {
+  return `${agentLoginCommand(arn, region)} --helper`;
 }

@@ -3,6 +3,7 @@ import { CURRENT, PENDING, versionWithStage, type SecretInfo, type SecretStore }
 import { commandLine, type Context } from '../context.js';
 import { checkCredentialValue, type ValueCheck } from './check.js';
 import { describeValue } from './describe.js';
+import { aliasDrift } from './consumers.js';
 import { newRequestToken } from './store.js';
 import { sameSecret } from '../ui/redact.js';
 import type { Credentials } from '../hub/registry.js';
@@ -135,8 +136,12 @@ export class StagedWrite {
     return token;
   }
 
-  /** Reads the staged version back: still staged, still ours, and exactly what was validated. */
-  async confirmStaged(expected: Credentials): Promise<ValueCheck> {
+  /**
+   * Reads the staged version back: still staged, still ours, and exactly what was
+   * validated. With `expectedJson` (the value this run staged) the whole value must
+   * match, aliases included; a resumed stage must at least keep its aliases equal to its token.
+   */
+  async confirmStaged(expected: Credentials, expectedJson?: string): Promise<ValueCheck> {
     const id = this.versionId!;
     const info = await this.store.describeLive();
     if (!info.versions[id]?.includes(PENDING)) {
@@ -149,8 +154,10 @@ export class StagedWrite {
     }
     const nowCurrent = versionWithStage(info, CURRENT);
     if (nowCurrent !== this.fromId) throw concurrentChange(this.ctx, this.secretId, `AWSCURRENT moved to version ${nowCurrent}`);
-    const check = checkCredentialValue((await this.store.get({ versionId: id })).secretString);
-    if (check.problems.length || !sameSecret(check.token ?? '', expected.token) || check.username !== expected.username) {
+    const staged = (await this.store.get({ versionId: id })).secretString;
+    const check = checkCredentialValue(staged);
+    const sameValue = expectedJson === undefined ? aliasDrift(check).length === 0 : staged !== undefined && sameSecret(staged, expectedJson);
+    if (check.problems.length || !sameSecret(check.token ?? '', expected.token) || check.username !== expected.username || !sameValue) {
       throw new CliError('staged-mismatch', 'The staged value differs from the token just validated.', 'Run the command again.', ExitCode.Unexpected);
     }
     return check;

@@ -40,6 +40,11 @@ export interface SelectQuestion<T> extends Question {
   default?: T;
 }
 
+export interface CheckboxQuestion<T> extends Question {
+  /** `disabled`: shown, but cannot be chosen; the text says why. */
+  choices: { name: string; value: T; checked?: boolean; disabled?: string }[];
+}
+
 /** The small interface the flows talk to; tests and non-interactive runs swap the implementation. */
 export interface Prompter {
   readonly interactive: boolean;
@@ -47,6 +52,8 @@ export interface Prompter {
   password(q: InputQuestion): Promise<string>;
   confirm(q: ConfirmQuestion): Promise<boolean>;
   select<T>(q: SelectQuestion<T>): Promise<T>;
+  /** Several answers at once; without a terminal, the preselected ones. */
+  checkbox<T>(q: CheckboxQuestion<T>): Promise<T[]>;
 }
 
 /** Without a terminal every missing answer is a usage error that names its flag: never a hang. */
@@ -68,6 +75,9 @@ export class NonInteractivePrompter implements Prompter {
   async select<T>(q: SelectQuestion<T>): Promise<T> {
     if (q.default !== undefined) return q.default;
     this.missing(q);
+  }
+  async checkbox<T>(q: CheckboxQuestion<T>): Promise<T[]> {
+    return q.choices.filter((c) => c.checked && !c.disabled).map((c) => c.value);
   }
 }
 
@@ -120,5 +130,9 @@ export class TerminalPrompter implements Prompter {
 
   select<T>(q: SelectQuestion<T>): Promise<T> {
     return this.ask((lib, ctx) => lib.select<T>({ message: q.message, choices: q.choices, default: q.default, loop: false }, ctx));
+  }
+
+  checkbox<T>(q: CheckboxQuestion<T>): Promise<T[]> {
+    return this.ask((lib, ctx) => lib.checkbox<T>({ message: q.message, choices: q.choices }, ctx));
   }
 }

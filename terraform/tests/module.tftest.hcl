@@ -37,7 +37,7 @@ run "read_policy_is_exactly_get_and_describe_on_this_secret" {
     error_message = "The read policy grants exactly DescribeSecret and GetSecretValue."
   }
   assert {
-    condition     = jsondecode(aws_iam_policy.read.policy).Statement[0].Resource == "arn:aws:secretsmanager:eu-west-2:123456789012:secret:ci/dockerhub-AbCdEf"
+    condition     = jsondecode(aws_iam_policy.read.policy).Statement[0].Resource == ["arn:aws:secretsmanager:eu-west-2:123456789012:secret:ci/dockerhub-AbCdEf"]
     error_message = "The read policy is scoped to this secret's ARN alone."
   }
   assert {
@@ -71,7 +71,7 @@ run "write_policy_is_what_the_cli_needs" {
       "secretsmanager:UntagResource",
       "secretsmanager:UpdateSecretVersionStage",
     ]
-    error_message = "The write policy grants exactly what setup, rotate, rollback and history call."
+    error_message = "The write policy grants exactly what setup, rotate, rollback, verify, login and history call (src/aws/store.ts)."
   }
   assert {
     condition     = jsondecode(aws_iam_policy.write.policy).Statement[0].Resource == "arn:aws:secretsmanager:eu-west-2:123456789012:secret:ci/dockerhub-AbCdEf"
@@ -103,8 +103,16 @@ run "kms_statements_only_with_a_key_and_only_via_secrets_manager" {
     error_message = "The KMS statement is scoped to the key."
   }
   assert {
-    condition     = jsondecode(aws_iam_policy.read.policy).Statement[1].Condition.StringEquals["kms:ViaService"] == "secretsmanager.eu-west-2.amazonaws.com"
+    condition     = jsondecode(aws_iam_policy.read.policy).Statement[1].Condition.StringEquals["kms:ViaService"] == ["secretsmanager.eu-west-2.amazonaws.com"]
     error_message = "kms:Decrypt is allowed only via Secrets Manager in this region."
+  }
+  assert {
+    condition     = jsondecode(aws_iam_policy.read.policy).Statement[1].Condition.StringEquals["kms:EncryptionContext:SecretARN"] == ["arn:aws:secretsmanager:eu-west-2:123456789012:secret:ci/dockerhub-AbCdEf"]
+    error_message = "kms:Decrypt is allowed only for this secret (its encryption context SecretARN)."
+  }
+  assert {
+    condition     = jsondecode(aws_iam_policy.write.policy).Statement[1].Condition.StringEquals["kms:EncryptionContext:SecretARN"] == "arn:aws:secretsmanager:eu-west-2:123456789012:secret:ci/dockerhub-AbCdEf"
+    error_message = "Writers' KMS use is limited to this secret's encryption context."
   }
   assert {
     condition     = jsondecode(aws_iam_policy.write.policy).Statement[1].Action == ["kms:Decrypt", "kms:GenerateDataKey"]
@@ -120,16 +128,41 @@ run "kms_statements_only_with_a_key_and_only_via_secrets_manager" {
   }
 }
 
-run "replicas_are_created_when_asked" {
+run "replicas_are_created_when_asked_and_readable" {
   command = apply
 
   variables {
     replica_regions = ["eu-west-1", "us-east-1"]
+    kms_key_arn     = "arn:aws:kms:eu-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
   }
 
   assert {
     condition     = length(aws_secretsmanager_secret.this.replica) == 2
     error_message = "One replica per requested region."
+  }
+  assert {
+    condition = jsondecode(aws_iam_policy.read.policy).Statement[0].Resource == [
+      "arn:aws:secretsmanager:eu-west-2:123456789012:secret:ci/dockerhub-AbCdEf",
+      "arn:aws:secretsmanager:eu-west-1:123456789012:secret:ci/dockerhub-AbCdEf",
+      "arn:aws:secretsmanager:us-east-1:123456789012:secret:ci/dockerhub-AbCdEf",
+    ]
+    error_message = "The read policy names the primary and every replica's ARN."
+  }
+  assert {
+    condition     = jsondecode(aws_iam_policy.read.policy).Statement[1].Condition.StringEquals["kms:EncryptionContext:SecretARN"] == jsondecode(aws_iam_policy.read.policy).Statement[0].Resource
+    error_message = "Readers may decrypt the primary and the replicas, and nothing else."
+  }
+  assert {
+    condition     = jsondecode(aws_iam_policy.read.policy).Statement[1].Condition.StringEquals["kms:ViaService"] == ["secretsmanager.eu-west-2.amazonaws.com", "secretsmanager.eu-west-1.amazonaws.com", "secretsmanager.us-east-1.amazonaws.com"]
+    error_message = "Decrypt via Secrets Manager in the primary's and the replicas' regions."
+  }
+  assert {
+    condition     = jsondecode(aws_iam_policy.write.policy).Statement[0].Resource == "arn:aws:secretsmanager:eu-west-2:123456789012:secret:ci/dockerhub-AbCdEf"
+    error_message = "Writers write the primary only; Secrets Manager replicates."
+  }
+  assert {
+    condition     = output.replica_arns == ["arn:aws:secretsmanager:eu-west-1:123456789012:secret:ci/dockerhub-AbCdEf", "arn:aws:secretsmanager:us-east-1:123456789012:secret:ci/dockerhub-AbCdEf"]
+    error_message = "replica_arns lists each replica."
   }
 }
 
@@ -180,4 +213,78 @@ run "rejects_a_malformed_kms_key" {
   }
 
   expect_failures = [var.kms_key_arn]
+}
+
+run "ecs_and_codebuild_roles_get_the_read_policy" {
+  command = apply
+
+  variables {
+    ecs_task_execution_role_names = ["ecsTaskExecutionRole", "batch-execution"]
+    codebuild_service_role_names  = ["codebuild-build"]
+  }
+
+  assert {
+    condition     = keys(aws_iam_role_policy_attachment.consumers) == ["batch-execution", "codebuild-build", "ecsTaskExecutionRole"]
+    error_message = "Each ECS task execution role and CodeBuild service role gets a policy attachment."
+  }
+  assert {
+    condition     = alltrue([for a in aws_iam_role_policy_attachment.consumers : a.policy_arn == aws_iam_policy.read.arn])
+    error_message = "Consumers get the read policy, never the write policy."
+  }
+  assert {
+    condition     = output.setup_command == "npx dockerhub-credentials setup --secret-id ci/dockerhub --region eu-west-2 --consumers ecs,codebuild"
+    error_message = "setup_command declares the consumers, so setup writes the keys they read."
+  }
+  assert {
+    condition     = length(aws_ecr_pull_through_cache_rule.docker_hub) == 0 && output.ecr_pull_through_cache_prefix == null
+    error_message = "No pull-through cache rule unless asked."
+  }
+}
+
+run "ecr_pull_through_cache_rule_for_docker_hub" {
+  command = apply
+
+  variables {
+    secret_name                        = "ecr-pullthroughcache/dockerhub"
+    create_ecr_pull_through_cache_rule = true
+  }
+
+  assert {
+    condition     = aws_ecr_pull_through_cache_rule.docker_hub[0].upstream_registry_url == "registry-1.docker.io" && aws_ecr_pull_through_cache_rule.docker_hub[0].ecr_repository_prefix == "docker-hub"
+    error_message = "The rule caches Docker Hub under the prefix docker-hub."
+  }
+  assert {
+    condition     = aws_ecr_pull_through_cache_rule.docker_hub[0].credential_arn == aws_secretsmanager_secret.this.arn
+    error_message = "The rule logs in to Docker Hub with this secret."
+  }
+  assert {
+    condition     = output.setup_command == "npx dockerhub-credentials setup --secret-id ecr-pullthroughcache/dockerhub --region eu-west-2 --consumers ecr-pull-through-cache"
+    error_message = "setup_command asks setup to write accessToken."
+  }
+  assert {
+    condition     = output.ecr_pull_through_cache_prefix == "docker-hub"
+    error_message = "The prefix is an output."
+  }
+}
+
+run "rejects_an_ecr_rule_for_a_secret_without_the_prefix" {
+  command = plan
+
+  variables {
+    secret_name                        = "ci/dockerhub"
+    create_ecr_pull_through_cache_rule = true
+  }
+
+  expect_failures = [var.create_ecr_pull_through_cache_rule]
+}
+
+run "rejects_a_consumer_role_arn" {
+  command = plan
+
+  variables {
+    ecs_task_execution_role_names = ["arn:aws:iam::123456789012:role/ecsTaskExecutionRole"]
+    codebuild_service_role_names  = ["arn:aws:iam::123456789012:role/codebuild"]
+  }
+
+  expect_failures = [var.ecs_task_execution_role_names, var.codebuild_service_role_names]
 }

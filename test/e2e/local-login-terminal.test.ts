@@ -17,6 +17,8 @@ describeWith(['moto_server', 'docker', 'tmux'], 'the local Docker Hub login in a
     const name = uniqueName();
     await w.secrets.create(name);
     const t = await w.terminal(['setup', '--secret-id', name]);
+    await t.waitFor('Which AWS services will read this secret');
+    await t.key('Enter'); // none
     await t.waitFor('Reuse the personal access token of alice1 for CI');
     return { name, t };
   };

@@ -16,6 +16,8 @@ describeWith(['moto_server', 'docker', 'tmux'], 'setup in a real terminal (tmux)
     const t = await w.terminal(['setup']);
     await t.waitFor('Secrets Manager secret name or ARN');
     await t.type(name);
+    await t.waitFor('Which AWS services will read this secret');
+    await t.key('Enter'); // none: CI jobs only
     await t.waitFor(/Local Docker Hub login found: someoneelse \(password/);
     // An account password is never offered for CI: no question, straight to the guide.
     await t.waitFor('It is an account password, which is never offered for CI');
@@ -62,6 +64,8 @@ describeWith(['moto_server', 'docker', 'tmux'], 'setup in a real terminal (tmux)
       const name = uniqueName();
       await w.secrets.create(name);
       const t = await w.terminal(['setup', '--secret-id', name]);
+      await t.waitFor('Which AWS services will read this secret');
+      await t.key('Enter');
       const screen = await t.waitFor('Docker ID', 30_000).catch(async () => t.screen());
       expect(screen).toMatch(expected);
       await t.key('C-c');
@@ -79,6 +83,35 @@ describeWith(['moto_server', 'docker', 'tmux'], 'setup in a real terminal (tmux)
     expect(await w.secrets.stages(name)).toEqual({});
   });
 
+  it('asks which consumers read the secret, with the current keys preselected, and writes their keys', async () => {
+    const name = uniqueName();
+    await w.secrets.create(name, JSON.stringify({ username: 'alice1', token: 'the-old-good-one', password: 'the-old-good-one' }));
+    const t = await w.terminal(['setup', '--secret-id', name, '--yes']);
+    const asked = await t.waitFor('(needs a name starting ecr-pullthroughcache/)');
+    // "password" is there: the three consumers that read it are preselected; ECR is shown but cannot be chosen.
+    expect(asked).toMatch(/◉ ECS task definitions/);
+    expect(asked).toMatch(/◉ AWS Batch jobs/);
+    expect(asked).toMatch(/◉ CodeBuild/);
+    expect(asked).toContain('Which AWS services will read this secret');
+    await t.key('Down'); // to Batch
+    await t.type(' ', false); // and deselect it
+    await t.key('Enter');
+    await t.waitFor('Docker ID');
+    await t.type('alice1');
+    await t.waitFor('Access token (input hidden)');
+    await t.paste(w.rw.token);
+    await t.waitFor('Repository CI pushes to');
+    await t.type('');
+    await t.acceptLifecycleDefaults();
+    const { code, screen } = await t.exit();
+    expect(code).toBe(0);
+    w.assertNoCanary('screen', screen);
+    expect(screen).toContain('"repositoryCredentials": { "credentialsParameter": "arn:aws:secretsmanager:');
+    expect(screen).toContain('"registryCredential": { "credential": "arn:aws:secretsmanager:');
+    expect(screen).not.toContain('AWS Batch job definition'); // deselected
+    expect(JSON.parse((await w.secrets.value(name))!)).toEqual({ username: 'alice1', token: w.rw.token, password: w.rw.token });
+  });
+
   const interrupts: [string, string[], (t: Terminal) => Promise<void>][] = [
     ['the secret id prompt', ['setup'], async (t) => void (await t.waitFor('Secrets Manager secret name'))],
     [
@@ -90,6 +123,8 @@ describeWith(['moto_server', 'docker', 'tmux'], 'setup in a real terminal (tmux)
       'the token prompt, after typing half of it',
       ['setup', '--secret-id', 'NAME', '--yes'],
       async (t) => {
+        await t.waitFor('Which AWS services will read this secret');
+        await t.key('Enter');
         await t.waitFor('never offered for CI');
         await t.waitFor('Docker ID');
         await t.type('alice1');

@@ -118,6 +118,8 @@ describeWith(['moto_server', 'docker', 'tmux'], 'the wizard explains, then confi
     const name = uniqueName();
     await w.secrets.create(name);
     const t = await w.terminal(['setup', '--secret-id', name]);
+    await t.waitFor('Which AWS services will read this secret');
+    await t.key('Enter'); // none: CI jobs only
     await t.waitFor('Docker ID');
     await t.type(username);
     await t.waitFor('Access token (input hidden)');

@@ -115,6 +115,9 @@ describeWith(['moto_server'], 'bad input: one sentence, a fix, the right exit co
     { name: '--password', args: ['setup', '--password', 'hunter2hunter2'], code: 2, says: /^There is no --password option/ },
     { name: 'an option spelled as a token', args: ['verify', `--${t.env}`], code: 2, says: /^An option looks like an access token \(not shown\)/, secrets: [t.env] },
 
+    placed((token) => ({ name: 'token as --consumers', args: ['verify', '--secret-id', 'ci/x', '--consumers', `ecs,${token}`], code: 2, says: NOT_TOKEN })),
+    placed((token) => ({ name: 'token in DOCKERHUB_CREDENTIALS_CONSUMERS', args: ['verify', '--secret-id', 'ci/x'], env: { DOCKERHUB_CREDENTIALS_CONSUMERS: token }, code: 2, says: NOT_TOKEN })),
+    { name: 'unknown consumer', args: ['verify', '--secret-id', 'ci/x', '--consumers', 'ecs,lambda'], code: 2, says: /^Unknown consumer "lambda" in --consumers\./ },
     placed((token) => ({ name: 'token as --label', args: [...setupU('alice1'), '--label', token], env: withToken(), code: 2, says: /^--label holds what looks like an access token/ })),
     placed((token) => ({ name: 'token as history --limit', args: ['history', '--secret-id', 'ci/x', '--limit', token], code: 2, says: /^--limit holds what looks like an access token/ })),
     placed((token) => ({ name: 'token as verify --warn-days', args: ['verify', '--secret-id', 'ci/x', '--warn-days', token], code: 2, says: /^--warn-days holds what looks like an access token/ })),

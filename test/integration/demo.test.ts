@@ -41,21 +41,25 @@ describeWith(findProviderMirror() ? ['moto_server', 'docker', 'terraform'] : ['t
     const section = (from: string, to: string) => r.all.slice(r.all.indexOf(from), r.all.indexOf(to)).trim().split('\n').slice(1);
     const apply = section('terraform init and apply', 'The check CI runs').map((l) => l.replace(/ \[id=[^\]]+\]$/, ''));
     expect(apply[0]).toBe('  ✓ terraform init: the AWS provider from the offline mirror');
-    expect(apply[1]).toBe('  Plan: 5 to add, 0 to change, 0 to destroy.');
+    expect(apply[1]).toBe('  Plan: 9 to add, 0 to change, 0 to destroy.');
     // Terraform creates them in parallel, so in no fixed order.
     expect(apply.slice(2, -1).sort()).toEqual(
       [
         'aws_iam_role.ci_agent',
+        'aws_iam_role.consumer["codebuild-service"]',
+        'aws_iam_role.consumer["ecs-task-execution"]',
         'module.dockerhub_credentials.aws_iam_policy.read',
         'module.dockerhub_credentials.aws_iam_policy.write',
+        'module.dockerhub_credentials.aws_iam_role_policy_attachment.consumers["codebuild-service"]',
+        'module.dockerhub_credentials.aws_iam_role_policy_attachment.consumers["ecs-task-execution"]',
         'module.dockerhub_credentials.aws_iam_role_policy_attachment.read["ci-agent"]',
         'module.dockerhub_credentials.aws_secretsmanager_secret.this',
       ].map((addr) => `  ✓ ${addr}: Creation complete`),
     );
-    expect(apply.at(-1)).toBe('  Apply complete! Resources: 5 added, 0 changed, 0 destroyed.');
+    expect(apply.at(-1)).toBe('  Apply complete! Resources: 9 added, 0 changed, 0 destroyed.');
     const destroy = section('terraform destroy:', 'Sandbox stopped');
-    expect(destroy.filter((l) => l.includes('Destruction complete'))).toHaveLength(5);
-    expect(destroy.at(-1)).toBe('  Destroy complete! Resources: 5 destroyed.');
+    expect(destroy.filter((l) => l.includes('Destruction complete'))).toHaveLength(9);
+    expect(destroy.at(-1)).toBe('  Destroy complete! Resources: 9 destroyed.');
     expect(r.all).not.toContain('Terraform will perform the following actions');
     expect(r.all).not.toMatch(/\x1b\[/);
   }, 240_000);

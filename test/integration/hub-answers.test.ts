@@ -26,7 +26,7 @@ describeWith(['moto_server', 'docker'], "Docker Hub's answers, through the CLI, 
     expect(s.stderr).toContain('Docker Hub confirms the token belongs to the organization acmeorg');
     expect(s.stderr).toContain('Registry grants push to acmeorg/app');
     expect(s.exitCode).toBe(0);
-    expect(s.stdout).toContain('docker login --username acmeorg --password-stdin');
+    expect(s.stdout).toContain('npx dockerhub-credentials login --secret-id arn:aws:secretsmanager:');
     // docker login and the registry check log in as the organization; the Hub API identifier is the organization.
     const calls = since(before);
     expect(calls.filter((q) => q.path === '/token').map((q) => q.query.account)).toEqual(['acmeorg', 'acmeorg']);

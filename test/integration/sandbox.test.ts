@@ -129,6 +129,8 @@ describeWith(['moto_server', 'tmux'], "npm run sandbox: the README's tour at a t
       const t2 = new Terminal();
       try {
         await t.start(['setup'], shellEnv, ROOT, { cols: 80, rows: 50 });
+        await t.waitFor('Which AWS services will read this secret');
+        await t.key('Enter'); // none: CI jobs only
         await t.waitFor('Docker ID (or organization name');
         await t.type('demousr');
         await t.waitFor('Access token (input hidden)');

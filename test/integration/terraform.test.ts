@@ -28,7 +28,7 @@ describeWith(tools, 'terraform module: static checks and terraform test (offline
     const validate = await tf.run(['validate', '-no-color']);
     expect(validate.exitCode, validate.all).toBe(0);
     const test = await tf.run(['test', '-no-color']);
-    expect(test.all).toMatch(/Success! 9 passed, 0 failed\./);
+    expect(test.all).toMatch(/Success! 13 passed, 0 failed\./);
     expect(test.exitCode).toBe(0);
   }, 180_000);
 });
@@ -70,6 +70,34 @@ describeWith([...tools, 'moto_server', 'aws'], 'terraform apply of the example a
     outputs = JSON.parse((await tf.run(['output', '-json'], example)).stdout);
   }, 300_000);
 
+  const awsIam = (args: string[]) =>
+    execa('aws', ['--endpoint-url', moto.url, '--region', REGION, '--output', 'json', 'iam', ...args], {
+      env: { AWS_ACCESS_KEY_ID: admin.AccessKeyId, AWS_SECRET_ACCESS_KEY: admin.SecretAccessKey, HOME: sandbox.home, PATH: process.env.PATH! },
+      extendEnv: false,
+    });
+  /** An IAM user holding one policy and nothing else, with an access key. */
+  const userWithPolicy = async (userName: string, policyArn: string) => {
+    await awsIam(['create-user', '--user-name', userName]);
+    await awsIam(['attach-user-policy', '--user-name', userName, '--policy-arn', policyArn]);
+    const key = JSON.parse((await awsIam(['create-access-key', '--user-name', userName])).stdout).AccessKey;
+    return { AccessKeyId: key.AccessKeyId as string, SecretAccessKey: key.SecretAccessKey as string };
+  };
+  /**
+   * A user granted exactly the Secrets Manager actions of one of the module's policies, on "*":
+   * moto checks actions but denies any policy scoped to a resource ARN (REFERENCE 4), so this
+   * proves the action list is enough; terraform test asserts the resource scoping.
+   */
+  const userWithActionsOf = async (userName: string, policyArn: string) => {
+    const policy = JSON.parse((await awsIam(['get-policy', '--policy-arn', policyArn])).stdout).Policy;
+    const version = JSON.parse((await awsIam(['get-policy-version', '--policy-arn', policyArn, '--version-id', policy.DefaultVersionId])).stdout).PolicyVersion;
+    const doc = typeof version.Document === 'string' ? JSON.parse(decodeURIComponent(version.Document)) : version.Document;
+    const actions = (doc.Statement as { Action: string[] }[]).flatMap((st) => st.Action).filter((a) => a.startsWith('secretsmanager:'));
+    await awsIam(['create-user', '--user-name', userName]);
+    await awsIam(['put-user-policy', '--user-name', userName, '--policy-name', 'actions-only', '--policy-document', JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: actions, Resource: '*' }] })]);
+    const key = JSON.parse((await awsIam(['create-access-key', '--user-name', userName])).stdout).AccessKey;
+    return { actions, key: { AccessKeyId: key.AccessKeyId as string, SecretAccessKey: key.SecretAccessKey as string } };
+  };
+
   afterAll(async () => {
     sandbox?.remove();
     await hub?.stop();
@@ -82,7 +110,16 @@ describeWith([...tools, 'moto_server', 'aws'], 'terraform apply of the example a
     expect(outputs.secret_arn!.value).toMatch(/^arn:aws:secretsmanager:eu-west-2:\d{12}:secret:ci\/dockerhub-/);
     expect(outputs.read_policy_arn!.value).toMatch(/policy\/ci-dockerhub-read$/);
     expect(outputs.write_policy_arn!.value).toMatch(/policy\/ci-dockerhub-write$/);
-    expect(outputs.setup_command!.value).toBe(`npx dockerhub-credentials setup --secret-id ${secretName} --region ${REGION}`);
+    expect(outputs.setup_command!.value).toBe(`npx dockerhub-credentials setup --secret-id ${secretName} --region ${REGION} --consumers ecs,codebuild`);
+  });
+
+  it('attaches the read policy to the ECS task execution role and the CodeBuild service role', async () => {
+    const consumerRoles = outputs.consumer_role_names!.value as unknown as string[];
+    expect(consumerRoles.sort()).toEqual(['codebuild-service', 'ecs-task-execution']);
+    for (const role of [...consumerRoles, outputs.ci_agent_role_name!.value]) {
+      const r = await awsIam(['list-attached-role-policies', '--role-name', role]);
+      expect(JSON.parse(r.stdout).AttachedPolicies.map((p: { PolicyArn: string }) => p.PolicyArn)).toEqual([outputs.read_policy_arn!.value]);
+    }
   });
 
   it('verify on the fresh secret exits 4 and says to run setup; setup fills it; verify then passes', async () => {
@@ -91,12 +128,13 @@ describeWith([...tools, 'moto_server', 'aws'], 'terraform apply of the example a
     expect(before.stderr).toContain('exists but has no value yet');
     expect(before.stderr).toContain('Run setup');
 
-    const setup = await cli(['setup', '--non-interactive', '--token-stdin', '--username', 'alice1', '--secret-id', secretName, '--expires-in', '90d', '--label', 'app-ci-2026-11'], {}, canary.token);
+    const setup = await cli(['setup', '--non-interactive', '--token-stdin', '--username', 'alice1', '--secret-id', secretName, '--expires-in', '90d', '--label', 'app-ci-2026-11', '--consumers', 'ecs,codebuild'], {}, canary.token);
     expect(setup.exitCode, setup.stderr).toBe(0);
 
     const after = await cli(['verify', '--secret-id', secretName, '--json']);
     expect(after.exitCode).toBe(0);
     expect(JSON.parse(after.stdout)).toMatchObject({ ok: true, username: 'alice1', tokenLength: 36, arn: outputs.secret_arn!.value, label: 'app-ci-2026-11' });
+    expect(JSON.parse(after.stdout).consumers).toMatchObject({ ecs: { ok: true }, codebuild: { ok: true } });
     sandbox.assertClean(canary);
 
     // The expiry and label the CLI recorded as tags are not drift: the example's provider ignores them.
@@ -104,18 +142,24 @@ describeWith([...tools, 'moto_server', 'aws'], 'terraform apply of the example a
     expect(plan.exitCode, plan.all).toBe(0);
   });
 
+  it("an operator with only the write policy's actions can rotate, roll back, verify and list the history: it grants what the CLI calls", async () => {
+    const { actions, key: c } = await userWithActionsOf('operator-user', outputs.write_policy_arn!.value);
+    expect(actions).toContain('secretsmanager:ListSecretVersionIds');
+    const asOperator = { AWS_ACCESS_KEY_ID: c.AccessKeyId, AWS_SECRET_ACCESS_KEY: c.SecretAccessKey };
+    const next = makePat();
+    hub.accounts.push({ username: 'alice1', secret: next, kind: 'pat', level: 'write', state: 'ok' });
+    const rotate = await cli(['rotate', '--non-interactive', '--token-stdin', '--secret-id', secretName], asOperator, next);
+    expect(rotate.exitCode, rotate.stderr).toBe(0);
+    const rollback = await cli(['rollback', '--secret-id', secretName, '--yes'], asOperator);
+    expect(rollback.exitCode, rollback.stderr).toBe(0);
+    expect((await cli(['verify', '--secret-id', secretName], asOperator)).exitCode).toBe(0);
+    expect((await cli(['history', '--secret-id', secretName], asOperator)).exitCode).toBe(0);
+  });
+
   it('a principal with only the read policy cannot write the secret', async () => {
     // A CI agent's identity holding only the module's read policy. (moto answers
     // sts:AssumeRole with HTTP 500 under IAM enforcement, so a user stands in for the role.)
-    const awsAdmin = (args: string[]) =>
-      execa('aws', ['--endpoint-url', moto.url, '--region', REGION, '--output', 'json', 'iam', ...args], {
-        env: { AWS_ACCESS_KEY_ID: admin.AccessKeyId, AWS_SECRET_ACCESS_KEY: admin.SecretAccessKey, HOME: sandbox.home, PATH: process.env.PATH! },
-        extendEnv: false,
-      });
-    await awsAdmin(['create-user', '--user-name', 'ci-agent-user']);
-    await awsAdmin(['attach-user-policy', '--user-name', 'ci-agent-user', '--policy-arn', outputs.read_policy_arn!.value]);
-    const key = JSON.parse((await awsAdmin(['create-access-key', '--user-name', 'ci-agent-user'])).stdout).AccessKey;
-    const c = { AccessKeyId: key.AccessKeyId, SecretAccessKey: key.SecretAccessKey };
+    const c = await userWithPolicy('ci-agent-user', outputs.read_policy_arn!.value);
     const other = makePat();
     hub.accounts.push({ username: 'alice1', secret: other, kind: 'pat', level: 'write', state: 'ok' });
     const r = await cli(
@@ -125,6 +169,21 @@ describeWith([...tools, 'moto_server', 'aws'], 'terraform apply of the example a
     );
     expect(r.exitCode).toBe(4);
     expect(r.stderr).toMatch(/Access denied: you are not allowed secretsmanager:\w+ on ci\/dockerhub/);
+    // The read policy's actions are what the credential helper needs, as docker on a CI agent runs it.
+    const { key: reader } = await userWithActionsOf('ci-agent-actions', outputs.read_policy_arn!.value);
+    const helper = await execa(process.execPath, [join(ROOT, 'bin/docker-credential-dockerhub-credentials.cjs'), 'get'], {
+      input: 'https://index.docker.io/v1/',
+      env: { PATH: process.env.PATH!, HOME: sandbox.home, AWS_ACCESS_KEY_ID: reader.AccessKeyId, AWS_SECRET_ACCESS_KEY: reader.SecretAccessKey, AWS_REGION: REGION, AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.url, DOCKERHUB_CREDENTIALS_SECRET_ID: secretName },
+      extendEnv: false,
+      reject: false,
+    });
+    canary.assertAbsent('helper stderr', helper.stderr);
+    expect(helper.exitCode).toBe(0);
+    expect(JSON.parse(helper.stdout).Username).toBe('alice1');
+    // ...and are not enough to write: PutSecretValue is denied by action, not only by resource.
+    const denied = await cli(['rotate', '--non-interactive', '--token-stdin', '--secret-id', secretName], { AWS_ACCESS_KEY_ID: reader.AccessKeyId, AWS_SECRET_ACCESS_KEY: reader.SecretAccessKey }, other);
+    expect(denied.exitCode).toBe(4);
+    expect(denied.stderr).toMatch(/Access denied: you are not allowed secretsmanager:PutSecretValue/);
     const still = await cli(['verify', '--secret-id', secretName, '--json']);
     expect(JSON.parse(still.stdout).ok).toBe(true);
   });

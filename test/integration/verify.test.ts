@@ -128,6 +128,8 @@ describeWith(['moto_server'], 'verify against a real moto_server', () => {
     const json = JSON.parse(r.stdout);
     expect(json).toMatchObject({ ok: false, hasUsername: false, hasToken: false });
     expect(json.problems).toEqual(['The key "username" is empty.', 'The key "token" is missing.']);
+    // "password" is there, so ECS, Batch and CodeBuild are reported, each not served; the top-level problems stay the two above.
+    expect(json.consumers.ecs).toEqual({ ok: false, problems: ['"username" is missing or empty.', '"token" is missing or empty, so "password" has nothing to match'] });
   });
 
   it('warns about a stray AWSPENDING version', async () => {

@@ -44,7 +44,7 @@ describeWith(['moto_server'], 'the packed artifact, installed as npx users get i
 
   it('publishes only the launcher, the bundles, the licences and the README', async () => {
     const files = (await execa('tar', ['-tzf', tarball])).stdout.split('\n').map((f) => f.replace(/^package\//, ''));
-    for (const f of files) expect(f).toMatch(/^(bin\/dockerhub-credentials\.cjs|dist\/[\w.-]+\.c?js|dist\/THIRD_PARTY_LICENSES\.txt|README\.md|LICENSE|package\.json)$/);
+    for (const f of files) expect(f).toMatch(/^(bin\/(docker-credential-)?dockerhub-credentials\.cjs|dist\/[\w.-]+\.c?js|dist\/THIRD_PARTY_LICENSES\.txt|README\.md|LICENSE|package\.json)$/);
     expect(files).toContain('dist/cli.js');
     expect(files.some((f) => /\.map$|^test\/|^src\//.test(f))).toBe(false);
     const cli = (await execa('tar', ['-xOzf', tarball, 'package/dist/cli.js'])).stdout;
@@ -80,6 +80,16 @@ describeWith(['moto_server'], 'the packed artifact, installed as npx users get i
       expect(verify.stdout).toMatch(/token length:\s+36 characters/);
       expect(verify.stderr).not.toMatch(/warning/i);
       expect(verify.stdout + verify.stderr).not.toContain(token.slice(9));
+      // The second bin: docker's credential helper, reading the same secret.
+      const helper = await execa(join(install, 'node_modules/.bin/docker-credential-dockerhub-credentials'), ['get'], {
+        env: { ...env, DOCKERHUB_CREDENTIALS_SECRET_ID: secretId },
+        extendEnv: false,
+        reject: false,
+        input: 'https://index.docker.io/v1/',
+      });
+      expect(helper.exitCode).toBe(0);
+      expect(helper.stderr).toBe('');
+      expect(JSON.parse(helper.stdout).Secret).toBe(token);
       // The launcher enabled Node's compile cache (module.enableCompileCache, Node 22.1+): it holds the bundles now.
       expect(existsSync(join(tmp, 'node-compile-cache')), 'node-compile-cache').toBe(true);
       expect(readdirSync(join(tmp, 'node-compile-cache'), { recursive: true }).length).toBeGreaterThan(1);

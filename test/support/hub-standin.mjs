@@ -7,7 +7,7 @@
 // it over plain HTTP.
 import { createServer } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 
 const b64url = (obj) => Buffer.from(JSON.stringify(obj)).toString('base64url');
 const jwt = (payload) => `${b64url({ alg: 'RS256', typ: 'JWT' })}.${b64url(payload)}.c3RhbmQtaW4tc2lnbmF0dXJl`;
@@ -26,7 +26,10 @@ const jwt = (payload) => `${b64url({ alg: 'RS256', typ: 'JWT' })}.${b64url(paylo
  *           tokenFields: 'both' | 'token' | 'access_token' | 'distinct' (token and access_token differ),
  *           refreshToken: false (default) | true, a refresh_token when offline_token=true,
  *           rateLimit: { count, retryAfter, path? } answers the next `count` requests (to `path`) with 429,
- *           delayMs: every answer waits this long first.
+ *           delayMs: every answer waits this long first,
+ *           tlsHello: 'close' (drop a TLS ClientHello at once; docker login then falls back to HTTP quickly)
+ *                   | 'http400' (answer it in plain HTTP, as Go's net/http server does on a plain-HTTP port;
+ *                     `docker manifest inspect --insecure` falls back to HTTP only on that answer).
  */
 export const defaultSwitches = () => ({
   insufficientScopes: '401',
@@ -37,7 +40,12 @@ export const defaultSwitches = () => ({
   refreshToken: false,
   rateLimit: { count: 0, retryAfter: 1 },
   delayMs: 0,
+  tlsHello: 'close',
 });
+
+/** The one image the registry holds: its config blob (OCI image config) and digest. */
+const IMAGE_CONFIG = JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, config: {} });
+const IMAGE_CONFIG_DIGEST = `sha256:${createHash('sha256').update(IMAGE_CONFIG).digest('hex')}`;
 
 // REFERENCE 2, "Answers the real Hub gives": the lockout text, as docker prints it after "toomanyrequests: ".
 const LOCKOUT = 'too many failed login attempts for username or IP address';
@@ -133,6 +141,8 @@ export async function startHubStandin(options = {}) {
       path: url.pathname,
       query: Object.fromEntries([...url.searchParams.keys()].map((k) => [k, url.searchParams.getAll(k).join(' ')])),
       userAgent: req.headers['user-agent'] ?? '',
+      /** The username of a Basic Authorization header (never the secret): who the client authenticated as. */
+      basicUser: basicCredentials(req.headers.authorization)?.username,
       at: Date.now(),
     });
     if (switches.delayMs) await new Promise((r) => setTimeout(r, switches.delayMs));
@@ -200,11 +210,38 @@ export async function startHubStandin(options = {}) {
       const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
       if (!bearer || !issued.has(bearer)) return send(res, 401, { errors: [{ code: 'UNAUTHORIZED' }] });
       // REFERENCE 2 "Pull rate limit".
-      return send(res, 200, undefined, {
+      const limits = {
         'ratelimit-limit': '100;w=21600',
         'ratelimit-remaining': '99;w=21600',
         'docker-ratelimit-source': '127.0.0.1',
+      };
+      if (req.method === 'HEAD') return send(res, 200, undefined, limits);
+      // A GET answers an OCI image manifest (as registry-1.docker.io serves), with its
+      // digest, so `docker manifest inspect` can read it after the token exchange of REFERENCE 2
+      // ("Registry token authentication": the client retries with Authorization: Bearer J).
+      const body = JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', size: Buffer.byteLength(IMAGE_CONFIG), digest: IMAGE_CONFIG_DIGEST },
+        layers: [],
       });
+      res.writeHead(200, {
+        ...limits,
+        'content-type': 'application/vnd.oci.image.manifest.v1+json',
+        'docker-content-digest': `sha256:${createHash('sha256').update(body).digest('hex')}`,
+        'content-length': Buffer.byteLength(body),
+      });
+      return res.end(body);
+    }
+
+    // The image's config blob, which `docker manifest inspect` reads for the platform.
+    const blob = /^\/v2\/(.+)\/blobs\/([^/]+)$/.exec(url.pathname);
+    if (blob && (req.method === 'GET' || req.method === 'HEAD')) {
+      const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+      if (!bearer || !issued.has(bearer)) return send(res, 401, { errors: [{ code: 'UNAUTHORIZED' }] });
+      if (blob[2] !== IMAGE_CONFIG_DIGEST) return send(res, 404, { errors: [{ code: 'BLOB_UNKNOWN' }] });
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'docker-content-digest': IMAGE_CONFIG_DIGEST, 'content-length': Buffer.byteLength(IMAGE_CONFIG) });
+      return res.end(req.method === 'HEAD' ? undefined : IMAGE_CONFIG);
     }
 
     if (url.pathname === '/v2/auth/token' && req.method === 'POST') {
@@ -249,7 +286,10 @@ export async function startHubStandin(options = {}) {
     socket.once('readable', () => {
       const first = socket.read(1);
       if (!first) return socket.destroy();
-      if (first[0] === 0x16) return socket.destroy();
+      if (first[0] === 0x16) {
+        if (switches.tlsHello !== 'http400') return socket.destroy();
+        return socket.end('HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n');
+      }
       socket.unshift(first);
       server.emit('connection', socket);
     });

@@ -5,6 +5,8 @@ import { retryAfterSeconds, jwtPayload } from '../../src/hub/http.js';
 import { accessLevel, dockerServerFor, looksLikeAccessToken, normalizeToken, validateRepository, validateUsername } from '../../src/hub/tokens.js';
 import { classifySecret } from '../../src/docker/config.js';
 import { buildValue } from '../../src/flows/store.js';
+import { consumerRuleProblems, parseConsumers } from '../../src/flows/consumers.js';
+import { serves } from '../../src/helper/main.js';
 import { redact, registerSecret, sameSecret } from '../../src/ui/redact.js';
 import { mapAwsError } from '../../src/aws/errors.js';
 import { NonInteractivePrompter } from '../../src/ui/prompter.js';
@@ -98,6 +100,35 @@ describe('buildValue', () => {
     const v = buildValue({ username: 'old', token: 'old', registry: 'docker.io' }, { username: 'alice1', token: TOKEN });
     expect(JSON.parse(v.json)).toEqual({ registry: 'docker.io', username: 'alice1', token: TOKEN });
     expect(v.keptKeys).toEqual(['registry']);
+    expect(v.aliasKeys).toEqual([]);
+  });
+
+  it("writes each consumer's alias with the token, and rewrites any alias already in the value", () => {
+    const ecs = buildValue(undefined, { username: 'alice1', token: TOKEN }, ['ecs', 'codebuild']);
+    expect(JSON.parse(ecs.json)).toEqual({ username: 'alice1', token: TOKEN, password: TOKEN });
+    const drifted = buildValue({ username: 'alice1', token: 'old', accessToken: 'older', note: 'x' }, { username: 'alice1', token: TOKEN }, ['batch']);
+    expect(JSON.parse(drifted.json)).toEqual({ note: 'x', username: 'alice1', token: TOKEN, password: TOKEN, accessToken: TOKEN });
+    expect(drifted.aliasKeys).toEqual(['password', 'accessToken']);
+    expect(drifted.keptKeys).toEqual(['note']);
+  });
+});
+
+describe('consumers', () => {
+  it('parses lists, refuses unknown names, and checks the ECR prefix on names and ARNs', () => {
+    expect(parseConsumers(' ECS, ecr-pull-through-cache,ecs ', '--consumers')).toEqual(['ecs', 'ecr-pull-through-cache']);
+    expect(parseConsumers(undefined, 'x')).toBeUndefined();
+    expect(() => parseConsumers('ecs,apprunner', '--consumers')).toThrow(/Unknown consumer "apprunner" in --consumers/);
+    expect(consumerRuleProblems(['ecr-pull-through-cache'], 'ecr-pullthroughcache/dockerhub')).toEqual([]);
+    expect(consumerRuleProblems(['ecr-pull-through-cache'], 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:ecr-pullthroughcache/hub-AbCdEf')).toEqual([]);
+    expect(consumerRuleProblems(['ecr-pull-through-cache'], 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:ci/dockerhub-AbCdEf')[0]).toContain('use ecr-pullthroughcache/ci/dockerhub');
+    expect(consumerRuleProblems(['ecs'], 'ci/dockerhub')).toEqual([]);
+  });
+
+  it('serves Docker Hub names and the configured registry only', () => {
+    for (const s of ['https://index.docker.io/v1/', 'index.docker.io', 'docker.io', 'registry-1.docker.io', 'https://registry-1.docker.io']) expect(serves(s, 'https://registry-1.docker.io')).toBe(true);
+    for (const s of ['ghcr.io', 'docker.io.evil.example', 'evil.example/docker.io', '']) expect(serves(s, 'https://registry-1.docker.io')).toBe(false);
+    expect(serves('127.0.0.1:5000', 'http://127.0.0.1:5000')).toBe(true);
+    expect(serves('127.0.0.1:5001', 'http://127.0.0.1:5000')).toBe(false);
   });
 });
 

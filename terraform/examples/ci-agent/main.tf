@@ -38,11 +38,31 @@ resource "aws_iam_role" "ci_agent" {
   })
 }
 
+# The roles of the services that pull private Docker Hub images through the
+# secret: ECS task execution (repositoryCredentials) and CodeBuild (registryCredential).
+locals {
+  consumer_roles = {
+    "ecs-task-execution" = "ecs-tasks.amazonaws.com"
+    "codebuild-service"  = "codebuild.amazonaws.com"
+  }
+}
+
+resource "aws_iam_role" "consumer" {
+  for_each = local.consumer_roles
+  name     = each.key
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = { Service = each.value }, Action = "sts:AssumeRole" }]
+  })
+}
+
 module "dockerhub_credentials" {
   source = "../.."
 
-  secret_name       = var.secret_name
-  reader_role_names = [aws_iam_role.ci_agent.name]
+  secret_name                   = var.secret_name
+  reader_role_names             = [aws_iam_role.ci_agent.name]
+  ecs_task_execution_role_names = [aws_iam_role.consumer["ecs-task-execution"].name]
+  codebuild_service_role_names  = [aws_iam_role.consumer["codebuild-service"].name]
 }
 
 output "secret_arn" {
@@ -63,6 +83,10 @@ output "write_policy_arn" {
 
 output "ci_agent_role_name" {
   value = aws_iam_role.ci_agent.name
+}
+
+output "consumer_role_names" {
+  value = [for r in aws_iam_role.consumer : r.name]
 }
 
 output "setup_command" {

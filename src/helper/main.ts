@@ -1,0 +1,108 @@
+import { resolveSettings } from '../config.js';
+import { isCliError } from '../errors.js';
+import { CURRENT, SecretStore } from '../aws/store.js';
+import { checkCredentialValue } from '../flows/check.js';
+import { HUB_AUTH_KEY, dockerServerFor } from '../hub/tokens.js';
+import { redact } from '../ui/redact.js';
+
+// docker-credential-dockerhub-credentials: docker's credential-helper protocol
+// (REFERENCE sections 2 and 6), backed by Secrets Manager. docker runs it on every
+// pull and push, so it loads only the config reader and the Secrets Manager client:
+// no commander, inquirer, chalk or execa. Modelled on amazon-ecr-credential-helper:
+// `get` reads the secret fresh every time, nothing is written to disk, and servers
+// it does not serve get "credentials not found in native keychain".
+
+/** docker's own words for "no entry": docker then goes on without credentials. */
+export const NOT_FOUND = 'credentials not found in native keychain';
+
+/** Docker Hub's server names as docker and other clients ask for them. */
+const HUB_HOSTS = ['index.docker.io', 'docker.io', 'registry-1.docker.io'];
+
+/** The host docker asked about: `https://index.docker.io/v1/` -> `index.docker.io`. */
+const hostOf = (server: string): string =>
+  server
+    .trim()
+    .replace(/^[a-z]+:\/\//i, '')
+    .replace(/\/.*$/, '')
+    .toLowerCase();
+
+/** Whether this helper answers for `server`: Docker Hub's names, or the configured registry. */
+export function serves(server: string, registry: string): boolean {
+  const host = hostOf(server);
+  if (HUB_HOSTS.includes(host)) return true;
+  const configured = dockerServerFor(registry);
+  return configured !== undefined && host === configured.toLowerCase();
+}
+
+interface Io {
+  stdin: NodeJS.ReadableStream;
+  stdout: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  let text = '';
+  for await (const chunk of stream) text += String(chunk);
+  return text;
+}
+
+async function readCredential(io: Io): Promise<{ username: string; token: string }> {
+  const settings = resolveSettings({}, { env: io.env, cwd: io.cwd, stdinIsTTY: false, stderrIsTTY: false });
+  if (!settings.secretId) {
+    throw new Error('no secret id: set DOCKERHUB_CREDENTIALS_SECRET_ID where docker runs, or add "secretId" to .dockerhub-credentials.json');
+  }
+  const store = await SecretStore.open({ secretId: settings.secretId, profile: settings.profile, region: settings.region });
+  const version = await store.get({ stage: CURRENT });
+  const check = checkCredentialValue(version.secretString);
+  if (check.problems.length) {
+    throw new Error(`${settings.secretId} is not a valid credential: ${check.problems.join(' ')} Store one with: npx dockerhub-credentials setup --secret-id ${settings.secretId}`);
+  }
+  return { username: check.username!, token: check.token! };
+}
+
+/** One helper call; returns the exit code. Errors go to stdout with exit 1, as the protocol says. */
+export async function helperMain(argv: string[], io: Io): Promise<number> {
+  const say = (line: string) => io.stdout.write(redact(line) + '\n');
+  const action = argv[0];
+  try {
+    switch (action) {
+      case 'get': {
+        const server = (await readAll(io.stdin)).trim();
+        const { registry } = resolveSettings({}, { env: io.env, cwd: io.cwd, stdinIsTTY: false, stderrIsTTY: false });
+        if (!server || !serves(server, registry)) {
+          say(NOT_FOUND);
+          return 1;
+        }
+        const { username, token } = await readCredential(io);
+        // The one place the token leaves: to docker, on this pipe.
+        io.stdout.write(JSON.stringify({ ServerURL: server, Username: username, Secret: token }) + '\n');
+        return 0;
+      }
+      case 'list': {
+        const settings = resolveSettings({}, { env: io.env, cwd: io.cwd, stdinIsTTY: false, stderrIsTTY: false });
+        const { username } = await readCredential(io);
+        const listed: Record<string, string> = { [HUB_AUTH_KEY]: username };
+        const configured = dockerServerFor(settings.registry);
+        if (configured) listed[configured] = username;
+        say(JSON.stringify(listed));
+        return 0;
+      }
+      case 'store':
+      case 'erase':
+        await readAll(io.stdin);
+        say('dockerhub-credentials: this credential helper is read-only: the token lives in AWS Secrets Manager (change it with npx dockerhub-credentials rotate)');
+        return 1;
+      case 'version':
+        say('docker-credential-dockerhub-credentials');
+        return 0;
+      default:
+        say(`dockerhub-credentials: unknown action ${action ?? '(none)'}; docker calls this helper with get, list, store or erase`);
+        return 1;
+    }
+  } catch (e) {
+    const text = isCliError(e) ? `${e.message}${e.hint ? ` ${e.hint}` : ''}` : e instanceof Error ? e.message : String(e);
+    say(`dockerhub-credentials: ${text}`);
+    return 1;
+  }
+}
