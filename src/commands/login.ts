@@ -52,19 +52,27 @@ export async function login(ctx: Context, o: LoginOptions): Promise<number> {
 
   if (o.helper) {
     const key = server ?? HUB_AUTH_KEY;
+    // Ask the helper first: a docker config naming a helper that is not installed breaks every docker pull.
+    const answer = await checkHelperAnswers(key, ctx.env, ctx.signal);
+    if (!answer.ok && answer.missing) {
+      throw new CliError('helper-missing', `${answer.problem} ${configPath} was left as it was.`, 'Install the package where docker runs (npm install -g dockerhub-credentials), then run login --helper again.', ExitCode.Usage);
+    }
     const written = writeCredHelperEntry(configPath, key);
     out.ok(`${configPath}: credHelpers["${key}"] = "${HELPER_NAME}"${written.backup ? ` (backup: ${written.backup})` : ''}`);
     if (written.unusedAuth) out.warn(`The login stored for ${key} in "auths" is no longer used (docker asks the helper first); remove it with care, or leave it.`);
-    const answer = await checkHelperAnswers(key, ctx.env, ctx.signal);
     if (answer.ok) out.ok(`docker-credential-${HELPER_NAME} answers for ${key} as ${answer.username}`);
-    else out.warn(answer.problem);
+    else out.warn(`docker-credential-${HELPER_NAME} is installed but did not answer with a credential: ${answer.problem}`);
     if (!ctx.env.DOCKERHUB_CREDENTIALS_SECRET_ID && !settings.configPath) {
       out.warn(`docker runs the helper with its own environment: set DOCKERHUB_CREDENTIALS_SECRET_ID=${secretId}${settings.region ? ` and AWS_REGION=${settings.region}` : ''} wherever docker runs, or commit "secretId" in .dockerhub-credentials.json.`);
     }
     if (settings.json) {
       out.json({ ok: answer.ok, secretId, stage, versionId: version.versionId, username, server: key, dockerConfig: configPath, helper: true, backup: written.backup ?? null, problem: answer.ok ? null : answer.problem });
     } else {
-      out.data(`${answer.ok ? '✓' : '!'} docker now reads ${serverName} credentials from ${secretId} through docker-credential-${HELPER_NAME}; nothing is stored on this machine.`);
+      out.data(
+        answer.ok
+          ? `✓ docker now reads ${serverName} credentials from ${secretId} through docker-credential-${HELPER_NAME}; nothing is stored on this machine.`
+          : `! docker will ask docker-credential-${HELPER_NAME} for ${serverName}, which does not answer yet (see above).`,
+      );
     }
     return answer.ok ? ExitCode.Ok : ExitCode.Aws;
   }

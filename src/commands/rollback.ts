@@ -1,4 +1,4 @@
-import { CliError, ExitCode, cancelled, isCancellation, isCliError, withState } from '../errors.js';
+import { CliError, ExitCode, cancelled, isCancellation, isCliError } from '../errors.js';
 import { commandLine, openStore, requireSecretId, type Context } from '../context.js';
 import { CURRENT, PREVIOUS, versionWithStage } from '../aws/store.js';
 import { age, checkCredentialValue, formatDate } from '../flows/check.js';
@@ -116,11 +116,8 @@ export async function rollback(ctx: Context, o: RollbackOptions = {}): Promise<n
       failed: 'Rollback failed',
     });
   } catch (e) {
-    const state = await move.undo();
-    if (!move.promoted) {
-      if (isCancellation(e)) throw cancelled(state);
-      throw isCliError(e) ? withState(e, state) : e;
-    }
+    const failure = await move.failure(e);
+    if (failure) throw failure;
   }
   if (repaired && !(await move.unstage())) out.warn(`AWSCURRENT moved, but AWSPENDING could not be removed from version ${move.versionId}; it is harmless.`);
   const restoredId = move.versionId!;

@@ -1,4 +1,4 @@
-import { CliError, ExitCode, cancelled, usageError, isCliError, isCancellation, withState } from '../errors.js';
+import { CliError, ExitCode, cancelled, usageError, isCliError, isCancellation } from '../errors.js';
 import { askSecretId, commandLine, openStore, type Context } from '../context.js';
 import type { SecretStore } from '../aws/store.js';
 import { checkCredentialValue, age, formatDate, type ValueCheck } from '../flows/check.js';
@@ -8,7 +8,7 @@ import { agentHelperCommand, agentLoginCommand, buildValue } from '../flows/stor
 import { aliasDrift, assertConsumerRules, handOverSnippets } from '../flows/consumers.js';
 import { inspectCurrent } from '../flows/inspect.js';
 import { confirmOrYes } from '../flows/describe.js';
-import { LIVE_PENDING_MS, StagedWrite, describePending } from '../flows/write.js';
+import { LIVE_PENDING_MS, StagedWrite, describePending, rotationInProgress } from '../flows/write.js';
 import { askLifecycle, describeToken, expiryFacts, lifecycleFromFlags, metaOf, recordMeta, type LifecycleFlags, type TokenMeta } from '../flows/lifecycle.js';
 import { validateWithRecovery } from '../flows/recover.js';
 import { sameSecret } from '../ui/redact.js';
@@ -27,12 +27,7 @@ async function resolvePending(ctx: Context, store: SecretStore, pendingId: strin
   const pending = await describePending(store, pendingId, current);
   const live = pending.ageMs < LIVE_PENDING_MS;
   if (live && !o.resume && !o.discardPending) {
-    throw new CliError(
-      'rotation-in-progress',
-      `Another rotation of ${store.secretId} is in progress: a new value was staged ${Math.round(pending.ageMs / 1000)} seconds ago (AWSPENDING, version ${pendingId}).`,
-      `Wait for it to finish, then run ${commandLine(ctx, 'verify', store.secretId)}. If no other rotation is running, it was interrupted: run rotate --resume or rotate --discard-pending.`,
-      ExitCode.Transient,
-    );
+    throw rotationInProgress(ctx, store.secretId, pendingId, pending.ageMs);
   }
   ctx.out.warn(`AWSPENDING (version ${pendingId}) holds ${pending.summary}: ${live ? 'possibly another rotation still running' : 'an earlier rotation did not finish'}.`);
   let choice: PendingChoice | undefined = o.resume ? 'resume' : o.discardPending ? 'discard' : undefined;
@@ -149,7 +144,7 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
         // CI would pull and push as someone else from now on: say so, and ask.
         out.warn(`This rotation changes the account CI uses: from ${currentCheck.username} to ${creds.username}.`);
         if (!(await confirmOrYes(ctx, `Rotate to the token of ${creds.username}?`))) {
-          throw new CliError('not-rotated', `Kept the token of ${currentCheck.username}; nothing was written.`, `To rotate within ${currentCheck.username}, use a token created by ${currentCheck.username}.`, ExitCode.Usage);
+          throw new CliError('not-rotated', `Kept the token of ${currentCheck.username}.`, `To rotate within ${currentCheck.username}, use a token created by ${currentCheck.username}.`, ExitCode.Usage);
         }
       }
       meta = await askLifecycle(ctx, given, repository);
@@ -179,14 +174,9 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
       failed: 'Promotion failed',
     });
   } catch (e) {
-    if (write.promoted) throw e;
-    const state = `${discarded}${await write.undo()}`;
-    if (!write.promoted) {
-      if (isCancellation(e)) throw cancelled(state);
-      if (isCliError(e)) throw withState(e, `${state}; CI keeps reading the working token`);
-      throw e;
-    }
-    // The stages show the promotion went through after all: carry on and report it.
+    // Undefined: the stages show the promotion went through after all; carry on and report it.
+    const failure = await write.failure(e, discarded);
+    if (failure) throw failure;
   }
 
   const stagedId = write.versionId!;

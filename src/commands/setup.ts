@@ -1,4 +1,4 @@
-import { CliError, ExitCode, cancelled, isCancellation, isCliError, withState } from '../errors.js';
+import { CliError, ExitCode, cancelled, isCancellation, isCliError } from '../errors.js';
 import { profileRegion } from '../aws/region.js';
 import { askSecretId, commandLine, openStore, type Context } from '../context.js';
 import { CURRENT, strayPending, versionWithStage, type SecretInfo, type SecretStore } from '../aws/store.js';
@@ -6,7 +6,7 @@ import { checkCredentialValue, age, formatDate } from '../flows/check.js';
 import { collectCredentials } from '../flows/collect.js';
 import { agentHelperCommand, agentLoginCommand, buildValue } from '../flows/store.js';
 import { CONSUMERS, ECR_PREFIX, aliasDrift, aliasFor, assertConsumerRules, consumerRuleProblems, handOverSnippets, type Consumer } from '../flows/consumers.js';
-import { LIVE_PENDING_MS, StagedWrite, concurrentChange, describePending } from '../flows/write.js';
+import { LIVE_PENDING_MS, StagedWrite, concurrentChange, describePending, rotationInProgress } from '../flows/write.js';
 import { askLifecycle, lifecycleFromFlags, recordMeta, type LifecycleFlags } from '../flows/lifecycle.js';
 import { validateWithRecovery } from '../flows/recover.js';
 import { inspectCurrent } from '../flows/inspect.js';
@@ -41,12 +41,7 @@ async function preflight(ctx: Context): Promise<{ store: SecretStore; info: Secr
   if (pending) {
     const staged = await describePending(store, pending, check);
     if (staged.ageMs < LIVE_PENDING_MS) {
-      throw new CliError(
-        'rotation-in-progress',
-        `A rotation of ${secretId} is in progress: a new value was staged ${Math.round(staged.ageMs / 1000)} seconds ago (AWSPENDING, version ${pending}).`,
-        `Wait for it to finish, then run ${commandLine(ctx, 'verify', secretId)}. If no rotation is running, it was interrupted: run rotate --resume or rotate --discard-pending.`,
-        ExitCode.Transient,
-      );
+      throw rotationInProgress(ctx, secretId, pending, staged.ageMs);
     }
     out.warn(`AWSPENDING (version ${pending}) holds ${staged.summary} from a rotation that did not finish; setup replaces it.`);
   }
@@ -104,13 +99,8 @@ export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
         await write.confirmStaged(creds, value.json);
         await write.promote();
       } catch (e) {
-        if (write.promoted) throw e;
-        const state = await write.undo();
-        if (!write.promoted) {
-          if (isCancellation(e)) throw cancelled(state);
-          if (isCliError(e)) throw withState(e, state);
-          throw e;
-        }
+        const failure = await write.failure(e);
+        if (failure) throw failure;
       }
       if (!(await write.unstage())) out.warn(`AWSCURRENT moved, but AWSPENDING could not be removed from version ${write.versionId}; it is harmless.`);
       return write.versionId!;

@@ -1,5 +1,5 @@
 import { CliError, ExitCode, isCliError, usageError } from '../errors.js';
-import { openStore, requireSecretId, type Context } from '../context.js';
+import { commandLine, openStore, requireSecretId, type Context } from '../context.js';
 import { inspectCurrent, factLines } from '../flows/inspect.js';
 import { age, formatDate } from '../flows/check.js';
 import { validateAgainstHub, type HubReport } from '../flows/validate.js';
@@ -43,8 +43,8 @@ export async function verify(ctx: Context, options: VerifyOptions): Promise<numb
 
   // The token's expiry as recorded when it was stored (Docker Hub sends no warning of its own).
   const expiry = expiryFacts(metaOf(info, inspection.currentVersionId), warnDays);
-  if (expiry.expired) problems.push(`The token expired on ${expiry.expiresAt}; rotate it: npx dockerhub-credentials rotate --secret-id ${secretId}`);
-  else if (expiry.rotationDue) warnings.push(`The token expires ${expiry.text.replace(/^\S+ \((.*)\)$/, '$1')} (${expiry.expiresAt}): rotate it before then: npx dockerhub-credentials rotate --secret-id ${secretId}`);
+  if (expiry.expired) problems.push(`The token expired on ${expiry.expiresAt}; rotate it: ${commandLine(ctx, 'rotate', secretId)}`);
+  else if (expiry.rotationDue) warnings.push(`The token expires ${expiry.text.replace(/^\S+ \((.*)\)$/, '$1')} (${expiry.expiresAt}): rotate it before then: ${commandLine(ctx, 'rotate', secretId)}`);
 
   let live: HubReport | undefined;
   let liveError: CliError | undefined;
@@ -104,6 +104,6 @@ export async function verify(ctx: Context, options: VerifyOptions): Promise<numb
   if (ok) return expiry.rotationDue && options.failWhenDue ? ExitCode.RotationDue : ExitCode.Ok;
   if (liveError) return liveError.exitCode;
   if (expiry.expired) return ExitCode.Rejected;
-  if (!settings.json) out.info(`  Store a valid value with: npx dockerhub-credentials setup --secret-id ${secretId}`);
+  if (!settings.json) out.info(`  Store a valid value with: ${commandLine(ctx, 'setup', secretId)}`);
   return ExitCode.Aws;
 }

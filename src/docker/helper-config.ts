@@ -50,11 +50,11 @@ export async function checkHelperAnswers(
   key: string,
   env: NodeJS.ProcessEnv,
   signal: AbortSignal,
-): Promise<{ ok: true; username: string } | { ok: false; problem: string }> {
+): Promise<{ ok: true; username: string } | { ok: false; problem: string; missing?: boolean }> {
   const { execa } = await import('execa');
   const r = await execa(`docker-credential-${HELPER_NAME}`, ['get'], { input: key, env, extendEnv: false, reject: false, timeout: 30_000, cancelSignal: signal });
   if ((r as { code?: string }).code === 'ENOENT') {
-    return { ok: false, problem: `docker-credential-${HELPER_NAME} is not on PATH, so docker cannot run it: install the package where docker runs (npm install -g dockerhub-credentials).` };
+    return { ok: false, missing: true, problem: `docker-credential-${HELPER_NAME} is not on PATH, so docker could not run it.` };
   }
   if (r.exitCode !== 0) return { ok: false, problem: `docker-credential-${HELPER_NAME} get answered: ${String(r.stdout).trim().split('\n')[0] ?? ''}` };
   try {

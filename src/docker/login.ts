@@ -134,19 +134,30 @@ export function dockerLoginFailure(username: string, output: string, server: str
       ExitCode.Transient,
     );
   }
-  if (/unauthorized|incorrect username or password|expired|\b401\b/i.test(output)) return rejected(username, output);
-  if (/connection refused|no such host|timeout|dial tcp|i\/o timeout|TLS handshake/i.test(output)) {
+  // TLS first: "x509: certificate has expired" is about a certificate, not the token.
+  if (/x509:|certificate|TLS handshake/i.test(output)) {
+    return new CliError(
+      'tls',
+      `docker login could not verify the TLS certificate of ${server ?? 'Docker Hub'}: ${last}`,
+      'A proxy that inspects TLS needs its CA certificate trusted by docker (and NODE_EXTRA_CA_CERTS for this tool); nothing here is about the token.',
+      ExitCode.Transient,
+    );
+  }
+  // Only Docker Hub's own answers about the credentials blame them (REFERENCE 2).
+  if (/unauthorized|incorrect username or password|(personal|org) access token is expired|\b401\b/i.test(output)) return rejected(username, output);
+  if (/connection refused|no such host|timeout|deadline exceeded|dial tcp|i\/o timeout|\b50[234]\b|service unavailable|bad gateway/i.test(output)) {
     return new CliError(
       'network',
-      `docker login could not reach ${server ?? 'Docker Hub'}.`,
+      `docker login could not reach ${server ?? 'Docker Hub'}, or it did not answer: ${last}`,
       'Check your network connection and proxy, then try again.',
       ExitCode.Transient,
     );
   }
+  // Anything else is docker's own trouble (its configuration, a credential helper, the machine): never the token's.
   return new CliError(
     'docker-login-failed',
-    `docker login failed: ${last}`,
+    `docker login failed for a reason that is not about the token: ${last}`,
     `Run docker login --username ${username} --password-stdin${server ? ` ${server}` : ''} yourself to see the whole answer, or run again with --debug.`,
-    ExitCode.Rejected,
+    ExitCode.Transient,
   );
 }

@@ -267,9 +267,11 @@ export interface InputCheck {
 function needs(command: string, opts: Record<string, unknown>) {
   // rotate --discard-pending goes on to a fresh rotation; only --resume uses the staged token.
   const takesToken = command === 'setup' || (command === 'rotate' && !opts.resume);
+  // login hands the stored token to docker for its registry (or names that registry for the helper).
   const sendsToken =
     command === 'setup' ||
     command === 'rotate' ||
+    command === 'login' ||
     (command === 'verify' && Boolean(opts.live)) ||
     (command === 'rollback' && !opts.skipValidation);
   return { takesToken, sendsToken, needsUsername: command === 'setup' };

@@ -1,4 +1,4 @@
-import { CliError, ExitCode, isCliError, withState } from '../errors.js';
+import { CliError, ExitCode, cancelled, isCancellation, isCliError, withState } from '../errors.js';
 import { CURRENT, PENDING, versionWithStage, type SecretInfo, type SecretStore } from '../aws/store.js';
 import { commandLine, type Context } from '../context.js';
 import { checkCredentialValue, type ValueCheck } from './check.js';
@@ -48,6 +48,16 @@ export async function describePending(store: SecretStore, pendingId: string, cur
   return { check, created: version.created, ageMs, summary: `${describeValue(check, version.created)}${same ? '; the same token as AWSCURRENT' : ''}` };
 }
 
+/** An AWSPENDING staged minutes ago is probably another run's rotation still going: exit 5, not a stray stage. */
+export function rotationInProgress(ctx: Context, secretId: string, pendingId: string, ageMs: number): CliError {
+  return new CliError(
+    'rotation-in-progress',
+    `Another rotation of ${secretId} is in progress: a new value was staged ${Math.round(ageMs / 1000)} seconds ago (AWSPENDING, version ${pendingId}).`,
+    `Wait for it to finish, then run ${commandLine(ctx, 'verify', secretId)}. If no other rotation is running, it was interrupted: run rotate --resume or rotate --discard-pending.`,
+    ExitCode.Transient,
+  );
+}
+
 /** Describes where AWSCURRENT is, relative to the version this run expected. */
 export function currentSentence(info: SecretInfo, expected: string | undefined): string {
   const now = versionWithStage(info, CURRENT);
@@ -66,6 +76,8 @@ export class StagedWrite {
   /** This run created the stage, so undoing removes it; a resumed stage is left as it was found. */
   private ours = false;
   promoted = false;
+  /** Set by undo: AWSCURRENT was read back and is still the version the run started from. */
+  private currentUnchanged = false;
 
   constructor(
     private readonly ctx: Context,
@@ -212,6 +224,21 @@ export class StagedWrite {
     return this.ctx.critical(() => this.undoNow());
   }
 
+  /**
+   * For a failure or Ctrl-C before promotion: undoes this run's stage and returns
+   * the error to throw, carrying the state read back (`before` says what the run
+   * had already done). Undefined when the stages show the write went through after
+   * all: the run then carries on and reports success.
+   */
+  async failure(e: unknown, before = ''): Promise<unknown> {
+    if (this.promoted) return e;
+    let state = `${before}${await this.undo()}`;
+    if (this.promoted) return undefined;
+    if (this.currentUnchanged && this.fromId) state += '; CI keeps reading the current token';
+    if (isCancellation(e)) return cancelled(state);
+    return isCliError(e) ? withState(e, state) : e;
+  }
+
   private async undoNow(): Promise<string> {
     const info = await this.store.settle();
     if (!info) {
@@ -223,6 +250,7 @@ export class StagedWrite {
       return `the new value was already stored as AWSCURRENT (version ${id}); to undo: ${commandLine(this.ctx, 'rollback', this.secretId)}`;
     }
     const current = currentSentence(info, this.fromId);
+    this.currentUnchanged = versionWithStage(info, CURRENT) === this.fromId;
     if (!id || !this.ours || !info.versions[id]?.includes(PENDING)) return current;
     return (await this.unstage())
       ? `AWSPENDING removed; ${current}`

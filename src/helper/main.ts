@@ -1,4 +1,4 @@
-import { resolveSettings } from '../config.js';
+import { DEFAULT_REGISTRY, resolveSettings, type Settings } from '../config.js';
 import { isCliError } from '../errors.js';
 import { CURRENT, SecretStore } from '../aws/store.js';
 import { checkCredentialValue } from '../flows/check.js';
@@ -47,8 +47,17 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   return text;
 }
 
-async function readCredential(io: Io): Promise<{ username: string; token: string }> {
+/**
+ * The settings where docker runs. A registry other than Docker Hub counts only
+ * from the environment: a .dockerhub-credentials.json in whatever checkout docker
+ * runs in (a pull request's, say) must not decide where the token goes.
+ */
+function helperSettings(io: Io): Settings & { servedRegistry: string } {
   const settings = resolveSettings({}, { env: io.env, cwd: io.cwd, stdinIsTTY: false, stderrIsTTY: false });
+  return { ...settings, servedRegistry: settings.origin.registry?.from === 'env' ? settings.registry : DEFAULT_REGISTRY };
+}
+
+async function readCredential(settings: Settings): Promise<{ username: string; token: string }> {
   if (!settings.secretId) {
     throw new Error('no secret id: set DOCKERHUB_CREDENTIALS_SECRET_ID where docker runs, or add "secretId" to .dockerhub-credentials.json');
   }
@@ -69,21 +78,21 @@ export async function helperMain(argv: string[], io: Io): Promise<number> {
     switch (action) {
       case 'get': {
         const server = (await readAll(io.stdin)).trim();
-        const { registry } = resolveSettings({}, { env: io.env, cwd: io.cwd, stdinIsTTY: false, stderrIsTTY: false });
-        if (!server || !serves(server, registry)) {
+        const settings = helperSettings(io);
+        if (!server || !serves(server, settings.servedRegistry)) {
           say(NOT_FOUND);
           return 1;
         }
-        const { username, token } = await readCredential(io);
+        const { username, token } = await readCredential(settings);
         // The one place the token leaves: to docker, on this pipe.
         io.stdout.write(JSON.stringify({ ServerURL: server, Username: username, Secret: token }) + '\n');
         return 0;
       }
       case 'list': {
-        const settings = resolveSettings({}, { env: io.env, cwd: io.cwd, stdinIsTTY: false, stderrIsTTY: false });
-        const { username } = await readCredential(io);
+        const settings = helperSettings(io);
+        const { username } = await readCredential(settings);
         const listed: Record<string, string> = { [HUB_AUTH_KEY]: username };
-        const configured = dockerServerFor(settings.registry);
+        const configured = dockerServerFor(settings.servedRegistry);
         if (configured) listed[configured] = username;
         say(JSON.stringify(listed));
         return 0;

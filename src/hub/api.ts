@@ -27,8 +27,18 @@ export async function hubIdentity(hubUrl: string, creds: Credentials, http: Http
     { ...http, account: creds.username },
   );
   const body = await readJson(res);
+  const said = body.detail ?? body.details ?? body.message ?? body.errinfo;
+  if ((res.status === 401 || res.status === 403) && said === undefined) {
+    // A 401/403 without Docker Hub's JSON (a proxy's or firewall's page) says nothing about the token.
+    throw new CliError(
+      'hub-refused',
+      `Something between here and ${new URL(hubUrl).host} refused the request (HTTP ${res.status}, not Docker Hub's own answer).`,
+      'Check your proxy or firewall (HTTPS_PROXY, NO_PROXY), then try again.',
+      ExitCode.Transient,
+    );
+  }
   if (res.status === 401 || res.status === 403) {
-    throw rejected(creds.username, String(body.detail ?? body.details ?? body.message ?? ''), tokenKind(creds.token));
+    throw rejected(creds.username, String(said), tokenKind(creds.token));
   }
   if (res.status !== 200) {
     throw new CliError('hub-error', `The Docker Hub API answered HTTP ${res.status}.`, 'Try again in a moment.', ExitCode.Transient);

@@ -16,6 +16,8 @@ describeWith(['moto_server', 'tmux'], 'input hygiene in a real terminal (tmux)',
     await w.secrets.create(name);
     // Expiry and label on the command line, so the prompts are the ones this test is about.
     const t = await w.terminal(['setup', '--secret-id', name, '--expires-in', '90d', '--label', 'app-ci']);
+    await t.waitFor('Which AWS services will read this secret');
+    await t.key('Enter'); // none: CI jobs only
     await t.waitFor('Docker ID (or organization name');
     await t.paste(w.rw.token, false);
     const typed = await t.waitFor('*'.repeat(36));
@@ -68,6 +70,8 @@ describeWith(['moto_server', 'tmux'], 'input hygiene in a real terminal (tmux)',
     t = await start(confirmed);
     await t.waitFor(`Send the Docker Hub token to ${host} (`);
     await t.type('y');
+    await t.waitFor('Which AWS services will read this secret');
+    await t.key('Enter');
     await t.waitFor('Repository CI pushes to');
     await t.type('');
     end = await t.exit();

@@ -165,6 +165,22 @@ describeWith(['moto_server', 'docker'], 'consumers: aliases, verify per consumer
     expect((await w.run(['login', '--secret-id', name, '--stage', 'latest'])).exitCode).toBe(2);
   });
 
+  it("a registry named only by a checkout's config file gets nothing: login refuses (exit 2, docker never runs), the helper does not serve it", async () => {
+    const name = uniqueName();
+    await w.secrets.create(name, JSON.stringify({ username: 'alice1', token: w.rw.token }));
+    // The kind of file a pull request could add to the checkout CI runs in.
+    writeFileSync(join(w.sandbox.cwd, '.dockerhub-credentials.json'), JSON.stringify({ registry: 'https://evil.example' }));
+    const docker = recordingDocker();
+    const r = await w.run(['login', '--secret-id', name], { env: { DOCKER_CONFIG: join(w.sandbox.root, 'agent-docker'), PATH: docker.path, DOCKERHUB_CREDENTIALS_REGISTRY: undefined } });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('evil.example');
+    expect(existsSync(docker.log), 'docker was run').toBe(false);
+    const served = await helper('get', 'evil.example', { DOCKERHUB_CREDENTIALS_SECRET_ID: name, DOCKERHUB_CREDENTIALS_REGISTRY: undefined });
+    expect(served.exitCode).toBe(1);
+    expect(served.stdout.trim()).toBe('credentials not found in native keychain');
+    w.assertNoCanary('helper output', served.stdout);
+  });
+
   /** Runs the installed helper as docker would: the action as argument, the server on stdin. */
   const helper = (action: string, input: string, env: Record<string, string | undefined> = {}) =>
     execa(process.execPath, [HELPER_BIN, action], { input, env: { PATH: process.env.PATH, HOME: w.sandbox.home, ...w.env(env) } as Record<string, string>, extendEnv: false, reject: false, cwd: w.sandbox.cwd });

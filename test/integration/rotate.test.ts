@@ -53,7 +53,7 @@ describeWith(['moto_server', 'docker'], 'rotate and rollback against moto, the s
       const r = await w.run(rotateArgs(name, ...extra), { input: pick(w).token });
       expect(r.exitCode).toBe(3);
       // The last word: nothing was written, and CI keeps the token that works.
-      expect(r.stderr).toMatch(/State: AWSCURRENT unchanged \(version [\w-]+\); CI keeps reading the working token\.\n/);
+      expect(r.stderr).toMatch(/State: AWSCURRENT unchanged \(version [\w-]+\); CI keeps reading the current token\.\n/);
       expect(await w.secrets.stages(name)).toEqual(before);
       expect(await pendingLeft(name)).toBe(false);
     });
@@ -105,7 +105,7 @@ describeWith(['moto_server', 'docker'], 'rotate and rollback against moto, the s
       proxy.fail({ target: 'UpdateSecretVersionStage', match: (b: { VersionStage?: string }) => b.VersionStage === 'AWSCURRENT', mode: 'once' });
       const r = await w.run(rotateArgs(name), { input: w.rw2.token, env: { AWS_ENDPOINT_URL_SECRETS_MANAGER: proxy.url, AWS_MAX_ATTEMPTS: '1' } });
       expect(r.exitCode).toBe(5);
-      expect(r.stderr).toMatch(/State: AWSPENDING removed; AWSCURRENT unchanged \(version [\w-]+\); CI keeps reading the working token/);
+      expect(r.stderr).toMatch(/State: AWSPENDING removed; AWSCURRENT unchanged \(version [\w-]+\); CI keeps reading the current token/);
       expect(await current(name)).toBe(w.rw.token);
       expect(await pendingLeft(name)).toBe(false);
     } finally {

@@ -164,7 +164,7 @@ describeWith(['moto_server', 'tmux'], "npm run sandbox: the README's tour at a t
         await t2.key('Down');
         await t2.key('Enter'); // Stop
         end = await t2.exit();
-        expect(end.screen).toMatch(/State: AWSCURRENT unchanged \(version [0-9a-f-]+\); CI\s+keeps reading the working\s+token\./);
+        expect(end.screen).toMatch(/State: AWSCURRENT unchanged \(version [0-9a-f-]+\); CI\s+keeps reading the current\s+token\./);
         expect(end.code).toBe(3);
         expect(end.sane).toBe(true);
         for (const p of Object.values(tokens)) p.token.assertAbsent('rotate screen', end.screen);

@@ -23,8 +23,8 @@ interface Phase {
 
 const phases: Phase[] = [
   { name: 'preflight', command: 'rotate', hold: { target: 'DescribeSecret', write: false }, outcome: 'unchanged', says: /Cancelled; nothing was changed\./ },
-  { name: 'docker login', command: 'rotate', at: 'docker login as alice1', outcome: 'unchanged', says: /Cancelled\.\n\s+State: AWSCURRENT unchanged \(version [\w-]+\)\./ },
-  { name: 'staging', command: 'rotate', hold: { target: 'PutSecretValue', write: true }, outcome: 'unchanged', says: /State: AWSPENDING removed; AWSCURRENT unchanged \(version [\w-]+\)\./ },
+  { name: 'docker login', command: 'rotate', at: 'docker login as alice1', outcome: 'unchanged', says: /Cancelled\.\n\s+State: AWSCURRENT unchanged \(version [\w-]+\); CI keeps reading the current token\./ },
+  { name: 'staging', command: 'rotate', hold: { target: 'PutSecretValue', write: true }, outcome: 'unchanged', says: /State: AWSPENDING removed; AWSCURRENT unchanged \(version [\w-]+\); CI keeps reading the current token\./ },
   { name: 'read-back', command: 'rotate', hold: { target: 'GetSecretValue', match: (b) => Boolean(b.VersionId), write: false }, outcome: 'unchanged', says: /State: AWSPENDING removed; AWSCURRENT unchanged/ },
   { name: 'before promotion', command: 'rotate', hold: { target: 'DescribeSecret', skip: 1, write: false }, outcome: 'unchanged', says: /State: AWSPENDING removed; AWSCURRENT unchanged/ },
   { name: 'promotion', command: 'rotate', hold: { target: 'UpdateSecretVersionStage', match: (b) => b.VersionStage === 'AWSCURRENT', write: true }, outcome: 'written', says: /State: the new value was already stored as AWSCURRENT \(version [\w-]+\); to undo: npx dockerhub-credentials rollback/ },
