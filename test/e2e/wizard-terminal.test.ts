@@ -209,4 +209,49 @@ describeWith(['moto_server', 'docker', 'tmux'], 'the wizard explains, then confi
     await t.key('C-c');
     expect((await t.exit()).code).toBe(130);
   });
+
+  it('wording: one ✗ per failure; Ctrl-C during docker login is no failure; after Discard, Ctrl-C says what was discarded', async () => {
+    // A missing secret: one ✗ line, not a failed step and then the error.
+    const missing = await w.terminal(['setup', '--secret-id', uniqueName('ci/missing')]);
+    const gone = await missing.exit();
+    expect(gone.code).toBe(4);
+    expect(gone.screen.match(/✗/g)).toHaveLength(1);
+    await missing.close();
+
+    // Ctrl-C while docker logs in: "Cancelled", and no "✗ docker login … failed" before it.
+    const name = uniqueName();
+    await w.secrets.create(name, value(w.rw.token));
+    w.hub.switches.delayMs = 1500;
+    const t = await w.terminal(['rotate', '--secret-id', name]);
+    await t.waitFor('Docker ID');
+    await t.type('');
+    await t.waitFor('New access token');
+    await t.paste(w.rw2.token);
+    await t.waitFor('Repository CI pushes to');
+    await t.type('');
+    await t.waitFor('docker login as alice1');
+    await t.key('C-c');
+    const cut = await t.exit();
+    w.hub.switches.delayMs = 0;
+    expect(cut.code).toBe(130);
+    expect(cut.screen).toContain('Cancelled.');
+    expect(cut.screen).not.toMatch(/✗ docker login/);
+    w.assertNoCanary('screen', cut.screen);
+    await t.close();
+
+    // Discard a stray stage, then Ctrl-C at the next question: the message says the stage was discarded.
+    const stray = await withStrayStage();
+    const d = await w.terminal(['rotate', '--secret-id', stray.name], stray.env);
+    await d.waitFor('What should happen to it?');
+    await d.key('Up');
+    await d.key('Enter'); // Discard it and start a new rotation
+    await d.waitFor('Removed AWSPENDING from version');
+    await d.waitFor('Docker ID');
+    await d.key('C-c');
+    const after = await d.exit();
+    faults().restore();
+    expect(after.code).toBe(130);
+    expect(after.screen).toMatch(/State: the earlier AWSPENDING \(version [\w-]+\) was discarded; AWSCURRENT unchanged/);
+    expect(after.screen).not.toContain('nothing was changed');
+  });
 });

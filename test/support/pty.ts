@@ -21,7 +21,9 @@ export class Terminal {
       .map(([k, v]) => `${k}=${quote(v!)}`)
       .join(' ');
     // After the CLI exits, print its exit code and the terminal modes, to prove it was left sane.
-    const script = `cd ${quote(cwd)} && env -i ${assignments} ${quote(process.execPath)} ${quote(CLI)} ${args.map(quote).join(' ')}; echo "[exit $?]"; stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo '[modes]'; sleep 600`;
+    // The shell traps INT (children still get it): like an interactive shell, it outlives a Ctrl-C that
+    // kills a child of the CLI (docker), and prints the CLI's exit code.
+    const script = `trap true INT; cd ${quote(cwd)} && env -i ${assignments} ${quote(process.execPath)} ${quote(CLI)} ${args.map(quote).join(' ')}; echo "[exit $?]"; stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo '[modes]'; sleep 600`;
     await this.tmux(['new-session', '-d', '-s', this.target, '-x', String(size.cols), '-y', String(size.rows), 'sh', '-c', script]);
   }
 
