@@ -77,12 +77,7 @@ describeWith(['moto_server', 'docker', 'tmux'], 'the wizard explains, then confi
     await w.secrets.create(name, value(w.rw.token));
     const before = await w.secrets.stages(name);
     const t = await w.terminal(['rotate', '--secret-id', name]);
-    await t.waitFor('Docker ID');
-    await t.type('bobby2');
-    await t.waitFor('New access token');
-    await t.paste(w.bob.token);
-    await t.waitFor('Repository CI pushes to');
-    await t.type('');
+    await t.answerCredentials({ username: 'bobby2', token: w.bob.token });
     const asked = await t.waitFor('Rotate to the token of bobby2?');
     expect(asked).toContain('This rotation changes the account CI uses: from alice1 to bobby2.');
     await t.type('n');
@@ -121,12 +116,7 @@ describeWith(['moto_server', 'docker', 'tmux'], 'the wizard explains, then confi
     const t = await w.terminal(['setup', '--secret-id', name]);
     await t.waitFor('Which AWS services will read this secret');
     await t.key('Enter'); // none: CI jobs only
-    await t.waitFor('Docker ID');
-    await t.type(username);
-    await t.waitFor('Access token (input hidden)');
-    await t.paste(token);
-    await t.waitFor('Repository CI pushes to');
-    await t.type('');
+    await t.answerCredentials({ username, token });
     return { name, t };
   }
 
@@ -223,12 +213,7 @@ describeWith(['moto_server', 'docker', 'tmux'], 'the wizard explains, then confi
     await w.secrets.create(name, value(w.rw.token));
     w.hub.switches.delayMs = 1500;
     const t = await w.terminal(['rotate', '--secret-id', name]);
-    await t.waitFor('Docker ID');
-    await t.type('');
-    await t.waitFor('New access token');
-    await t.paste(w.rw2.token);
-    await t.waitFor('Repository CI pushes to');
-    await t.type('');
+    await t.answerCredentials({ token: w.rw2.token });
     await t.waitFor('docker login as alice1');
     await t.key('C-c');
     const cut = await t.exit();

@@ -52,6 +52,16 @@ export class Terminal {
     await this.tmux(['send-keys', '-t', this.target, name]);
   }
 
+  /** Answers the three credential questions as a person would: Docker ID (empty keeps the default), the token pasted, the repository. */
+  async answerCredentials(o: { username?: string; token: string; repository?: string }): Promise<void> {
+    await this.waitFor('Docker ID');
+    await this.type(o.username ?? '');
+    await this.waitFor(/ccess token \(input hidden\)/);
+    await this.paste(o.token);
+    await this.waitFor('Repository CI pushes to');
+    await this.type(o.repository ?? '');
+  }
+
   /** Accepts the suggested expiry (90 days) and label at the two questions asked after the token; returns the screen. */
   async acceptLifecycleDefaults(): Promise<string> {
     await this.waitFor('Expiration date chosen for this token in Docker Hub');
