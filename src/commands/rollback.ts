@@ -1,12 +1,12 @@
-import { CliError, ExitCode, cancelled, isCancellation, isCliError } from '../errors.js';
+import { CliError, ExitCode, cancelled, isCliError } from '../errors.js';
 import { commandLine, openStore, requireSecretId, type Context } from '../context.js';
 import { CURRENT, PREVIOUS, versionWithStage } from '../aws/store.js';
 import { age, checkCredentialValue, formatDate } from '../flows/check.js';
 import { describeToken, metaOf, recordMeta } from '../flows/lifecycle.js';
-import { inspectCurrent, noValueYet } from '../flows/inspect.js';
+import { noValueYet } from '../flows/inspect.js';
 import { confirmOrYes, describeValue } from '../flows/describe.js';
 import { validateAgainstHub } from '../flows/validate.js';
-import { StagedWrite } from '../flows/write.js';
+import { StagedWrite, readBackAfterWrite } from '../flows/write.js';
 import { buildValue } from '../flows/store.js';
 import { aliasDrift, aliasFor, assertConsumerRules } from '../flows/consumers.js';
 
@@ -119,22 +119,14 @@ export async function rollback(ctx: Context, o: RollbackOptions = {}): Promise<n
     const failure = await move.failure(e);
     if (failure) throw failure;
   }
-  if (repaired && !(await move.unstage())) out.warn(`AWSCURRENT moved, but AWSPENDING could not be removed from version ${move.versionId}; it is harmless.`);
+  if (repaired) await move.unstageOrWarn();
   const restoredId = move.versionId!;
   // The restored copy carries the token of the previous version, so its expiry and label too.
   if (repaired) await recordMeta(ctx, store, info, restoredId, metaOf(info, previousId));
   const undoLine = `to undo, run the same command again: ${commandLine(ctx, 'rollback', secretId)}`;
   if (ctx.isCancelled()) throw cancelled(`the rollback was done: AWSCURRENT is version ${restoredId}; ${undoLine}`);
 
-  let after;
-  try {
-    after = await inspectCurrent(ctx, store);
-  } catch (e) {
-    const state = `AWSCURRENT is version ${restoredId}, confirmed by Secrets Manager; ${undoLine}`;
-    if (isCancellation(e)) throw cancelled(state);
-    if (isCliError(e)) throw new CliError('check-after-write-failed', `Rolled back, but reading ${secretId} back failed: ${e.message}`, `Check it with ${commandLine(ctx, 'verify', secretId)}`, ExitCode.Transient, state);
-    throw e;
-  }
+  const after = await readBackAfterWrite(ctx, store, 'Rolled back', `AWSCURRENT is version ${restoredId}, confirmed by Secrets Manager; ${undoLine}`);
   const problems = [...after.check.problems, ...aliasDrift(after.check)];
   const ok = problems.length === 0 && after.currentVersionId === restoredId;
   if (settings.json) {

@@ -1,4 +1,4 @@
-import { CliError, ExitCode, cancelled, usageError, isCliError, isCancellation } from '../errors.js';
+import { CliError, ExitCode, cancelled, usageError } from '../errors.js';
 import { askSecretId, commandLine, openStore, type Context } from '../context.js';
 import type { SecretStore } from '../aws/store.js';
 import { checkCredentialValue, age, formatDate, type ValueCheck } from '../flows/check.js';
@@ -8,7 +8,7 @@ import { agentHelperCommand, agentLoginCommand, buildValue } from '../flows/stor
 import { aliasDrift, assertConsumerRules, handOverSnippets } from '../flows/consumers.js';
 import { inspectCurrent } from '../flows/inspect.js';
 import { confirmOrYes } from '../flows/describe.js';
-import { LIVE_PENDING_MS, StagedWrite, describePending, rotationInProgress } from '../flows/write.js';
+import { LIVE_PENDING_MS, StagedWrite, describePending, readBackAfterWrite, rotationInProgress } from '../flows/write.js';
 import { askLifecycle, describeToken, expiryFacts, lifecycleFromFlags, metaOf, recordMeta, type LifecycleFlags, type TokenMeta } from '../flows/lifecycle.js';
 import { validateWithRecovery } from '../flows/recover.js';
 import { sameSecret } from '../ui/redact.js';
@@ -180,21 +180,13 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
   }
 
   const stagedId = write.versionId!;
-  if (!(await write.unstage())) out.warn(`AWSCURRENT moved, but AWSPENDING could not be removed from version ${stagedId}; it is harmless.`);
+  await write.unstageOrWarn();
   const rollbackLine = commandLine(ctx, 'rollback', secretId);
   if (ctx.isCancelled()) throw cancelled(`the new value was already stored as AWSCURRENT (version ${stagedId}); to undo: ${rollbackLine}`);
   await recordMeta(ctx, store, info, stagedId, meta);
 
   // 7. Verify and hand over.
-  let after;
-  try {
-    after = await inspectCurrent(ctx, store);
-  } catch (e) {
-    const state = `the new value is AWSCURRENT (version ${stagedId}), confirmed by Secrets Manager; to undo: ${rollbackLine}`;
-    if (isCancellation(e)) throw cancelled(state);
-    if (isCliError(e)) throw new CliError('check-after-write-failed', `Rotated, but reading ${secretId} back failed: ${e.message}`, `Check it with ${commandLine(ctx, 'verify', secretId)}`, ExitCode.Transient, state);
-    throw e;
-  }
+  const after = await readBackAfterWrite(ctx, store, 'Rotated', `the new value is AWSCURRENT (version ${stagedId}), confirmed by Secrets Manager; to undo: ${rollbackLine}`);
   const drift = aliasDrift(after.check);
   const ok = after.check.problems.length === 0 && drift.length === 0 && after.currentVersionId === stagedId && sameSecret(after.check.token ?? '', creds.token);
   if (settings.json) {

@@ -1,4 +1,4 @@
-import { CliError, ExitCode, cancelled, isCancellation, isCliError } from '../errors.js';
+import { CliError, ExitCode, cancelled } from '../errors.js';
 import { profileRegion } from '../aws/region.js';
 import { askSecretId, commandLine, openStore, type Context } from '../context.js';
 import { CURRENT, strayPending, versionWithStage, type SecretInfo, type SecretStore } from '../aws/store.js';
@@ -6,10 +6,9 @@ import { checkCredentialValue, age, formatDate } from '../flows/check.js';
 import { collectCredentials } from '../flows/collect.js';
 import { agentHelperCommand, agentLoginCommand, buildValue } from '../flows/store.js';
 import { CONSUMERS, ECR_PREFIX, aliasDrift, aliasFor, assertConsumerRules, consumerRuleProblems, handOverSnippets, type Consumer } from '../flows/consumers.js';
-import { LIVE_PENDING_MS, StagedWrite, concurrentChange, describePending, rotationInProgress } from '../flows/write.js';
+import { LIVE_PENDING_MS, StagedWrite, concurrentChange, describePending, readBackAfterWrite, rotationInProgress } from '../flows/write.js';
 import { askLifecycle, lifecycleFromFlags, recordMeta, type LifecycleFlags } from '../flows/lifecycle.js';
 import { validateWithRecovery } from '../flows/recover.js';
-import { inspectCurrent } from '../flows/inspect.js';
 import { checkAnswer } from '../flows/inputs.js';
 import { sameSecret } from '../ui/redact.js';
 
@@ -102,7 +101,7 @@ export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
         const failure = await write.failure(e);
         if (failure) throw failure;
       }
-      if (!(await write.unstage())) out.warn(`AWSCURRENT moved, but AWSPENDING could not be removed from version ${write.versionId}; it is harmless.`);
+      await write.unstageOrWarn();
       return write.versionId!;
     },
     {
@@ -116,15 +115,10 @@ export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
   await recordMeta(ctx, store, info, versionId, meta);
 
   const readBack = await out.step('Reading the value back');
-  let inspection;
-  try {
-    inspection = await inspectCurrent(ctx, store);
-  } catch (e) {
+  const inspection = await readBackAfterWrite(ctx, store, 'Stored', stored).catch((e: unknown) => {
     readBack.fail('Could not read the value back');
-    if (isCancellation(e)) throw cancelled(stored);
-    if (isCliError(e)) throw new CliError('check-after-write-failed', `Stored, but reading ${secretId} back failed: ${e.message}`, `Check it with ${commandLine(ctx, 'verify', secretId)}`, ExitCode.Transient, stored);
     throw e;
-  }
+  });
   const { check } = inspection;
   if (inspection.currentVersionId !== versionId) {
     readBack.fail('The stored value did not check out');

@@ -3,6 +3,7 @@ import { CURRENT, PENDING, versionWithStage, type SecretInfo, type SecretStore }
 import { commandLine, type Context } from '../context.js';
 import { checkCredentialValue, type ValueCheck } from './check.js';
 import { describeValue } from './describe.js';
+import { inspectCurrent, type Inspection } from './inspect.js';
 import { aliasDrift } from './consumers.js';
 import { newRequestToken } from './store.js';
 import { sameSecret } from '../ui/redact.js';
@@ -56,6 +57,23 @@ export function rotationInProgress(ctx: Context, secretId: string, pendingId: st
     `Wait for it to finish, then run ${commandLine(ctx, 'verify', secretId)}. If no other rotation is running, it was interrupted: run rotate --resume or rotate --discard-pending.`,
     ExitCode.Transient,
   );
+}
+
+/**
+ * The read-back after a write Secrets Manager confirmed. If it is interrupted or
+ * fails, the write still happened: the error says so (`done`, e.g. "Rotated") and
+ * carries `state`, what the confirmed write left.
+ */
+export async function readBackAfterWrite(ctx: Context, store: SecretStore, done: string, state: string): Promise<Inspection> {
+  try {
+    return await inspectCurrent(ctx, store);
+  } catch (e) {
+    if (isCancellation(e)) throw cancelled(state);
+    if (isCliError(e)) {
+      throw new CliError('check-after-write-failed', `${done}, but reading ${store.secretId} back failed: ${e.message}`, `Check it with ${commandLine(ctx, 'verify', store.secretId)}`, ExitCode.Transient, state);
+    }
+    throw e;
+  }
 }
 
 /** Describes where AWSCURRENT is, relative to the version this run expected. */
@@ -200,6 +218,11 @@ export class StagedWrite {
       }
     }
     this.promoted = true;
+  }
+
+  /** After promotion: removes the stage, or says it stayed (harmless on the current version). */
+  async unstageOrWarn(): Promise<void> {
+    if (!(await this.unstage())) this.ctx.out.warn(`AWSCURRENT moved, but AWSPENDING could not be removed from version ${this.versionId}; it is harmless.`);
   }
 
   /** Removes AWSPENDING from the staged version; true when the stages show it gone. */
