@@ -11,9 +11,10 @@ if (answer !== undefined) {
   });
   process.stdout.write(answer);
 } else {
-  // Node 22.1+ keeps the compiled bundles between runs (in NODE_COMPILE_CACHE, or
-  // node-compile-cache under the temporary folder); NODE_DISABLE_COMPILE_CACHE=1 turns it off.
-  require('node:module').enableCompileCache?.();
+  // Node 22.1+ keeps the compiled bundles between runs, only in this user's own
+  // checked cache folder (never Node's default under the shared temporary folder:
+  // see src/private-dir.ts); NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+  require('../dist/private-dir.cjs').enablePrivateCompileCache(process.env, argv.includes('--debug'));
   import('../dist/cli.js')
     .then(({ main }) => main(argv))
     .then((code) => {

@@ -95,6 +95,8 @@ const results = [];
 const withHelp = { ...common.define, __HELP__: JSON.stringify(helpTexts) };
 // The launcher's quick path: plain CommonJS, no ESM loader, no dependencies.
 results.push(await build({ ...common, format: 'cjs', banner: {}, define: withHelp, entryPoints: [join(root, 'src/quick.ts')], outfile: join(root, 'dist/quick.cjs') }));
+// The launchers' private compile-cache folder (src/private-dir.ts), checked before anything else loads.
+results.push(await build({ ...common, format: 'cjs', banner: {}, entryPoints: [join(root, 'src/private-dir.ts')], outfile: join(root, 'dist/private-dir.cjs') }));
 results.push(await build({ ...common, define: withHelp, entryPoints: [join(root, 'src/cli.ts')], outfile: join(root, 'dist/cli.js'), plugins: [builtinsViaRequire, separateDynamicImports] }));
 // The docker credential helper (a second bin): the config reader and the store, nothing of the CLI's front.
 results.push(await build({ ...common, entryPoints: [join(root, 'src/helper/main.ts')], outfile: join(root, 'dist/helper.js'), plugins: [builtinsViaRequire, separateDynamicImports] }));

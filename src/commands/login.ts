@@ -2,7 +2,7 @@ import { CliError, ExitCode, cancelled, usageError } from '../errors.js';
 import { commandLine, openStore, requireSecretId, type Context } from '../context.js';
 import { CURRENT, PREVIOUS } from '../aws/store.js';
 import { checkCredentialValue } from '../flows/check.js';
-import { dockerLoginFailure } from '../docker/login.js';
+import { dockerLoginFailure, findOnPath } from '../docker/login.js';
 import { dockerConfigPath } from '../docker/config.js';
 import { HELPER_NAME, checkHelperAnswers, writeCredHelperEntry } from '../docker/helper-config.js';
 import { dockerServerFor, HUB_AUTH_KEY } from '../hub/tokens.js';
@@ -79,19 +79,23 @@ export async function login(ctx: Context, o: LoginOptions): Promise<number> {
 
   const { execa } = await import('execa');
   const args = ['login', '--username', username, '--password-stdin', ...(server ? [server] : [])];
-  out.debug(`docker ${args.join(' ')} (DOCKER_CONFIG ${ctx.env.DOCKER_CONFIG ?? '(default)'})`);
+  // An absolute path: an empty or relative PATH entry never runs ./docker (findOnPath).
+  const docker = findOnPath('docker', ctx.env.PATH);
+  out.debug(`${docker ?? 'docker (not found on PATH)'} ${args.join(' ')} (DOCKER_CONFIG ${ctx.env.DOCKER_CONFIG ?? '(default)'})`);
   const step = await out.step(`docker login as ${username} to ${serverName}`);
-  const r = await execa('docker', args, {
-    input: check.token,
-    env: { ...ctx.env, DOCKER_CLI_HINTS: 'false' },
-    extendEnv: false,
-    reject: false,
-    timeout: 60_000,
-    cancelSignal: ctx.signal,
-    stripFinalNewline: true,
-  });
-  if (ctx.signal.aborted || r.isCanceled) throw cancelled();
-  if ((r as { code?: string }).code === 'ENOENT') {
+  const r = docker
+    ? await execa(docker, args, {
+        input: check.token,
+        env: { ...ctx.env, DOCKER_CLI_HINTS: 'false' },
+        extendEnv: false,
+        reject: false,
+        timeout: 60_000,
+        cancelSignal: ctx.signal,
+        stripFinalNewline: true,
+      })
+    : undefined;
+  if (ctx.signal.aborted || r?.isCanceled) throw cancelled();
+  if (!r || (r as { code?: string }).code === 'ENOENT') {
     step.fail(`docker login as ${username}: failed`);
     throw new CliError('docker-missing', 'The docker CLI is not installed (or not on PATH), so there is nothing to log in.', 'Install the docker CLI, or use the ECS, CodeBuild or ECR integrations shown by setup.', ExitCode.Usage);
   }

@@ -1,10 +1,10 @@
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { accessSync, constants, lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { delimiter, isAbsolute, join } from 'node:path';
 import { CliError, ExitCode, cancelled } from '../errors.js';
 import { redact } from '../ui/redact.js';
 import { rejected, type Credentials } from '../hub/registry.js';
 import { isLoginLockout, loginLockout } from '../hub/http.js';
+import { runFolders } from '../private-dir.js';
 
 /** Temporary folders alive right now, removed even if the process is torn down mid-step. */
 const liveFolders = new Set<string>();
@@ -12,30 +12,123 @@ process.once('exit', () => {
   for (const dir of liveFolders) rmSync(dir, { recursive: true, force: true });
 });
 
-const FOLDER_PREFIX = 'dockerhub-credentials-';
+/** A run's folder: `login-` and mkdtemp's six characters, in a private parent (src/private-dir.ts). */
+const FOLDER_PREFIX = 'login-';
+const FOLDER_SHAPE = /^login-[A-Za-z0-9]{6}$/;
+/** The mark a run writes first into its folder; the sweep removes nothing without it. */
+const MARKER = '.dockerhub-credentials-run';
+const markerText = (pid: number) => `dockerhub-credentials docker login folder\npid ${pid}\n`;
 /** A run's folder lives seconds; one this old belongs to a run that was killed. */
 const ABANDONED_AFTER_MS = 5 * 60_000;
 
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
 /**
- * Removes the temporary folders of runs that were killed (SIGKILL, a crash)
- * before they could clean up: this tool's prefix, owned by this user, older
- * than a few minutes. They hold no secret (see isolatedDockerLogin), but
- * nothing of a run should outlive it.
+ * Removes the folders of runs that were killed (SIGKILL, a crash) before they
+ * could clean up. They hold no secret (see isolatedDockerLogin), but nothing of
+ * a run should outlive it. Only in `parent`, the tool's private folder (never a
+ * shared one), and only what the tool made: a real folder (lstat, a link is
+ * never followed) of the exact shape, owned by this user, older than a few
+ * minutes, holding the tool's marker as a plain file, of a process that is gone.
+ * A sweep never fails a run: every error leaves that entry alone.
  */
-export function sweepAbandonedFolders(dir = tmpdir(), now = Date.now()): void {
+export function sweepAbandonedFolders(parent: string, now = Date.now()): void {
   let names: string[];
   try {
-    names = readdirSync(dir).filter((n) => n.startsWith(FOLDER_PREFIX));
+    names = readdirSync(parent).filter((n) => FOLDER_SHAPE.test(n));
   } catch {
     return;
   }
   const uid = process.getuid?.();
   for (const name of names) {
-    const path = join(dir, name);
-    const st = statSync(path, { throwIfNoEntry: false });
-    if (!st?.isDirectory() || (uid !== undefined && st.uid !== uid) || now - st.mtimeMs < ABANDONED_AFTER_MS) continue;
-    rmSync(path, { recursive: true, force: true });
+    try {
+      const path = join(parent, name);
+      const st = lstatSync(path);
+      if (!st.isDirectory() || (uid !== undefined && st.uid !== uid) || now - st.mtimeMs < ABANDONED_AFTER_MS) continue;
+      const marker = join(path, MARKER);
+      const m = lstatSync(marker);
+      if (!m.isFile() || m.size > 200 || (uid !== undefined && m.uid !== uid)) continue;
+      const pid = /^dockerhub-credentials docker login folder\npid (\d+)\n$/.exec(readFileSync(marker, 'utf8'))?.[1];
+      if (!pid || (Number(pid) !== process.pid && alive(Number(pid)))) continue;
+      rmSync(path, { recursive: true, force: true });
+    } catch {
+      // Not the tool's, gone meanwhile, or unreadable: left as it is.
+    }
   }
+}
+
+/**
+ * The absolute path of `name` on PATH. Empty and relative entries are skipped,
+ * as Go's exec.LookPath refuses them (ErrDot): an empty entry would otherwise
+ * run ./docker from whatever folder the tool is started in.
+ */
+export function findOnPath(name: string, path: string | undefined): string | undefined {
+  for (const dir of (path ?? '').split(delimiter)) {
+    if (!dir || !isAbsolute(dir)) continue;
+    const candidate = join(dir, name);
+    try {
+      if (statSync(candidate).isFile()) {
+        accessSync(candidate, constants.X_OK);
+        return candidate;
+      }
+    } catch {
+      // Not there, or not executable: the next entry.
+    }
+  }
+  return undefined;
+}
+
+/** PATH without its empty and relative entries. */
+const absolutePath = (path: string | undefined) => (path ?? '').split(delimiter).filter((d) => d && isAbsolute(d)).join(delimiter);
+
+/**
+ * A fresh folder for one docker login, marked as the tool's, in the first
+ * private parent whose file system lets the throwaway helper run (a noexec
+ * XDG_RUNTIME_DIR, cache or TMPDIR is skipped). Refused with a sentence when
+ * there is none.
+ */
+function makeRunFolder(env: NodeJS.ProcessEnv, log?: (line: string) => void): string {
+  const problems: string[] = [];
+  for (const parent of runFolders(env)) {
+    if (!parent.ok) {
+      problems.push(parent.reason);
+      continue;
+    }
+    sweepAbandonedFolders(parent.path);
+    let dir: string | undefined;
+    let step = 'cannot hold a folder';
+    try {
+      dir = mkdtempSync(join(parent.path, FOLDER_PREFIX));
+      liveFolders.add(dir);
+      writeFileSync(join(dir, MARKER), markerText(process.pid), { mode: 0o600 });
+      const helper = join(dir, `docker-credential-${NULL_HELPER}`);
+      writeFileSync(helper, NULL_HELPER_SCRIPT, { mode: 0o700 });
+      step = 'does not let programs run (a file system mounted noexec?)';
+      // access(2) with X_OK fails on a file system mounted noexec.
+      accessSync(helper, constants.X_OK);
+      log?.(`docker login folder: ${dir}`);
+      return dir;
+    } catch (e) {
+      problems.push(`${parent.path} ${step} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+      if (dir) {
+        rmSync(dir, { recursive: true, force: true });
+        liveFolders.delete(dir);
+      }
+    }
+  }
+  throw new CliError(
+    'no-private-folder',
+    `There is no private folder where docker login can run with its throwaway credential helper: ${problems.join('; ')}.`,
+    'Point XDG_RUNTIME_DIR or XDG_CACHE_HOME at a folder of your own that no other user can write to, on a file system that allows running programs (not mounted noexec), then run the command again.',
+    ExitCode.Usage,
+  );
 }
 
 export type DockerLoginResult = { ran: true } | { ran: false; reason: string };
@@ -44,7 +137,7 @@ export type DockerLoginResult = { ran: true } | { ran: false; reason: string };
 function dockerEnv(dir: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const keep = ['LANG', 'LC_ALL', 'TMPDIR', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'SSL_CERT_FILE', 'SSL_CERT_DIR'];
   // The throwaway credential helper first on PATH, so docker finds it before any other.
-  const out: NodeJS.ProcessEnv = { DOCKER_CONFIG: dir, HOME: dir, DOCKER_CLI_HINTS: 'false', PATH: [dir, env.PATH].filter(Boolean).join(delimiter) };
+  const out: NodeJS.ProcessEnv = { DOCKER_CONFIG: dir, HOME: dir, DOCKER_CLI_HINTS: 'false', PATH: [dir, absolutePath(env.PATH)].filter(Boolean).join(delimiter) };
   for (const k of keep) if (env[k] !== undefined) out[k] = env[k];
   return out;
 }
@@ -81,16 +174,16 @@ export async function isolatedDockerLogin(
   server: string | undefined,
   opts: { signal: AbortSignal; env: NodeJS.ProcessEnv; log?: (line: string) => void },
 ): Promise<DockerLoginResult> {
-  sweepAbandonedFolders();
+  const docker = findOnPath('docker', opts.env.PATH);
+  opts.log?.(`docker: ${docker ?? 'not found on PATH (empty and relative entries are skipped)'}`);
+  if (!docker) return { ran: false, reason: 'the docker CLI is not installed' };
   const { execa } = await import('execa');
-  const dir = mkdtempSync(join(tmpdir(), FOLDER_PREFIX));
-  liveFolders.add(dir);
+  const dir = makeRunFolder(opts.env, opts.log);
   try {
-    writeFileSync(join(dir, `docker-credential-${NULL_HELPER}`), NULL_HELPER_SCRIPT, { mode: 0o700 });
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ credsStore: NULL_HELPER }), { mode: 0o600 });
     const env = dockerEnv(dir, opts.env);
     const run = (args: string[], input?: string) =>
-      execa('docker', args, {
+      execa(docker, args, {
         input,
         env,
         extendEnv: false,

@@ -151,15 +151,15 @@ describeWith(['moto_server', 'docker'], 'concurrent runs, killed runs and rollba
     for (let i = 0; i < 100 && !w.hub.requests.slice(seenToken).some((q) => q.path === '/token'); i++) await new Promise((res) => setTimeout(res, 50));
     await new Promise((res) => setTimeout(res, 2000));
     w.hub.switches.delayMs = 0;
-    const left = readdirSync(w.sandbox.tmp).filter((n) => n.startsWith('dockerhub-credentials-'));
+    const left = readdirSync(w.sandbox.runFolders).filter((n) => n.startsWith('login-'));
     expect(left.length, 'the killed run left its folder').toBe(1);
     for (const [path, content] of filesUnder(w.sandbox.root)) for (const c of w.canaries()) c.assertAbsent(path, content);
-    const config = filesUnder(join(w.sandbox.tmp, left[0]!)).find(([p]) => p.endsWith('config.json'));
+    const config = filesUnder(join(w.sandbox.runFolders, left[0]!)).find(([p]) => p.endsWith('config.json'));
     expect(config?.[1]).not.toMatch(/"auth"\s*:/);
     // Minutes later, the next run that logs in removes it.
     const old = (Date.now() - 10 * 60_000) / 1000;
-    utimesSync(join(w.sandbox.tmp, left[0]!), old, old);
+    utimesSync(join(w.sandbox.runFolders, left[0]!), old, old);
     expect((await w.run(['verify', '--secret-id', name, '--live'])).exitCode).toBe(0);
-    expect(readdirSync(w.sandbox.tmp)).toEqual([]);
+    expect(readdirSync(w.sandbox.runFolders)).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@
 // a sandboxed HOME/TMPDIR per run, the built CLI run as a child process, and the canary.
 import { execa } from 'execa';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -108,6 +108,8 @@ export class Sandbox {
   readonly tmp = join(this.root, 'tmp');
   readonly cwd = join(this.root, 'work');
   readonly dockerConfig = join(this.home, '.docker/config.json');
+  /** The private parent of the tool's docker login folders, for this HOME (src/private-dir.ts). */
+  readonly runFolders = join(this.home, '.cache/dockerhub-credentials/tmp');
 
   private planted = EXISTING_DOCKER_CONFIG;
 
@@ -132,9 +134,10 @@ export class Sandbox {
 
   /** No temporary folder is left behind, and no file anywhere in the sandbox holds the canary. */
   assertClean(canary: Canary): void {
-    // node-compile-cache is Node's own (the launcher enables it on Node 22+), not a folder of the tool's;
-    // its files are still searched for the canary below.
-    expect(readdirSync(this.tmp).filter((f) => f !== 'node-compile-cache'), 'temporary folders left behind').toEqual([]);
+    // The tool writes nothing into the shared TMPDIR (not even Node's compile cache); its run folders
+    // live in its private folder under HOME (src/private-dir.ts), and none is left there.
+    expect(readdirSync(this.tmp), 'files left in TMPDIR').toEqual([]);
+    if (existsSync(this.runFolders)) expect(readdirSync(this.runFolders), 'run folders left behind').toEqual([]);
     for (const [path, content] of filesUnder(this.root)) canary.assertAbsent(path, content);
   }
 
