@@ -26,7 +26,8 @@ if (useTerraform && (spawnSync('terraform', ['version'], { stdio: 'ignore' }).er
 // One read & write PAT of demouser is all the guided run needs.
 const demo = demoTokens()[0];
 const token = demo.token;
-const sandbox = mkdtempSync(join(tmpdir(), 'dockerhub-credentials-demo-'));
+// Not `dockerhub-credentials-…`: no sweep of the tool's temporary folders (any release) may take it for one.
+const sandbox = mkdtempSync(join(tmpdir(), 'dhc-demo-'));
 mkdirSync(join(sandbox, 'home/.docker'), { recursive: true });
 
 const services = await startServices([demo.account]);

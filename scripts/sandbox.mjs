@@ -18,7 +18,8 @@ if (!existsSync(join(root, 'dist/cli.js'))) {
 /** A value as a POSIX shell word. */
 const sh = (value) => (/^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`);
 
-const dir = mkdtempSync(join(tmpdir(), 'dockerhub-credentials-sandbox-'));
+// Not `dockerhub-credentials-…`: no sweep of the tool's temporary folders (any release) may take it for one.
+const dir = mkdtempSync(join(tmpdir(), 'dhc-sandbox-'));
 let services;
 let starting;
 let stopping;
@@ -56,10 +57,13 @@ try {
 }
 if (stopping) await stopping;
 
-// `dockerhub-credentials` on PATH runs this checkout's build with this Node.
+// `dockerhub-credentials` and docker's credential helper on PATH run this checkout's build with
+// this Node, so `login --helper` can be tried here without installing anything.
 const bin = join(dir, 'bin');
 mkdirSync(bin);
-writeFileSync(join(bin, 'dockerhub-credentials'), `#!/bin/sh\nexec ${sh(process.execPath)} ${sh(join(root, 'bin/dockerhub-credentials.cjs'))} "$@"\n`, { mode: 0o755 });
+for (const name of ['dockerhub-credentials', 'docker-credential-dockerhub-credentials']) {
+  writeFileSync(join(bin, name), `#!/bin/sh\nexec ${sh(process.execPath)} ${sh(join(root, `bin/${name}.cjs`))} "$@"\n`, { mode: 0o755 });
+}
 // An empty docker config, so that the wizard does not read your own docker logins.
 const dockerConfig = join(dir, 'docker');
 mkdirSync(dockerConfig);
