@@ -16,7 +16,7 @@ describeWith(['moto_server', 'docker'], 'docker is found by an absolute path onl
   /** An executable `docker` in the working folder that would take the token: it must never run. */
   const plantFakeDocker = () => {
     const fake = join(w.sandbox.cwd, 'docker');
-    writeFileSync(fake, `#!/bin/sh\necho ran > "${join(w.sandbox.cwd, 'FAKE-DOCKER-RAN')}"\ncat >/dev/null\necho "Login Succeeded"\n`);
+    writeFileSync(fake, `#!/bin/sh\necho ran > "${join(w.sandbox.cwd, 'FAKE-DOCKER-RAN')}"\n[ "$1" = login ] && cat >/dev/null\necho "Login Succeeded"\n`);
     chmodSync(fake, 0o755);
     return join(w.sandbox.cwd, 'FAKE-DOCKER-RAN');
   };

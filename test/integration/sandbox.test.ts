@@ -1,10 +1,10 @@
 // `npm run sandbox`: started as a person would, its printed lines pasted into a
 // real shell, the README's tour run there with the printed tokens, then Ctrl-C.
 import { execa, type ResultPromise } from 'execa';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { Canary, ROOT, describeWith } from '../support/harness.js';
 import { Terminal } from '../support/pty.js';
@@ -172,6 +172,36 @@ describeWith(['moto_server', 'tmux'], "npm run sandbox: the README's tour at a t
         await t.close();
         await t2.close();
       }
+    });
+  }, 240_000);
+});
+
+describeWith(['moto_server', 'docker'], 'npm run sandbox: its folder outlives a sweep, and login --helper works there', () => {
+  it("minutes into the tour, a run's sweep leaves the sandbox's bin/ and env.sh; login --helper uses the sandbox's own helper", async () => {
+    await withSandbox(async ({ shellLines, tokens, folder }, base) => {
+      const shell = async (command: string, input?: string) => {
+        const r = await execa('sh', ['-c', `${shellLines.join('\n')}\n${command}`], { env: base, extendEnv: false, cwd: dir, input, stdin: input === undefined ? 'ignore' : undefined, reject: false, timeout: 120_000 });
+        const out = `${r.stdout}\n${r.stderr}`;
+        for (const t of Object.values(tokens)) t.token.assertAbsent(command, out);
+        return { code: r.exitCode, out };
+      };
+      // A name no sweep of the tool's folders (`dockerhub-credentials-…`, any release) matches.
+      expect(basename(folder)).toMatch(/^dhc-sandbox-/);
+      // Ten minutes into the tour: the sandbox's folder is older than a sweep's five minutes.
+      const old = (Date.now() - 10 * 60_000) / 1000;
+      for (const p of [folder, join(folder, 'bin'), join(folder, 'env.sh'), join(folder, 'docker')]) utimesSync(p, old, old);
+      let r = await shell('dockerhub-credentials setup --non-interactive --token-stdin --username demouser --repository demouser/app', tokens['read & write']!.token.token);
+      expect(r.code, r.out).toBe(0);
+      expect(r.out).toMatch(/docker login as demouser succeeded/);
+      for (const f of ['env.sh', 'bin/dockerhub-credentials', 'bin/docker-credential-dockerhub-credentials', 'docker']) expect(existsSync(join(folder, f)), f).toBe(true);
+
+      r = await shell('dockerhub-credentials login --helper');
+      expect(r.code, r.out).toBe(0);
+      expect(r.out).toContain('credentials from demo/dockerhub through docker-credential-dockerhub-credentials');
+      expect(r.out).not.toContain('npm install');
+      r = await shell('docker-credential-dockerhub-credentials list');
+      expect(r.code, r.out).toBe(0);
+      expect(r.out).toContain('demouser');
     });
   }, 240_000);
 });
