@@ -2,9 +2,10 @@
 // median of whole-process runs with its reference measured in the same run.
 // Prints a table and exits 0 whatever the figures: these are measurements, not tests.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, readdirSync, statSync, lstatSync } from 'node:fs';
+import { mkdtempSync, rmSync, readdirSync, statSync, lstatSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { startMoto } from '../test/support/moto.mjs';
 import { makePat } from '../test/support/hub-standin.mjs';
 import { nodeBinary } from '../test/support/node-lines.mjs';
@@ -38,6 +39,14 @@ function compare(subject, reference) {
     b.push(once(...reference));
   }
   return { subject: median(a), reference: median(b) };
+}
+
+/** Like compare, for any number of subjects, taken in turn. */
+function compareAll(subjects) {
+  const times = subjects.map(() => []);
+  for (const s of subjects) once(...s);
+  for (let i = 0; i < RUNS; i++) subjects.forEach((s, k) => times[k].push(once(...s)));
+  return times.map(median);
 }
 
 function duBytes(dir) {
@@ -76,6 +85,26 @@ const on = (n, figure) => (nodes.length > 1 ? `${figure} [${n.label}]` : figure)
 for (const n of nodes) {
   const help = compare([n.node, [cli, '--help'], env], [n.node, ['-e', '0'], env]);
   row(on(n, 'dockerhub-credentials --help'), ms(help.subject), `node -e 0: ${ms(help.reference)}`, help.subject / help.reference, verdict(help.subject / help.reference, 1.5));
+}
+
+// The launchers' compile cache (Node 22.1+), for a command that loads the CLI bundle: in the
+// user's private folder (now), in Node's default folder under the temporary folder (before:
+// enableCompileCache() with no folder, which another user can pre-create), and none at all.
+const cacheScratch = mkdtempSync(join(tmpdir(), 'dhc-bench-cache-'));
+try {
+  const oldLauncher = join(cacheScratch, 'old-launcher.cjs');
+  writeFileSync(oldLauncher, `require('node:module').enableCompileCache?.();\nimport(${JSON.stringify(pathToFileURL(join(root, 'dist/cli.js')).href)}).then(({ main }) => main(process.argv.slice(2))).then((code) => { process.exitCode = code; });\n`);
+  const loadsCli = ['verify', '--help', '--no-color'];
+  for (const n of nodes.filter((x) => spawnSync(x.node, ['-p', 'typeof require("node:module").enableCompileCache']).stdout.toString().trim() === 'function')) {
+    const [own, old, none] = compareAll([
+      [n.node, [cli, ...loadsCli], env],
+      [n.node, [oldLauncher, ...loadsCli], { ...env, TMPDIR: cacheScratch }],
+      [n.node, [cli, ...loadsCli], { ...env, NODE_DISABLE_COMPILE_CACHE: '1' }],
+    ]);
+    row(on(n, 'compile cache in the private folder (verify --help)'), ms(own), `tmp cache (before): ${ms(old)}; none: ${ms(none)}`, own / old, 'report');
+  }
+} finally {
+  rmSync(cacheScratch, { recursive: true, force: true });
 }
 
 // 2-4. verify against a local moto

@@ -107,10 +107,15 @@ function cacheBase(env: NodeJS.ProcessEnv): string {
 export function cacheFolder(env: NodeJS.ProcessEnv, ...names: string[]): PrivateFolder {
   const me = uid();
   if (me === undefined) return failed('this platform has no user ids to check folders against');
-  const base = cacheBase(env);
-  const problem = baseProblem(base, me, { create: true });
-  if (problem) return failed(problem);
-  return below(base, [APP, ...names], me);
+  try {
+    const base = cacheBase(env);
+    const problem = baseProblem(base, me, { create: true });
+    if (problem) return failed(problem);
+    return below(base, [APP, ...names], me);
+  } catch (e) {
+    // No HOME and no passwd entry (os.homedir throws), or a check that failed oddly: no folder, said why.
+    return failed(`the cache folder cannot be checked (${(e as Error).message})`);
+  }
 }
 
 /**
@@ -153,6 +158,11 @@ export function enablePrivateCompileCache(env: NodeJS.ProcessEnv, debug: boolean
   if (env.NODE_COMPILE_CACHE) return void say(`${env.NODE_COMPILE_CACHE} (NODE_COMPILE_CACHE, enabled by Node itself)`);
   const dir = cacheFolder(env, 'compile-cache');
   if (!dir.ok) return void say(`off, because ${dir.reason}`);
-  const r = mod.enableCompileCache(dir.path);
-  say(r.directory ? r.directory : `off (${r.message ?? `status ${r.status}`})`);
+  try {
+    const r = mod.enableCompileCache(dir.path);
+    say(r.directory ? r.directory : `off (${r.message ?? `status ${r.status}`})`);
+  } catch (e) {
+    // A cache is an optimisation: the run goes on without one.
+    say(`off (${(e as Error).message})`);
+  }
 }

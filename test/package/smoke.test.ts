@@ -90,9 +90,13 @@ describeWith(['moto_server'], 'the packed artifact, installed as npx users get i
       expect(helper.exitCode).toBe(0);
       expect(helper.stderr).toBe('');
       expect(JSON.parse(helper.stdout).Secret).toBe(token);
-      // The launcher enabled Node's compile cache (module.enableCompileCache, Node 22.1+): it holds the bundles now.
-      expect(existsSync(join(tmp, 'node-compile-cache')), 'node-compile-cache').toBe(true);
-      expect(readdirSync(join(tmp, 'node-compile-cache'), { recursive: true }).length).toBeGreaterThan(1);
+      // The launchers enabled Node's compile cache (Node 22.1+) in the user's private cache folder, never
+      // in Node's default under the shared TMPDIR (src/private-dir.ts): it holds the bundles now.
+      expect(existsSync(join(tmp, 'node-compile-cache')), 'node-compile-cache in TMPDIR').toBe(false);
+      const cache = join(scratch, '.cache/dockerhub-credentials/compile-cache');
+      const own = readdirSync(cache).filter((d) => d.startsWith(`v${major}.`));
+      expect(own.length, `a cache of Node ${major} in ${cache}`).toBe(1);
+      expect(readdirSync(join(cache, own[0]!)).length).toBeGreaterThan(1);
     }, 120_000);
 
     it(`verify --live through a forwarding proxy on Node ${major}: Secrets Manager and Docker Hub both through it`, async () => {
