@@ -90,6 +90,24 @@ describeWith(['moto_server', 'docker', 'tmux'], 'label, repository and redaction
     expect(await current(name)).toBe(w.rw.token);
   });
 
+  it('rotate --resume at a terminal asks for the expiry the pending version lacks, then checks push where setup did', async () => {
+    const name = uniqueName();
+    await w.secrets.create(name);
+    expect((await w.run(['setup', '--non-interactive', '--token-stdin', '--username', 'alice1', '--secret-id', name, '--repository', 'alice1/app', '--expires-in', '30d'], { input: w.rw.token })).exitCode).toBe(0);
+    await w.secrets.stagePending(name, JSON.stringify({ username: 'alice1', token: w.rw2.token }));
+    const t = await w.terminal(['rotate', '--secret-id', name, '--resume']);
+    await t.waitFor('Registry grants push to alice1/app');
+    await t.acceptLifecycleDefaults();
+    await t.waitFor('Make it current (AWSCURRENT) now?');
+    await t.type('y');
+    const { code, screen } = await t.exit();
+    expect(code).toBe(0);
+    w.assertNoCanary('screen', screen);
+    const v = JSON.parse((await w.run(['verify', '--secret-id', name, '--json'])).stdout);
+    expect(v.expiresAt).toBe(new Date(Date.now() + 90 * 86_400_000).toISOString().slice(0, 10));
+    expect(await current(name)).toBe(w.rw2.token);
+  });
+
   it('the Docker ID typed at the token prompt is refused, not redacted; a replaced wrong answer is shown again', async () => {
     // A Docker ID long enough to be registered as a secret (8 characters or more).
     const demo = new Canary();
