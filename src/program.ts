@@ -92,7 +92,7 @@ ${EXIT_CODES}`,
     .action(action('setup'));
 
   addConsumers(addLifecycle(addTokenInput(addDockerHub(addCommon(program.command('rotate'))))))
-    .option('--yes', 'confirm without a prompt: --resume, --discard-pending, or a token of another account')
+    .option('--yes', 'confirm without a prompt: --resume, --discard-pending, a token of another account, or with less access')
     .description('replace the stored token safely: validate, stage as AWSPENDING, test, then promote')
     .option('--resume', 'finish an interrupted rotation: validate and promote the AWSPENDING value')
     .option('--discard-pending', 'remove a stray AWSPENDING stage left by an interrupted rotation')

@@ -263,7 +263,10 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
     const names = shared.map((id) => `version ${id}${id === stagedId ? ', which CI now uses' : ''}`).join('; ');
     out.data(`  ${c.yellow('!')} ${shared.length + 1} versions share the label "${old.label}" (also ${names}): do not revoke by the label alone; pick the token CI stopped using by its last-used date in Docker Hub.`);
   }
-  if (!old.label) out.data('  Its label was not recorded: Docker Hub lists tokens with their last-used dates; it is the one CI stops using now.');
+  if (!old.label) {
+    const why = old.invalid?.includes('label') ? 'Its recorded label is not valid, so it is not shown' : 'Its label was not recorded';
+    out.data(`  ${why}: Docker Hub lists tokens with their last-used dates; it is the one CI stops using now.`);
+  }
   if (aliasKeys.length) out.data(`  Also rewritten with the new token: ${aliasKeys.join(', ')}.`);
   for (const p of drift) out.data(`  ${c.red('✗')} ${p}`);
   out.data(`  CI jobs log in with: ${agentLoginCommand(after.info.arn, settings.region)}`);

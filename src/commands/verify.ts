@@ -52,7 +52,7 @@ export async function verify(ctx: Context, options: VerifyOptions): Promise<numb
   if (unknownExpiry) {
     // Unknown is not "never": a token whose expiry was not recorded can expire with no warning at all.
     warnings.push(
-      `The token's expiry is unknown (none was recorded when it was stored), so no rotation can be called due before Docker Hub refuses it. The next rotate records it (--expires-in or --expires-at); --require-expiry makes verify exit 6 meanwhile.`,
+      `The token's expiry is unknown (${meta.invalid?.includes('expiry') ? 'the one recorded is not a date' : 'none was recorded when it was stored'}), so no rotation can be called due before Docker Hub refuses it. The next rotate records it (--expires-in or --expires-at); --require-expiry makes verify exit 6 meanwhile.`,
     );
     if (options.requireExpiry) expiry.rotationDue = true;
   }
