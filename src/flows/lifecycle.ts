@@ -133,7 +133,7 @@ export function expiresIn(value: string, now = new Date()): string {
 
 export function validateLabel(label: string): true | string {
   if (label.length > 100) return 'A label is at most 100 characters.';
-  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(label)) return 'A label cannot hold control or text-direction characters.';
+  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(label)) return 'A label cannot hold control characters or text-direction marks.';
   return true;
 }
 
