@@ -76,10 +76,11 @@ export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
   const replacing = currentId !== undefined;
   const secretId = store.secretId;
   // One label suggestion for the guide and the label question; a replaced token's label is not reused.
+  // The remembered repository is only a default to confirm here: unattended, setup checks what it is given.
   const remembered = rememberedRepository(info);
   const labels = { suggestion: suggestLabel(settings.repository ?? remembered, recordedLabels(info).values()), current: currentId ? metaOf(info, currentId).label : undefined };
 
-  const collected = await collectCredentials(ctx, { tokenStdin: Boolean(opts.tokenStdin), rotation: false, labelSuggestion: labels.suggestion, defaultRepository: remembered });
+  const collected = await collectCredentials(ctx, { tokenStdin: Boolean(opts.tokenStdin), rotation: false, labelSuggestion: labels.suggestion, defaultRepository: ctx.prompter.interactive ? remembered : undefined });
   const { repository } = collected;
 
   out.info('');
