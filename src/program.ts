@@ -20,6 +20,7 @@ Exit codes:
   4    AWS configuration, permission, missing secret or invalid stored value
   5    network, timeout, rate limit, or another run changing the secret at once
   6    verify --fail-when-due: the token expires within --warn-days
+       (with --require-expiry, also: no expiry was recorded)
   130  cancelled (Ctrl-C or another signal); the message says what was left`;
 
 function addCommon(cmd: Command): Command {
@@ -91,7 +92,7 @@ ${EXIT_CODES}`,
     .action(action('setup'));
 
   addConsumers(addLifecycle(addTokenInput(addDockerHub(addCommon(program.command('rotate'))))))
-    .option('--yes', 'confirm without a prompt: --resume, --discard-pending, or a token of another account')
+    .option('--yes', 'confirm without a prompt: --resume, --discard-pending, a token of another account, or with less access')
     .description('replace the stored token safely: validate, stage as AWSPENDING, test, then promote')
     .option('--resume', 'finish an interrupted rotation: validate and promote the AWSPENDING value')
     .option('--discard-pending', 'remove a stray AWSPENDING stage left by an interrupted rotation')
@@ -112,12 +113,16 @@ ${EXIT_CODES}`,
     .option('--live', 'also validate the stored token against Docker Hub (push rights with --repository)')
     .option('--warn-days <n>', 'a rotation is due when the token expires within this many days (default 30)')
     .option('--fail-when-due', 'exit 6 when a rotation is due (for a scheduled job)')
+    .option('--require-expiry', 'count an unknown expiry (none recorded) as due: exit 6, as --fail-when-due does')
     .addHelpText(
       'after',
       `\nJSON (--json): {ok, secretId, arn, region, hasUsername, hasToken, username, tokenLength, lastChanged, versionId,
-  pendingVersionId, expiresAt, daysLeft, label, rotationDue, live, problems, warnings}\n
+  pendingVersionId, expiresAt, expiryKnown, daysLeft, label, rotationDue, live, problems, warnings}\n
+By default a rotation is due 30 days before expiry, or a third of the token's
+lifetime before it when that is shorter (10 days for a 30-day token).
+
 A scheduled job that turns red before CI breaks:
-  dockerhub-credentials verify --json --fail-when-due --warn-days 30\n${EXIT_CODES}`,
+  dockerhub-credentials verify --json --fail-when-due --require-expiry\n${EXIT_CODES}`,
     )
     .action(action('verify'));
 

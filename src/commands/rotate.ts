@@ -9,7 +9,25 @@ import { aliasDrift, assertConsumerRules, handOverSnippets } from '../flows/cons
 import { inspectCurrent } from '../flows/inspect.js';
 import { confirmOrYes } from '../flows/describe.js';
 import { LIVE_PENDING_MS, StagedWrite, describePending, readBackAfterWrite, rotationInProgress } from '../flows/write.js';
-import { askLifecycle, describeToken, expiryFacts, lifecycleFromFlags, metaOf, recordMeta, type LifecycleFlags, type TokenMeta } from '../flows/lifecycle.js';
+import {
+  accessDrops,
+  askLifecycle,
+  assertNewLabel,
+  confirmAccessDrops,
+  describeToken,
+  expiryFacts,
+  lifecycleFromFlags,
+  metaOf,
+  recordMeta,
+  recordedLabels,
+  rememberedRepository,
+  sameLabel,
+  sharingLabel,
+  suggestLabel,
+  type LifecycleFlags,
+  type TokenMeta,
+} from '../flows/lifecycle.js';
+import { OAT_PLACE, PAT_PAGE, tokenKind } from '../hub/tokens.js';
 import { validateWithRecovery } from '../flows/recover.js';
 import { sameSecret } from '../ui/redact.js';
 import type { Credentials } from '../hub/registry.js';
@@ -95,7 +113,8 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
       ExitCode.Aws,
     );
   }
-  const changed = info.lastChanged ?? created;
+  // When AWSCURRENT's version was written: LastChangedDate also moves when only a stage is written.
+  const changed = created ?? info.lastChanged;
   out.ok(
     `Current: ${currentCheck.username}, token ${currentCheck.tokenLength} characters${changed ? `, changed ${formatDate(changed)} (${age(changed)})` : ''}`,
   );
@@ -107,10 +126,17 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
   const mode = pending ? await resolvePending(ctx, store, pending, currentCheck, o) : 'fresh';
   // A later failure or Ctrl-C must not say "nothing was changed" once a stray stage was dropped.
   const discarded = pending && mode === 'fresh' ? `the earlier AWSPENDING (version ${pending}) was discarded; ` : '';
+  // The current token's record: its label (the new one must differ), access level and push check, and the repository CI pushes to.
+  const oldMeta = metaOf(info, currentId);
+  const remembered = rememberedRepository(info);
+  const labelSuggestion = suggestLabel(settings.repository ?? remembered, recordedLabels(info).values());
+  // A re-run with the token already stored is not a second token under one label.
+  if (!ctx.supplied || !sameSecret(ctx.supplied.value, currentCheck.token!)) assertNewLabel(given, oldMeta.label, labelSuggestion);
+  const labels = { suggestion: labelSuggestion, current: oldMeta.label };
 
   // 2-3. Collect and validate, exactly as setup does. Nothing is written before this passes.
   let creds!: Credentials;
-  let repository = settings.repository;
+  let repository = settings.repository ?? remembered;
   let validation!: HubReport;
   let stagedJson: string | undefined;
   let aliasKeys: string[] = [];
@@ -124,15 +150,23 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
         throw new CliError('pending-invalid', `The pending value is not a valid credential: ${staged.problems.join(' ')}`, 'Run rotate --discard-pending.', ExitCode.Aws);
       }
       creds = { username: staged.username!, token: staged.token! };
-      meta = metaOf(info, pending!);
+      const pendingMeta = metaOf(info, pending!);
       out.info('');
       out.heading('Validating the pending token against Docker Hub');
       validation = await validateAgainstHub(ctx, creds, repository);
+      await confirmAccessDrops(ctx, accessDrops(oldMeta, remembered, validation));
+      meta = await askLifecycle(ctx, { expires: given.expires ?? pendingMeta.expires, label: given.label ?? pendingMeta.label }, labels);
       if (!(await confirmOrYes(ctx, `The pending token of ${creds.username} passed. Make it current (AWSCURRENT) now?`))) {
         throw new CliError('not-rotated', 'Left the pending value as it was; nothing was changed.', 'Run rotate again to resume or discard it.', ExitCode.Usage);
       }
     } else {
-      const collected = await collectCredentials(ctx, { tokenStdin: Boolean(o.tokenStdin), defaultUsername: currentCheck.username ?? undefined, rotation: true });
+      const collected = await collectCredentials(ctx, {
+        tokenStdin: Boolean(o.tokenStdin),
+        defaultUsername: currentCheck.username ?? undefined,
+        rotation: true,
+        labelSuggestion,
+        defaultRepository: remembered,
+      });
       repository = collected.repository;
       out.info('');
       out.heading('Validating the new token against Docker Hub');
@@ -147,8 +181,10 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
           throw new CliError('not-rotated', `Kept the token of ${currentCheck.username}.`, `To rotate within ${currentCheck.username}, use a token created by ${currentCheck.username}.`, ExitCode.Usage);
         }
       }
-      meta = await askLifecycle(ctx, given, repository);
+      await confirmAccessDrops(ctx, accessDrops(oldMeta, remembered, validation));
+      meta = await askLifecycle(ctx, given, labels);
     }
+    meta = { ...meta, access: validation.accessLevel ?? undefined, push: validation.push === 'granted' };
     if (ctx.signal.aborted) throw cancelled();
 
     // 4. Stage: CI keeps reading AWSCURRENT.
@@ -183,11 +219,13 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
   await write.unstageOrWarn();
   const rollbackLine = commandLine(ctx, 'rollback', secretId);
   if (ctx.isCancelled()) throw cancelled(`the new value was already stored as AWSCURRENT (version ${stagedId}); to undo: ${rollbackLine}`);
-  await recordMeta(ctx, store, info, stagedId, meta);
+  await recordMeta(ctx, store, info, stagedId, meta, validation.repository ?? undefined);
 
   // 7. Verify and hand over.
   const after = await readBackAfterWrite(ctx, store, 'Rotated', `the new value is AWSCURRENT (version ${stagedId}), confirmed by Secrets Manager; to undo: ${rollbackLine}`);
   const drift = aliasDrift(after.check);
+  // Versions that carry the old token's label too: "revoke it by its label" could then hit the wrong token.
+  const shared = oldMeta.label ? [...sharingLabel(info, currentId, oldMeta.label).filter((id) => id !== stagedId), ...(sameLabel(meta.label, oldMeta.label) ? [stagedId] : [])] : [];
   const ok = after.check.problems.length === 0 && drift.length === 0 && after.currentVersionId === stagedId && sameSecret(after.check.token ?? '', creds.token);
   if (settings.json) {
     out.json({
@@ -203,21 +241,32 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
       aliasKeys,
       validation,
       // The token to revoke in Docker Hub once CI has used the new one.
-      oldToken: { username: currentCheck.username, label: metaOf(info, currentId).label ?? null, storedAt: created?.toISOString() ?? null, expiresAt: expiryFacts(metaOf(info, currentId), 0).expiresAt },
+      label: meta.label ?? null,
+      expiresAt: expiryFacts(meta, 0).expiresAt,
+      oldToken: { username: currentCheck.username, label: oldMeta.label ?? null, storedAt: created?.toISOString() ?? null, expiresAt: expiryFacts(oldMeta, 0).expiresAt, sharesLabelWith: shared },
       problems: [...after.check.problems, ...drift],
     });
     return ok ? ExitCode.Ok : ExitCode.Aws;
   }
   const c = out.out;
-  const old = metaOf(info, currentId);
+  const old = oldMeta;
+  const oat = tokenKind(currentCheck.token!) === 'oat';
   out.data('');
   out.data(`${ok ? c.green('✓') : c.red('✗')} ${c.bold('Rotated.')} CI now reads the new token (${after.check.username}, ${after.check.tokenLength} characters).`);
   out.data(`  The previous value is kept as AWSPREVIOUS. To restore it: ${rollbackLine}`);
   out.data('');
   out.data(`  The old token to revoke in Docker Hub: ${currentCheck.username}, ${describeToken(old)}, stored ${created ? formatDate(created) : 'at an unknown time'}.`);
   out.data('  Revoke it only after CI has used the new one (check a pipeline run), at');
-  out.data('  https://app.docker.com/settings/personal-access-tokens (a PAT cannot manage other tokens).');
-  if (!old.label) out.data('  Its label was not recorded: Docker Hub lists tokens with their last-used dates; it is the one CI stops using now.');
+  // An organization access token is managed in the organization's settings, not on the personal tokens page.
+  out.data(oat ? `  ${OAT_PLACE} (an organization owner; an access token cannot manage other tokens).` : `  ${PAT_PAGE} (a PAT cannot manage other tokens).`);
+  if (shared.length) {
+    const names = shared.map((id) => `version ${id}${id === stagedId ? ', which CI now uses' : ''}`).join('; ');
+    out.data(`  ${c.yellow('!')} ${shared.length + 1} versions share the label "${old.label}" (also ${names}): do not revoke by the label alone; pick the token CI stopped using by its last-used date in Docker Hub.`);
+  }
+  if (!old.label) {
+    const why = old.invalid?.includes('label') ? 'Its recorded label is not valid, so it is not shown' : 'Its label was not recorded';
+    out.data(`  ${why}: Docker Hub lists tokens with their last-used dates; it is the one CI stops using now.`);
+  }
   if (aliasKeys.length) out.data(`  Also rewritten with the new token: ${aliasKeys.join(', ')}.`);
   for (const p of drift) out.data(`  ${c.red('✗')} ${p}`);
   out.data(`  CI jobs log in with: ${agentLoginCommand(after.info.arn, settings.region)}`);

@@ -7,7 +7,7 @@ import { collectCredentials } from '../flows/collect.js';
 import { agentHelperCommand, agentLoginCommand, buildValue } from '../flows/store.js';
 import { CONSUMERS, ECR_PREFIX, aliasDrift, aliasFor, assertConsumerRules, consumerRuleProblems, handOverSnippets, type Consumer } from '../flows/consumers.js';
 import { LIVE_PENDING_MS, StagedWrite, concurrentChange, describePending, readBackAfterWrite, rotationInProgress } from '../flows/write.js';
-import { askLifecycle, lifecycleFromFlags, recordMeta, type LifecycleFlags } from '../flows/lifecycle.js';
+import { askLifecycle, expiryFacts, lifecycleFromFlags, metaOf, recordMeta, recordedLabels, rememberedRepository, suggestLabel, type LifecycleFlags } from '../flows/lifecycle.js';
 import { validateWithRecovery } from '../flows/recover.js';
 import { checkAnswer } from '../flows/inputs.js';
 import { sameSecret } from '../ui/redact.js';
@@ -47,7 +47,8 @@ async function preflight(ctx: Context): Promise<{ store: SecretStore; info: Secr
   if (check.problems.length === 0) {
     out.warn(
       `${info.name} already holds a token for ${check.username} (${check.tokenLength} characters, changed ${
-        info.lastChanged ? `${formatDate(info.lastChanged)}, ${age(info.lastChanged)}` : 'at an unknown time'
+        // When AWSCURRENT's version was written: LastChangedDate also moves when only a stage is written.
+        current.created ? `${formatDate(current.created)}, ${age(current.created)}` : 'at an unknown time'
       }).`,
     );
     out.info(`  To replace a working token safely, use rotate: ${commandLine(ctx, 'rotate', secretId)}`);
@@ -74,14 +75,18 @@ export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
   assertConsumerRules(consumers, store.secretId);
   const replacing = currentId !== undefined;
   const secretId = store.secretId;
+  // One label suggestion for the guide and the label question; a replaced token's label is not reused.
+  // The remembered repository is only a default to confirm here: unattended, setup checks what it is given.
+  const remembered = rememberedRepository(info);
+  const labels = { suggestion: suggestLabel(settings.repository ?? remembered, recordedLabels(info).values()), current: currentId ? metaOf(info, currentId).label : undefined };
 
-  const collected = await collectCredentials(ctx, { tokenStdin: Boolean(opts.tokenStdin), rotation: false });
+  const collected = await collectCredentials(ctx, { tokenStdin: Boolean(opts.tokenStdin), rotation: false, labelSuggestion: labels.suggestion, defaultRepository: ctx.prompter.interactive ? remembered : undefined });
   const { repository } = collected;
 
   out.info('');
   out.heading('Validating against Docker Hub');
   const { creds, validation } = await validateWithRecovery(ctx, collected.creds, repository);
-  const meta = await askLifecycle(ctx, given, repository);
+  const meta = { ...(await askLifecycle(ctx, given, labels)), access: validation.accessLevel ?? undefined, push: validation.push === 'granted' };
 
   if (ctx.signal.aborted) throw cancelled();
   const value = buildValue(existing, creds, consumers);
@@ -112,7 +117,7 @@ export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
   if (value.keptKeys.length) out.info(`  Kept the other keys of the existing value: ${value.keptKeys.join(', ')}`);
   const stored = `the new value is AWSCURRENT (version ${versionId}), confirmed by Secrets Manager${replacing ? `; to restore the previous one: ${commandLine(ctx, 'rollback', secretId)}` : ''}`;
   if (ctx.isCancelled()) throw cancelled(stored);
-  await recordMeta(ctx, store, info, versionId, meta);
+  await recordMeta(ctx, store, info, versionId, meta, repository);
 
   const readBack = await out.step('Reading the value back');
   const inspection = await readBackAfterWrite(ctx, store, 'Stored', stored).catch((e: unknown) => {
@@ -147,6 +152,8 @@ export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
       keptKeys: value.keptKeys,
       consumers,
       aliasKeys: value.aliasKeys,
+      label: meta.label ?? null,
+      expiresAt: expiryFacts(meta, 0).expiresAt,
       validation,
     });
     return ExitCode.Ok;

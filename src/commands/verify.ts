@@ -3,21 +3,22 @@ import { commandLine, openStore, requireSecretId, type Context } from '../contex
 import { inspectCurrent, factLines } from '../flows/inspect.js';
 import { age, formatDate } from '../flows/check.js';
 import { validateAgainstHub, type HubReport } from '../flows/validate.js';
-import { expiryFacts, metaOf } from '../flows/lifecycle.js';
+import { defaultWarnDays, expiryFacts, invalidMetaWarning, metaOf } from '../flows/lifecycle.js';
 import { aliasDrift, consumerReports, consumersToReport } from '../flows/consumers.js';
 
 export interface VerifyOptions {
   live?: boolean;
   warnDays?: string;
   failWhenDue?: boolean;
+  requireExpiry?: boolean;
 }
 
 /** `verify`: the check runbooks and CI run. Exit 0 only when everything holds. */
 export async function verify(ctx: Context, options: VerifyOptions): Promise<number> {
   const secretId = requireSecretId(ctx);
   const { out, settings } = ctx;
-  const warnDays = options.warnDays === undefined ? 30 : Number(options.warnDays);
-  if (!Number.isInteger(warnDays) || warnDays < 0) throw usageError('--warn-days must be a whole number of days, 0 or more.', 'For example --warn-days 30.');
+  const givenWarnDays = options.warnDays === undefined ? undefined : Number(options.warnDays);
+  if (givenWarnDays !== undefined && (!Number.isInteger(givenWarnDays) || givenWarnDays < 0)) throw usageError('--warn-days must be a whole number of days, 0 or more.', 'For example --warn-days 30.');
   const store = await openStore(ctx, secretId);
 
   const inspection = await out.track(`Reading ${secretId} from Secrets Manager`, () => inspectCurrent(ctx, store), {
@@ -42,7 +43,19 @@ export async function verify(ctx: Context, options: VerifyOptions): Promise<numb
   }
 
   // The token's expiry as recorded when it was stored (Docker Hub sends no warning of its own).
-  const expiry = expiryFacts(metaOf(info, inspection.currentVersionId), warnDays);
+  const meta = metaOf(info, inspection.currentVersionId);
+  const invalid = invalidMetaWarning(meta);
+  if (invalid) warnings.push(invalid);
+  // By default 30 days, or a third of the token's lifetime when that is shorter (a 30-day token is not due at once).
+  const expiry = expiryFacts(meta, givenWarnDays ?? defaultWarnDays(meta, inspection.created));
+  const unknownExpiry = meta.expires === undefined;
+  if (unknownExpiry) {
+    // Unknown is not "never": a token whose expiry was not recorded can expire with no warning at all.
+    warnings.push(
+      `The token's expiry is unknown (${meta.invalid?.includes('expiry') ? 'the one recorded is not a date' : 'none was recorded when it was stored'}), so no rotation can be called due before Docker Hub refuses it. The next rotate records it (--expires-in or --expires-at); --require-expiry makes verify exit 6 meanwhile.`,
+    );
+    if (options.requireExpiry) expiry.rotationDue = true;
+  }
   if (expiry.expired) problems.push(`The token expired on ${expiry.expiresAt}; rotate it: ${commandLine(ctx, 'rotate', secretId)}`);
   else if (expiry.rotationDue) warnings.push(`The token expires ${expiry.text.replace(/^\S+ \((.*)\)$/, '$1')} (${expiry.expiresAt}): rotate it before then: ${commandLine(ctx, 'rotate', secretId)}`);
 
@@ -72,10 +85,12 @@ export async function verify(ctx: Context, options: VerifyOptions): Promise<numb
       hasToken: check.hasToken,
       username: check.username,
       tokenLength: check.tokenLength,
-      lastChanged: info.lastChanged?.toISOString() ?? null,
+      // When AWSCURRENT's version was written (LastChangedDate also moves when only a stage is written).
+      lastChanged: (inspection.created ?? info.lastChanged)?.toISOString() ?? null,
       versionId: inspection.currentVersionId,
       pendingVersionId: pendingVersionId ?? null,
       expiresAt: expiry.expiresAt,
+      expiryKnown: !unknownExpiry,
       daysLeft: expiry.daysLeft,
       label: expiry.label,
       rotationDue: expiry.rotationDue,
@@ -88,7 +103,8 @@ export async function verify(ctx: Context, options: VerifyOptions): Promise<numb
     const c = out.out;
     out.data(`${ok ? c.green('✓') : c.red('✗')} ${c.bold(info.name)}${settings.region ? ` (${settings.region})` : ''}`);
     const facts = factLines(check);
-    if (info.lastChanged) facts.push(['last changed', `${formatDate(info.lastChanged)} (${age(info.lastChanged)})`]);
+    const changed = inspection.created ?? info.lastChanged;
+    if (changed) facts.push(['last changed', `${formatDate(changed)} (${age(changed)})`]);
     facts.push(expiry.text === 'unknown' ? ['expiry', 'unknown'] : ['expires', expiry.text]);
     facts.push(['label', expiry.label ?? 'unknown']);
     if (live) {
@@ -101,7 +117,7 @@ export async function verify(ctx: Context, options: VerifyOptions): Promise<numb
     for (const w of warnings) out.warn(w);
     if (liveError?.hint) out.info(`  ${liveError.hint}`);
   }
-  if (ok) return expiry.rotationDue && options.failWhenDue ? ExitCode.RotationDue : ExitCode.Ok;
+  if (ok) return expiry.rotationDue && (options.failWhenDue || (options.requireExpiry && unknownExpiry)) ? ExitCode.RotationDue : ExitCode.Ok;
   if (liveError) return liveError.exitCode;
   if (expiry.expired) return ExitCode.Rejected;
   if (!settings.json) out.info(`  Store a valid value with: ${commandLine(ctx, 'setup', secretId)}`);

@@ -1,7 +1,6 @@
 import { usageError } from '../errors.js';
 import { checkAnswer } from './inputs.js';
 import type { Context } from '../context.js';
-import { suggestedLabel } from './lifecycle.js';
 import { probeLocalLogin, type LocalLogin } from '../docker/config.js';
 import {
   OAT_PLACE,
@@ -10,9 +9,10 @@ import {
   looksLikeAccessToken,
   normalizeToken,
   tokenKind,
+  validateRepository,
 } from '../hub/tokens.js';
 import type { Credentials } from '../hub/registry.js';
-import { registerSecret } from '../ui/redact.js';
+import { registerSecret, unregisterSecret } from '../ui/redact.js';
 
 /** The token from stdin or DOCKERHUB_TOKEN, read and checked before the command started (src/flows/inputs.ts). */
 function tokenFromOutside(ctx: Context): string | undefined {
@@ -25,10 +25,10 @@ function tokenFromOutside(ctx: Context): string | undefined {
  * Step 3 of the runbook, made explicit: which kind of token, where to click,
  * what to choose, what to remember (REFERENCE 2, "Tokens and usernames", "OAT").
  */
-export function guidePatCreation(ctx: Context, opts: { repository?: string; rotation: boolean }): void {
+export function guidePatCreation(ctx: Context, opts: { repository?: string; rotation: boolean; label: string }): void {
   const { out } = ctx;
   // The same label is suggested again when the tool records it, so Docker Hub's list and verify agree.
-  const label = suggestedLabel(opts.repository);
+  const { label } = opts;
   const repos = opts.repository ?? 'each repository CI uses';
   out.info('');
   out.heading(opts.rotation ? 'Create the new access token' : 'Create a Docker Hub access token');
@@ -63,6 +63,10 @@ interface CollectOptions {
   tokenStdin: boolean;
   defaultUsername?: string;
   rotation: boolean;
+  /** The run's one label suggestion (suggestLabel), shown in the guide and again at the label question. */
+  labelSuggestion: string;
+  /** The repository remembered for the secret: the default at the repository question. */
+  defaultRepository?: string;
 }
 
 /**
@@ -122,7 +126,7 @@ export async function collectCredentials(ctx: Context, o: CollectOptions): Promi
       username ??= local.username;
       source = 'local-login';
     } else if (prompter.interactive) {
-      guidePatCreation(ctx, { repository: settings.repository, rotation: o.rotation });
+      guidePatCreation(ctx, { repository: settings.repository ?? o.defaultRepository, rotation: o.rotation, label: o.labelSuggestion });
     }
   }
 
@@ -145,14 +149,7 @@ export async function collectCredentials(ctx: Context, o: CollectOptions): Promi
     if (!prompter.interactive) {
       throw usageError('No token was given.', 'Pipe it with --token-stdin or set DOCKERHUB_TOKEN; it is never accepted as an argument.');
     }
-    token = normalizeToken(
-      await prompter.password({
-        message: o.rotation ? 'New access token (input hidden):' : 'Access token (input hidden):',
-        validate: (v) => (normalizeToken(v) ? true : 'Paste the token Docker Hub showed you.'),
-        flag: '--token-stdin',
-      }),
-    );
-    registerSecret(token);
+    token = await askToken(ctx, o.rotation ? 'New access token (input hidden):' : 'Access token (input hidden):', username);
     source = 'prompt';
   }
 
@@ -166,16 +163,50 @@ export async function collectCredentials(ctx: Context, o: CollectOptions): Promi
     );
   }
 
-  let repository = settings.repository;
-  if (prompter.interactive) {
+  // A repository given by flag, variable or config file is the answer; a remembered one is the default to confirm
+  // at a terminal, and the answer without one (so push is still checked where CI pushes).
+  let repository = settings.repository ?? o.defaultRepository;
+  if (prompter.interactive && settings.repository === undefined) {
     repository =
       (await prompter.input({
         message: 'Repository CI pushes to (namespace/name; empty to skip the push check):',
-        default: repository ?? '',
+        default: o.defaultRepository ?? '',
         validate: (v) => (v.trim() === '' ? true : checkAnswer('repository', v)),
         optional: true,
         flag: '--repository',
       })) || undefined;
   }
   return { creds: { username, token }, repository, source };
+}
+
+/**
+ * The token, asked in a masked prompt. Only an answer that is used as the token
+ * is protected from then on; the Docker ID typed here by mistake is refused
+ * before it is taken for a token (and so never redacted from every later line).
+ */
+export async function askToken(ctx: Context, message: string, username: string | undefined): Promise<string> {
+  const token = normalizeToken(
+    await ctx.prompter.password({
+      message,
+      validate: (v) => {
+        const t = normalizeToken(v);
+        if (!t) return 'Paste the token Docker Hub showed you.';
+        if (username && t.toLowerCase() === username.toLowerCase()) return 'That is the Docker ID; paste the access token Docker Hub showed you (dckr_pat_...).';
+        return true;
+      },
+      flag: '--token-stdin',
+    }),
+  );
+  registerSecret(token);
+  return token;
+}
+
+/**
+ * A token answer that was replaced ("Paste another token") is no longer the
+ * token: it stops being redacted when it is a name typed at the wrong prompt (a
+ * Docker ID, or a repository). Anything else typed there may be a password or
+ * another token, and stays hidden for the rest of the run.
+ */
+export function releaseReplacedToken(previous: string): void {
+  if (!/^dckr_/i.test(previous) && (isDockerId(previous) || validateRepository(previous) === true)) unregisterSecret(previous);
 }

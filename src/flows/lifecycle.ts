@@ -1,7 +1,9 @@
 import { basename } from 'node:path';
-import { usageError } from '../errors.js';
+import { CliError, ExitCode, usageError } from '../errors.js';
+import { validateRepository } from '../hub/tokens.js';
 import type { Context } from '../context.js';
 import type { SecretInfo, SecretStore } from '../aws/store.js';
+import type { HubReport } from './validate.js';
 
 // The token's lifecycle: when it expires and its label in Docker Hub. Both are
 // chosen when the token is created and cannot be read back from Docker Hub with
@@ -17,43 +19,108 @@ export interface TokenMeta {
   /** 'YYYY-MM-DD', 'never' (no expiry was set), or undefined (unknown). */
   expires?: string;
   label?: string;
+  /** Docker Hub's access level for the token when it was stored, as the Hub API named it ('Read & Write'). */
+  access?: string;
+  /** Push to the secret's repository was granted when this version was stored. */
+  push?: boolean;
+  /** What was recorded but breaks the rules it was written by (a tag edited outside the tool): read as unknown. */
+  invalid?: ('expiry' | 'label')[];
 }
 
 const TAG_PREFIX = 'dockerhub-credentials:version:';
+/**
+ * The repository CI pushes to, remembered for the whole secret (not per version:
+ * it is where CI pushes, whichever token it uses), so rotate checks push rights
+ * to it by default. A tag value allows letters, digits and _ . : / = + - @, so a
+ * repository name travels as it is.
+ */
+export const REPOSITORY_TAG = 'dockerhub-credentials:repository';
 const DAY_MS = 86_400_000;
 /** Docker Hub's own presets (REFERENCE section 2): none, 30 days, 90 days, or a date up to a year away. */
 const EXPIRES_IN: Record<string, number | 'never'> = { '30d': 30, '90d': 90, '365d': 365, never: 'never' };
 
 export const tagKey = (versionId: string) => `${TAG_PREFIX}${versionId}`;
 
-/** Tag values allow only letters, digits, spaces and _ . : / = + - @, so the JSON travels as base64url. */
-export function encodeMeta(meta: TokenMeta): string {
-  return Buffer.from(JSON.stringify({ e: meta.expires, l: meta.label })).toString('base64url');
+/** Docker Hub's access levels, lowest first (REFERENCE 2, "Tokens and usernames"), with their one-letter tag codes. */
+const ACCESS = [
+  ['p', 'Public Repo Read-only'],
+  ['r', 'Read-only'],
+  ['w', 'Read & Write'],
+  ['a', 'Read, Write, Delete'],
+] as const;
+
+/** The rank of an access level as the Hub API names it (several: the highest), or undefined when unknown. */
+export function accessRank(level: string | undefined | null): number | undefined {
+  if (!level) return undefined;
+  const ranks = ACCESS.map(([, name], i) => (level.split(', ').includes(name) || level === name ? i : -1)).filter((i) => i >= 0);
+  return ranks.length ? Math.max(...ranks) : undefined;
 }
 
+/** Tag values allow only letters, digits, spaces and _ . : / = + - @, so the JSON travels as base64url. */
+export function encodeMeta(meta: TokenMeta): string {
+  const rank = accessRank(meta.access);
+  return Buffer.from(JSON.stringify({ e: meta.expires, l: meta.label, a: rank === undefined ? undefined : ACCESS[rank]![0], p: meta.push ? 1 : undefined })).toString('base64url');
+}
+
+/** A real calendar date as YYYY-MM-DD (2026-13-45 and 2027-02-30 are not). */
+function calendarDate(value: string): Date | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  const date = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : undefined;
+  return date && isoDay(date) === value ? date : undefined;
+}
+
+/**
+ * A version's recorded metadata, held to the rules it was written by: anyone with
+ * secretsmanager:TagResource can write a tag, so a label or expiry that the tool
+ * would not have written is read as unknown and named in `invalid`.
+ */
 export function metaOf(info: SecretInfo, versionId: string): TokenMeta {
   const raw = info.tags[tagKey(versionId)];
   if (!raw) return {};
+  let v: { e?: unknown; l?: unknown; a?: unknown; p?: unknown };
   try {
-    const v = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as { e?: unknown; l?: unknown };
-    return {
-      expires: typeof v.e === 'string' && (v.e === 'never' || /^\d{4}-\d{2}-\d{2}$/.test(v.e)) ? v.e : undefined,
-      label: typeof v.l === 'string' ? v.l : undefined,
-    };
+    v = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as typeof v;
+    if (typeof v !== 'object' || v === null) throw new Error('not an object');
   } catch {
-    return {};
+    return { invalid: ['expiry', 'label'] };
   }
+  const invalid: ('expiry' | 'label')[] = [];
+  const expires = v.e === undefined ? undefined : typeof v.e === 'string' && (v.e === 'never' || calendarDate(v.e)) ? v.e : undefined;
+  if (v.e !== undefined && expires === undefined) invalid.push('expiry');
+  const label = v.l === undefined ? undefined : typeof v.l === 'string' && v.l.trim() === v.l && v.l !== '' && validateLabel(v.l) === true ? v.l : undefined;
+  if (v.l !== undefined && label === undefined) invalid.push('label');
+  const access = ACCESS.find(([code]) => code === v.a)?.[1];
+  return { expires, label, access, push: v.p === 1 ? true : undefined, ...(invalid.length ? { invalid } : {}) };
+}
+
+/** The warning for metadata read as unknown because it breaks the tool's own rules; never quoting it. */
+export function invalidMetaWarning(meta: TokenMeta): string | undefined {
+  if (!meta.invalid?.length) return undefined;
+  return `The ${meta.invalid.join(' and ')} recorded for this version ${meta.invalid.length > 1 ? 'are' : 'is'} not valid (the tag was not written by this tool), so ${meta.invalid.length > 1 ? 'they are' : 'it is'} shown as unknown.`;
+}
+
+/** The repository remembered for the secret, if it is a repository name at all. */
+export function rememberedRepository(info: SecretInfo): string | undefined {
+  const raw = info.tags[REPOSITORY_TAG];
+  return raw !== undefined && validateRepository(raw) === true ? raw : undefined;
 }
 
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 const today = (now: Date) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
 
-/** A calendar date, checked: real, and not in the past. */
+/** A calendar date, checked: real, not in the past, and at most a year away (Docker Hub's longest expiry, REFERENCE 2). */
 export function parseExpiryDate(value: string, where: string, now = new Date()): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value.trim());
-  const date = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : undefined;
-  if (!date || isoDay(date) !== value.trim()) throw usageError(`${where} must be a date as YYYY-MM-DD.`, `For example ${where} ${isoDay(new Date(now.getTime() + 90 * DAY_MS))}.`);
-  if (date < today(now)) throw usageError(`${where} ${value} is in the past.`, 'Give the expiry date Docker Hub showed when the token was created.');
+  const date = calendarDate(value.trim());
+  if (!date) throw usageError(`${where} must be a date as YYYY-MM-DD.`, `For example ${where} ${isoDay(new Date(now.getTime() + 90 * DAY_MS))}.`);
+  if (date < today(now)) throw usageError(`${where} ${value.trim()} is in the past.`, 'Give the expiry date Docker Hub showed when the token was created.');
+  const t = today(now);
+  const yearAway = new Date(Date.UTC(t.getUTCFullYear() + 1, t.getUTCMonth(), t.getUTCDate()));
+  if (date > yearAway) {
+    throw usageError(
+      `${where} ${value.trim()} is more than a year away, and a Docker Hub token expires within a year at most.`,
+      'Give the expiry date Docker Hub showed when the token was created.',
+    );
+  }
   return isoDay(date);
 }
 
@@ -66,14 +133,56 @@ export function expiresIn(value: string, now = new Date()): string {
 
 export function validateLabel(label: string): true | string {
   if (label.length > 100) return 'A label is at most 100 characters.';
-  if (/[\u0000-\u001f\u007f]/.test(label)) return 'A label cannot hold control characters.';
+  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(label)) return 'A label cannot hold control characters or text-direction marks.';
   return true;
 }
 
-/** The label the guide suggests, so the one in Docker Hub and the one recorded match. */
-export function suggestedLabel(repository: string | undefined, now = new Date()): string {
+export const sameLabel = (a: string | undefined, b: string | undefined) => a !== undefined && b !== undefined && a.trim().toLowerCase() === b.trim().toLowerCase();
+
+/** Every label recorded on the secret, per version. */
+export function recordedLabels(info: SecretInfo): Map<string, string> {
+  const labels = new Map<string, string>();
+  for (const key of Object.keys(info.tags)) {
+    if (!key.startsWith(TAG_PREFIX)) continue;
+    const id = key.slice(TAG_PREFIX.length);
+    const label = metaOf(info, id).label;
+    if (label) labels.set(id, label);
+  }
+  return labels;
+}
+
+/** The versions other than `versionId` that carry the same label. */
+export function sharingLabel(info: SecretInfo, versionId: string, label: string | undefined): string[] {
+  return [...recordedLabels(info)].filter(([id, l]) => id !== versionId && sameLabel(l, label)).map(([id]) => id);
+}
+
+/**
+ * The label to suggest, computed once per run and shown both in the guide and at
+ * the label question, so the description typed into Docker Hub and the one
+ * recorded are the same. One already recorded on the secret gets a suffix: two
+ * tokens with one description cannot be told apart when the old one is revoked.
+ */
+export function suggestLabel(repository: string | undefined, taken: Iterable<string> = [], now = new Date()): string {
   const name = repository?.split('/')[1] ?? (basename(process.cwd()) || 'ci');
-  return `${name}-ci-${isoDay(now).slice(0, 7)}`;
+  const base = `${name}-ci-${isoDay(now).slice(0, 7)}`;
+  const used = [...taken];
+  let label = base;
+  for (let n = 2; used.some((t) => sameLabel(t, label)); n++) label = `${base}-${n}`;
+  return label;
+}
+
+function sameLabelError(label: string, suggestion: string): CliError {
+  return new CliError(
+    'same-label',
+    `The label "${label}" is the current token's: with two tokens under one label, revoking the old one by its label could revoke the one CI uses.`,
+    `Give the new token its own description in Docker Hub, and pass it with --label (for example --label ${suggestion}).`,
+    ExitCode.Usage,
+  );
+}
+
+/** A --label equal to the current token's is refused before anything is sent. */
+export function assertNewLabel(given: TokenMeta, current: string | undefined, suggestion: string): void {
+  if (sameLabel(given.label, current)) throw sameLabelError(given.label!, suggestion);
 }
 
 export interface LifecycleFlags {
@@ -96,11 +205,23 @@ export function lifecycleFromFlags(flags: LifecycleFlags): TokenMeta {
   return { expires, label };
 }
 
+export interface LabelContext {
+  /** The one suggestion of this run (suggestLabel), also shown in the guide. */
+  suggestion: string;
+  /** The label of the token being replaced: the new one must differ. */
+  current?: string;
+}
+
 /** What the flags did not say, asked at a terminal once the token is validated. Unattended, both stay optional. */
-export async function askLifecycle(ctx: Context, given: TokenMeta, repository: string | undefined): Promise<TokenMeta> {
+export async function askLifecycle(ctx: Context, given: TokenMeta, labels: LabelContext): Promise<TokenMeta> {
   let { expires, label } = given;
   const { prompter } = ctx;
-  if (!prompter.interactive) return { expires, label };
+  if (!prompter.interactive) {
+    if (expires === undefined) {
+      ctx.out.warn("No expiry was given (--expires-in or --expires-at), so verify cannot tell when this token is due; pass the expiry Docker Hub showed.");
+    }
+    return { expires, label };
+  }
   if (expires === undefined) {
     const choice = await prompter.select<string>({
       message: 'Expiration date chosen for this token in Docker Hub:',
@@ -138,8 +259,11 @@ export async function askLifecycle(ctx: Context, given: TokenMeta, repository: s
   label ??=
     (await prompter.input({
       message: "The token's description in Docker Hub (its label):",
-      default: suggestedLabel(repository),
-      validate: (v) => validateLabel(v.trim()),
+      default: labels.suggestion,
+      validate: (v) =>
+        sameLabel(v, labels.current)
+          ? `That is the current token's label; the new token needs its own description in Docker Hub (for example ${labels.suggestion}).`
+          : validateLabel(v.trim()),
       optional: true,
       flag: '--label',
     })) || undefined;
@@ -147,13 +271,59 @@ export async function askLifecycle(ctx: Context, given: TokenMeta, repository: s
 }
 
 /**
+ * The ways a new token could do less than the one CI uses now: a lower access
+ * level, or push rights that can no longer be checked. Empty when nothing drops
+ * or nothing was recorded to compare with.
+ */
+export function accessDrops(old: TokenMeta, remembered: string | undefined, now: HubReport): string[] {
+  const reasons: string[] = [];
+  const before = accessRank(old.access);
+  const after = accessRank(now.accessLevel);
+  if (before !== undefined && after !== undefined && after < before) {
+    reasons.push(`The new token's access level is ${now.accessLevel}, lower than the current token's ${old.access}.`);
+  }
+  if (now.push !== 'granted') {
+    const repo = remembered ?? 'its repository';
+    if (old.push && now.repository) {
+      reasons.push(`Push rights to ${now.repository} could not be checked for the new token, but were for the current one, so CI's pushes may fail.`);
+    } else if (old.push) {
+      reasons.push(`Push rights to ${repo} were checked for the current token, but not for the new one (no repository was given), so CI's pushes may fail.`);
+    } else if (remembered && !now.repository) {
+      reasons.push(`CI pushes to ${remembered} (remembered from an earlier run), but push rights were not checked for the new token (no repository was given), so CI's pushes may fail.`);
+    }
+  }
+  return reasons;
+}
+
+/** Says what drops and asks, as for a change of account; unattended, only --yes goes on. */
+export async function confirmAccessDrops(ctx: Context, reasons: string[]): Promise<void> {
+  if (!reasons.length) return;
+  for (const r of reasons) ctx.out.warn(r);
+  if (ctx.settings.yes) return;
+  if (!ctx.prompter.interactive) {
+    throw new CliError(
+      'access-drop',
+      `Not rotated: the new token may not do what CI does now (${reasons.length === 1 ? 'see the warning above' : 'see the warnings above'}), and there is no terminal to confirm it.`,
+      'Check the token in Docker Hub (Read & Write for CI that pushes) and pass --repository; to rotate to it anyway, add --yes.',
+      ExitCode.Usage,
+    );
+  }
+  if (!(await ctx.prompter.confirm({ message: 'Rotate to this token anyway?', default: false, flag: '--yes' }))) {
+    throw new CliError('not-rotated', 'Kept the current token; nothing was changed.', 'Create a token with the access CI needs (Read & Write to push), and check it with --repository.', ExitCode.Usage);
+  }
+}
+
+/**
  * Records the metadata of a version just written, and drops the metadata of
  * versions that no longer exist. Metadata is a convenience: a failure here is a
  * warning, never a reason to call the write failed.
  */
-export async function recordMeta(ctx: Context, store: SecretStore, info: SecretInfo, versionId: string, meta: TokenMeta): Promise<void> {
+export async function recordMeta(ctx: Context, store: SecretStore, info: SecretInfo, versionId: string, meta: TokenMeta, repository?: string): Promise<void> {
   try {
-    if (meta.expires !== undefined || meta.label !== undefined) await store.tag({ [tagKey(versionId)]: encodeMeta(meta) });
+    const tags: Record<string, string> = {};
+    if (meta.expires !== undefined || meta.label !== undefined || meta.access !== undefined || meta.push) tags[tagKey(versionId)] = encodeMeta(meta);
+    if (repository && info.tags[REPOSITORY_TAG] !== repository) tags[REPOSITORY_TAG] = repository;
+    if (Object.keys(tags).length) await store.tag(tags);
     const ours = Object.keys(info.tags).filter((k) => k.startsWith(TAG_PREFIX) && k !== tagKey(versionId));
     if (ours.length) {
       const existing = new Set((await store.listVersions(info.name)).map((v) => v.versionId));
@@ -172,6 +342,18 @@ export interface ExpiryFacts {
   expired: boolean;
   /** "2027-03-01 (in 97 days)", "never (no expiry was set)" or "unknown". */
   text: string;
+}
+
+/**
+ * When a rotation is due by default: 30 days before expiry, or a third of the
+ * token's lifetime if that is shorter, so a 30-day token is not due the day it
+ * is stored. The lifetime counts from when the version was written.
+ */
+export function defaultWarnDays(meta: TokenMeta, storedAt: Date | undefined): number {
+  const expires = meta.expires && meta.expires !== 'never' ? calendarDate(meta.expires) : undefined;
+  if (!expires || !storedAt) return 30;
+  const lifetime = Math.round((expires.getTime() - today(storedAt).getTime()) / DAY_MS);
+  return Math.max(0, Math.min(30, Math.floor(lifetime / 3)));
 }
 
 export function expiryFacts(meta: TokenMeta, warnDays: number, now = new Date()): ExpiryFacts {

@@ -1,8 +1,8 @@
 import { ExitCode, isCliError } from '../errors.js';
 import type { Context } from '../context.js';
 import { ownerOf, type Credentials } from '../hub/registry.js';
-import { normalizeToken, validateUsername } from '../hub/tokens.js';
-import { registerSecret } from '../ui/redact.js';
+import { validateUsername } from '../hub/tokens.js';
+import { askToken, releaseReplacedToken } from './collect.js';
 import { validateAgainstHub, type HubReport } from './validate.js';
 
 type Next = 'username' | 'token' | 'quit';
@@ -46,10 +46,9 @@ export async function validateWithRecovery(ctx: Context, first: Credentials, rep
           username: await prompter.input({ message: 'Docker ID (or organization name for an organization token):', default: creds.username, validate: validateUsername, flag: '--username' }),
         };
       } else {
-        const token = normalizeToken(
-          await prompter.password({ message: 'Access token (input hidden):', validate: (v) => (normalizeToken(v) ? true : 'Paste the token Docker Hub showed you.'), flag: '--token-stdin' }),
-        );
-        registerSecret(token);
+        const token = await askToken(ctx, 'Access token (input hidden):', creds.username);
+        // The answer replaced is no longer the token: a name typed there by mistake is shown again.
+        if (token !== creds.token) releaseReplacedToken(creds.token);
         creds = { ...creds, token };
       }
       out.info('');

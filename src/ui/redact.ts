@@ -6,8 +6,11 @@
 // Shared through globalThis: the CLI front and the commands are separate bundles,
 // and redaction in either must know every secret registered in both.
 const KEY = Symbol.for('dockerhub-credentials.secrets');
+const VALUES = Symbol.for('dockerhub-credentials.secret-values');
 const holder = globalThis as unknown as Record<symbol, Set<string> | undefined>;
 const secrets: Set<string> = (holder[KEY] ??= new Set<string>());
+/** The values registered, each once: the forms in `secrets` are rebuilt from them when one is released. */
+const values: Set<string> = (holder[VALUES] ??= new Set<string>());
 
 // Shorter values are not registered: a stored `null` or a swapped-in username
 // such as "alice" would otherwise be cut out of every sentence. Docker Hub's
@@ -47,7 +50,19 @@ function formsOf(value: string): string[] {
 
 export function registerSecret(value: string | undefined): void {
   if (!value || value.length < MIN_SECRET) return;
+  values.add(value);
   for (const form of formsOf(value)) if (form.length >= MIN_SECRET) secrets.add(form);
+}
+
+/**
+ * Stops redacting a value registered by mistake (an answer that turned out not
+ * to be the token). The forms of every other registered value stay, even where
+ * they coincide with one of this value's.
+ */
+export function unregisterSecret(value: string): void {
+  if (!values.delete(value)) return;
+  secrets.clear();
+  for (const v of values) for (const form of formsOf(v)) if (form.length >= MIN_SECRET) secrets.add(form);
 }
 
 /** Whether `text` contains a registered secret in any of its forms. */

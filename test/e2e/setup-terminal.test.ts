@@ -31,7 +31,10 @@ describeWith(['moto_server', 'docker', 'tmux'], 'setup in a real terminal (tmux)
     await t.waitFor('Repository CI pushes to');
     await t.type('alice1/app');
     const asked = await t.acceptLifecycleDefaults();
-    expect(asked).toMatch(/app-ci-\d{4}-\d{2}/); // the label the guide suggested
+    // The label the guide suggested (from the folder, as the repository was not known yet), not another one.
+    const suggested = /Description: (\S+)/.exec(guide)![1]!;
+    expect(suggested).toMatch(/^work-ci-\d{4}-\d{2}$/);
+    expect(asked).toContain(`(its label): (${suggested})`);
     await t.waitFor('Registry grants push to alice1/app');
     const { code, sane, screen } = await t.exit();
     expect(screen).toContain('docker login as alice1 succeeded');

@@ -54,6 +54,8 @@ describeWith(['moto_server', 'docker', 'tmux'], 'the wizard explains, then confi
       await t.key('Up');
       await t.key('Up');
       await t.key('Enter');
+      // The pending version has no recorded expiry or label: asked before the confirmation.
+      await t.acceptLifecycleDefaults();
       const asked = await t.waitFor('passed. Make it current (AWSCURRENT) now?');
       expect(asked).toContain('docker login as alice1 succeeded');
       await t.type(answer);

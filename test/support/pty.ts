@@ -48,8 +48,13 @@ export class Terminal {
     if (enter) await this.tmux(['send-keys', '-t', this.target, 'Enter']);
   }
 
-  async key(name: 'Enter' | 'C-c' | 'C-u' | 'Down' | 'Up'): Promise<void> {
+  async key(name: 'Enter' | 'C-c' | 'C-u' | 'Down' | 'Up' | 'BSpace'): Promise<void> {
     await this.tmux(['send-keys', '-t', this.target, name]);
+  }
+
+  /** Presses Backspace `n` times, in one go: to erase an answer a prompt kept after refusing it. */
+  async erase(n: number): Promise<void> {
+    await this.tmux(['send-keys', '-t', this.target, ...Array<string>(n).fill('BSpace')]);
   }
 
   /** Answers the three credential questions as a person would: Docker ID (empty keeps the default), the token pasted, the repository. */
