@@ -112,6 +112,7 @@ ${EXIT_CODES}`,
     .option('--live', 'also validate the stored token against Docker Hub (push rights with --repository)')
     .option('--warn-days <n>', 'a rotation is due when the token expires within this many days (default 30)')
     .option('--fail-when-due', 'exit 6 when a rotation is due (for a scheduled job)')
+    .option('--helper', 'instead: run the installed credential helper as docker will, and say what docker would get')
     .addHelpText(
       'after',
       `\nJSON (--json): {ok, secretId, arn, region, hasUsername, hasToken, username, tokenLength, lastChanged, versionId,
@@ -152,6 +153,7 @@ ${EXIT_CODES}`,
     .option('--registry <url>', 'registry to log in to (env DOCKERHUB_CREDENTIALS_REGISTRY; default Docker Hub)')
     .option('--stage <stage>', 'which version to use: AWSCURRENT (default) or AWSPREVIOUS')
     .option('--helper', 'instead of logging in, point docker at the credential helper docker-credential-dockerhub-credentials')
+    .option('--yes', 'with --helper: remove the login docker stored in config.json "auths" without a prompt')
     .addHelpText(
       'after',
       `
