@@ -12,12 +12,14 @@ import {
   helperEntryOf,
   helperError,
   helperFix,
+  loginInCredsStore,
   readDockerConfigForWrite,
   storedLogin,
   writeCredHelperEntry,
 } from '../docker/helper-config.js';
 import { dockerServerFor, HUB_AUTH_KEY } from '../hub/tokens.js';
 import { redact } from '../ui/redact.js';
+import { resolveSettings } from '../config.js';
 
 export interface LoginOptions {
   stage?: string;
@@ -169,6 +171,16 @@ interface HelperLogin {
 async function loginHelper(ctx: Context, h: HelperLogin): Promise<number> {
   const { out, settings } = ctx;
   const file = readDockerConfigForWrite(h.configPath);
+  // The secret the helper will read: from docker's environment (or a config file), never from this command's flags.
+  const helperSecret = resolveSettings({}, { env: ctx.env, cwd: process.cwd(), stdinIsTTY: false, stderrIsTTY: false });
+  if (helperSecret.secretId && helperSecret.secretId !== h.secretId) {
+    throw new CliError(
+      'helper-other-secret',
+      `The helper would read ${helperSecret.secretId} (from ${helperSecret.origin.secretId?.name ?? 'its settings'}), not ${h.secretId}, so ${h.configPath} was left as it was.`,
+      `Set DOCKERHUB_CREDENTIALS_SECRET_ID=${h.secretId} where docker runs, then run this again.`,
+      ExitCode.Usage,
+    );
+  }
   // Ask the helper first: a docker config naming a helper that does not answer breaks every docker pull, silently.
   const answer = await checkHelperAnswers(h.key, ctx.env, ctx.signal);
   if (!answer.ok) {
@@ -187,12 +199,15 @@ async function loginHelper(ctx: Context, h: HelperLogin): Promise<number> {
     });
   }
   const written = writeCredHelperEntry(file, h.key, { removeLogin });
+  // docker may keep the earlier login in its credential store instead: still on this machine.
+  const inStore = await loginInCredsStore(file.config, h.key, ctx.signal);
   const through = file.target === file.path ? '' : ` (through the link to ${file.target})`;
   if (written.changed) {
     out.ok(`${h.configPath}${through}: credHelpers["${h.key}"] = "${HELPER_NAME}"${written.removedLogin ? `, the login in "auths" removed` : ''}${written.backup ? ` (backup without that login: ${written.backup})` : ''}`);
   }
   out.ok(`${HELPER_COMMAND} (${answer.helperPath}) answers for ${h.key} as ${answer.username}`);
   const fixLeft = commandLine(ctx, 'login --helper --yes', h.secretId);
+  if (inStore) out.warn(`docker's credential store ${inStore} still holds a login for ${h.key} (docker asks the helper instead): remove it with: printf %s '${h.key}' | docker-credential-${inStore} erase`);
   if (written.loginLeft) out.warn(`${h.configPath} still holds the login docker stored for ${h.key} in "auths" (the token, in base64; docker asks the helper instead): remove it with ${fixLeft}`);
   if (settings.json) {
     out.json({
@@ -205,12 +220,12 @@ async function loginHelper(ctx: Context, h: HelperLogin): Promise<number> {
       dockerConfig: h.configPath,
       helper: true,
       backup: written.backup ?? null,
-      tokenOnDisk: written.loginLeft,
+      tokenOnDisk: written.loginLeft || inStore !== undefined,
     });
   } else {
     out.data(
-      written.loginLeft
-        ? `✓ docker now reads ${h.serverName} credentials from ${h.secretId} through ${HELPER_COMMAND}; the old login is still in ${h.configPath} (see above).`
+      written.loginLeft || inStore
+        ? `✓ docker now reads ${h.serverName} credentials from ${h.secretId} through ${HELPER_COMMAND}; the old login is still on this machine (see above).`
         : `✓ docker now reads ${h.serverName} credentials from ${h.secretId} through ${HELPER_COMMAND}; nothing is stored on this machine.`,
     );
   }

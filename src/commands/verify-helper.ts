@@ -1,4 +1,4 @@
-import { ExitCode } from '../errors.js';
+import { ExitCode, usageError } from '../errors.js';
 import type { Context } from '../context.js';
 import { dockerConfigLocationProblem, dockerConfigPath } from '../docker/config.js';
 import { HELPER_COMMAND, HELPER_NAME, checkHelperAnswers, helperEntryOf, helperExitCode, helperFix, readDockerConfigForWrite } from '../docker/helper-config.js';
@@ -20,8 +20,10 @@ const FLAG_FIELDS: [Field, string][] = [
  * environment, the server name docker sends. docker 28 discards a helper's error
  * and pulls anonymously, so this says why it would.
  */
-export async function verifyHelper(ctx: Context): Promise<number> {
+export async function verifyHelper(ctx: Context, options: { live?: boolean; failWhenDue?: boolean; warnDays?: string }): Promise<number> {
   const { out, settings } = ctx;
+  const other = [options.live && '--live', options.failWhenDue && '--fail-when-due', options.warnDays !== undefined && '--warn-days'].filter(Boolean);
+  if (other.length) throw usageError(`--helper checks only what docker would get from the helper, so it cannot be combined with ${other.join(', ')}.`, 'Run verify --helper and verify (with those options) separately.');
   const server = dockerServerFor(settings.registry);
   const key = server ?? HUB_AUTH_KEY;
   const serverName = server ?? 'Docker Hub';

@@ -16,7 +16,7 @@ export interface VerifyOptions {
 
 /** `verify`: the check runbooks and CI run. Exit 0 only when everything holds. */
 export async function verify(ctx: Context, options: VerifyOptions): Promise<number> {
-  if (options.helper) return verifyHelper(ctx);
+  if (options.helper) return verifyHelper(ctx, options);
   const secretId = requireSecretId(ctx);
   const { out, settings } = ctx;
   const warnDays = options.warnDays === undefined ? 30 : Number(options.warnDays);

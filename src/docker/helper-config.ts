@@ -214,6 +214,29 @@ export async function checkHelperAnswers(key: string, env: NodeJS.ProcessEnv, si
 }
 
 /**
+ * The name of the credential store that still holds a login for `key`, if any:
+ * docker keeps a login in `credsStore` (pass, secretservice, desktop) rather than
+ * in `auths` when one is configured. Asked read-only, as docker would (`get`).
+ */
+export async function loginInCredsStore(config: Record<string, unknown>, key: string, signal: AbortSignal): Promise<string | undefined> {
+  const store = config.credsStore;
+  if (typeof store !== 'string' || !/^[\w.-]+$/.test(store) || store === HELPER_NAME) return undefined;
+  const { execa } = await import('execa');
+  const r = await execa(`docker-credential-${store}`, ['get'], { input: key, reject: false, timeout: 10_000, cancelSignal: signal });
+  if (r.exitCode !== 0) return undefined;
+  try {
+    const parsed = JSON.parse(String(r.stdout)) as { Secret?: unknown };
+    if (typeof parsed.Secret === 'string' && parsed.Secret) {
+      registerSecret(parsed.Secret);
+      return store;
+    }
+  } catch {
+    // not a credential
+  }
+  return undefined;
+}
+
+/**
  * The fix for a helper that does not answer: install it for good, or give docker's
  * environment the variables the helper reads (flags never reach it).
  */

@@ -81,6 +81,31 @@ describeWith(['moto_server', 'docker'], 'login --helper, the helper and verify -
     expect(again.stdout).toContain('nothing is stored on this machine');
   });
 
+  it('a login kept in docker\'s credential store (credsStore) is named with its erase command, and the claim is not made', async () => {
+    const name = await secret();
+    const a = agent();
+    // A credential store that holds a login for the stand-in's host, as pass or secretservice would.
+    writeFileSync(join(a.bin, 'docker-credential-fakestore'), `#!/bin/sh\nread -r url\necho '{"ServerURL":"'$url'","Username":"alice1","Secret":"stored-in-the-keychain-0123"}'\n`);
+    chmodSync(join(a.bin, 'docker-credential-fakestore'), 0o755);
+    mkdirSync(a.config);
+    writeFileSync(join(a.config, 'config.json'), JSON.stringify({ auths: {}, credsStore: 'fakestore' }));
+    const r = await w.run(['login', '--helper', '--yes'], { env: { ...a.env, DOCKERHUB_CREDENTIALS_SECRET_ID: name } });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).not.toContain('nothing is stored');
+    expect(r.stderr).toContain(`docker's credential store fakestore still holds a login for ${host()}`);
+    expect(r.stderr).toContain(`printf %s '${host()}' | docker-credential-fakestore erase`);
+    expect(r.stderr + r.stdout).not.toContain('stored-in-the-keychain');
+  });
+
+  it('login --helper --secret-id A while docker\'s environment names B: refused (exit 2), nothing written', async () => {
+    const name = await secret();
+    const a = agent();
+    const r = await w.run(['login', '--helper', '--secret-id', name], { env: { ...a.env, DOCKERHUB_CREDENTIALS_SECRET_ID: 'ci/other' } });
+    expect(r.exitCode, r.stderr).toBe(2);
+    expect(r.stderr).toContain(`The helper would read ci/other (from DOCKERHUB_CREDENTIALS_SECRET_ID), not ${name}`);
+    expect(existsSync(a.config)).toBe(false);
+  });
+
   it('login after login --helper: no docker login (its store would be refused as read-only), one line saying the helper already answers, exit 0', async () => {
     const name = await secret();
     const a = agent();
