@@ -135,9 +135,18 @@ export interface HelperLocation {
 /**
  * Finds a command as docker does (Go's exec.LookPath): the first executable file
  * in PATH. A match in an empty or relative entry is an error for Go (ErrDot), so
- * such entries count as not found here: docker would not run it either.
+ * such an entry ends the search as not found: docker would not run it either.
+ * A match in a temporary folder (npx's `_npx` cache, the system's temporary folder)
+ * is passed over and reported: docker, run later without npx's PATH, would not
+ * find it, but may find a lasting install further along.
  */
-export function findOnPath(command: string, env: NodeJS.ProcessEnv, cwd = process.cwd()): HelperLocation | { relative: string } | undefined {
+export function findOnPath(
+  command: string,
+  env: NodeJS.ProcessEnv,
+  cwd = process.cwd(),
+  tmp = env.TMPDIR || tmpdir(),
+): { found?: HelperLocation; relative?: string; temporary?: string } {
+  let temporary: string | undefined;
   for (const dir of (env.PATH ?? '').split(':')) {
     const candidate = join(dir === '' ? '.' : dir, command);
     try {
@@ -146,10 +155,16 @@ export function findOnPath(command: string, env: NodeJS.ProcessEnv, cwd = proces
     } catch {
       continue;
     }
-    if (!isAbsolute(dir)) return { relative: candidate };
-    return { path: candidate, real: realpathSync(candidate) };
+    if (!isAbsolute(dir)) return { relative: candidate, temporary };
+    const found = { path: candidate, real: realpathSync(candidate) };
+    const inTemporary = temporaryLocation(found, tmp);
+    if (inTemporary) {
+      temporary ??= inTemporary;
+      continue;
+    }
+    return { found, temporary };
   }
-  return undefined;
+  return { temporary };
 }
 
 const inside = (path: string, folder: string) => {
@@ -181,20 +196,19 @@ export type HelperAnswer =
  * it is installed for good and can read the secret from here.
  */
 export async function checkHelperAnswers(key: string, env: NodeJS.ProcessEnv, signal: AbortSignal, cwd = process.cwd()): Promise<HelperAnswer> {
-  const found = findOnPath(HELPER_COMMAND, env, cwd);
-  if (!found) return { ok: false, code: 'helper-missing', problem: `${HELPER_COMMAND} is not on PATH, so docker could not run it.` };
-  if ('relative' in found) {
-    return { ok: false, code: 'helper-missing', problem: `${HELPER_COMMAND} is found only through a relative PATH entry (${found.relative}), which docker refuses to run.` };
+  const { found, relative: dotted, temporary } = findOnPath(HELPER_COMMAND, env, cwd);
+  if (dotted) {
+    return { ok: false, code: 'helper-missing', problem: `${HELPER_COMMAND} is found through a relative PATH entry (${dotted}), which docker refuses to run.` };
   }
-  const temporary = temporaryLocation(found, env.TMPDIR || tmpdir());
-  if (temporary) {
+  if (!found && temporary) {
     return {
       ok: false,
       code: 'helper-temporary',
-      helperPath: found.path,
+      helperPath: temporary,
       problem: `${HELPER_COMMAND} is found only in a temporary folder (${temporary}, npx's or the system's), which is gone once that run ends, so docker would find no helper.`,
     };
   }
+  if (!found) return { ok: false, code: 'helper-missing', problem: `${HELPER_COMMAND} is not on PATH, so docker could not run it.` };
   const { execa } = await import('execa');
   const r = await execa(found.path, ['get'], { input: key, env, extendEnv: false, cwd, reject: false, timeout: 30_000, cancelSignal: signal });
   const said = String(r.stdout).trim().split('\n')[0] ?? '';

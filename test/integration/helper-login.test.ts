@@ -308,6 +308,11 @@ describeWith(['moto_server', 'docker'], 'login --helper, the helper and verify -
     const v = await w.run(['verify', '--helper'], { env: { ...a.env, DOCKERHUB_CREDENTIALS_SECRET_ID: name } });
     expect(v.exitCode).toBe(2);
     expect(v.stdout).toContain(`npm i -g dockerhub-credentials@${VERSION}`);
+    // npx's folder first on PATH, a lasting install further along: that one is what docker finds later, and is used.
+    const lasting = agent();
+    const both = await w.run(['login', '--helper'], { env: { ...a.env, PATH: `${npxBin}:${lasting.bin}:${process.env.PATH}`, DOCKERHUB_CREDENTIALS_SECRET_ID: name } });
+    expect(both.exitCode, both.stderr).toBe(0);
+    expect(both.stderr).toContain(`(${join(lasting.bin, 'docker-credential-dockerhub-credentials')}) answers`);
   });
 
   it('login --helper --registry X that the helper will not serve writes nothing, exit 2, and the hint names DOCKERHUB_CREDENTIALS_REGISTRY', async () => {
