@@ -86,6 +86,12 @@ export async function login(ctx: Context, o: LoginOptions): Promise<number> {
   // After login --helper, docker would hand this login to the helper's `store`, which is read-only.
   const current = readDockerConfigQuietly(configPath);
   if (current && helperEntryOf(current, key) === HELPER_NAME) {
+    if (stage !== CURRENT) {
+      throw usageError(
+        `${configPath} sends docker to ${HELPER_COMMAND} for ${serverName} (login --helper), which always reads AWSCURRENT, so docker cannot be logged in with ${stage} there.`,
+        `Remove credHelpers["${key}"] from ${configPath} (a backup of it is next to it), then run this again; or use another DOCKER_CONFIG for this login.`,
+      );
+    }
     const answer = await checkHelperAnswers(key, ctx.env, ctx.signal);
     if (!answer.ok) {
       throw helperError(

@@ -118,6 +118,12 @@ describeWith(['moto_server', 'docker'], 'login --helper, the helper and verify -
     expect(r.stderr + r.stdout).not.toContain('read-only');
     expect((r.stderr + r.stdout).match(/✗/g)).toBeNull();
     expect(JSON.parse(readFileSync(join(a.config, 'config.json'), 'utf8')).auths).toBeUndefined();
+    // The helper reads AWSCURRENT only: a login with the previous token is refused with the way out.
+    await w.secrets.put(name, JSON.stringify({ username: 'alice1', token: w.rw2.token }));
+    const previous = await w.run(['login', '--stage', 'AWSPREVIOUS'], { env });
+    expect(previous.exitCode).toBe(2);
+    expect(previous.stderr).toContain('which always reads AWSCURRENT');
+    expect((previous.stderr.match(/✗/g) ?? []).length).toBe(1);
   });
 
   it('a config.json that is a link (dotfiles) is written through: the link stays, its target gets the entry', async () => {
