@@ -173,7 +173,7 @@ for good first (npm i -g dockerhub-credentials@<version>): npx's copy is tempora
 A login docker stored earlier in "auths" is removed when you confirm (--yes).
 
 In a CI job:
-  npx dockerhub-credentials login --secret-id ci/dockerhub --region eu-west-2
+  npx dockerhub-credentials@<version> login --secret-id ci/dockerhub --region eu-west-2
 
 JSON (--json): {ok, secretId, stage, versionId, username, server, dockerConfig, helper}
   (--helper also: backup, tokenOnDisk)
