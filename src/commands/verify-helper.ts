@@ -1,7 +1,7 @@
 import { ExitCode, usageError } from '../errors.js';
 import type { Context } from '../context.js';
 import { dockerConfigLocationProblem, dockerConfigPath } from '../docker/config.js';
-import { HELPER_COMMAND, HELPER_NAME, checkHelperAnswers, helperEntryOf, helperExitCode, helperFix, readDockerConfigForWrite } from '../docker/helper-config.js';
+import { HELPER_COMMAND, HELPER_NAME, INSTALL_LINE, checkHelperAnswers, helperEntryOf, helperExitCode, helperFix, readDockerConfigForWrite } from '../docker/helper-config.js';
 import { HELPER_LOG_VARIABLE, helperLogProblem } from '../helper/main.js';
 import { dockerServerFor, HUB_AUTH_KEY } from '../hub/tokens.js';
 import { printable } from '../ui/redact.js';
@@ -52,7 +52,7 @@ export async function verifyHelper(ctx: Context, options: { live?: boolean; fail
       configured = named === HELPER_NAME;
       if (!configured) {
         fail(
-          `docker does not ask ${HELPER_COMMAND} for ${key}: ${configPath} names ${named === undefined ? 'no credential helper for it' : `"${printable(String(named))}"`}. Run: npx dockerhub-credentials login --helper`,
+          `docker does not ask ${HELPER_COMMAND} for ${key}: ${configPath} names ${named === undefined ? 'no credential helper for it' : `"${printable(String(named))}"`}. Run: dockerhub-credentials login --helper (installed with ${INSTALL_LINE})`,
           ExitCode.Usage,
         );
       }
