@@ -36,4 +36,15 @@ describeWith(['moto_server', 'docker', 'tmux'], 'login --helper in a real termin
     for (const f of readdirSync(config)) expect(readFileSync(join(config, f), 'utf8'), f).not.toContain(stored);
     expect(JSON.parse(readFileSync(join(config, 'config.json'), 'utf8')).credHelpers).toEqual({ [host]: 'dockerhub-credentials' });
   });
+
+  it('a failed docker login at a terminal is one ✗ line, not the spinner\'s and the report\'s', async () => {
+    const name = uniqueName();
+    await w.secrets.create(name, JSON.stringify({ username: 'alice1', token: w.revoked.token }));
+    const t = await w.terminal(['login', '--secret-id', name], { DOCKER_CONFIG: join(w.sandbox.root, 'agent-docker') });
+    const { code, screen } = await t.exit();
+    expect(code).toBe(3);
+    expect(screen).toContain('Docker Hub rejected the token stored in');
+    expect(screen.match(/✗/g)).toHaveLength(1);
+    w.assertNoCanary('screen', screen);
+  });
 });
