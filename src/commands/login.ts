@@ -206,7 +206,7 @@ async function loginHelper(ctx: Context, h: HelperLogin): Promise<number> {
   }
   const written = writeCredHelperEntry(file, h.key, { removeLogin });
   // docker may keep the earlier login in its credential store instead: still on this machine.
-  const inStore = await loginInCredsStore(file.config, h.key, ctx.signal);
+  const inStore = await loginInCredsStore(file.config, h.key, ctx.env, ctx.signal);
   const through = file.target === file.path ? '' : ` (through the link to ${file.target})`;
   if (written.changed) {
     out.ok(`${h.configPath}${through}: credHelpers["${h.key}"] = "${HELPER_NAME}"${written.removedLogin ? `, the login in "auths" removed` : ''}${written.backup ? ` (backup without that login: ${written.backup})` : ''}`);

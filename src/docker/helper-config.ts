@@ -232,11 +232,15 @@ export async function checkHelperAnswers(key: string, env: NodeJS.ProcessEnv, si
  * docker keeps a login in `credsStore` (pass, secretservice, desktop) rather than
  * in `auths` when one is configured. Asked read-only, as docker would (`get`).
  */
-export async function loginInCredsStore(config: Record<string, unknown>, key: string, signal: AbortSignal): Promise<string | undefined> {
+export async function loginInCredsStore(config: Record<string, unknown>, key: string, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<string | undefined> {
   const store = config.credsStore;
   if (typeof store !== 'string' || !/^[\w.-]+$/.test(store) || store === HELPER_NAME) return undefined;
+  // Found as docker finds it (never through an empty or relative PATH entry; no temporary folder is passed over,
+  // since a store there would still hold the login); a store docker cannot run holds nothing for docker.
+  const { found } = findOnPath(`docker-credential-${store}`, env, process.cwd(), '/nonexistent');
+  if (!found) return undefined;
   const { execa } = await import('execa');
-  const r = await execa(`docker-credential-${store}`, ['get'], { input: key, reject: false, timeout: 10_000, cancelSignal: signal });
+  const r = await execa(found.path, ['get'], { input: key, env, extendEnv: false, reject: false, timeout: 10_000, cancelSignal: signal });
   if (r.exitCode !== 0) return undefined;
   try {
     const parsed = JSON.parse(String(r.stdout)) as { Secret?: unknown };
