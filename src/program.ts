@@ -114,6 +114,7 @@ ${EXIT_CODES}`,
     .option('--warn-days <n>', 'a rotation is due when the token expires within this many days (default 30)')
     .option('--fail-when-due', 'exit 6 when a rotation is due (for a scheduled job)')
     .option('--require-expiry', 'count an unknown expiry (none recorded) as due: exit 6, as --fail-when-due does')
+    .option('--helper', 'instead: run the installed credential helper as docker will, and say what docker would get')
     .addHelpText(
       'after',
       `\nJSON (--json): {ok, secretId, arn, region, hasUsername, hasToken, username, tokenLength, lastChanged, versionId,
@@ -157,6 +158,7 @@ ${EXIT_CODES}`,
     .option('--registry <url>', 'registry to log in to (env DOCKERHUB_CREDENTIALS_REGISTRY; default Docker Hub)')
     .option('--stage <stage>', 'which version to use: AWSCURRENT (default) or AWSPREVIOUS')
     .option('--helper', 'instead of logging in, point docker at the credential helper docker-credential-dockerhub-credentials')
+    .option('--yes', 'with --helper: remove the login docker stored in config.json "auths" without a prompt')
     .addHelpText(
       'after',
       `
@@ -167,16 +169,19 @@ always does (its credential store, or base64 in config.json). The token goes
 only to docker's stdin, never to an argument.
 
 --helper writes a credHelpers entry instead (a backup of config.json first,
-other keys untouched): docker then asks docker-credential-dockerhub-credentials,
-which reads the secret fresh from Secrets Manager on every pull and push, and
-the token is never stored on this machine. The helper finds the secret through
-DOCKERHUB_CREDENTIALS_SECRET_ID (or .dockerhub-credentials.json), AWS_PROFILE
-and AWS_REGION, as this CLI does.
+other keys untouched), once the installed helper answers as docker will run it:
+docker then asks docker-credential-dockerhub-credentials, which reads the secret
+fresh from Secrets Manager on every pull and push. The helper finds the secret
+through DOCKERHUB_CREDENTIALS_SECRET_ID (or .dockerhub-credentials.json),
+AWS_PROFILE and AWS_REGION where docker runs; flags do not reach it. Install it
+for good first (npm i -g dockerhub-credentials@<version>): npx's copy is temporary.
+A login docker stored earlier in "auths" is removed when you confirm (--yes).
 
 In a CI job:
-  npx dockerhub-credentials login --secret-id ci/dockerhub --region eu-west-2
+  npx dockerhub-credentials@<version> login --secret-id ci/dockerhub --region eu-west-2
 
 JSON (--json): {ok, secretId, stage, versionId, username, server, dockerConfig, helper}
+  (--helper also: backup, tokenOnDisk)
 ${EXIT_CODES}`,
     )
     .action(action('login'));

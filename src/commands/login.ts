@@ -1,16 +1,44 @@
-import { CliError, ExitCode, cancelled, usageError } from '../errors.js';
+import { CliError, ExitCode, cancelled, isCliError, usageError } from '../errors.js';
 import { commandLine, openStore, requireSecretId, type Context } from '../context.js';
-import { CURRENT, PREVIOUS } from '../aws/store.js';
+import { CURRENT, PREVIOUS, type SecretStore, type SecretVersion } from '../aws/store.js';
 import { checkCredentialValue } from '../flows/check.js';
+import { noValueYet } from '../flows/inspect.js';
 import { dockerLoginFailure, findOnPath } from '../docker/login.js';
-import { dockerConfigPath } from '../docker/config.js';
-import { HELPER_NAME, checkHelperAnswers, writeCredHelperEntry } from '../docker/helper-config.js';
+import { dockerConfigLocationProblem, dockerConfigPath } from '../docker/config.js';
+import {
+  HELPER_COMMAND,
+  HELPER_NAME,
+  checkHelperAnswers,
+  helperEntryOf,
+  helperError,
+  helperFix,
+  loginInCredsStore,
+  readDockerConfigForWrite,
+  storedLogin,
+  writeCredHelperEntry,
+} from '../docker/helper-config.js';
 import { dockerServerFor, HUB_AUTH_KEY } from '../hub/tokens.js';
 import { redact } from '../ui/redact.js';
+import { resolveSettings } from '../config.js';
 
 export interface LoginOptions {
   stage?: string;
   helper?: boolean;
+  /** With --helper: remove the login docker stored in "auths" without asking. */
+  yes?: boolean;
+}
+
+/** AWSCURRENT (or the stage asked for); a secret that exists without that version "has no value yet", as verify says. */
+async function readStage(store: SecretStore, ctx: Context, secretId: string, stage: string): Promise<SecretVersion> {
+  try {
+    return await store.get({ stage });
+  } catch (e) {
+    if (!isCliError(e) || e.code !== 'secret-not-found') throw e;
+    const info = await store.describe().catch(() => undefined);
+    if (!info) throw e;
+    if (stage === CURRENT) throw noValueYet(ctx, secretId, info);
+    throw new CliError('no-previous', `The secret ${secretId} has no ${stage} version (it was never rotated or rolled back).`, `Log in with the current token: ${commandLine(ctx, 'login', secretId)}`, ExitCode.Aws);
+  }
 }
 
 /**
@@ -33,9 +61,11 @@ export async function login(ctx: Context, o: LoginOptions): Promise<number> {
   const server = dockerServerFor(settings.registry);
   const serverName = server ?? 'Docker Hub';
   const configPath = dockerConfigPath(ctx.env);
+  const location = dockerConfigLocationProblem(configPath, ctx.env);
+  if (location) throw location;
 
   const store = await openStore(ctx, secretId);
-  const version = await out.track(`Reading ${secretId} (${stage})`, () => store.get({ stage }), {
+  const version = await out.track(`Reading ${secretId} (${stage})`, () => readStage(store, ctx, secretId, stage), {
     done: (v) => `Read ${secretId} (${stage}, version ${v.versionId})`,
     failed: `Could not read ${secretId}`,
   });
@@ -50,31 +80,32 @@ export async function login(ctx: Context, o: LoginOptions): Promise<number> {
   }
   const username = check.username!;
 
-  if (o.helper) {
-    const key = server ?? HUB_AUTH_KEY;
-    // Ask the helper first: a docker config naming a helper that is not installed breaks every docker pull.
-    const answer = await checkHelperAnswers(key, ctx.env, ctx.signal);
-    if (!answer.ok && answer.missing) {
-      throw new CliError('helper-missing', `${answer.problem} ${configPath} was left as it was.`, 'Install the package where docker runs (npm install -g dockerhub-credentials), then run login --helper again.', ExitCode.Usage);
-    }
-    const written = writeCredHelperEntry(configPath, key);
-    out.ok(`${configPath}: credHelpers["${key}"] = "${HELPER_NAME}"${written.backup ? ` (backup: ${written.backup})` : ''}`);
-    if (written.unusedAuth) out.warn(`The login stored for ${key} in "auths" is no longer used (docker asks the helper first); remove it with care, or leave it.`);
-    if (answer.ok) out.ok(`docker-credential-${HELPER_NAME} answers for ${key} as ${answer.username}`);
-    else out.warn(`docker-credential-${HELPER_NAME} is installed but did not answer with a credential: ${answer.problem}`);
-    if (!ctx.env.DOCKERHUB_CREDENTIALS_SECRET_ID && !settings.configPath) {
-      out.warn(`docker runs the helper with its own environment: set DOCKERHUB_CREDENTIALS_SECRET_ID=${secretId}${settings.region ? ` and AWS_REGION=${settings.region}` : ''} wherever docker runs, or commit "secretId" in .dockerhub-credentials.json.`);
-    }
-    if (settings.json) {
-      out.json({ ok: answer.ok, secretId, stage, versionId: version.versionId, username, server: key, dockerConfig: configPath, helper: true, backup: written.backup ?? null, problem: answer.ok ? null : answer.problem });
-    } else {
-      out.data(
-        answer.ok
-          ? `✓ docker now reads ${serverName} credentials from ${secretId} through docker-credential-${HELPER_NAME}; nothing is stored on this machine.`
-          : `! docker will ask docker-credential-${HELPER_NAME} for ${serverName}, which does not answer yet (see above).`,
+  const key = server ?? HUB_AUTH_KEY;
+  if (o.helper) return loginHelper(ctx, { secretId, stage, versionId: version.versionId, username, key, serverName, configPath, yes: Boolean(o.yes) });
+
+  // After login --helper, docker would hand this login to the helper's `store`, which is read-only.
+  const current = readDockerConfigQuietly(configPath);
+  if (current && helperEntryOf(current, key) === HELPER_NAME) {
+    if (stage !== CURRENT) {
+      throw usageError(
+        `${configPath} sends docker to ${HELPER_COMMAND} for ${serverName} (login --helper), which always reads AWSCURRENT, so docker cannot be logged in with ${stage} there.`,
+        `Remove credHelpers["${key}"] from ${configPath} (a backup of it is next to it), then run this again; or use another DOCKER_CONFIG for this login.`,
       );
     }
-    return answer.ok ? ExitCode.Ok : ExitCode.Aws;
+    const answer = await checkHelperAnswers(key, ctx.env, ctx.signal);
+    if (!answer.ok) {
+      throw helperError(
+        answer,
+        `${configPath} sends docker to ${HELPER_COMMAND} for ${serverName} (login --helper), but it does not answer: ${answer.problem}`,
+        helperFix(answer, { secretId, registry: server && settings.registry, region: settings.region, env: ctx.env }),
+      );
+    }
+    if (settings.json) {
+      out.json({ ok: true, secretId, stage, versionId: version.versionId, username: answer.username, server: key, dockerConfig: configPath, helper: true, loggedIn: false });
+    } else {
+      out.data(`✓ Nothing to log in: docker already reads ${serverName} credentials through ${HELPER_COMMAND} (credHelpers in ${configPath}), which answers as ${answer.username}.`);
+    }
+    return ExitCode.Ok;
   }
 
   const { execa } = await import('execa');
@@ -96,13 +127,14 @@ export async function login(ctx: Context, o: LoginOptions): Promise<number> {
     : undefined;
   if (ctx.signal.aborted || r?.isCanceled) throw cancelled();
   if (!r || (r as { code?: string }).code === 'ENOENT') {
-    step.fail(`docker login as ${username}: failed`);
+    // The failure is printed once, by the error report.
+    out.stopSpinner();
     throw new CliError('docker-missing', 'The docker CLI is not installed (or not on PATH), so there is nothing to log in.', 'Install the docker CLI, or use the ECS, CodeBuild or ECR integrations shown by setup.', ExitCode.Usage);
   }
   const output = redact(`${r.stdout}\n${r.stderr}`);
   out.debug(`docker login exit ${r.exitCode}: ${output.trim().split('\n').pop()}`);
   if (r.exitCode !== 0) {
-    step.fail(`docker login as ${username}: failed`);
+    out.stopSpinner();
     const e = dockerLoginFailure(username, output, server);
     if (e.exitCode !== ExitCode.Rejected) throw e;
     throw new CliError(
@@ -114,9 +146,98 @@ export async function login(ctx: Context, o: LoginOptions): Promise<number> {
   }
   step.succeed(`docker login as ${username} to ${serverName} succeeded (${configPath})`);
   if (settings.json) {
-    out.json({ ok: true, secretId, stage, versionId: version.versionId, username, server: server ?? HUB_AUTH_KEY, dockerConfig: configPath, helper: false });
+    out.json({ ok: true, secretId, stage, versionId: version.versionId, username, server: key, dockerConfig: configPath, helper: false });
   } else {
     out.data(`✓ Logged in to ${serverName} as ${username} with ${secretId} (${stage}).`);
+  }
+  return ExitCode.Ok;
+}
+
+function readDockerConfigQuietly(path: string): Record<string, unknown> | undefined {
+  try {
+    return readDockerConfigForWrite(path).config;
+  } catch {
+    return undefined; // docker reports its own config's problems
+  }
+}
+
+interface HelperLogin {
+  secretId: string;
+  stage: string;
+  versionId: string;
+  username: string;
+  key: string;
+  serverName: string;
+  configPath: string;
+  yes: boolean;
+}
+
+/**
+ * `login --helper`: names the helper in docker's config, only once the installed
+ * helper, run as docker will run it, answers for that server. The login docker
+ * stored earlier in "auths" (the token, in base64) is removed when the user says so
+ * (a prompt, or --yes); while it stays, nobody is told that nothing is stored.
+ */
+async function loginHelper(ctx: Context, h: HelperLogin): Promise<number> {
+  const { out, settings } = ctx;
+  const file = readDockerConfigForWrite(h.configPath);
+  // The secret the helper will read: from docker's environment (or a config file), never from this command's flags.
+  const helperSecret = resolveSettings({}, { env: ctx.env, cwd: process.cwd(), stdinIsTTY: false, stderrIsTTY: false });
+  if (helperSecret.secretId && helperSecret.secretId !== h.secretId) {
+    throw new CliError(
+      'helper-other-secret',
+      `The helper would read ${helperSecret.secretId} (from ${helperSecret.origin.secretId?.name ?? 'its settings'}), not ${h.secretId}, so ${h.configPath} was left as it was.`,
+      `Set DOCKERHUB_CREDENTIALS_SECRET_ID=${h.secretId} where docker runs, then run this again.`,
+      ExitCode.Usage,
+    );
+  }
+  // Ask the helper first: a docker config naming a helper that does not answer breaks every docker pull, silently.
+  const answer = await checkHelperAnswers(h.key, ctx.env, ctx.signal);
+  if (!answer.ok) {
+    throw helperError(
+      answer,
+      `${answer.problem} ${h.configPath} was left as it was.`,
+      helperFix(answer, { secretId: h.secretId, registry: dockerServerFor(settings.registry) && settings.registry, region: settings.region, env: ctx.env }),
+    );
+  }
+  let removeLogin = h.yes;
+  if (storedLogin(file.config, h.key) && !removeLogin && ctx.prompter.interactive) {
+    removeLogin = await ctx.prompter.confirm({
+      message: `${h.configPath} also holds the login docker stored for ${h.key} (the token, in base64), which docker no longer reads. Remove it?`,
+      default: true,
+      flag: '--yes',
+    });
+  }
+  const written = writeCredHelperEntry(file, h.key, { removeLogin });
+  // docker may keep the earlier login in its credential store instead: still on this machine.
+  const inStore = await loginInCredsStore(file.config, h.key, ctx.env, ctx.signal);
+  const through = file.target === file.path ? '' : ` (through the link to ${file.target})`;
+  if (written.changed) {
+    out.ok(`${h.configPath}${through}: credHelpers["${h.key}"] = "${HELPER_NAME}"${written.removedLogin ? `, the login in "auths" removed` : ''}${written.backup ? ` (backup without that login: ${written.backup})` : ''}`);
+  }
+  out.ok(`${HELPER_COMMAND} (${answer.helperPath}) answers for ${h.key} as ${answer.username}`);
+  const fixLeft = commandLine(ctx, 'login --helper --yes', h.secretId);
+  if (inStore) out.warn(`docker's credential store ${inStore} still holds a login for ${h.key} (docker asks the helper instead): remove it with: printf %s '${h.key}' | docker-credential-${inStore} erase`);
+  if (written.loginLeft) out.warn(`${h.configPath} still holds the login docker stored for ${h.key} in "auths" (the token, in base64; docker asks the helper instead): remove it with ${fixLeft}`);
+  if (settings.json) {
+    out.json({
+      ok: true,
+      secretId: h.secretId,
+      stage: h.stage,
+      versionId: h.versionId,
+      username: h.username,
+      server: h.key,
+      dockerConfig: h.configPath,
+      helper: true,
+      backup: written.backup ?? null,
+      tokenOnDisk: written.loginLeft || inStore !== undefined,
+    });
+  } else {
+    out.data(
+      written.loginLeft || inStore
+        ? `✓ docker now reads ${h.serverName} credentials from ${h.secretId} through ${HELPER_COMMAND}; the old login is still on this machine (see above).`
+        : `✓ docker now reads ${h.serverName} credentials from ${h.secretId} through ${HELPER_COMMAND}; nothing is stored on this machine.`,
+    );
   }
   return ExitCode.Ok;
 }

@@ -5,16 +5,19 @@ import { age, formatDate } from '../flows/check.js';
 import { validateAgainstHub, type HubReport } from '../flows/validate.js';
 import { defaultWarnDays, expiryFacts, invalidMetaWarning, metaOf } from '../flows/lifecycle.js';
 import { aliasDrift, consumerReports, consumersToReport } from '../flows/consumers.js';
+import { verifyHelper } from './verify-helper.js';
 
 export interface VerifyOptions {
   live?: boolean;
   warnDays?: string;
   failWhenDue?: boolean;
   requireExpiry?: boolean;
+  helper?: boolean;
 }
 
 /** `verify`: the check runbooks and CI run. Exit 0 only when everything holds. */
 export async function verify(ctx: Context, options: VerifyOptions): Promise<number> {
+  if (options.helper) return verifyHelper(ctx, options);
   const secretId = requireSecretId(ctx);
   const { out, settings } = ctx;
   const givenWarnDays = options.warnDays === undefined ? undefined : Number(options.warnDays);

@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { CliError, ExitCode } from '../errors.js';
 import { HUB_AUTH_KEY, tokenKind } from '../hub/tokens.js';
 import { registerSecret } from '../ui/redact.js';
 
@@ -37,6 +38,36 @@ const hasWebLoginKeys = (keys: string[]) => keys.some((k) => WEB_LOGIN_KEYS.incl
 
 export function dockerConfigPath(env: NodeJS.ProcessEnv): string {
   return join(env.DOCKER_CONFIG || join(env.HOME || homedir(), '.docker'), 'config.json');
+}
+
+/**
+ * A docker config location docker itself cannot use: DOCKER_CONFIG naming a file
+ * (docker wants a folder that holds config.json), or a config.json that is a folder.
+ * One sentence and the fix, instead of the ENOTDIR or EISDIR a write would hit.
+ */
+export function dockerConfigLocationProblem(configPath: string, env: NodeJS.ProcessEnv): CliError | undefined {
+  const folder = dirname(configPath);
+  const named = env.DOCKER_CONFIG ? 'DOCKER_CONFIG names' : 'The docker config folder';
+  const folderStat = statSync(folder, { throwIfNoEntry: false });
+  if (folderStat && !folderStat.isDirectory()) {
+    return new CliError(
+      'docker-config-not-folder',
+      `${named} ${folder}, which is a file, but docker keeps its config in a folder that holds config.json.`,
+      env.DOCKER_CONFIG
+        ? 'Point DOCKER_CONFIG at a folder instead (docker keeps config.json inside it), or unset it to use ~/.docker.'
+        : `Move ${folder} away (docker cannot use it either), then run this again.`,
+      ExitCode.Usage,
+    );
+  }
+  if (folderStat && statSync(configPath, { throwIfNoEntry: false })?.isDirectory()) {
+    return new CliError(
+      'docker-config-not-file',
+      `${configPath} is a folder, but docker reads its config from a file of that name.`,
+      `Move the folder away (mv ${configPath} ${configPath}.folder), then run this again.`,
+      ExitCode.Usage,
+    );
+  }
+  return undefined;
 }
 
 export function classifySecret(username: string, secret: string): SecretKind {

@@ -1,68 +1,278 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { usageError } from '../errors.js';
+import { accessSync, constants, copyFileSync, lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { CliError, ExitCode, usageError } from '../errors.js';
 import { registerSecret } from '../ui/redact.js';
+import { NOT_FOUND } from '../helper/main.js';
+import { VERSION } from '../version.js';
 
 /** docker runs `docker-credential-<name>`: this package installs `docker-credential-dockerhub-credentials`. */
 export const HELPER_NAME = 'dockerhub-credentials';
+export const HELPER_COMMAND = `docker-credential-${HELPER_NAME}`;
+/** Pinned: an unpinned name in a CI job runs whatever is published under it next. */
+export const INSTALL_LINE = `npm i -g dockerhub-credentials@${VERSION}`;
+
+/** The user's docker config as read for a write: what it holds, and the file a write goes to. */
+export interface DockerConfigFile {
+  /** $DOCKER_CONFIG/config.json (or ~/.docker/config.json). */
+  path: string;
+  /** The file written: `path` itself, or the file a symbolic link at `path` points to (a dotfiles setup). */
+  target: string;
+  exists: boolean;
+  config: Record<string, unknown>;
+  mode: number;
+}
+
+/**
+ * Reads the docker config for a change. A config.json that is a symbolic link is
+ * written through (to the file it points to, renamed into place next to it), so a
+ * dotfiles link stays a link; one that points nowhere is refused with a sentence.
+ */
+export function readDockerConfigForWrite(path: string): DockerConfigFile {
+  const link = lstatSync(path, { throwIfNoEntry: false });
+  if (!link) return { path, target: path, exists: false, config: {}, mode: 0o600 };
+  let target = path;
+  if (link.isSymbolicLink()) {
+    try {
+      target = realpathSync(path);
+    } catch {
+      throw usageError(`${path} is a symbolic link to a file that does not exist, so it was left as it is.`, `Create the file it points to (or remove the link), then run this again.`);
+    }
+  }
+  const st = statSync(target);
+  if (!st.isFile()) throw usageError(`${path} is not a regular file, so it was left as it is.`, `Move it away, then run this again.`);
+  const text = readFileSync(target, 'utf8');
+  let config: Record<string, unknown>;
+  try {
+    const parsed: unknown = text.trim() === '' ? {} : JSON.parse(text);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new SyntaxError('not an object');
+    config = parsed as Record<string, unknown>;
+  } catch {
+    throw usageError(`The docker config ${path} is not a JSON object, so it was left as it is.`, `Fix ${path} (docker cannot read it either), then run this again.`);
+  }
+  return { path, target, exists: true, config, mode: st.mode & 0o777 };
+}
+
+const authsOf = (config: Record<string, unknown>) =>
+  typeof config.auths === 'object' && config.auths !== null ? (config.auths as Record<string, Record<string, unknown> | undefined>) : {};
+
+/** Whether `auths[key]` holds a login docker stored there (base64 user:secret, or an identity token). */
+export const storedLogin = (config: Record<string, unknown>, key: string): boolean => {
+  const entry = authsOf(config)[key];
+  return Boolean(entry && (entry.auth || entry.identitytoken || entry.password || entry.registrytoken));
+};
+
+const withoutLogin = (config: Record<string, unknown>, key: string): Record<string, unknown> => {
+  if (!(key in authsOf(config))) return config;
+  const auths = { ...authsOf(config) };
+  delete auths[key];
+  return { ...config, auths };
+};
+
+export const helperEntryOf = (config: Record<string, unknown>, key: string): unknown =>
+  (config.credHelpers as Record<string, unknown> | undefined)?.[key];
+
+/** Writes `text` to `target` by renaming a new file next to it into place: a crash never leaves half a config. */
+function replaceFile(target: string, text: string, mode: number): void {
+  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    writeFileSync(tmp, text, { mode, flag: 'wx' });
+    renameSync(tmp, target);
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // not created
+    }
+    throw e;
+  }
+}
 
 /**
  * Writes `credHelpers[key] = "dockerhub-credentials"` into the caller's docker
- * config: a timestamped backup first, every other key untouched, and the new file
- * renamed into place so a crash never leaves half a config. For Docker Hub, docker
- * consults the key `https://index.docker.io/v1/` only (checked with the real docker
- * CLI in test/integration/consumers.test.ts; REFERENCE 2, "Docker Hub's key").
+ * config, and with `removeLogin` drops the login docker stored for `key` in `auths`
+ * (the token in base64, which docker no longer reads once the helper is named).
+ * A timestamped backup first, which never holds that login: it would be one more
+ * copy of the token that `docker logout` never removes. Every other key untouched.
+ * For Docker Hub, docker consults the key `https://index.docker.io/v1/` only (checked
+ * with the real docker CLI in test/integration/consumers.test.ts; REFERENCE 2).
  */
-export function writeCredHelperEntry(path: string, key: string, now = new Date()): { backup?: string; unusedAuth: boolean } {
-  let config: Record<string, unknown> = {};
+export function writeCredHelperEntry(
+  file: DockerConfigFile,
+  key: string,
+  o: { removeLogin: boolean },
+  now = new Date(),
+): { changed: boolean; backup?: string; loginLeft: boolean; removedLogin: boolean } {
+  const hadLogin = storedLogin(file.config, key);
+  const addHelper = helperEntryOf(file.config, key) !== HELPER_NAME;
+  const removeLogin = o.removeLogin && key in authsOf(file.config);
+  if (!addHelper && !removeLogin) return { changed: false, loginLeft: hadLogin, removedLogin: false };
   let backup: string | undefined;
-  let mode = 0o600;
-  if (existsSync(path)) {
-    const text = readFileSync(path, 'utf8');
-    try {
-      const parsed: unknown = text.trim() === '' ? {} : JSON.parse(text);
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new SyntaxError('not an object');
-      config = parsed as Record<string, unknown>;
-    } catch {
-      throw usageError(`The docker config ${path} is not a JSON object, so it was left as it is.`, `Fix ${path} (docker cannot read it either), then run this again.`);
-    }
-    const helpers = config.credHelpers as Record<string, unknown> | undefined;
-    if (helpers?.[key] === HELPER_NAME) return { unusedAuth: hasAuth(config, key) };
-    backup = `${path}.${now.toISOString().replace(/[:.]/g, '-')}.bak`;
-    copyFileSync(path, backup);
-    mode = statSync(path).mode & 0o777;
+  if (file.exists) {
+    backup = `${file.path}.${now.toISOString().replace(/[:.]/g, '-')}.bak`;
+    // Byte for byte, unless that would copy the login: then the same config without it.
+    if (key in authsOf(file.config)) writeFileSync(backup, JSON.stringify(withoutLogin(file.config, key), null, '\t') + '\n', { mode: 0o600, flag: 'wx' });
+    else copyFileSync(file.target, backup, constants.COPYFILE_EXCL);
   } else {
-    mkdirSync(dirname(path), { recursive: true });
+    // docker creates its folder 0700.
+    mkdirSync(dirname(file.path), { recursive: true, mode: 0o700 });
   }
-  const helpers = typeof config.credHelpers === 'object' && config.credHelpers !== null ? (config.credHelpers as Record<string, unknown>) : {};
-  config.credHelpers = { ...helpers, [key]: HELPER_NAME };
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(config, null, '\t') + '\n', { mode });
-  renameSync(tmp, path);
-  return { backup, unusedAuth: hasAuth(config, key) };
+  let next: Record<string, unknown> = removeLogin ? withoutLogin(file.config, key) : { ...file.config };
+  const helpers = typeof next.credHelpers === 'object' && next.credHelpers !== null ? (next.credHelpers as Record<string, unknown>) : {};
+  next = { ...next, credHelpers: { ...helpers, [key]: HELPER_NAME } };
+  replaceFile(file.target, JSON.stringify(next, null, '\t') + '\n', file.mode);
+  return { changed: true, backup, loginLeft: hadLogin && !removeLogin, removedLogin: removeLogin && hadLogin };
 }
 
-const hasAuth = (config: Record<string, unknown>, key: string) =>
-  Boolean((config.auths as Record<string, unknown> | undefined)?.[key]);
+export interface HelperLocation {
+  /** Where PATH finds it. */
+  path: string;
+  /** The file that runs, links resolved. */
+  real: string;
+}
 
-/** Asks the installed helper once, as docker will: proves it is on PATH and can read the secret from here. */
-export async function checkHelperAnswers(
-  key: string,
+/**
+ * Finds a command as docker does (Go's exec.LookPath): the first executable file
+ * in PATH. A match in an empty or relative entry is an error for Go (ErrDot), so
+ * such an entry ends the search as not found: docker would not run it either.
+ * A match in a temporary folder (npx's `_npx` cache, the system's temporary folder)
+ * is passed over and reported: docker, run later without npx's PATH, would not
+ * find it, but may find a lasting install further along.
+ */
+export function findOnPath(
+  command: string,
   env: NodeJS.ProcessEnv,
-  signal: AbortSignal,
-): Promise<{ ok: true; username: string } | { ok: false; problem: string; missing?: boolean }> {
-  const { execa } = await import('execa');
-  const r = await execa(`docker-credential-${HELPER_NAME}`, ['get'], { input: key, env, extendEnv: false, reject: false, timeout: 30_000, cancelSignal: signal });
-  if ((r as { code?: string }).code === 'ENOENT') {
-    return { ok: false, missing: true, problem: `docker-credential-${HELPER_NAME} is not on PATH, so docker could not run it.` };
+  cwd = process.cwd(),
+  tmp = env.TMPDIR || tmpdir(),
+): { found?: HelperLocation; relative?: string; temporary?: string } {
+  let temporary: string | undefined;
+  for (const dir of (env.PATH ?? '').split(':')) {
+    const candidate = join(dir === '' ? '.' : dir, command);
+    try {
+      if (!statSync(resolve(cwd, candidate)).isFile()) continue;
+      accessSync(resolve(cwd, candidate), constants.X_OK);
+    } catch {
+      continue;
+    }
+    if (!isAbsolute(dir)) return { relative: candidate, temporary };
+    const found = { path: candidate, real: realpathSync(candidate) };
+    const inTemporary = temporaryLocation(found, tmp);
+    if (inTemporary) {
+      temporary ??= inTemporary;
+      continue;
+    }
+    return { found, temporary };
   }
-  if (r.exitCode !== 0) return { ok: false, problem: `docker-credential-${HELPER_NAME} get answered: ${String(r.stdout).trim().split('\n')[0] ?? ''}` };
+  return { temporary };
+}
+
+const inside = (path: string, folder: string) => {
+  const r = relative(folder, path);
+  return r !== '' && !r.startsWith('..') && !isAbsolute(r);
+};
+
+/** The path, when a helper lives in npx's cache (`_npx`) or the temporary folder: gone once that run ends or is cleaned. */
+export function temporaryLocation(found: HelperLocation, tmp = tmpdir()): string | undefined {
+  const temporaries = [tmp];
+  try {
+    temporaries.push(realpathSync(tmp));
+  } catch {
+    // only the name
+  }
+  for (const p of [found.path, found.real]) {
+    if (p.split(sep).includes('_npx') || temporaries.some((t) => inside(p, t))) return p;
+  }
+  return undefined;
+}
+
+export type HelperAnswer =
+  | { ok: true; username: string; helperPath: string }
+  | { ok: false; problem: string; code: 'helper-missing' | 'helper-temporary' | 'helper-not-served' | 'helper-failed'; helperPath?: string; said?: string };
+
+/**
+ * Asks the installed helper once, exactly as docker will: found on PATH as docker
+ * finds it, with this environment, the server name docker sends on stdin. Proves
+ * it is installed for good and can read the secret from here.
+ */
+export async function checkHelperAnswers(key: string, env: NodeJS.ProcessEnv, signal: AbortSignal, cwd = process.cwd()): Promise<HelperAnswer> {
+  const { found, relative: dotted, temporary } = findOnPath(HELPER_COMMAND, env, cwd);
+  if (dotted) {
+    return { ok: false, code: 'helper-missing', problem: `${HELPER_COMMAND} is found through a relative PATH entry (${dotted}), which docker refuses to run.` };
+  }
+  if (!found && temporary) {
+    return {
+      ok: false,
+      code: 'helper-temporary',
+      helperPath: temporary,
+      problem: `${HELPER_COMMAND} is found only in a temporary folder (${temporary}, npx's or the system's), which is gone once that run ends, so docker would find no helper.`,
+    };
+  }
+  if (!found) return { ok: false, code: 'helper-missing', problem: `${HELPER_COMMAND} is not on PATH, so docker could not run it.` };
+  const { execa } = await import('execa');
+  const r = await execa(found.path, ['get'], { input: key, env, extendEnv: false, cwd, reject: false, timeout: 30_000, cancelSignal: signal });
+  const said = String(r.stdout).trim().split('\n')[0] ?? '';
+  if ((r as { code?: string }).code === 'ENOENT') return { ok: false, code: 'helper-missing', problem: `${HELPER_COMMAND} (${found.path}) could not be run.` };
+  if (r.exitCode !== 0) {
+    if (said === NOT_FOUND) return { ok: false, code: 'helper-not-served', helperPath: found.path, said, problem: `${HELPER_COMMAND} does not answer for ${key} here (${NOT_FOUND}).` };
+    return { ok: false, code: 'helper-failed', helperPath: found.path, said, problem: `${HELPER_COMMAND} get answered: ${said.replace(/^dockerhub-credentials: /, '')}` };
+  }
   try {
     const parsed = JSON.parse(String(r.stdout)) as { Username?: string; Secret?: string };
     registerSecret(parsed.Secret);
-    if (typeof parsed.Username === 'string' && parsed.Secret) return { ok: true, username: parsed.Username };
+    if (typeof parsed.Username === 'string' && parsed.Secret) return { ok: true, username: parsed.Username, helperPath: found.path };
   } catch {
     // fall through
   }
-  return { ok: false, problem: `docker-credential-${HELPER_NAME} get answered something that is not a credential.` };
+  return { ok: false, code: 'helper-failed', helperPath: found.path, problem: `${HELPER_COMMAND} get answered something that is not a credential.` };
 }
+
+/**
+ * The name of the credential store that still holds a login for `key`, if any:
+ * docker keeps a login in `credsStore` (pass, secretservice, desktop) rather than
+ * in `auths` when one is configured. Asked read-only, as docker would (`get`).
+ */
+export async function loginInCredsStore(config: Record<string, unknown>, key: string, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<string | undefined> {
+  const store = config.credsStore;
+  if (typeof store !== 'string' || !/^[\w.-]+$/.test(store) || store === HELPER_NAME) return undefined;
+  // Found as docker finds it (never through an empty or relative PATH entry; no temporary folder is passed over,
+  // since a store there would still hold the login); a store docker cannot run holds nothing for docker.
+  const { found } = findOnPath(`docker-credential-${store}`, env, process.cwd(), '/nonexistent');
+  if (!found) return undefined;
+  const { execa } = await import('execa');
+  const r = await execa(found.path, ['get'], { input: key, env, extendEnv: false, reject: false, timeout: 10_000, cancelSignal: signal });
+  if (r.exitCode !== 0) return undefined;
+  try {
+    const parsed = JSON.parse(String(r.stdout)) as { Secret?: unknown };
+    if (typeof parsed.Secret === 'string' && parsed.Secret) {
+      registerSecret(parsed.Secret);
+      return store;
+    }
+  } catch {
+    // not a credential
+  }
+  return undefined;
+}
+
+/**
+ * The fix for a helper that does not answer: install it for good, or give docker's
+ * environment the variables the helper reads (flags never reach it).
+ */
+export function helperFix(answer: Extract<HelperAnswer, { ok: false }>, o: { secretId: string; registry?: string; region?: string; env: NodeJS.ProcessEnv }): string {
+  if (answer.code === 'helper-missing' || answer.code === 'helper-temporary') {
+    return `Install it for good where docker runs (${INSTALL_LINE}), so that ${HELPER_COMMAND} is on docker's PATH, then run this again.`;
+  }
+  const vars: string[] = [];
+  if (!o.env.DOCKERHUB_CREDENTIALS_SECRET_ID) vars.push(`DOCKERHUB_CREDENTIALS_SECRET_ID=${o.secretId}`);
+  if (o.registry && o.env.DOCKERHUB_CREDENTIALS_REGISTRY !== o.registry) vars.push(`DOCKERHUB_CREDENTIALS_REGISTRY=${o.registry}`);
+  if (o.region && !o.env.AWS_REGION && !o.env.AWS_DEFAULT_REGION) vars.push(`AWS_REGION=${o.region}`);
+  if (vars.length) return `docker runs the helper with its own environment, not this command's flags: set ${vars.join(' and ')} where docker runs, then run this again.`;
+  return 'Fix what the helper said, where docker runs (its environment, AWS credentials and permissions), then run this again.';
+}
+
+/** Whether the helper's answer is the environment's fault (a usage problem), not AWS's. */
+export const helperExitCode = (answer: Extract<HelperAnswer, { ok: false }>): ExitCode =>
+  answer.code === 'helper-failed' ? ExitCode.Aws : ExitCode.Usage;
+
+export const helperError = (answer: Extract<HelperAnswer, { ok: false }>, sentence: string, fix: string): CliError =>
+  new CliError(answer.code, sentence, fix, helperExitCode(answer));

@@ -1,9 +1,12 @@
+import { closeSync, constants, fstatSync, lstatSync, openSync, writeSync } from 'node:fs';
+import { dirname, isAbsolute } from 'node:path';
 import { DEFAULT_REGISTRY, resolveSettings, type Settings } from '../config.js';
 import { isCliError } from '../errors.js';
 import { CURRENT, SecretStore } from '../aws/store.js';
 import { checkCredentialValue } from '../flows/check.js';
 import { HUB_AUTH_KEY, dockerServerFor } from '../hub/tokens.js';
-import { redact } from '../ui/redact.js';
+import { printable, redact } from '../ui/redact.js';
+import { VERSION } from '../version.js';
 
 // docker-credential-dockerhub-credentials: docker's credential-helper protocol
 // (REFERENCE sections 2 and 6), backed by Secrets Manager. docker runs it on every
@@ -11,9 +14,21 @@ import { redact } from '../ui/redact.js';
 // no commander, inquirer, chalk or execa. Modelled on amazon-ecr-credential-helper:
 // `get` reads the secret fresh every time, nothing is written to disk, and servers
 // it does not serve get "credentials not found in native keychain".
+//
+// docker 28 discards a helper's error and goes on anonymously (REFERENCE 2,
+// "Credential helpers"), so a failure must be quick (its own time budget) and
+// findable afterwards (the optional log file, and `verify --helper`).
 
 /** docker's own words for "no entry": docker then goes on without credentials. */
 export const NOT_FOUND = 'credentials not found in native keychain';
+
+/** The helper's own time for one AWS read, all retries included, unless this variable says otherwise. */
+export const HELPER_TIMEOUT_VARIABLE = 'DOCKERHUB_CREDENTIALS_HELPER_TIMEOUT';
+const HELPER_TIMEOUT_SECONDS = 5;
+/** Names a file that gets one line per call: never a secret. */
+export const HELPER_LOG_VARIABLE = 'DOCKERHUB_CREDENTIALS_HELPER_LOG';
+/** docker sends a server name (get) or a small JSON object (store, erase): a few KB at most. */
+export const STDIN_LIMIT = 8192;
 
 /** Docker Hub's server names as docker and other clients ask for them. */
 const HUB_HOSTS = ['index.docker.io', 'docker.io', 'registry-1.docker.io'];
@@ -41,10 +56,110 @@ interface Io {
   cwd: string;
 }
 
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  let text = '';
-  for await (const chunk of stream) text += String(chunk);
-  return text;
+/** A failure with a stable outcome name for the log; `message` is what docker is told. */
+class HelperFailure extends Error {
+  constructor(
+    readonly outcome: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Reads stdin up to `limit` bytes; leaving the loop early stops reading (the stream is destroyed). */
+async function readBounded(stream: NodeJS.ReadableStream, limit = STDIN_LIMIT): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    size += bytes.length;
+    if (size > limit) throw new HelperFailure('input-too-long', `the input is longer than ${limit} bytes; docker sends a server name`);
+    chunks.push(bytes);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The helper's time budget in milliseconds (DOCKERHUB_CREDENTIALS_HELPER_TIMEOUT seconds, default 5). */
+export function helperBudgetMs(env: NodeJS.ProcessEnv): number {
+  const raw = env[HELPER_TIMEOUT_VARIABLE];
+  const seconds = raw === undefined || raw === '' ? HELPER_TIMEOUT_SECONDS : Number(raw);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new HelperFailure('usage', `${HELPER_TIMEOUT_VARIABLE} must be a number of seconds greater than 0 (it is ${printable(String(raw).slice(0, 40))})`);
+  }
+  return Math.round(seconds * 1000);
+}
+
+/**
+ * Why the log file named by DOCKERHUB_CREDENTIALS_HELPER_LOG cannot be used, or
+ * undefined when it can (or none is named). The folder must be a real folder (lstat:
+ * never a link) owned by this user that others cannot write to; an existing file must
+ * be this user's own regular file that others cannot read.
+ */
+export function helperLogProblem(env: NodeJS.ProcessEnv, uid = process.getuid?.()): string | undefined {
+  const file = env[HELPER_LOG_VARIABLE];
+  if (!file) return undefined;
+  const name = printable(file);
+  if (!isAbsolute(file)) return `${HELPER_LOG_VARIABLE} must be an absolute path, not ${name}`;
+  const folder = dirname(file);
+  const f = lstatSync(folder, { throwIfNoEntry: false });
+  if (!f) return `the folder of ${HELPER_LOG_VARIABLE} (${printable(folder)}) does not exist`;
+  if (f.isSymbolicLink()) return `the folder of ${HELPER_LOG_VARIABLE} (${printable(folder)}) is a symbolic link; the log is written only in a real folder`;
+  if (!f.isDirectory()) return `${printable(folder)} (in ${HELPER_LOG_VARIABLE}) is not a folder`;
+  if (uid !== undefined && f.uid !== uid) return `the folder of ${HELPER_LOG_VARIABLE} (${printable(folder)}) belongs to another user (uid ${f.uid})`;
+  if (f.mode & 0o022) return `others can write to the folder of ${HELPER_LOG_VARIABLE} (${printable(folder)}, mode ${(f.mode & 0o777).toString(8)})`;
+  const existing = lstatSync(file, { throwIfNoEntry: false });
+  if (existing) {
+    if (existing.isSymbolicLink()) return `${HELPER_LOG_VARIABLE} (${name}) is a symbolic link`;
+    if (!existing.isFile()) return `${HELPER_LOG_VARIABLE} (${name}) is not a regular file`;
+    if (uid !== undefined && existing.uid !== uid) return `${HELPER_LOG_VARIABLE} (${name}) belongs to another user (uid ${existing.uid})`;
+    if (existing.mode & 0o077) return `others can read or write ${HELPER_LOG_VARIABLE} (${name}, mode ${(existing.mode & 0o777).toString(8)}); chmod 600 it`;
+  }
+  return undefined;
+}
+
+interface LogEntry {
+  action: string;
+  server?: string;
+  secretId?: string;
+  outcome: string;
+  reason?: string;
+  username?: string;
+  started: number;
+}
+
+const quote = (value: string, max = 300) => `"${printable(value.slice(0, max)).replace(/["\\]/g, (c) => `\\${c}`)}"`;
+
+/**
+ * One line per call, appended; silent on any problem, because docker would discard
+ * what the helper says anyway (`verify --helper` gives the reason). Never a secret:
+ * the line holds names, an outcome and the time taken, and passes through redact.
+ */
+function writeLog(env: NodeJS.ProcessEnv, e: LogEntry): void {
+  const file = env[HELPER_LOG_VARIABLE];
+  if (!file || helperLogProblem(env) !== undefined) return;
+  const parts = [
+    new Date().toISOString(),
+    e.action,
+    `server=${e.server === undefined ? '-' : quote(e.server)}`,
+    `secret=${e.secretId === undefined ? '-' : quote(e.secretId)}`,
+    `outcome=${e.outcome}`,
+    `duration=${Date.now() - e.started}ms`,
+    ...(e.username ? [`username=${quote(e.username)}`] : []),
+    ...(e.reason ? [`reason=${quote(e.reason, 1000)}`] : []),
+  ];
+  let fd: number | undefined;
+  try {
+    // O_NOFOLLOW: a link put there after the check is refused, not followed.
+    fd = openSync(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+    const st = fstatSync(fd);
+    const uid = process.getuid?.();
+    if (!st.isFile() || (uid !== undefined && st.uid !== uid) || st.mode & 0o077) return;
+    writeSync(fd, redact(parts.join(' ')) + '\n');
+  } catch {
+    // Logging never changes what docker gets.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 /**
@@ -57,61 +172,141 @@ function helperSettings(io: Io): Settings & { servedRegistry: string } {
   return { ...settings, servedRegistry: settings.origin.registry?.from === 'env' ? settings.registry : DEFAULT_REGISTRY };
 }
 
-async function readCredential(settings: Settings): Promise<{ username: string; token: string }> {
-  if (!settings.secretId) {
-    throw new Error('no secret id: set DOCKERHUB_CREDENTIALS_SECRET_ID where docker runs, or add "secretId" to .dockerhub-credentials.json');
+const setupLine = (secretId: string) => `npx dockerhub-credentials setup --secret-id ${secretId}`;
+
+/** Reads AWSCURRENT within the helper's budget: the SDK's own timeouts, and a deadline over the whole read (credentials included). */
+async function readCredential(settings: Settings, budgetMs: number): Promise<{ username: string; token: string }> {
+  const secretId = settings.secretId;
+  if (!secretId) {
+    throw new HelperFailure('no-secret-id', 'no secret id: set DOCKERHUB_CREDENTIALS_SECRET_ID where docker runs, or add "secretId" to .dockerhub-credentials.json');
   }
-  const store = await SecretStore.open({ secretId: settings.secretId, profile: settings.profile, region: settings.region });
-  const version = await store.get({ stage: CURRENT });
-  const check = checkCredentialValue(version.secretString);
-  if (check.problems.length) {
-    throw new Error(`${settings.secretId} is not a valid credential: ${check.problems.join(' ')} Store one with: npx dockerhub-credentials setup --secret-id ${settings.secretId}`);
+  const timeouts = { connectMs: Math.min(budgetMs, 3000), requestMs: budgetMs, totalMs: budgetMs };
+  const read = async () => {
+    const store = await SecretStore.open({ secretId, profile: settings.profile, region: settings.region, timeouts });
+    try {
+      return await store.get({ stage: CURRENT });
+    } catch (e) {
+      // A secret that exists but has no AWSCURRENT version yet reads as "not found": say which it is.
+      if (isCliError(e) && e.code === 'secret-not-found' && (await store.describe().then(() => true, () => false))) {
+        throw new HelperFailure('no-value', `the secret ${secretId} exists but has no value yet; run setup: ${setupLine(secretId)}`);
+      }
+      throw e;
+    }
+  };
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new HelperFailure('aws-timeout', `AWS did not answer within ${budgetMs / 1000} seconds (the helper's budget; ${HELPER_TIMEOUT_VARIABLE}=SECONDS allows longer)`)),
+      budgetMs + 500,
+    );
+  });
+  try {
+    const version = await Promise.race([read(), deadline]).catch((e: unknown) => {
+      if (isCliError(e) && e.code === 'aws-timeout') {
+        throw new HelperFailure('aws-timeout', `${e.message.replace(/\.$/, '')} (the helper's budget; ${HELPER_TIMEOUT_VARIABLE}=SECONDS allows longer)`);
+      }
+      throw e;
+    });
+    const check = checkCredentialValue(version.secretString);
+    if (check.problems.length) {
+      throw new HelperFailure('invalid-value', `${secretId} is not a valid credential: ${check.problems.join(' ')} Store one with: ${setupLine(secretId)}`);
+    }
+    return { username: check.username!, token: check.token! };
+  } finally {
+    clearTimeout(timer);
   }
-  return { username: check.username!, token: check.token! };
 }
+
+const USAGE = `docker-credential-dockerhub-credentials ${VERSION}: docker's credential helper for Docker Hub, backed by AWS Secrets Manager.
+
+docker runs it as docker-credential-dockerhub-credentials ACTION:
+  get       reads a server name on stdin; prints {"ServerURL","Username","Secret"}
+  list      prints the servers it serves, with the username
+  store     read-only: change the token with npx dockerhub-credentials rotate
+  erase     read-only
+  version   prints the version
+
+Where docker runs, it reads:
+  DOCKERHUB_CREDENTIALS_SECRET_ID       the secret (or "secretId" in .dockerhub-credentials.json)
+  AWS_PROFILE, AWS_REGION               and the standard AWS credential chain
+  DOCKERHUB_CREDENTIALS_REGISTRY        a registry other than Docker Hub to serve
+  ${HELPER_TIMEOUT_VARIABLE}  seconds for one AWS read (default ${HELPER_TIMEOUT_SECONDS})
+  ${HELPER_LOG_VARIABLE}      a file that gets one line per call (never a secret)
+
+docker discards a helper's error and pulls anonymously: check what docker would
+get with npx dockerhub-credentials verify --helper.
+`;
 
 /** One helper call; returns the exit code. Errors go to stdout with exit 1, as the protocol says. */
 export async function helperMain(argv: string[], io: Io): Promise<number> {
   const say = (line: string) => io.stdout.write(redact(line) + '\n');
   const action = argv[0];
+  const entry: LogEntry = { action: action ?? '(none)', outcome: 'ok', started: Date.now() };
+  let code = 0;
   try {
     switch (action) {
       case 'get': {
-        const server = (await readAll(io.stdin)).trim();
+        const server = (await readBounded(io.stdin)).trim();
+        entry.server = server;
         const settings = helperSettings(io);
+        entry.secretId = settings.secretId;
         if (!server || !serves(server, settings.servedRegistry)) {
+          entry.outcome = 'not-served';
+          entry.reason = `answers only for Docker Hub${settings.servedRegistry === DEFAULT_REGISTRY ? '' : ` and ${dockerServerFor(settings.servedRegistry)}`} (a registry counts only from DOCKERHUB_CREDENTIALS_REGISTRY)`;
           say(NOT_FOUND);
-          return 1;
+          return (code = 1);
         }
-        const { username, token } = await readCredential(settings);
+        const { username, token } = await readCredential(settings, helperBudgetMs(io.env));
+        entry.username = username;
         // The one place the token leaves: to docker, on this pipe.
         io.stdout.write(JSON.stringify({ ServerURL: server, Username: username, Secret: token }) + '\n');
-        return 0;
+        return (code = 0);
       }
       case 'list': {
         const settings = helperSettings(io);
-        const { username } = await readCredential(settings);
+        entry.secretId = settings.secretId;
+        const { username } = await readCredential(settings, helperBudgetMs(io.env));
         const listed: Record<string, string> = { [HUB_AUTH_KEY]: username };
         const configured = dockerServerFor(settings.servedRegistry);
         if (configured) listed[configured] = username;
         say(JSON.stringify(listed));
-        return 0;
+        return (code = 0);
       }
       case 'store':
       case 'erase':
-        await readAll(io.stdin);
+        // What docker sends here holds a secret: it is read (bounded) and dropped, never looked at.
+        await readBounded(io.stdin).catch(() => undefined);
+        entry.outcome = 'read-only';
         say('dockerhub-credentials: this credential helper is read-only: the token lives in AWS Secrets Manager (change it with npx dockerhub-credentials rotate)');
-        return 1;
+        return (code = 1);
       case 'version':
-        say('docker-credential-dockerhub-credentials');
-        return 0;
+      case '--version':
+      case '-v':
+        say(`docker-credential-dockerhub-credentials ${VERSION}`);
+        return (code = 0);
+      case 'help':
+      case '--help':
+      case '-h':
+        io.stdout.write(USAGE);
+        return (code = 0);
       default:
-        say(`dockerhub-credentials: unknown action ${action ?? '(none)'}; docker calls this helper with get, list, store or erase`);
-        return 1;
+        entry.outcome = 'unknown-action';
+        say(`dockerhub-credentials: unknown action ${printable(String(action ?? '(none)').slice(0, 40))}; docker calls this helper with get, list, store or erase (see --help)`);
+        return (code = 1);
     }
   } catch (e) {
     const text = isCliError(e) ? `${e.message}${e.hint ? ` ${e.hint}` : ''}` : e instanceof Error ? e.message : String(e);
+    entry.outcome = e instanceof HelperFailure ? e.outcome : isCliError(e) ? e.code : 'error';
+    entry.reason = text;
     say(`dockerhub-credentials: ${text}`);
-    return 1;
+    if (entry.outcome === 'aws-timeout') {
+      // The budget is spent: a request still open (a credential lookup, a socket that
+      // never answered) must not keep docker waiting for this process to end.
+      setTimeout(() => process.exit(1), 200).unref();
+    }
+    return (code = 1);
+  } finally {
+    if (code !== 0 && entry.outcome === 'ok') entry.outcome = 'error';
+    if (action !== 'version' && action !== 'help' && !action?.startsWith('-')) writeLog(io.env, entry);
   }
 }

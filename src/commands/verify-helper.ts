@@ -1,0 +1,105 @@
+import { ExitCode, usageError } from '../errors.js';
+import type { Context } from '../context.js';
+import { dockerConfigLocationProblem, dockerConfigPath } from '../docker/config.js';
+import { HELPER_COMMAND, HELPER_NAME, INSTALL_LINE, checkHelperAnswers, helperEntryOf, helperExitCode, helperFix, readDockerConfigForWrite } from '../docker/helper-config.js';
+import { HELPER_LOG_VARIABLE, helperLogProblem } from '../helper/main.js';
+import { dockerServerFor, HUB_AUTH_KEY } from '../hub/tokens.js';
+import { printable } from '../ui/redact.js';
+import type { Field } from '../config.js';
+
+const FLAG_FIELDS: [Field, string][] = [
+  ['secretId', '--secret-id'],
+  ['region', '--region'],
+  ['profile', '--profile'],
+  ['registry', '--registry'],
+];
+
+/**
+ * `verify --helper`: what docker would get from the credential helper, found and
+ * run exactly as docker runs it: the helper on PATH (Go's lookup), this
+ * environment, the server name docker sends. docker 28 discards a helper's error
+ * and pulls anonymously, so this says why it would.
+ */
+export async function verifyHelper(ctx: Context, options: { live?: boolean; failWhenDue?: boolean; warnDays?: string }): Promise<number> {
+  const { out, settings } = ctx;
+  const other = [options.live && '--live', options.failWhenDue && '--fail-when-due', options.warnDays !== undefined && '--warn-days'].filter(Boolean);
+  if (other.length) throw usageError(`--helper checks only what docker would get from the helper, so it cannot be combined with ${other.join(', ')}.`, 'Run verify --helper and verify (with those options) separately.');
+  const server = dockerServerFor(settings.registry);
+  const key = server ?? HUB_AUTH_KEY;
+  const serverName = server ?? 'Docker Hub';
+  const configPath = dockerConfigPath(ctx.env);
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  let code: number = ExitCode.Ok;
+  const fail = (line: string, exit: number) => {
+    problems.push(line);
+    if (code === ExitCode.Ok) code = exit;
+  };
+
+  // Does docker ask the helper at all?
+  const location = dockerConfigLocationProblem(configPath, ctx.env);
+  let configured = false;
+  if (location) fail(`${location.message} ${location.hint}`, ExitCode.Usage);
+  else {
+    let config: Record<string, unknown> | undefined;
+    try {
+      config = readDockerConfigForWrite(configPath).config;
+    } catch (e) {
+      fail((e as Error).message, ExitCode.Usage);
+    }
+    if (config) {
+      const named = helperEntryOf(config, key) ?? config.credsStore;
+      configured = named === HELPER_NAME;
+      if (!configured) {
+        fail(
+          `docker does not ask ${HELPER_COMMAND} for ${key}: ${configPath} names ${named === undefined ? 'no credential helper for it' : `"${printable(String(named))}"`}. Run: dockerhub-credentials login --helper (installed with ${INSTALL_LINE})`,
+          ExitCode.Usage,
+        );
+      }
+    }
+  }
+  if (ctx.env.DOCKER_AUTH_CONFIG) warnings.push('DOCKER_AUTH_CONFIG is set: docker reads it before config.json, so its entries win.');
+  for (const [field, flag] of FLAG_FIELDS) {
+    if (settings.origin[field]?.from === 'flag') warnings.push(`${flag} is not passed to the helper: docker runs it with its environment only, as this check does.`);
+  }
+
+  // What the helper answers, run as docker runs it.
+  const answer = await checkHelperAnswers(key, ctx.env, ctx.signal);
+  let reason: string | undefined;
+  if (!answer.ok) {
+    reason = answer.problem;
+    fail(
+      `docker would pull ${serverName} anonymously: ${answer.problem} ${helperFix(answer, { secretId: settings.secretId ?? 'NAME', registry: server && settings.registry, region: settings.region, env: ctx.env })}`,
+      helperExitCode(answer),
+    );
+  }
+  const logProblem = helperLogProblem(ctx.env);
+  if (logProblem) warnings.push(`The helper writes no log: ${logProblem}.`);
+
+  const ok = problems.length === 0;
+  if (settings.json) {
+    out.json({
+      ok,
+      server: key,
+      dockerConfig: configPath,
+      configured,
+      helperPath: answer.helperPath ?? null,
+      username: answer.ok ? answer.username : null,
+      problem: reason ?? null,
+      log: ctx.env[HELPER_LOG_VARIABLE] ?? null,
+      logProblem: logProblem ?? null,
+      problems,
+      warnings,
+    });
+  } else {
+    const c = out.out;
+    out.data(`${ok ? c.green('✓') : c.red('✗')} ${c.bold(HELPER_COMMAND)} for ${key}`);
+    out.data(`  helper:        ${answer.helperPath ?? 'not found on PATH'}`);
+    out.data(`  docker config: ${configPath}${configured ? ` (credHelpers["${key}"] = "${HELPER_NAME}")` : ''}`);
+    out.data(`  docker gets:   ${answer.ok ? `username ${answer.username} (and the token)` : 'nothing: an anonymous pull'}`);
+    if (ctx.env[HELPER_LOG_VARIABLE]) out.data(`  log:           ${printable(ctx.env[HELPER_LOG_VARIABLE]!)}${logProblem ? ' (refused)' : ''}`);
+    for (const p of problems) out.data(`  ${c.red('✗')} ${p}`);
+    for (const w of warnings) out.warn(w);
+  }
+  return code;
+}
