@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { CliError, ExitCode } from '../errors.js';
 import { HUB_AUTH_KEY, tokenKind } from '../hub/tokens.js';
 import { registerSecret } from '../ui/redact.js';
+import { findOnPath } from './login.js';
 
 export type SecretKind = 'personal access token' | 'organization access token' | 'password' | 'identity token' | 'session token';
 
@@ -100,11 +101,13 @@ function fromAuthsEntry(source: string, entry: { auth?: string; identitytoken?: 
 
 /** Runs `docker-credential-<name> get`, with the server URL on stdin. Reading only; nothing is changed. */
 async function askHelper(name: string, signal: AbortSignal): Promise<{ login?: LocalLogin; note?: string }> {
+  // An absolute path: an empty or relative PATH entry never runs ./docker-credential-… (findOnPath).
+  const command = findOnPath(`docker-credential-${name}`, process.env.PATH);
   const { execa } = await import('execa');
   const run = (verb: 'get' | 'list', input?: string) =>
-    execa(`docker-credential-${name}`, [verb], { input, stdin: input === undefined ? 'ignore' : undefined, reject: false, timeout: 10_000, cancelSignal: signal });
-  const res = await run('get', HUB_AUTH_KEY);
-  if ((res as { code?: string }).code === 'ENOENT') {
+    execa(command ?? `docker-credential-${name}`, [verb], { input, stdin: input === undefined ? 'ignore' : undefined, reject: false, timeout: 10_000, cancelSignal: signal });
+  const res = command ? await run('get', HUB_AUTH_KEY) : undefined;
+  if (!res || (res as { code?: string }).code === 'ENOENT') {
     return { note: `credential helper docker-credential-${name} is configured but not installed (executable file not found in $PATH); docker itself would fail the same way` };
   }
   if (res.exitCode !== 0) {

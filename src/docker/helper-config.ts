@@ -140,7 +140,7 @@ export interface HelperLocation {
  * is passed over and reported: docker, run later without npx's PATH, would not
  * find it, but may find a lasting install further along.
  */
-export function findOnPath(
+export function lookPathAsDocker(
   command: string,
   env: NodeJS.ProcessEnv,
   cwd = process.cwd(),
@@ -196,7 +196,7 @@ export type HelperAnswer =
  * it is installed for good and can read the secret from here.
  */
 export async function checkHelperAnswers(key: string, env: NodeJS.ProcessEnv, signal: AbortSignal, cwd = process.cwd()): Promise<HelperAnswer> {
-  const { found, relative: dotted, temporary } = findOnPath(HELPER_COMMAND, env, cwd);
+  const { found, relative: dotted, temporary } = lookPathAsDocker(HELPER_COMMAND, env, cwd);
   if (dotted) {
     return { ok: false, code: 'helper-missing', problem: `${HELPER_COMMAND} is found through a relative PATH entry (${dotted}), which docker refuses to run.` };
   }
@@ -237,7 +237,7 @@ export async function loginInCredsStore(config: Record<string, unknown>, key: st
   if (typeof store !== 'string' || !/^[\w.-]+$/.test(store) || store === HELPER_NAME) return undefined;
   // Found as docker finds it (never through an empty or relative PATH entry; no temporary folder is passed over,
   // since a store there would still hold the login); a store docker cannot run holds nothing for docker.
-  const { found } = findOnPath(`docker-credential-${store}`, env, process.cwd(), '/nonexistent');
+  const { found } = lookPathAsDocker(`docker-credential-${store}`, env, process.cwd(), '/nonexistent');
   if (!found) return undefined;
   const { execa } = await import('execa');
   const r = await execa(found.path, ['get'], { input: key, env, extendEnv: false, reject: false, timeout: 10_000, cancelSignal: signal });
