@@ -95,6 +95,7 @@ ${EXIT_CODES}`,
     .description('replace the stored token safely: validate, stage as AWSPENDING, test, then promote')
     .option('--resume', 'finish an interrupted rotation: validate and promote the AWSPENDING value')
     .option('--discard-pending', 'remove a stray AWSPENDING stage left by an interrupted rotation')
+    .option('--same-token', 'keep the stored token: write it again with the keys --consumers need (a new version, no new token)')
     .addHelpText(
       'after',
       `
@@ -103,6 +104,10 @@ Revoke the old token in Docker Hub only after CI has used the new one.
 
 Unattended:
   printf %s "$NEW" | dockerhub-credentials rotate --non-interactive --token-stdin --secret-id S [--username U] [--repository ns/repo]
+Run again with the token already current, it writes nothing and exits 0
+("written": false, "alreadyCurrent": true in --json).
+Add the keys ECS, Batch, CodeBuild or ECR read, keeping the token:
+  dockerhub-credentials rotate --same-token --consumers ecs --secret-id S
 ${EXIT_CODES}`,
     )
     .action(action('rotate'));
@@ -115,7 +120,9 @@ ${EXIT_CODES}`,
     .addHelpText(
       'after',
       `\nJSON (--json): {ok, secretId, arn, region, hasUsername, hasToken, username, tokenLength, lastChanged, versionId,
-  pendingVersionId, expiresAt, daysLeft, label, rotationDue, live, problems, warnings}\n
+  pendingVersionId, expiresAt, daysLeft, label, rotationDue, live, consumers, problems, warnings}
+  "ok" is true exactly when the exit code is 0: with --fail-when-due, a due rotation
+  is "ok": false with "rotationDue": true (exit 6), so jq -e .ok fails the job.\n
 A scheduled job that turns red before CI breaks:
   dockerhub-credentials verify --json --fail-when-due --warn-days 30\n${EXIT_CODES}`,
     )

@@ -6,8 +6,8 @@ import { checkCredentialValue, age, formatDate } from '../flows/check.js';
 import { collectCredentials } from '../flows/collect.js';
 import { agentHelperCommand, agentLoginCommand, buildValue } from '../flows/store.js';
 import { CONSUMERS, ECR_PREFIX, aliasDrift, aliasFor, assertConsumerRules, consumerRuleProblems, handOverSnippets, type Consumer } from '../flows/consumers.js';
-import { LIVE_PENDING_MS, StagedWrite, concurrentChange, describePending, readBackAfterWrite, rotationInProgress } from '../flows/write.js';
-import { askLifecycle, lifecycleFromFlags, recordMeta, type LifecycleFlags } from '../flows/lifecycle.js';
+import { LIVE_PENDING_MS, StagedWrite, describePending, readBackAfterWrite, rotationInProgress } from '../flows/write.js';
+import { askLifecycle, expiryFacts, lifecycleFromFlags, recordMeta, type LifecycleFlags } from '../flows/lifecycle.js';
 import { validateWithRecovery } from '../flows/recover.js';
 import { checkAnswer } from '../flows/inputs.js';
 import { sameSecret } from '../ui/redact.js';
@@ -76,11 +76,10 @@ export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
   const secretId = store.secretId;
 
   const collected = await collectCredentials(ctx, { tokenStdin: Boolean(opts.tokenStdin), rotation: false });
-  const { repository } = collected;
 
   out.info('');
   out.heading('Validating against Docker Hub');
-  const { creds, validation } = await validateWithRecovery(ctx, collected.creds, repository);
+  const { creds, validation, repository } = await validateWithRecovery(ctx, collected.creds, collected.repository);
   const meta = await askLifecycle(ctx, given, repository);
 
   if (ctx.signal.aborted) throw cancelled();
@@ -115,15 +114,11 @@ export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
   await recordMeta(ctx, store, info, versionId, meta);
 
   const readBack = await out.step('Reading the value back');
-  const inspection = await readBackAfterWrite(ctx, store, 'Stored', stored).catch((e: unknown) => {
+  const inspection = await readBackAfterWrite(ctx, store, 'Stored', stored, versionId).catch((e: unknown) => {
     readBack.fail('Could not read the value back');
     throw e;
   });
   const { check } = inspection;
-  if (inspection.currentVersionId !== versionId) {
-    readBack.fail('The stored value did not check out');
-    throw concurrentChange(ctx, secretId, `AWSCURRENT is version ${inspection.currentVersionId}, written after this run's version ${versionId}`, `this run's value is no longer current`);
-  }
   const problems = [...check.problems, ...aliasDrift(check)];
   if (check.token === undefined || !sameSecret(check.token, creds.token) || check.username !== creds.username) {
     problems.push('The stored value differs from the token just validated.');
@@ -147,6 +142,8 @@ export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
       keptKeys: value.keptKeys,
       consumers,
       aliasKeys: value.aliasKeys,
+      expiresAt: expiryFacts(meta, 0).expiresAt,
+      label: meta.label ?? null,
       validation,
     });
     return ExitCode.Ok;

@@ -62,9 +62,11 @@ export async function verify(ctx: Context, options: VerifyOptions): Promise<numb
   }
 
   const ok = problems.length === 0;
+  // --fail-when-due makes a due rotation a failure: "ok" says what the exit code says (jq -e .ok).
+  const failsDue = ok && expiry.rotationDue && Boolean(options.failWhenDue);
   if (settings.json) {
     out.json({
-      ok,
+      ok: ok && !failsDue,
       secretId,
       arn: info.arn,
       region: settings.region ?? null,
@@ -101,7 +103,7 @@ export async function verify(ctx: Context, options: VerifyOptions): Promise<numb
     for (const w of warnings) out.warn(w);
     if (liveError?.hint) out.info(`  ${liveError.hint}`);
   }
-  if (ok) return expiry.rotationDue && options.failWhenDue ? ExitCode.RotationDue : ExitCode.Ok;
+  if (ok) return failsDue ? ExitCode.RotationDue : ExitCode.Ok;
   if (liveError) return liveError.exitCode;
   if (expiry.expired) return ExitCode.Rejected;
   if (!settings.json) out.info(`  Store a valid value with: ${commandLine(ctx, 'setup', secretId)}`);

@@ -167,15 +167,19 @@ export async function collectCredentials(ctx: Context, o: CollectOptions): Promi
   }
 
   let repository = settings.repository;
-  if (prompter.interactive) {
-    repository =
-      (await prompter.input({
-        message: 'Repository CI pushes to (namespace/name; empty to skip the push check):',
-        default: repository ?? '',
-        validate: (v) => (v.trim() === '' ? true : checkAnswer('repository', v)),
-        optional: true,
-        flag: '--repository',
-      })) || undefined;
-  }
+  if (prompter.interactive) repository = await askRepository(ctx, repository);
   return { creds: { username, token }, repository, source };
+}
+
+/** The repository whose push rights are checked; empty skips the check (also asked again by recovery). */
+export async function askRepository(ctx: Context, current: string | undefined): Promise<string | undefined> {
+  return (
+    (await ctx.prompter.input({
+      message: 'Repository CI pushes to (namespace/name; empty to skip the push check):',
+      default: current ?? '',
+      validate: (v) => (v.trim() === '' ? true : checkAnswer('repository', v)),
+      optional: true,
+      flag: '--repository',
+    })) || undefined
+  );
 }

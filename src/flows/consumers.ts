@@ -103,6 +103,18 @@ export function aliasDrift(check: ValueCheck): string[] {
   return problems;
 }
 
+/**
+ * The alias keys a value must have rewritten to serve `consumers`: each declared
+ * consumer's key that is missing, and each alias that differs from the token.
+ * Empty when the value already serves them all.
+ */
+export function aliasRepairs(check: ValueCheck, consumers: readonly Consumer[]): AliasKey[] {
+  const obj = check.parsed ?? {};
+  const keys = new Set<AliasKey>(consumers.map(aliasFor).filter((k) => !(k in obj)));
+  for (const k of ALIAS_KEYS) if (k in obj && (typeof obj[k] !== 'string' || check.token === undefined || !sameSecret(obj[k] as string, check.token))) keys.add(k);
+  return ALIAS_KEYS.filter((k) => keys.has(k));
+}
+
 export interface ConsumerReport {
   ok: boolean;
   problems: string[];

@@ -265,8 +265,8 @@ export interface InputCheck {
 
 /** What a command needs and does, as far as checking its inputs goes. */
 function needs(command: string, opts: Record<string, unknown>) {
-  // rotate --discard-pending goes on to a fresh rotation; only --resume uses the staged token.
-  const takesToken = command === 'setup' || (command === 'rotate' && !opts.resume);
+  // rotate --discard-pending goes on to a fresh rotation; --resume uses the staged token, --same-token the stored one.
+  const takesToken = command === 'setup' || (command === 'rotate' && !opts.resume && !opts.sameToken);
   // login hands the stored token to docker for its registry (or names that registry for the helper).
   const sendsToken =
     command === 'setup' ||

@@ -60,13 +60,17 @@ export function rotationInProgress(ctx: Context, secretId: string, pendingId: st
 }
 
 /**
- * The read-back after a write Secrets Manager confirmed. If it is interrupted or
- * fails, the write still happened: the error says so (`done`, e.g. "Rotated") and
- * carries `state`, what the confirmed write left.
+ * The read-back after a write Secrets Manager confirmed: the one policy of setup,
+ * rotate and rollback. The run's outcome is what this read shows: this run's
+ * version (`versionId`) is AWSCURRENT, and the caller may print its headline and
+ * hand-over; another version is, and the run ends with concurrent-change (exit
+ * 5) naming both, with no headline; or the read failed, and the error says the
+ * write happened (`done`, e.g. "Rotated") and carries `state`, what it left.
  */
-export async function readBackAfterWrite(ctx: Context, store: SecretStore, done: string, state: string): Promise<Inspection> {
+export async function readBackAfterWrite(ctx: Context, store: SecretStore, done: string, state: string, versionId: string): Promise<Inspection> {
+  let after: Inspection;
   try {
-    return await inspectCurrent(ctx, store);
+    after = await inspectCurrent(ctx, store);
   } catch (e) {
     if (isCancellation(e)) throw cancelled(state);
     if (isCliError(e)) {
@@ -74,6 +78,16 @@ export async function readBackAfterWrite(ctx: Context, store: SecretStore, done:
     }
     throw e;
   }
+  if (after.currentVersionId !== versionId) {
+    // Written later, or moved back by a rollback: either way another run moved AWSCURRENT after this one did.
+    throw concurrentChange(
+      ctx,
+      store.secretId,
+      `after this run made version ${versionId} current, another run made version ${after.currentVersionId} current`,
+      `AWSCURRENT is version ${after.currentVersionId}, not this run's version ${versionId}`,
+    );
+  }
+  return after;
 }
 
 /** Describes where AWSCURRENT is, relative to the version this run expected. */
