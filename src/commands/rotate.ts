@@ -5,10 +5,10 @@ import { checkCredentialValue, age, formatDate, type ValueCheck } from '../flows
 import { collectCredentials } from '../flows/collect.js';
 import { validateAgainstHub, type HubReport } from '../flows/validate.js';
 import { agentHelperCommand, agentLoginCommand, buildValue } from '../flows/store.js';
-import { aliasDrift, aliasFor, aliasRepairs, assertConsumerRules, handOverSnippets } from '../flows/consumers.js';
+import { CONSUMERS, aliasDrift, aliasFor, aliasRepairs, assertConsumerRules, handOverSnippets, recordedConsumers } from '../flows/consumers.js';
 import { inspectCurrent } from '../flows/inspect.js';
 import { confirmOrYes } from '../flows/describe.js';
-import { LIVE_PENDING_MS, StagedWrite, concurrentChange, describePending, readBackAfterWrite, rotationInProgress } from '../flows/write.js';
+import { LIVE_PENDING_MS, StagedWrite, concurrentChange, describePending, readBackAfterWrite, recordConsumers, rotationInProgress } from '../flows/write.js';
 import { askLifecycle, describeToken, expiryFacts, lifecycleFromFlags, metaOf, recordMeta, type LifecycleFlags, type TokenMeta } from '../flows/lifecycle.js';
 import { validateWithRecovery } from '../flows/recover.js';
 import { sameSecret } from '../ui/redact.js';
@@ -233,6 +233,8 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
   const rollbackLine = commandLine(ctx, 'rollback', secretId);
   if (ctx.isCancelled()) throw cancelled(`the new value was already stored as AWSCURRENT (version ${stagedId}); to undo: ${rollbackLine}`);
   await recordMeta(ctx, store, info, stagedId, meta);
+  // Added to those recorded: the keys already there keep serving them.
+  if (settings.consumers.length) await recordConsumers(ctx, store, CONSUMERS.filter((c) => settings.consumers.includes(c) || recordedConsumers(info.tags)?.includes(c)));
 
   // 7. Verify and hand over: only once this run's version is read back as AWSCURRENT (readBackAfterWrite).
   const done = repairing ? 'Rewritten' : 'Rotated';

@@ -5,8 +5,8 @@ import { CURRENT, strayPending, versionWithStage, type SecretInfo, type SecretSt
 import { checkCredentialValue, age, formatDate } from '../flows/check.js';
 import { collectCredentials } from '../flows/collect.js';
 import { agentHelperCommand, agentLoginCommand, buildValue } from '../flows/store.js';
-import { CONSUMERS, ECR_PREFIX, aliasDrift, aliasFor, assertConsumerRules, consumerRuleProblems, handOverSnippets, type Consumer } from '../flows/consumers.js';
-import { LIVE_PENDING_MS, StagedWrite, describePending, readBackAfterWrite, rotationInProgress } from '../flows/write.js';
+import { CONSUMERS, ECR_PREFIX, aliasDrift, aliasFor, assertConsumerRules, consumerRuleProblems, handOverSnippets, recordedConsumers, type Consumer } from '../flows/consumers.js';
+import { LIVE_PENDING_MS, StagedWrite, describePending, recordConsumers, readBackAfterWrite, rotationInProgress } from '../flows/write.js';
 import { askLifecycle, expiryFacts, lifecycleFromFlags, recordMeta, type LifecycleFlags } from '../flows/lifecycle.js';
 import { validateWithRecovery } from '../flows/recover.js';
 import { checkAnswer } from '../flows/inputs.js';
@@ -70,7 +70,7 @@ export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
   assertConsumerRules(settings.consumers, await askSecretId(ctx));
   const { store, info, existing, currentId } = await preflight(ctx);
   // --token-stdin is a scripted run (collect refuses it at a terminal): no question then.
-  const consumers = opts.tokenStdin ? settings.consumers : await chooseConsumers(ctx, existing);
+  const consumers = opts.tokenStdin ? settings.consumers : await chooseConsumers(ctx, existing, info);
   assertConsumerRules(consumers, store.secretId);
   const replacing = currentId !== undefined;
   const secretId = store.secretId;
@@ -112,6 +112,7 @@ export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
   const stored = `the new value is AWSCURRENT (version ${versionId}), confirmed by Secrets Manager${replacing ? `; to restore the previous one: ${commandLine(ctx, 'rollback', secretId)}` : ''}`;
   if (ctx.isCancelled()) throw cancelled(stored);
   await recordMeta(ctx, store, info, versionId, meta);
+  await recordConsumers(ctx, store, consumers);
 
   const readBack = await out.step('Reading the value back');
   const inspection = await readBackAfterWrite(ctx, store, 'Stored', stored, versionId).catch((e: unknown) => {
@@ -171,7 +172,7 @@ export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
  * Who will read the secret: declared (--consumers, environment, config file), or
  * at a terminal a checkbox list with the current value's keys preselected.
  */
-async function chooseConsumers(ctx: Context, existing: Record<string, unknown> | undefined): Promise<Consumer[]> {
+async function chooseConsumers(ctx: Context, existing: Record<string, unknown> | undefined, info: SecretInfo): Promise<Consumer[]> {
   const declared = ctx.settings.consumers;
   if (declared.length || !ctx.prompter.interactive) return declared;
   const labels: Record<Consumer, string> = {
@@ -180,12 +181,15 @@ async function chooseConsumers(ctx: Context, existing: Record<string, unknown> |
     codebuild: 'CodeBuild (registryCredential): adds "password"',
     'ecr-pull-through-cache': 'ECR pull-through cache: adds "accessToken"',
   };
+  // What the last setup recorded; without a record, the keys the value holds (password serves three of them).
+  const recorded = recordedConsumers(info.tags);
+  const had = (c: Consumer) => (recorded ? recorded.includes(c) : existing !== undefined && aliasFor(c) in existing);
   return ctx.prompter.checkbox<Consumer>({
     message: 'Which AWS services will read this secret besides CI jobs? (space to select, enter to confirm)',
     choices: CONSUMERS.map((c) => {
       // A consumer whose rules this secret breaks is shown, but cannot be chosen.
       const broken = consumerRuleProblems([c], ctx.settings.secretId ?? '').length > 0;
-      return { name: labels[c], value: c, checked: !broken && existing !== undefined && aliasFor(c) in existing, disabled: broken ? `(needs a name starting ${ECR_PREFIX})` : undefined };
+      return { name: labels[c], value: c, checked: !broken && had(c), disabled: broken ? `(needs a name starting ${ECR_PREFIX})` : undefined };
     }),
     flag: '--consumers',
   });

@@ -29,6 +29,22 @@ const ALIAS_OF: Record<Consumer, AliasKey> = {
 
 export const aliasFor = (c: Consumer): AliasKey => ALIAS_OF[c];
 
+/**
+ * Who the last setup (or a rotate with --consumers) wrote the value for: a tag on
+ * the secret, since the keys alone cannot tell ECS from Batch or CodeBuild (all
+ * read "password"). Names separated by spaces (tag values allow no commas).
+ */
+export const CONSUMERS_TAG = 'dockerhub-credentials:consumers';
+export const encodeConsumers = (consumers: readonly Consumer[]): string => consumers.join(' ');
+
+/** The consumers recorded by CONSUMERS_TAG; undefined when none were recorded. */
+export function recordedConsumers(tags: Record<string, string>): Consumer[] | undefined {
+  const raw = tags[CONSUMERS_TAG];
+  if (raw === undefined) return undefined;
+  const names = raw.split(' ');
+  return CONSUMERS.filter((c) => names.includes(c));
+}
+
 /** Parses a comma-separated list (flag or environment) or a config file's array; unknown names are a usage error. */
 export function parseConsumers(raw: string | string[] | undefined, source: string): Consumer[] | undefined {
   if (raw === undefined) return undefined;

@@ -4,7 +4,7 @@ import { commandLine, type Context } from '../context.js';
 import { checkCredentialValue, type ValueCheck } from './check.js';
 import { describeValue } from './describe.js';
 import { inspectCurrent, type Inspection } from './inspect.js';
-import { aliasDrift } from './consumers.js';
+import { CONSUMERS_TAG, aliasDrift, encodeConsumers, type Consumer } from './consumers.js';
 import { newRequestToken } from './store.js';
 import { sameSecret } from '../ui/redact.js';
 import type { Credentials } from '../hub/registry.js';
@@ -88,6 +88,15 @@ export async function readBackAfterWrite(ctx: Context, store: SecretStore, done:
     );
   }
   return after;
+}
+
+/** Records who the value was written for (CONSUMERS_TAG); like the token's metadata, a failure is a warning only. */
+export async function recordConsumers(ctx: Context, store: SecretStore, consumers: readonly Consumer[]): Promise<void> {
+  try {
+    await store.tag({ [CONSUMERS_TAG]: encodeConsumers(consumers) });
+  } catch (e) {
+    ctx.out.warn(`Who reads the secret could not be recorded (${(e as Error).message.replace(/\.$/, '')}); the next setup preselects from the keys instead.`);
+  }
 }
 
 /** Describes where AWSCURRENT is, relative to the version this run expected. */
