@@ -324,6 +324,7 @@ async function alreadyCurrent(ctx: Context, store: SecretStore, currentId: strin
   } else {
     out.data('');
     out.data(`${out.out.green('✓')} ${out.out.bold('Already current.')} ${store.secretId} holds this token (${now.check.username}, ${now.check.tokenLength} characters, version ${currentId}); ${nothing}.`);
+    if (ctx.prompter.interactive) out.info('  To rotate, create a new token in Docker Hub and give that one.');
   }
   return ExitCode.Ok;
 }
