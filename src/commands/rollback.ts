@@ -24,10 +24,6 @@ export async function rollback(ctx: Context, o: RollbackOptions = {}): Promise<n
   const secretId = requireSecretId(ctx);
   const { out, settings } = ctx;
   assertConsumerRules(settings.consumers, secretId);
-  // Decided before anything is sent: unattended, nothing can confirm the rollback but --yes.
-  if (!ctx.prompter.interactive && !settings.yes) {
-    throw new CliError('missing-input', 'Rollback needs a confirmation: no answer without a terminal.', 'Pass --yes.', ExitCode.Usage);
-  }
   out.heading('dockerhub-credentials rollback');
   const store = await openStore(ctx, secretId);
   const info = await out.track(`Reading the versions of ${secretId}`, () => store.describeLive(), {

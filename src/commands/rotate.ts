@@ -79,10 +79,6 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
   if (o.resume && o.discardPending) throw usageError('--resume and --discard-pending contradict each other.', 'Choose one of them.');
   if (o.sameToken && (o.resume || o.discardPending)) throw usageError('--same-token rewrites the current value; it cannot be combined with --resume or --discard-pending.', 'Choose one of them.');
   if (o.sameToken && o.tokenStdin) throw usageError('--same-token keeps the stored token, so no token is read: --token-stdin contradicts it.', 'Drop --token-stdin, or drop --same-token to rotate to the piped token.');
-  // Decided before anything is sent: unattended, nothing can confirm a promotion but --yes.
-  if ((o.resume || o.discardPending) && !ctx.prompter.interactive && !settings.yes) {
-    throw new CliError('missing-input', `${o.resume ? '--resume promotes the pending value' : '--discard-pending removes the pending value'}, which needs a confirmation: no answer without a terminal.`, 'Add --yes.', ExitCode.Usage);
-  }
   const given = lifecycleFromFlags(o);
   const secretId = await askSecretId(ctx);
   // A consumer's rules are checked before anything else (exit 2, nothing written).

@@ -123,7 +123,11 @@ describeWith(['moto_server', 'docker'], 're-runs, same-token repairs and early c
     expect(rb.stderr).toMatch(/Rollback needs a confirmation: no answer without a terminal\.\n {2}Pass --yes\./);
     const resume = await w.run(rotate(name, '--resume'), { env });
     expect(resume.exitCode).toBe(2);
-    expect(resume.stderr).toContain('Add --yes.');
+    expect(resume.stderr).toMatch(/--resume promotes the pending value, which needs a confirmation: no answer without a terminal\.\n {2}Pass --yes\./);
+    // Listed with the other missing answers, in one message.
+    const both = await w.run(['rollback', '--non-interactive'], { env });
+    expect(both.exitCode).toBe(2);
+    expect(both.stderr).toMatch(/2 answers are missing or invalid: No secret id was given; Rollback needs a confirmation: no answer without a terminal\./);
     expect(faults().state.seen, 'AWS calls before the refusal').toEqual([]);
     // A change of account needs only the stored value, read first: Docker Hub is not asked.
     const other = await w.run(rotate(name, '--token-stdin', '--username', 'bobby2'), { input: w.bob.token });
