@@ -119,10 +119,11 @@ ${EXIT_CODES}`,
     .option('--fail-when-due', 'exit 6 when a rotation is due (for a scheduled job)')
     .addHelpText(
       'after',
-      `\nJSON (--json): {ok, secretId, arn, region, hasUsername, hasToken, username, tokenLength, lastChanged, versionId,
-  pendingVersionId, expiresAt, daysLeft, label, rotationDue, live, consumers, problems, warnings}
-  "ok" is true exactly when the exit code is 0: with --fail-when-due, a due rotation
-  is "ok": false with "rotationDue": true (exit 6), so jq -e .ok fails the job.\n
+      `\nJSON (--json): {ok, secretId, arn, region, hasUsername, hasToken, username,
+  tokenLength, lastChanged, versionId, pendingVersionId, expiresAt, daysLeft,
+  label, rotationDue, live, consumers, problems, warnings}
+"ok" is true exactly when the exit code is 0: with --fail-when-due, a due
+rotation is "ok": false with "rotationDue": true (exit 6), so jq -e .ok fails.\n
 A scheduled job that turns red before CI breaks:
   dockerhub-credentials verify --json --fail-when-due --warn-days 30\n${EXIT_CODES}`,
     )

@@ -156,7 +156,7 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
           throw usageError(`That is the token already stored, for ${stored.username}.`, 'Create a new token in Docker Hub and rotate to it.');
         }
         const repairs = aliasRepairs(currentCheck, settings.consumers);
-        if (!repairs.length) return await alreadyCurrent(ctx, store, currentId, stored.token, discarded);
+        if (!repairs.length) return await alreadyCurrent(ctx, store, currentId, stored.token, discarded, Boolean(o.sameToken));
         if (!o.sameToken) {
           throw usageError(
             `That is the token already stored, but the value's ${repairs.map((k) => `"${k}"`).join(' and ')} must be added or rewritten for ${settings.consumers.join(', ') || 'the keys already there'}.`,
@@ -291,7 +291,7 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
  * to write. The stages are read again, so "already current" is what Secrets
  * Manager says now, not what it said at the start.
  */
-async function alreadyCurrent(ctx: Context, store: SecretStore, currentId: string, token: string, discarded: string): Promise<number> {
+async function alreadyCurrent(ctx: Context, store: SecretStore, currentId: string, token: string, discarded: string, sameToken: boolean): Promise<number> {
   const { out, settings } = ctx;
   const now = await inspectCurrent(ctx, store);
   const nothing = `${discarded}nothing was written`;
@@ -306,7 +306,7 @@ async function alreadyCurrent(ctx: Context, store: SecretStore, currentId: strin
       arn: now.info.arn,
       written: false,
       alreadyCurrent: true,
-      sameToken: false,
+      sameToken,
       currentVersionId: currentId,
       username: now.check.username,
       tokenLength: now.check.tokenLength,

@@ -142,8 +142,12 @@ describeWith(['moto_server', 'docker'], 're-runs, same-token repairs and early c
     const due = await w.run(['verify', '--secret-id', name, '--json', '--fail-when-due', '--warn-days', '120']);
     expect(due.exitCode).toBe(6);
     expect(JSON.parse(due.stdout)).toMatchObject({ ok: false, rotationDue: true, problems: [] });
-    const notAsked = await w.run(['verify', '--secret-id', name, '--json', '--warn-days', '120']);
+    const notAsked = await w.run(['verify', '--secret-id', name, '--json', '--warn-days', '120', '--live']);
     expect(notAsked.exitCode).toBe(0);
     expect(JSON.parse(notAsked.stdout)).toMatchObject({ ok: true, rotationDue: true });
+    // verify --help lists every field of the object (live only with --live).
+    const help = (await w.run(['verify', '--help'])).stdout;
+    const listed = /JSON \(--json\): \{([^}]*)\}/.exec(help)![1]!.split(',').map((f) => f.trim());
+    expect(listed.sort()).toEqual(Object.keys(JSON.parse(notAsked.stdout)).sort());
   });
 });
