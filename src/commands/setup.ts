@@ -1,4 +1,4 @@
-import { CliError, ExitCode, cancelled } from '../errors.js';
+import { CliError, ExitCode, cancelled, isCliError } from '../errors.js';
 import { profileRegion } from '../aws/region.js';
 import { askSecretId, commandLine, openStore, type Context } from '../context.js';
 import { CURRENT, strayPending, versionWithStage, type SecretInfo, type SecretStore } from '../aws/store.js';
@@ -116,7 +116,9 @@ export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
 
   const readBack = await out.step('Reading the value back');
   const inspection = await readBackAfterWrite(ctx, store, 'Stored', stored, versionId).catch((e: unknown) => {
-    readBack.fail('Could not read the value back');
+    // An expected failure (another run's version read back, or the read failing) is reported once, in its own words.
+    if (isCliError(e)) out.stopSpinner();
+    else readBack.fail('Could not read the value back');
     throw e;
   });
   const { check } = inspection;

@@ -113,7 +113,7 @@ export function aliasDrift(check: ValueCheck): string[] {
     if (!(key in obj)) continue;
     const v = obj[key];
     if (typeof v !== 'string' || !sameSecret(v, check.token)) {
-      problems.push(`The key "${key}" differs from "token": whoever reads "${key}" uses another token than CI. Run rotate (or setup) to rewrite it.`);
+      problems.push(`The key "${key}" differs from "token": whoever reads "${key}" uses another token than CI. Run rotate --same-token to rewrite it with the same token.`);
     }
   }
   return problems;
@@ -153,7 +153,7 @@ export function consumerReports(consumers: readonly Consumer[], check: ValueChec
     else {
       if (!check.hasUsername) problems.push('"username" is missing or empty.');
       const v = obj[key];
-      if (!(key in obj)) problems.push(`"${key}" is missing: run rotate --consumers ${c} to add it.`);
+      if (!(key in obj)) problems.push(`"${key}" is missing: run rotate --same-token --consumers ${c} to add it (the token stays).`);
       else if (typeof v !== 'string' || v.trim() === '') problems.push(`"${key}" is empty or not a string.`);
       else if (check.token === undefined) problems.push(`"token" is missing or empty, so "${key}" has nothing to match`);
       else if (!sameSecret(v, check.token)) problems.push(`"${key}" differs from "token"`);
