@@ -14,18 +14,18 @@ describeWith(['moto_server', 'docker'], 're-runs, same-token repairs and early c
   const hubCalls = () => w.hub.requests.length;
 
   /** setup with PAT A through the CLI, with an expiry and a label, as a team would start. */
-  async function setUpWithA(...extra: string[]): Promise<string> {
+  async function setUpWithA(): Promise<{ name: string; result: unknown }> {
     const name = uniqueName();
     await w.secrets.create(name);
-    const r = await w.run(['setup', '--non-interactive', '--token-stdin', '--username', 'alice1', '--secret-id', name, '--expires-in', '90d', '--label', 'app-ci-a', '--json', ...extra], { input: w.rw.token });
+    const r = await w.run(['setup', '--non-interactive', '--token-stdin', '--username', 'alice1', '--secret-id', name, '--expires-in', '90d', '--label', 'app-ci-a', '--json'], { input: w.rw.token });
     expect(r.exitCode, r.stderr).toBe(0);
-    // setup's result echoes what it recorded.
-    expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, label: 'app-ci-a', expiresAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
-    return name;
+    return { name, result: JSON.parse(r.stdout) };
   }
 
   it('a re-run of a successful rotate (same token, already current) exits 0, writes nothing and asks Docker Hub nothing', async () => {
-    const name = await setUpWithA();
+    const { name, result } = await setUpWithA();
+    // setup's result echoes what it recorded.
+    expect(result).toMatchObject({ ok: true, label: 'app-ci-a', expiresAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
     const first = await w.run([...rotate(name, '--token-stdin', '--consumers', 'ecs', '--expires-in', '30d', '--label', 'app-ci-b'), '--json'], { input: w.rw2.token });
     expect(first.exitCode, first.stderr).toBe(0);
     expect(JSON.parse(first.stdout)).toMatchObject({ ok: true, written: true, alreadyCurrent: false, label: 'app-ci-b', expiresAt: expect.stringMatching(/^\d{4}-/) });
@@ -46,7 +46,7 @@ describeWith(['moto_server', 'docker'], 're-runs, same-token repairs and early c
   });
 
   it('the current token with a consumer whose key is missing is refused with --same-token as the fix; --same-token writes the key as a staged version', async () => {
-    const name = await setUpWithA();
+    const { name } = await setUpWithA();
     const stages = await w.secrets.stages(name);
     const calls = hubCalls();
     const refused = await w.run(rotate(name, '--token-stdin', '--consumers', 'ecs'), { input: w.rw.token });
@@ -87,7 +87,7 @@ describeWith(['moto_server', 'docker'], 're-runs, same-token repairs and early c
   });
 
   it('rotate --discard-pending with nothing pending is exit 2, like --resume, and writes nothing', async () => {
-    const name = await setUpWithA();
+    const { name } = await setUpWithA();
     const stages = await w.secrets.stages(name);
     const r = await w.run(rotate(name, '--token-stdin', '--discard-pending', '--yes'), { input: w.rw2.token });
     expect(r.exitCode).toBe(2);
@@ -138,7 +138,7 @@ describeWith(['moto_server', 'docker'], 're-runs, same-token repairs and early c
   });
 
   it('verify --fail-when-due: "ok" agrees with the exit code', async () => {
-    const name = await setUpWithA();
+    const { name } = await setUpWithA();
     const due = await w.run(['verify', '--secret-id', name, '--json', '--fail-when-due', '--warn-days', '120']);
     expect(due.exitCode).toBe(6);
     expect(JSON.parse(due.stdout)).toMatchObject({ ok: false, rotationDue: true, problems: [] });
