@@ -96,6 +96,7 @@ ${EXIT_CODES}`,
     .description('replace the stored token safely: validate, stage as AWSPENDING, test, then promote')
     .option('--resume', 'finish an interrupted rotation: validate and promote the AWSPENDING value')
     .option('--discard-pending', 'remove a stray AWSPENDING stage left by an interrupted rotation')
+    .option('--same-token', 'keep the stored token: write it again with the keys --consumers need (a new version, no new token)')
     .addHelpText(
       'after',
       `
@@ -104,6 +105,10 @@ Revoke the old token in Docker Hub only after CI has used the new one.
 
 Unattended:
   printf %s "$NEW" | dockerhub-credentials rotate --non-interactive --token-stdin --secret-id S [--username U] [--repository ns/repo]
+Run again with the token already current, it writes nothing and exits 0
+("written": false, "alreadyCurrent": true in --json).
+Add the keys ECS, Batch, CodeBuild or ECR read, keeping the token:
+  dockerhub-credentials rotate --same-token --consumers ecs --secret-id S
 ${EXIT_CODES}`,
     )
     .action(action('rotate'));
@@ -117,8 +122,11 @@ ${EXIT_CODES}`,
     .option('--helper', 'instead: run the installed credential helper as docker will, and say what docker would get')
     .addHelpText(
       'after',
-      `\nJSON (--json): {ok, secretId, arn, region, hasUsername, hasToken, username, tokenLength, lastChanged, versionId,
-  pendingVersionId, expiresAt, expiryKnown, daysLeft, label, rotationDue, live, problems, warnings}\n
+      `\nJSON (--json): {ok, secretId, arn, region, hasUsername, hasToken, username,
+  tokenLength, lastChanged, versionId, pendingVersionId, expiresAt, expiryKnown,
+  daysLeft, label, rotationDue, live, consumers, problems, warnings}
+"ok" is true exactly when the exit code is 0: with --fail-when-due, a due
+rotation is "ok": false with "rotationDue": true (exit 6), so jq -e .ok fails.\n
 By default a rotation is due 30 days before expiry, or a third of the token's
 lifetime before it when that is shorter (10 days for a 30-day token).
 

@@ -8,7 +8,7 @@ import { confirmOrYes, describeValue } from '../flows/describe.js';
 import { validateAgainstHub } from '../flows/validate.js';
 import { StagedWrite, readBackAfterWrite } from '../flows/write.js';
 import { buildValue } from '../flows/store.js';
-import { aliasDrift, aliasFor, assertConsumerRules } from '../flows/consumers.js';
+import { aliasDrift, aliasRepairs, assertConsumerRules } from '../flows/consumers.js';
 
 export interface RollbackOptions {
   skipValidation?: boolean;
@@ -90,8 +90,7 @@ export async function rollback(ctx: Context, o: RollbackOptions = {}): Promise<n
   // token (or that lacks a declared consumer's key) is restored as a new version with
   // them rewritten, rather than made current as it is.
   const previousCreds = { username: previousCheck.username!, token: previousCheck.token! };
-  const needsRepair = aliasDrift(previousCheck).length > 0 || settings.consumers.some((c) => !(aliasFor(c) in (previousCheck.parsed ?? {})));
-  const repaired = needsRepair ? buildValue(previousCheck.parsed, previousCreds, settings.consumers) : undefined;
+  const repaired = aliasRepairs(previousCheck, settings.consumers).length > 0 ? buildValue(previousCheck.parsed, previousCreds, settings.consumers) : undefined;
   if (repaired) {
     out.warn(`The previous value's ${repaired.aliasKeys.join(', ')} ${repaired.aliasKeys.length === 1 ? 'does' : 'do'} not all hold its token: it is restored as a new version with them rewritten, not made current as it is.`);
   }
@@ -126,9 +125,9 @@ export async function rollback(ctx: Context, o: RollbackOptions = {}): Promise<n
   const undoLine = `to undo, run the same command again: ${commandLine(ctx, 'rollback', secretId)}`;
   if (ctx.isCancelled()) throw cancelled(`the rollback was done: AWSCURRENT is version ${restoredId}; ${undoLine}`);
 
-  const after = await readBackAfterWrite(ctx, store, 'Rolled back', `AWSCURRENT is version ${restoredId}, confirmed by Secrets Manager; ${undoLine}`);
+  const after = await readBackAfterWrite(ctx, store, 'Rolled back', `AWSCURRENT is version ${restoredId}, confirmed by Secrets Manager; ${undoLine}`, restoredId);
   const problems = [...after.check.problems, ...aliasDrift(after.check)];
-  const ok = problems.length === 0 && after.currentVersionId === restoredId;
+  const ok = problems.length === 0;
   if (settings.json) {
     out.json({
       ok,

@@ -5,10 +5,10 @@ import { checkCredentialValue, age, formatDate, type ValueCheck } from '../flows
 import { collectCredentials } from '../flows/collect.js';
 import { validateAgainstHub, type HubReport } from '../flows/validate.js';
 import { agentHelperCommand, agentLoginCommand, buildValue } from '../flows/store.js';
-import { aliasDrift, assertConsumerRules, handOverSnippets } from '../flows/consumers.js';
+import { CONSUMERS, aliasDrift, aliasFor, aliasRepairs, assertConsumerRules, handOverSnippets, recordedConsumers } from '../flows/consumers.js';
 import { inspectCurrent } from '../flows/inspect.js';
 import { confirmOrYes } from '../flows/describe.js';
-import { LIVE_PENDING_MS, StagedWrite, describePending, readBackAfterWrite, rotationInProgress } from '../flows/write.js';
+import { LIVE_PENDING_MS, StagedWrite, concurrentChange, describePending, readBackAfterWrite, recordConsumers, rotationInProgress } from '../flows/write.js';
 import {
   accessDrops,
   askLifecycle,
@@ -36,6 +36,7 @@ interface RotateOptions extends LifecycleFlags {
   tokenStdin?: boolean;
   resume?: boolean;
   discardPending?: boolean;
+  sameToken?: boolean;
 }
 
 type PendingChoice = 'resume' | 'discard' | 'leave';
@@ -49,9 +50,6 @@ async function resolvePending(ctx: Context, store: SecretStore, pendingId: strin
   }
   ctx.out.warn(`AWSPENDING (version ${pendingId}) holds ${pending.summary}: ${live ? 'possibly another rotation still running' : 'an earlier rotation did not finish'}.`);
   let choice: PendingChoice | undefined = o.resume ? 'resume' : o.discardPending ? 'discard' : undefined;
-  if (choice === 'resume' && !ctx.prompter.interactive && !ctx.settings.yes) {
-    throw usageError('--resume promotes the pending value, which needs a confirmation: no answer without a terminal.', 'Add --yes.');
-  }
   if (!choice) {
     if (!ctx.prompter.interactive) {
       throw new CliError(
@@ -97,6 +95,8 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
   const { out, settings } = ctx;
   out.heading('dockerhub-credentials rotate');
   if (o.resume && o.discardPending) throw usageError('--resume and --discard-pending contradict each other.', 'Choose one of them.');
+  if (o.sameToken && (o.resume || o.discardPending)) throw usageError('--same-token rewrites the current value; it cannot be combined with --resume or --discard-pending.', 'Choose one of them.');
+  if (o.sameToken && o.tokenStdin) throw usageError('--same-token keeps the stored token, so no token is read: --token-stdin contradicts it.', 'Drop --token-stdin, or drop --same-token to rotate to the piped token.');
   const given = lifecycleFromFlags(o);
   const secretId = await askSecretId(ctx);
   // A consumer's rules are checked before anything else (exit 2, nothing written).
@@ -122,7 +122,9 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
   if (!pending && o.resume) {
     throw usageError(`Nothing is pending for ${secretId} (no AWSPENDING version), so there is nothing to resume.`, `Start a new rotation with ${commandLine(ctx, 'rotate', secretId)}`);
   }
-  if (!pending && o.discardPending) out.info('  Nothing is pending, so there is nothing to discard; starting a new rotation.');
+  if (!pending && o.discardPending) {
+    throw usageError(`Nothing is pending for ${secretId} (no AWSPENDING version), so there is nothing to discard.`, `Start a new rotation with ${commandLine(ctx, 'rotate', secretId)}`);
+  }
   const mode = pending ? await resolvePending(ctx, store, pending, currentCheck, o) : 'fresh';
   // A later failure or Ctrl-C must not say "nothing was changed" once a stray stage was dropped.
   const discarded = pending && mode === 'fresh' ? `the earlier AWSPENDING (version ${pending}) was discarded; ` : '';
@@ -141,6 +143,8 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
   let stagedJson: string | undefined;
   let aliasKeys: string[] = [];
   let meta: TokenMeta = {};
+  /** The stored token written again with the alias keys the consumers need (--same-token): no token changes hands. */
+  let repairing = false;
   const write = new StagedWrite(ctx, store, currentId);
   try {
     if (mode === 'resume') {
@@ -148,6 +152,15 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
       const staged = checkCredentialValue((await store.get({ versionId: pending! })).secretString);
       if (staged.problems.length) {
         throw new CliError('pending-invalid', `The pending value is not a valid credential: ${staged.problems.join(' ')}`, 'Run rotate --discard-pending.', ExitCode.Aws);
+      }
+      const lacking = settings.consumers.filter((c) => !(aliasFor(c) in (staged.parsed ?? {})));
+      if (lacking.length) {
+        throw new CliError(
+          'pending-lacks-alias',
+          `The pending value lacks ${[...new Set(lacking.map((c) => `"${aliasFor(c)}"`))].join(' and ')}, which ${lacking.join(', ')} ${lacking.length === 1 ? 'reads' : 'read'}, so making it current would break ${lacking.length === 1 ? 'it' : 'them'}.`,
+          `Nothing was changed. Run ${commandLine(ctx, 'rotate', secretId)} --discard-pending, then rotate again: the new value gets every key the consumers read.`,
+          ExitCode.Aws,
+        );
       }
       creds = { username: staged.username!, token: staged.token! };
       const pendingMeta = metaOf(info, pending!);
@@ -160,29 +173,61 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
         throw new CliError('not-rotated', 'Left the pending value as it was; nothing was changed.', 'Run rotate again to resume or discard it.', ExitCode.Usage);
       }
     } else {
-      const collected = await collectCredentials(ctx, {
-        tokenStdin: Boolean(o.tokenStdin),
-        defaultUsername: currentCheck.username ?? undefined,
-        rotation: true,
-        labelSuggestion,
-        defaultRepository: remembered,
-      });
+      const stored: Credentials = { username: currentCheck.username!, token: currentCheck.token! };
+      const collected = o.sameToken
+        ? { creds: stored, repository }
+        : await collectCredentials(ctx, {
+            tokenStdin: Boolean(o.tokenStdin),
+            defaultUsername: currentCheck.username ?? undefined,
+            rotation: true,
+            labelSuggestion,
+            defaultRepository: remembered,
+          });
       repository = collected.repository;
-      out.info('');
-      out.heading('Validating the new token against Docker Hub');
-      ({ creds, validation } = await validateWithRecovery(ctx, collected.creds, repository));
-      if (sameSecret(creds.token, currentCheck.token!)) {
-        throw usageError('That is the token already stored.', 'Create a new token in Docker Hub and rotate to it.');
-      }
-      if (creds.username !== currentCheck.username) {
-        // CI would pull and push as someone else from now on: say so, and ask.
-        out.warn(`This rotation changes the account CI uses: from ${currentCheck.username} to ${creds.username}.`);
-        if (!(await confirmOrYes(ctx, `Rotate to the token of ${creds.username}?`))) {
-          throw new CliError('not-rotated', `Kept the token of ${currentCheck.username}.`, `To rotate within ${currentCheck.username}, use a token created by ${currentCheck.username}.`, ExitCode.Usage);
+      // Compared with the value read in step 1, before anything is sent to Docker Hub.
+      if (sameSecret(collected.creds.token, stored.token)) {
+        if (collected.creds.username !== stored.username) {
+          throw usageError(`That is the token already stored, for ${stored.username}.`, 'Create a new token in Docker Hub and rotate to it.');
         }
+        const repairs = aliasRepairs(currentCheck, settings.consumers);
+        if (!repairs.length) return await alreadyCurrent(ctx, store, currentId, stored.token, discarded, Boolean(o.sameToken));
+        if (!o.sameToken) {
+          throw usageError(
+            `That is the token already stored, but the value's ${repairs.map((k) => `"${k}"`).join(' and ')} must be added or rewritten for ${settings.consumers.join(', ') || 'the keys already there'}.`,
+            `To rewrite the value without a new token: ${commandLine(ctx, 'rotate', secretId)} --same-token${settings.consumers.length ? ` --consumers ${settings.consumers.join(',')}` : ''}`,
+          );
+        }
+        repairing = true;
       }
-      await confirmAccessDrops(ctx, accessDrops(oldMeta, remembered, validation));
-      meta = await askLifecycle(ctx, given, labels);
+      // A change of account is asked about before Docker Hub is asked, and again if recovery changed it.
+      let confirmedFor = stored.username;
+      const confirmAccount = async (username: string) => {
+        if (username === confirmedFor) return;
+        // CI would pull and push as someone else from now on: say so, and ask.
+        out.warn(`This rotation changes the account CI uses: from ${stored.username} to ${username}.`);
+        if (!(await confirmOrYes(ctx, `Rotate to the token of ${username}?`))) {
+          throw new CliError('not-rotated', `Kept the token of ${stored.username}.`, `To rotate within ${stored.username}, use a token created by ${stored.username}.`, ExitCode.Usage);
+        }
+        confirmedFor = username;
+      };
+      await confirmAccount(collected.creds.username);
+      out.info('');
+      if (repairing) {
+        out.heading('Validating the stored token against Docker Hub');
+        creds = stored;
+        validation = await validateAgainstHub(ctx, creds, repository);
+        // The token stays, so its expiry and label do too.
+        meta = metaOf(info, currentId);
+      } else {
+        out.heading('Validating the new token against Docker Hub');
+        ({ creds, validation, repository } = await validateWithRecovery(ctx, collected.creds, repository));
+        if (sameSecret(creds.token, stored.token)) {
+          throw usageError('That is the token already stored.', 'Create a new token in Docker Hub and rotate to it.');
+        }
+        if (creds.username !== stored.username) await confirmAccount(creds.username);
+        await confirmAccessDrops(ctx, accessDrops(oldMeta, remembered, validation));
+        meta = await askLifecycle(ctx, given, labels);
+      }
     }
     meta = { ...meta, access: validation.accessLevel ?? undefined, push: validation.push === 'granted' };
     if (ctx.signal.aborted) throw cancelled();
@@ -220,18 +265,26 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
   const rollbackLine = commandLine(ctx, 'rollback', secretId);
   if (ctx.isCancelled()) throw cancelled(`the new value was already stored as AWSCURRENT (version ${stagedId}); to undo: ${rollbackLine}`);
   await recordMeta(ctx, store, info, stagedId, meta, validation.repository ?? undefined);
+  // Added to those recorded: the keys already there keep serving them.
+  if (settings.consumers.length) await recordConsumers(ctx, store, CONSUMERS.filter((c) => settings.consumers.includes(c) || recordedConsumers(info.tags)?.includes(c)));
 
-  // 7. Verify and hand over.
-  const after = await readBackAfterWrite(ctx, store, 'Rotated', `the new value is AWSCURRENT (version ${stagedId}), confirmed by Secrets Manager; to undo: ${rollbackLine}`);
+  // 7. Verify and hand over: only once this run's version is read back as AWSCURRENT (readBackAfterWrite).
+  const done = repairing ? 'Rewritten' : 'Rotated';
+  const after = await readBackAfterWrite(ctx, store, done, `the new value is AWSCURRENT (version ${stagedId}), confirmed by Secrets Manager; to undo: ${rollbackLine}`, stagedId);
   const drift = aliasDrift(after.check);
   // Versions that carry the old token's label too: "revoke it by its label" could then hit the wrong token.
-  const shared = oldMeta.label ? [...sharingLabel(info, currentId, oldMeta.label).filter((id) => id !== stagedId), ...(sameLabel(meta.label, oldMeta.label) ? [stagedId] : [])] : [];
+  const shared = oldMeta.label && !repairing ? [...sharingLabel(info, currentId, oldMeta.label).filter((id) => id !== stagedId), ...(sameLabel(meta.label, oldMeta.label) ? [stagedId] : [])] : [];
   const ok = after.check.problems.length === 0 && drift.length === 0 && after.currentVersionId === stagedId && sameSecret(after.check.token ?? '', creds.token);
+  const old = oldMeta;
+  const expiry = expiryFacts(meta, 0);
   if (settings.json) {
     out.json({
       ok,
       secretId,
       arn: after.info.arn,
+      written: true,
+      alreadyCurrent: false,
+      sameToken: repairing,
       currentVersionId: after.currentVersionId,
       previousVersionId: currentId,
       username: after.check.username,
@@ -239,38 +292,82 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
       resumed: mode === 'resume',
       consumers: settings.consumers,
       aliasKeys,
+      expiresAt: expiry.expiresAt,
+      label: expiry.label,
       validation,
-      // The token to revoke in Docker Hub once CI has used the new one.
-      label: meta.label ?? null,
-      expiresAt: expiryFacts(meta, 0).expiresAt,
-      oldToken: { username: currentCheck.username, label: oldMeta.label ?? null, storedAt: created?.toISOString() ?? null, expiresAt: expiryFacts(oldMeta, 0).expiresAt, sharesLabelWith: shared },
+      // The token to revoke in Docker Hub once CI has used the new one (none when the token stayed).
+      oldToken: repairing ? null : { username: currentCheck.username, label: old.label ?? null, storedAt: created?.toISOString() ?? null, expiresAt: expiryFacts(old, 0).expiresAt, sharesLabelWith: shared },
       problems: [...after.check.problems, ...drift],
     });
     return ok ? ExitCode.Ok : ExitCode.Aws;
   }
   const c = out.out;
-  const old = oldMeta;
   const oat = tokenKind(currentCheck.token!) === 'oat';
   out.data('');
-  out.data(`${ok ? c.green('✓') : c.red('✗')} ${c.bold('Rotated.')} CI now reads the new token (${after.check.username}, ${after.check.tokenLength} characters).`);
-  out.data(`  The previous value is kept as AWSPREVIOUS. To restore it: ${rollbackLine}`);
-  out.data('');
-  out.data(`  The old token to revoke in Docker Hub: ${currentCheck.username}, ${describeToken(old)}, stored ${created ? formatDate(created) : 'at an unknown time'}.`);
-  out.data('  Revoke it only after CI has used the new one (check a pipeline run), at');
-  // An organization access token is managed in the organization's settings, not on the personal tokens page.
-  out.data(oat ? `  ${OAT_PLACE} (an organization owner; an access token cannot manage other tokens).` : `  ${PAT_PAGE} (a PAT cannot manage other tokens).`);
-  if (shared.length) {
-    const names = shared.map((id) => `version ${id}${id === stagedId ? ', which CI now uses' : ''}`).join('; ');
-    out.data(`  ${c.yellow('!')} ${shared.length + 1} versions share the label "${old.label}" (also ${names}): do not revoke by the label alone; pick the token CI stopped using by its last-used date in Docker Hub.`);
+  if (repairing) {
+    out.data(`${ok ? c.green('✓') : c.red('✗')} ${c.bold('Rewritten.')} The token is unchanged (${after.check.username}, ${after.check.tokenLength} characters); the value now also holds ${aliasKeys.join(', ')}.`);
+    out.data(`  The previous value is kept as AWSPREVIOUS. To restore it: ${rollbackLine}`);
+    out.data('  Nothing to revoke in Docker Hub: CI keeps using the same token.');
+  } else {
+    out.data(`${ok ? c.green('✓') : c.red('✗')} ${c.bold('Rotated.')} CI now reads the new token (${after.check.username}, ${after.check.tokenLength} characters).`);
+    out.data(`  The previous value is kept as AWSPREVIOUS. To restore it: ${rollbackLine}`);
+    out.data('');
+    out.data(`  The old token to revoke in Docker Hub: ${currentCheck.username}, ${describeToken(old)}, stored ${created ? formatDate(created) : 'at an unknown time'}.`);
+    out.data('  Revoke it only after CI has used the new one (check a pipeline run), at');
+    // An organization access token is managed in the organization's settings, not on the personal tokens page.
+    out.data(oat ? `  ${OAT_PLACE} (an organization owner; an access token cannot manage other tokens).` : `  ${PAT_PAGE} (a PAT cannot manage other tokens).`);
+    if (shared.length) {
+      const names = shared.map((id) => `version ${id}${id === stagedId ? ', which CI now uses' : ''}`).join('; ');
+      out.data(`  ${c.yellow('!')} ${shared.length + 1} versions share the label "${old.label}" (also ${names}): do not revoke by the label alone; pick the token CI stopped using by its last-used date in Docker Hub.`);
+    }
+    if (!old.label) {
+      const why = old.invalid?.includes('label') ? 'Its recorded label is not valid, so it is not shown' : 'Its label was not recorded';
+      out.data(`  ${why}: Docker Hub lists tokens with their last-used dates; it is the one CI stops using now.`);
+    }
+    if (aliasKeys.length) out.data(`  Also rewritten with the new token: ${aliasKeys.join(', ')}.`);
   }
-  if (!old.label) {
-    const why = old.invalid?.includes('label') ? 'Its recorded label is not valid, so it is not shown' : 'Its label was not recorded';
-    out.data(`  ${why}: Docker Hub lists tokens with their last-used dates; it is the one CI stops using now.`);
-  }
-  if (aliasKeys.length) out.data(`  Also rewritten with the new token: ${aliasKeys.join(', ')}.`);
   for (const p of drift) out.data(`  ${c.red('✗')} ${p}`);
   out.data(`  CI jobs log in with: ${agentLoginCommand(after.info.arn, settings.region)}`);
   out.data(`  or let docker read the secret itself: ${agentHelperCommand(after.info.arn, settings.region)}`);
   for (const line of handOverSnippets(settings.consumers, { arn: after.info.arn, name: after.info.name, region: settings.region, secretId })) out.data(`  ${line}`);
   return ok ? ExitCode.Ok : ExitCode.Aws;
+}
+
+/**
+ * A re-run with the token that is already current (a CI job run again): nothing
+ * to write. The stages are read again, so "already current" is what Secrets
+ * Manager says now, not what it said at the start.
+ */
+async function alreadyCurrent(ctx: Context, store: SecretStore, currentId: string, token: string, discarded: string, sameToken: boolean): Promise<number> {
+  const { out, settings } = ctx;
+  const now = await inspectCurrent(ctx, store);
+  const nothing = `${discarded}nothing was written`;
+  if (now.currentVersionId !== currentId || !sameSecret(now.check.token ?? '', token)) {
+    throw concurrentChange(ctx, store.secretId, `AWSCURRENT moved to version ${now.currentVersionId} while this run compared the token with it`, nothing);
+  }
+  const expiry = expiryFacts(metaOf(now.info, currentId), 0);
+  if (settings.json) {
+    out.json({
+      ok: true,
+      secretId: store.secretId,
+      arn: now.info.arn,
+      written: false,
+      alreadyCurrent: true,
+      sameToken,
+      currentVersionId: currentId,
+      username: now.check.username,
+      tokenLength: now.check.tokenLength,
+      resumed: false,
+      consumers: settings.consumers,
+      aliasKeys: [],
+      expiresAt: expiry.expiresAt,
+      label: expiry.label,
+      problems: [],
+    });
+  } else {
+    out.data('');
+    out.data(`${out.out.green('✓')} ${out.out.bold('Already current.')} ${store.secretId} holds this token (${now.check.username}, ${now.check.tokenLength} characters, version ${currentId}); ${nothing}.`);
+    if (ctx.prompter.interactive) out.info('  To rotate, create a new token in Docker Hub and give that one.');
+  }
+  return ExitCode.Ok;
 }

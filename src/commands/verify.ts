@@ -78,9 +78,11 @@ export async function verify(ctx: Context, options: VerifyOptions): Promise<numb
   }
 
   const ok = problems.length === 0;
+  // --fail-when-due makes a due rotation a failure: "ok" says what the exit code says (jq -e .ok).
+  const failsDue = ok && expiry.rotationDue && Boolean(options.failWhenDue || (options.requireExpiry && unknownExpiry));
   if (settings.json) {
     out.json({
-      ok,
+      ok: ok && !failsDue,
       secretId,
       arn: info.arn,
       region: settings.region ?? null,
@@ -120,7 +122,7 @@ export async function verify(ctx: Context, options: VerifyOptions): Promise<numb
     for (const w of warnings) out.warn(w);
     if (liveError?.hint) out.info(`  ${liveError.hint}`);
   }
-  if (ok) return expiry.rotationDue && (options.failWhenDue || (options.requireExpiry && unknownExpiry)) ? ExitCode.RotationDue : ExitCode.Ok;
+  if (ok) return failsDue ? ExitCode.RotationDue : ExitCode.Ok;
   if (liveError) return liveError.exitCode;
   if (expiry.expired) return ExitCode.Rejected;
   if (!settings.json) out.info(`  Store a valid value with: ${commandLine(ctx, 'setup', secretId)}`);

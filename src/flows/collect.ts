@@ -166,17 +166,21 @@ export async function collectCredentials(ctx: Context, o: CollectOptions): Promi
   // A repository given by flag, variable or config file is the answer; a remembered one is the default to confirm
   // at a terminal, and the answer without one (so push is still checked where CI pushes).
   let repository = settings.repository ?? o.defaultRepository;
-  if (prompter.interactive && settings.repository === undefined) {
-    repository =
-      (await prompter.input({
-        message: 'Repository CI pushes to (namespace/name; empty to skip the push check):',
-        default: o.defaultRepository ?? '',
-        validate: (v) => (v.trim() === '' ? true : checkAnswer('repository', v)),
-        optional: true,
-        flag: '--repository',
-      })) || undefined;
-  }
+  if (prompter.interactive && settings.repository === undefined) repository = await askRepository(ctx, o.defaultRepository);
   return { creds: { username, token }, repository, source };
+}
+
+/** The repository whose push rights are checked; empty skips the check (also asked again by recovery). */
+export async function askRepository(ctx: Context, current: string | undefined): Promise<string | undefined> {
+  return (
+    (await ctx.prompter.input({
+      message: 'Repository CI pushes to (namespace/name; empty to skip the push check):',
+      default: current ?? '',
+      validate: (v) => (v.trim() === '' ? true : checkAnswer('repository', v)),
+      optional: true,
+      flag: '--repository',
+    })) || undefined
+  );
 }
 
 /**

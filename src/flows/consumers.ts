@@ -29,6 +29,22 @@ const ALIAS_OF: Record<Consumer, AliasKey> = {
 
 export const aliasFor = (c: Consumer): AliasKey => ALIAS_OF[c];
 
+/**
+ * Who the last setup (or a rotate with --consumers) wrote the value for: a tag on
+ * the secret, since the keys alone cannot tell ECS from Batch or CodeBuild (all
+ * read "password"). Names separated by spaces (tag values allow no commas).
+ */
+export const CONSUMERS_TAG = 'dockerhub-credentials:consumers';
+export const encodeConsumers = (consumers: readonly Consumer[]): string => consumers.join(' ');
+
+/** The consumers recorded by CONSUMERS_TAG; undefined when none were recorded. */
+export function recordedConsumers(tags: Record<string, string>): Consumer[] | undefined {
+  const raw = tags[CONSUMERS_TAG];
+  if (raw === undefined) return undefined;
+  const names = raw.split(' ');
+  return CONSUMERS.filter((c) => names.includes(c));
+}
+
 /** Parses a comma-separated list (flag or environment) or a config file's array; unknown names are a usage error. */
 export function parseConsumers(raw: string | string[] | undefined, source: string): Consumer[] | undefined {
   if (raw === undefined) return undefined;
@@ -97,10 +113,22 @@ export function aliasDrift(check: ValueCheck): string[] {
     if (!(key in obj)) continue;
     const v = obj[key];
     if (typeof v !== 'string' || !sameSecret(v, check.token)) {
-      problems.push(`The key "${key}" differs from "token": whoever reads "${key}" uses another token than CI. Run rotate (or setup) to rewrite it.`);
+      problems.push(`The key "${key}" differs from "token": whoever reads "${key}" uses another token than CI. Run rotate --same-token to rewrite it with the same token.`);
     }
   }
   return problems;
+}
+
+/**
+ * The alias keys a value must have rewritten to serve `consumers`: each declared
+ * consumer's key that is missing, and each alias that differs from the token.
+ * Empty when the value already serves them all.
+ */
+export function aliasRepairs(check: ValueCheck, consumers: readonly Consumer[]): AliasKey[] {
+  const obj = check.parsed ?? {};
+  const keys = new Set<AliasKey>(consumers.map(aliasFor).filter((k) => !(k in obj)));
+  for (const k of ALIAS_KEYS) if (k in obj && (typeof obj[k] !== 'string' || check.token === undefined || !sameSecret(obj[k] as string, check.token))) keys.add(k);
+  return ALIAS_KEYS.filter((k) => keys.has(k));
 }
 
 export interface ConsumerReport {
@@ -125,7 +153,7 @@ export function consumerReports(consumers: readonly Consumer[], check: ValueChec
     else {
       if (!check.hasUsername) problems.push('"username" is missing or empty.');
       const v = obj[key];
-      if (!(key in obj)) problems.push(`"${key}" is missing: run rotate --consumers ${c} to add it.`);
+      if (!(key in obj)) problems.push(`"${key}" is missing: run rotate --same-token --consumers ${c} to add it (the token stays).`);
       else if (typeof v !== 'string' || v.trim() === '') problems.push(`"${key}" is empty or not a string.`);
       else if (check.token === undefined) problems.push(`"token" is missing or empty, so "${key}" has nothing to match`);
       else if (!sameSecret(v, check.token)) problems.push(`"${key}" differs from "token"`);

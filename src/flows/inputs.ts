@@ -265,8 +265,8 @@ export interface InputCheck {
 
 /** What a command needs and does, as far as checking its inputs goes. */
 function needs(command: string, opts: Record<string, unknown>) {
-  // rotate --discard-pending goes on to a fresh rotation; only --resume uses the staged token.
-  const takesToken = command === 'setup' || (command === 'rotate' && !opts.resume);
+  // rotate --discard-pending goes on to a fresh rotation; --resume uses the staged token, --same-token the stored one.
+  const takesToken = command === 'setup' || (command === 'rotate' && !opts.resume && !opts.sameToken);
   // login hands the stored token to docker for its registry (or names that registry for the helper).
   const sendsToken =
     command === 'setup' ||
@@ -274,7 +274,10 @@ function needs(command: string, opts: Record<string, unknown>) {
     command === 'login' ||
     (command === 'verify' && Boolean(opts.live)) ||
     (command === 'rollback' && !opts.skipValidation);
-  return { takesToken, sendsToken, needsUsername: command === 'setup' };
+  // Unattended, only --yes can confirm these: refused with the other missing answers, before anything is sent.
+  const confirms =
+    command === 'rollback' ? 'Rollback needs a confirmation' : command === 'rotate' && opts.resume ? '--resume promotes the pending value, which needs a confirmation' : command === 'rotate' && opts.discardPending ? '--discard-pending removes the pending value, which needs a confirmation' : undefined;
+  return { takesToken, sendsToken, needsUsername: command === 'setup', confirms };
 }
 
 /**
@@ -317,6 +320,7 @@ export async function checkInputs(
     if (need.needsUsername && !settings.username) {
       problems.push(RULES.missing('No Docker ID was given.', 'Pass --username (or set DOCKERHUB_USERNAME).'));
     }
+    if (need.confirms && !settings.yes) problems.push(RULES.missing(`${need.confirms}: no answer without a terminal.`, 'Pass --yes.'));
     if (need.takesToken && !token && envToken === undefined && !opts.tokenStdin) {
       problems.push(RULES.missing('No token was given.', 'Pipe it with --token-stdin or set DOCKERHUB_TOKEN; it is never accepted as an argument.'));
     }

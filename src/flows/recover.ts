@@ -1,26 +1,54 @@
-import { ExitCode, isCliError } from '../errors.js';
+import { CliError, ExitCode, isCliError } from '../errors.js';
 import type { Context } from '../context.js';
 import { ownerOf, type Credentials } from '../hub/registry.js';
 import { validateUsername } from '../hub/tokens.js';
-import { askToken, releaseReplacedToken } from './collect.js';
+import { askRepository, askToken, releaseReplacedToken } from './collect.js';
 import { validateAgainstHub, type HubReport } from './validate.js';
 
-type Next = 'username' | 'token' | 'quit';
+type Next = 'username' | 'token' | 'repository' | 'quit';
+
+/** The Docker Hub refusals (exit 3, src/hub/registry.ts) that recovery branches on: a typo here does not compile. */
+export type Rejection = 'credentials-rejected' | 'wrong-user' | 'token-expired' | 'password-2fa' | 'no-push' | 'no-push-namespace';
 
 /**
- * Validation that forgives a mistake at a terminal. When Docker Hub rejects the
- * Docker ID or the token, the person chooses: type the Docker ID again, paste
- * another token, or stop; when the token is good but someone else's, using its
- * owner is one keypress. Without a terminal the first failure ends the run, with
- * its exit code, as before.
+ * What can fix each refusal, the likeliest first (the default). A namespace
+ * without push is not the token's fault: only the repository can change. A
+ * token whose access level lacks push (Read-only) needs another token, or
+ * another repository (none skips the push check).
  */
-export async function validateWithRecovery(ctx: Context, first: Credentials, repository: string | undefined): Promise<{ creds: Credentials; validation: HubReport }> {
+const FIXES: Record<Rejection, readonly Next[]> = {
+  'credentials-rejected': ['username', 'token', 'quit'],
+  'wrong-user': ['username', 'token', 'quit'],
+  'token-expired': ['token', 'username', 'quit'],
+  'password-2fa': ['token', 'quit'],
+  'no-push': ['token', 'repository', 'quit'],
+  'no-push-namespace': ['repository', 'quit'],
+};
+
+const isRejection = (code: string): code is Rejection => Object.hasOwn(FIXES, code);
+
+export interface Recovered {
+  creds: Credentials;
+  validation: HubReport;
+  /** The repository the push check ran against: the one given, or the one typed during recovery (undefined: skipped). */
+  repository: string | undefined;
+}
+
+/**
+ * Validation that forgives a mistake at a terminal. When Docker Hub refuses,
+ * the person chooses among the fixes for that refusal: type the Docker ID
+ * again, paste another token, change the repository, or stop; when the token
+ * is good but someone else's, using its owner is one keypress. Without a
+ * terminal the first failure ends the run, with its exit code, as before.
+ */
+export async function validateWithRecovery(ctx: Context, first: Credentials, firstRepository: string | undefined): Promise<Recovered> {
   let creds = first;
+  let repository = firstRepository;
   for (;;) {
     try {
-      return { creds, validation: await validateAgainstHub(ctx, creds, repository) };
+      return { creds, validation: await validateAgainstHub(ctx, creds, repository), repository };
     } catch (e) {
-      if (!ctx.prompter.interactive || !isCliError(e) || e.exitCode !== ExitCode.Rejected || e.code === 'no-push' || ctx.signal.aborted) throw e;
+      if (!ctx.prompter.interactive || !isCliError(e) || e.exitCode !== ExitCode.Rejected || !isRejection(e.code) || ctx.signal.aborted) throw e;
       const { out, prompter } = ctx;
       out.fail(e.message);
       const owner = ownerOf(e);
@@ -29,22 +57,28 @@ export async function validateWithRecovery(ctx: Context, first: Credentials, rep
         continue;
       }
       if (e.hint) out.info(`  ${e.hint}`);
+      const fixes = FIXES[e.code];
+      const names: Record<Next, string> = {
+        username: `Type the Docker ID again (now ${creds.username})`,
+        token: 'Paste another token',
+        repository: `Change the repository (now ${repository}; empty skips the push check)`,
+        quit: 'Stop',
+      };
       const next = await prompter.select<Next>({
         message: 'What now?',
-        choices: [
-          { name: `Type the Docker ID again (now ${creds.username})`, value: 'username' },
-          { name: 'Paste another token', value: 'token' },
-          { name: 'Stop', value: 'quit' },
-        ],
-        default: owner ? 'token' : 'username',
+        choices: fixes.map((value) => ({ name: names[value], value })),
+        default: owner && fixes.includes('token') ? 'token' : fixes[0],
         flag: '--username',
       });
-      if (next === 'quit') throw e;
+      // The failure and its fix are on screen already: the run ends with one line, not a second copy.
+      if (next === 'quit') throw new CliError(e.code, 'Stopped at your choice.', undefined, e.exitCode);
       if (next === 'username') {
         creds = {
           ...creds,
           username: await prompter.input({ message: 'Docker ID (or organization name for an organization token):', default: creds.username, validate: validateUsername, flag: '--username' }),
         };
+      } else if (next === 'repository') {
+        repository = (await askRepository(ctx, repository))?.trim() || undefined;
       } else {
         const token = await askToken(ctx, 'Access token (input hidden):', creds.username);
         // The answer replaced is no longer the token: a name typed there by mistake is shown again.

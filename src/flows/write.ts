@@ -4,7 +4,7 @@ import { commandLine, type Context } from '../context.js';
 import { checkCredentialValue, type ValueCheck } from './check.js';
 import { describeValue } from './describe.js';
 import { inspectCurrent, type Inspection } from './inspect.js';
-import { aliasDrift } from './consumers.js';
+import { CONSUMERS_TAG, aliasDrift, encodeConsumers, type Consumer } from './consumers.js';
 import { newRequestToken } from './store.js';
 import { sameSecret } from '../ui/redact.js';
 import type { Credentials } from '../hub/registry.js';
@@ -60,19 +60,42 @@ export function rotationInProgress(ctx: Context, secretId: string, pendingId: st
 }
 
 /**
- * The read-back after a write Secrets Manager confirmed. If it is interrupted or
- * fails, the write still happened: the error says so (`done`, e.g. "Rotated") and
- * carries `state`, what the confirmed write left.
+ * The read-back after a write Secrets Manager confirmed: the one policy of setup,
+ * rotate and rollback. The run's outcome is what this read shows: this run's
+ * version (`versionId`) is AWSCURRENT, and the caller may print its headline and
+ * hand-over; another version is, and the run ends with concurrent-change (exit
+ * 5) naming both, with no headline; or the read failed, and the error says the
+ * write happened (`done`, e.g. "Rotated") and carries `state`, what it left.
  */
-export async function readBackAfterWrite(ctx: Context, store: SecretStore, done: string, state: string): Promise<Inspection> {
+export async function readBackAfterWrite(ctx: Context, store: SecretStore, done: string, state: string, versionId: string): Promise<Inspection> {
+  let after: Inspection;
   try {
-    return await inspectCurrent(ctx, store);
+    after = await inspectCurrent(ctx, store);
   } catch (e) {
     if (isCancellation(e)) throw cancelled(state);
     if (isCliError(e)) {
       throw new CliError('check-after-write-failed', `${done}, but reading ${store.secretId} back failed: ${e.message}`, `Check it with ${commandLine(ctx, 'verify', store.secretId)}`, ExitCode.Transient, state);
     }
     throw e;
+  }
+  if (after.currentVersionId !== versionId) {
+    // Written later, or moved back by a rollback: either way another run moved AWSCURRENT after this one did.
+    throw concurrentChange(
+      ctx,
+      store.secretId,
+      `after this run made version ${versionId} current, another run made version ${after.currentVersionId} current`,
+      `AWSCURRENT is version ${after.currentVersionId}, not this run's version ${versionId}`,
+    );
+  }
+  return after;
+}
+
+/** Records who the value was written for (CONSUMERS_TAG); like the token's metadata, a failure is a warning only. */
+export async function recordConsumers(ctx: Context, store: SecretStore, consumers: readonly Consumer[]): Promise<void> {
+  try {
+    await store.tag({ [CONSUMERS_TAG]: encodeConsumers(consumers) });
+  } catch (e) {
+    ctx.out.warn(`Who reads the secret could not be recorded (${(e as Error).message.replace(/\.$/, '')}); the next setup preselects from the keys instead.`);
   }
 }
 

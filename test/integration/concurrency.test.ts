@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describeWith, filesUnder, runCli, type RunResult } from '../support/harness.js';
 import { useFaultProxy, useWorld } from '../support/world.js';
 import { uniqueName } from '../support/aws.js';
+import { UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
 
 describeWith(['moto_server', 'docker'], 'concurrent runs, killed runs and rollback checks', () => {
   const w = useWorld();
@@ -32,7 +33,7 @@ describeWith(['moto_server', 'docker'], 'concurrent runs, killed runs and rollba
     const loser = winnerIsA ? rb : ra;
     expect(loser.stderr).toMatch(/Another run changed .* at the same time/);
     // What the loser saw when it stopped: its own stage gone or never promoted, AWSCURRENT as it read it.
-    expect(loser.stderr).toMatch(/State: (AWSPENDING removed; )?(AWSCURRENT unchanged \(version [\w-]+\)|AWSCURRENT is version [\w-]+, set by another run|this run's value is no longer current)/);
+    expect(loser.stderr).toMatch(/State: (AWSPENDING removed; )?(AWSCURRENT unchanged \(version [\w-]+\)|AWSCURRENT is version [\w-]+, set by another run|AWSCURRENT is version [\w-]+, not this run's version [\w-]+)/);
     // No version is lost: every labelled version before is still there, and nothing is left staged.
     const after = (await w.secrets.stages(name));
     for (const id of versionsBefore) expect(Object.keys(after)).toContain(id);
@@ -64,6 +65,50 @@ describeWith(['moto_server', 'docker'], 'concurrent runs, killed runs and rollba
     expect(await tokenOf(name)).toBe(winnerIsA ? w.bob.token : w.rw.token);
     expect(await tokenOf(name, 'AWSPREVIOUS')).toBe(w.rw2.token);
   });
+
+  // One read-back policy (flows/write.ts readBackAfterWrite): after this run's promotion, another run's
+  // version read back as AWSCURRENT is exit 5 with both versions named, and no headline or hand-over.
+  const concurrentAfterPromotion: [string, (name: string) => Promise<void>, (name: string) => [string[], string?], RegExp][] = [
+    ['rotate, then a concurrent rollback', async (name) => void (await w.secrets.create(name, value(w.rw.token))), (name) => [rotate(name), w.rw2.token], /Rotated|revoke/i],
+    ['setup, then a concurrent rollback', async (name) => void (await w.secrets.create(name, value(w.rw.token))), (name) => [setup(name, 'alice1'), w.rw2.token], /Done\.|log in with/],
+    ['rollback, then a concurrent rollback', async (name) => {
+      await w.secrets.create(name, value(w.rw.token));
+      await w.secrets.put(name, value(w.rw2.token));
+    }, (name) => [rollback(name)], /Rolled back .*:|Undo with/],
+  ];
+  for (const [what, arrange, args, headline] of concurrentAfterPromotion) {
+    it(`${what} moving AWSCURRENT back before the read-back: exit 5, both versions named, no headline`, async () => {
+      const name0 = uniqueName();
+      await arrange(name0);
+      const startedAt = (await labelled(name0)).find(([, st]) => st.includes('AWSCURRENT'))![0];
+      // The read-back after promotion (GetSecretValue of AWSCURRENT, once this run moved it) is held.
+      let promoted = false;
+      const held = faults().fail({
+        target: '*',
+        match: (b: { VersionStage?: string; MoveToVersionId?: string; VersionId?: string }) => {
+          if (b.VersionStage === 'AWSCURRENT' && b.MoveToVersionId) promoted = true;
+          return promoted && b.VersionStage === 'AWSCURRENT' && !b.MoveToVersionId && !b.VersionId;
+        },
+        mode: 'hold',
+      });
+      const [argv, input] = args(name0);
+      const running = run(argv, input, { AWS_ENDPOINT_URL_SECRETS_MANAGER: faults().url });
+      await held;
+      // Another run rolls back: AWSCURRENT returns to the version this run replaced.
+      const ours = (await labelled(name0)).find(([, st]) => st.includes('AWSCURRENT'))![0];
+      expect(ours).not.toBe(startedAt);
+      await w.secrets.client.send(new UpdateSecretVersionStageCommand({ SecretId: name0, VersionStage: 'AWSCURRENT', MoveToVersionId: startedAt, RemoveFromVersionId: ours }));
+      faults().release();
+      const r = await running;
+      faults().restore();
+      w.assertNoCanary('output', r.stdout + r.stderr);
+      expect(r.exitCode, r.stderr).toBe(5);
+      expect(r.stderr).toContain(`Another run changed ${name0} at the same time: after this run made version ${ours} current, another run made version ${startedAt} current.`);
+      expect(r.stderr).toContain(`State: AWSCURRENT is version ${startedAt}, not this run's version ${ours}.`);
+      expect(r.stdout + r.stderr).not.toMatch(headline);
+      expect(r.stderr).not.toMatch(/written after/);
+    });
+  }
 
   it('rotate against rotate --discard-pending of its live stage: the discarding run wins, the other says its stage was taken', async () => {
     const name = uniqueName();
