@@ -127,6 +127,35 @@ function lstatOrNone(path: string): Stats | undefined {
 }
 
 /**
+ * The IPv4 address an IPv4-mapped IPv6 host stands for (`[::ffff:7f00:1]` and
+ * `[::ffff:127.0.0.1]` are 127.0.0.1), else the host name as given, lowercase.
+ */
+export function unmappedHost(hostname: string): string {
+  const host = hostname.toLowerCase();
+  if (!host.startsWith('[')) return host;
+  let compressed = host;
+  try {
+    // The URL parser writes every form (dotted, hex, zeros spelt out) as [::ffff:hhhh:hhhh].
+    compressed = new URL(`http://${host}/`).hostname;
+  } catch {
+    return host;
+  }
+  const m = /^\[::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})\]$/.exec(compressed);
+  if (!m) return compressed;
+  const [hi, lo] = [parseInt(m[1]!, 16), parseInt(m[2]!, 16)];
+  return [hi >> 8, hi & 255, lo >> 8, lo & 255].join('.');
+}
+
+/** This machine: localhost, 127.0.0.0/8 (also IPv4-mapped) and [::1]. Not 0.0.0.0, which only some systems route here. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = unmappedHost(hostname);
+  return host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/** The rule for every URL the token travels to, given or announced: https://, or http:// only to this machine. */
+export const tokenMayTravelTo = (url: URL): boolean => url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
+
+/**
  * Finds the nearest config file from `cwd` upward, the way git finds `.git`, but
  * trusts only what the user (or root) owns and nobody else can write. The search
  * stops at a folder others can write to; a file there, another user's file, a

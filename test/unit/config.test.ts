@@ -119,3 +119,29 @@ describe('which config file is trusted (issue 22, item 4)', () => {
     expect(closeMatches('zzzz', names, 3)).toEqual([]);
   });
 });
+
+describe('the https rule for every URL the token travels to (issue 22, item 7)', () => {
+  it('reads IPv4-mapped IPv6, dotted and hex, as its IPv4 address', async () => {
+    const { isLoopbackHost, unmappedHost } = await import('../../src/config.js');
+    expect(unmappedHost('[::ffff:7f00:1]')).toBe('127.0.0.1');
+    expect(unmappedHost('[::ffff:127.0.0.1]')).toBe('127.0.0.1');
+    expect(unmappedHost('[0:0:0:0:0:ffff:a00:1]')).toBe('10.0.0.1');
+    for (const host of ['localhost', '127.0.0.1', '127.9.9.9', '[::1]', '[::ffff:7f00:1]', '[::FFFF:127.0.0.1]']) expect(isLoopbackHost(host), host).toBe(true);
+    for (const host of ['0.0.0.0', '[::ffff:a00:1]', '[::ffff:0.0.0.0]', '[::7f00:1]', 'localhost.example', '128.0.0.1']) expect(isLoopbackHost(host), host).toBe(false);
+  });
+
+  it('holds a realm to the rule, refuses a drop from https:// to http://, and warns for another host', async () => {
+    const { checkRealm } = await import('../../src/hub/registry.js');
+    const warned: string[] = [];
+    const warn = (l: string) => warned.push(l);
+    expect(() => checkRealm('http://[::ffff:7f00:1]:5000/token', 'http://127.0.0.1:5000', warn)).not.toThrow();
+    expect(warned).toEqual([]);
+    expect(() => checkRealm('http://evil.example/token', 'http://127.0.0.1:5000', warn)).toThrow(/over http:\/\/ to another machine, so the token was not sent/);
+    expect(() => checkRealm('http://127.0.0.1:9/token', 'https://registry.example', warn)).toThrow(/over http:\/\/ although the registry itself is https:\/\//);
+    expect(() => checkRealm('https://u:p@auth.example/token', 'https://registry.example', warn)).toThrow(expect.objectContaining({ code: 'insecure-realm', exitCode: 5 }));
+    checkRealm('https://auth.docker.io/token', 'https://registry-1.docker.io', warn);
+    expect(warned).toEqual([]);
+    checkRealm('https://gitlab.example/jwt/auth', 'https://registry.gitlab.example', warn);
+    expect(warned).toEqual(['The registry registry.gitlab.example sends the login to another host, gitlab.example (its token realm).']);
+  });
+});
