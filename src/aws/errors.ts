@@ -59,11 +59,9 @@ export function mapAwsError(e: unknown, c: AwsCallContext): CliError {
   const scope = where(c);
   const place = scope ? ` (${scope})` : '';
 
-  const credentials = name === 'CredentialsProviderError' || name === 'TokenProviderError';
   // A profile that is not defined anywhere fails as "no credentials" or, first, as "no region": say what is wrong.
-  const missing = c.profile && (credentials || /region is missing/i.test(message)) ? missingProfile(c.profile, process.env) : undefined;
-  if (missing) return missing;
-  if (credentials) {
+  const missing = () => (c.profile ? missingProfile(c.profile, process.env) : undefined);
+  if (name === 'CredentialsProviderError' || name === 'TokenProviderError') {
     // The SSO portal revoked the cached session: its UnauthorizedException, wrapped, does not say "SSO" (aws-cdk#32510).
     if (/session token not found or invalid|UnauthorizedException/i.test(message)) {
       return new CliError(
@@ -91,6 +89,8 @@ export function mapAwsError(e: unknown, c: AwsCallContext): CliError {
         ExitCode.Aws,
       );
     }
+    const undefinedProfile = missing();
+    if (undefinedProfile) return undefinedProfile;
     return new CliError(
       'no-credentials',
       c.profile
@@ -101,6 +101,8 @@ export function mapAwsError(e: unknown, c: AwsCallContext): CliError {
     );
   }
   if (/region is missing/i.test(message)) {
+    const undefinedProfile = missing();
+    if (undefinedProfile) return undefinedProfile;
     return new CliError(
       'no-region',
       'No AWS region is configured.',
