@@ -114,6 +114,10 @@ const myUid = (): number | undefined => process.getuid?.();
 const refused = (path: string, why: string, fix: string): CliError =>
   new CliError('unsafe-config-file', `Refused the config file ${path}: ${why}, so someone else could have written it.`, fix, ExitCode.Usage);
 
+/** A config file that is a symbolic link: refused, even to a good file (no link is followed). */
+const linkRefused = (path: string): CliError =>
+  new CliError('unsafe-config-file', `Refused the config file ${path}: it is a symbolic link, and no link is followed (its target could be anywhere).`, 'Replace the link with a copy of the file it points to.', ExitCode.Usage);
+
 const elsewhereFix = (dir: string) =>
   `Work in a folder outside ${dir}, or put your own ${CONFIG_FILE_NAME} in the folder you work in (the nearest one is used, and the search stops there).`;
 
@@ -176,9 +180,11 @@ export function findConfigFile(cwd: string): string | undefined {
     const folderProblem = folder && distrust(folder, uid);
     const file = lstatOrNone(candidate);
     if (file) {
-      if (folderProblem) throw refused(candidate, `the folder ${dir} ${folderProblem}`, folder.uid === uid ? `Run: chmod go-w ${dir}` : elsewhereFix(dir));
+      // A sticky folder (like /tmp) is shared on purpose: never advise making it private.
+      const mine = folder !== undefined && folder.uid === uid && !(folder.mode & 0o1000);
+      if (folderProblem) throw refused(candidate, `the folder ${dir} ${folderProblem}`, mine ? `Run: chmod go-w ${dir}` : elsewhereFix(dir));
       if (file.isSymbolicLink()) {
-        throw refused(candidate, 'it is a symbolic link (no link is followed: its target could be anywhere)', 'Replace the link with a copy of the file it points to.');
+        throw linkRefused(candidate);
       }
       const fileProblem = distrust(file, uid);
       if (fileProblem) throw refused(candidate, `it ${fileProblem}`, file.uid === uid ? `Run: chmod go-w ${candidate}` : elsewhereFix(dir));
@@ -212,7 +218,7 @@ export function loadConfigFile(path: string): FileConfig {
     parsed = JSON.parse(readConfigText(path));
   } catch (e) {
     if (isCliError(e)) throw e;
-    if ((e as NodeJS.ErrnoException).code === 'ELOOP') throw refused(path, 'it is a symbolic link (no link is followed: its target could be anywhere)', 'Replace the link with a copy of the file it points to.');
+    if ((e as NodeJS.ErrnoException).code === 'ELOOP') throw linkRefused(path);
     // JSON.parse quotes the text around the error: never a secret-like piece of it.
     const detail = e instanceof SyntaxError && !looksSecret(e.message) ? ` (${printable(e.message)})` : '';
     const why = e instanceof SyntaxError ? `it is not valid JSON${detail}` : 'it cannot be read';

@@ -91,7 +91,7 @@ describe('which config file is trusted (issue 22, item 4)', () => {
     writeFileSync(file(good), '{}');
     const linked = tempDir('dhc-link-');
     symlinkSync(file(good), file(linked));
-    expect(() => findConfigFile(linked)).toThrow(`Refused the config file ${file(linked)}: it is a symbolic link (no link is followed: its target could be anywhere), so someone else could have written it.`);
+    expect(() => findConfigFile(linked)).toThrow(`Refused the config file ${file(linked)}: it is a symbolic link, and no link is followed (its target could be anywhere).`);
   });
 
   it('refuses a file its group can write, and a file in a folder others can write; stops at such a folder', () => {
@@ -109,6 +109,10 @@ describe('which config file is trusted (issue 22, item 4)', () => {
     expect(findConfigFile(below)).toBeUndefined();
     writeFileSync(file(open), '{}');
     expect(() => findConfigFile(below)).toThrow(expect.objectContaining({ code: 'unsafe-config-file', exitCode: 2, message: expect.stringContaining(`the folder ${open} can be written by every user`) }));
+    // Your own open folder: make it private. A sticky one (like /tmp) is shared on purpose: work elsewhere.
+    expect(() => findConfigFile(below)).toThrow(expect.objectContaining({ hint: `Run: chmod go-w ${open}` }));
+    chmodSync(open, 0o1777);
+    expect(() => findConfigFile(below)).toThrow(expect.objectContaining({ hint: expect.stringMatching(new RegExp(`^Work in a folder outside ${open}, or put your own`)) }));
   });
 
   it('finds close matches for a mistyped name, nearest first and bounded', () => {
