@@ -42,6 +42,8 @@ export class SharedMachine {
     mkdirSync(this.shared);
     chmodSync(this.shared, 0o1777);
     for (const part of ['bin', 'dist']) cpSync(join(ROOT, part), join(this.pkg, part), { recursive: true });
+    // Readable by every user whatever the umask the checkout was built with.
+    spawnSync('chmod', ['-R', 'a+rX', this.pkg]);
   }
 
   /** A user with its own HOME (0700) and TMPDIR inside it. */
