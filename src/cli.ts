@@ -1,4 +1,4 @@
-import { resolveSettings, type FlagValues } from './config.js';
+import { configFileNote, resolveSettings, type FlagValues } from './config.js';
 import { ExitCode, cancelled, isCliError } from './errors.js';
 import type { Output, Streams } from './ui/output.js';
 import { describeError, redact } from './ui/redact.js';
@@ -85,7 +85,10 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
       stderrIsTTY: Boolean(streams.stderr.isTTY),
     });
     out = new Output(streams, { json: settings.json, color: settings.color, debug: settings.debug });
-    if (settings.configPath) out.debug(`config file: ${settings.configPath}`);
+    // Which file supplied a value is always said: a value nobody typed must be traceable.
+    const note = configFileNote(settings);
+    if (note) out.info(note);
+    else if (settings.configPath) out.debug(`config file: ${settings.configPath} (every value in it is overridden)`);
     const prompter: Prompter = settings.interactive
       ? new TerminalPrompter(stdin, streams, controller.signal)
       : new NonInteractivePrompter();

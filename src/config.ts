@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, realpathSync, type Stats } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { usageError } from './errors.js';
+import { CliError, ExitCode, isCliError, usageError } from './errors.js';
 import { looksSecret, printable } from './ui/redact.js';
 import { parseConsumers, type Consumer } from './flows/consumers.js';
 
@@ -52,6 +52,14 @@ export interface Settings {
   origin: Partial<Record<Field, Given>>;
   /** Who reads the secret (--consumers, DOCKERHUB_CREDENTIALS_CONSUMERS, "consumers"); empty when none was declared. */
   consumers: Consumer[];
+  /** The keys of the config file whose values are in use (not overridden by a flag or variable). */
+  fromFile: string[];
+}
+
+/** The one line that says which file supplied which values, or nothing when none is in use. */
+export function configFileNote(settings: Settings): string | undefined {
+  if (!settings.configPath || settings.fromFile.length === 0) return undefined;
+  return `Using ${settings.fromFile.join(', ')} from ${settings.configPath}`;
 }
 
 /** The settings a user supplies as text. */
@@ -86,23 +94,131 @@ const ENV_NAMES: Record<Field, string[]> = {
   username: ['DOCKERHUB_USERNAME'],
 };
 
-/** Finds the nearest config file from `cwd` upward, the way git finds `.git`. */
+/**
+ * Whether a config file, or the folder it is in, could have been written by
+ * someone else: owned by another user (root excepted), or writable by its group
+ * or by everyone (a sticky /tmp included). The rule of git's safe.directory, and
+ * stricter on modes. Not checked on Windows, where modes say nothing.
+ */
+function distrust(st: Stats, uid: number | undefined): string | undefined {
+  if (uid === undefined) return undefined;
+  if (st.uid !== uid && st.uid !== 0) return `belongs to another user (uid ${st.uid})`;
+  if (st.mode & 0o002) return 'can be written by every user';
+  if (st.mode & 0o020) return 'can be written by its group';
+  return undefined;
+}
+
+const myUid = (): number | undefined => process.getuid?.();
+
+/** A config file that cannot be trusted: one sentence naming it and why, and the fix (exit 2). */
+const refused = (path: string, why: string, fix: string): CliError =>
+  new CliError('unsafe-config-file', `Refused the config file ${path}: ${why}, so someone else could have written it.`, fix, ExitCode.Usage);
+
+/** A config file that is a symbolic link: refused, even to a good file (no link is followed). */
+const linkRefused = (path: string): CliError =>
+  new CliError('unsafe-config-file', `Refused the config file ${path}: it is a symbolic link, and no link is followed (its target could be anywhere).`, 'Replace the link with a copy of the file it points to.', ExitCode.Usage);
+
+const elsewhereFix = (dir: string) =>
+  `Work in a folder outside ${dir}, or put your own ${CONFIG_FILE_NAME} in the folder you work in (the nearest one is used, and the search stops there).`;
+
+function lstatOrNone(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    // Missing, or in a folder that cannot be searched: nothing to read there.
+    return undefined;
+  }
+}
+
+/**
+ * The IPv4 address an IPv4-mapped IPv6 host stands for (`[::ffff:7f00:1]` and
+ * `[::ffff:127.0.0.1]` are 127.0.0.1), else the host name as given, lowercase.
+ */
+export function unmappedHost(hostname: string): string {
+  const host = hostname.toLowerCase();
+  if (!host.startsWith('[')) return host;
+  let compressed = host;
+  try {
+    // The URL parser writes every form (dotted, hex, zeros spelt out) as [::ffff:hhhh:hhhh].
+    compressed = new URL(`http://${host}/`).hostname;
+  } catch {
+    return host;
+  }
+  const m = /^\[::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})\]$/.exec(compressed);
+  if (!m) return compressed;
+  const [hi, lo] = [parseInt(m[1]!, 16), parseInt(m[2]!, 16)];
+  return [hi >> 8, hi & 255, lo >> 8, lo & 255].join('.');
+}
+
+/** This machine: localhost, 127.0.0.0/8 (also IPv4-mapped) and [::1]. Not 0.0.0.0, which only some systems route here. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = unmappedHost(hostname);
+  return host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/** The rule for every URL the token travels to, given or announced: https://, or http:// only to this machine. */
+export const tokenMayTravelTo = (url: URL): boolean => url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
+
+/**
+ * Finds the nearest config file from `cwd` upward, the way git finds `.git`, but
+ * trusts only what the user (or root) owns and nobody else can write. The search
+ * stops at a folder others can write to; a file there, another user's file, a
+ * file others can write, and a symbolic link are refused (exit 2), never skipped:
+ * a skipped file would silently change which secret or region a run uses.
+ */
 export function findConfigFile(cwd: string): string | undefined {
-  let dir = resolve(cwd);
+  const uid = myUid();
+  let dir: string;
+  try {
+    dir = realpathSync(cwd);
+  } catch {
+    dir = resolve(cwd);
+  }
   for (;;) {
     const candidate = join(dir, CONFIG_FILE_NAME);
-    if (existsSync(candidate)) return candidate;
+    const folder = lstatOrNone(dir);
+    const folderProblem = folder && distrust(folder, uid);
+    const file = lstatOrNone(candidate);
+    if (file) {
+      // A sticky folder (like /tmp) is shared on purpose: never advise making it private.
+      const mine = folder !== undefined && folder.uid === uid && !(folder.mode & 0o1000);
+      if (folderProblem) throw refused(candidate, `the folder ${dir} ${folderProblem}`, mine ? `Run: chmod go-w ${dir}` : elsewhereFix(dir));
+      if (file.isSymbolicLink()) {
+        throw linkRefused(candidate);
+      }
+      const fileProblem = distrust(file, uid);
+      if (fileProblem) throw refused(candidate, `it ${fileProblem}`, file.uid === uid ? `Run: chmod go-w ${candidate}` : elsewhereFix(dir));
+      return candidate;
+    }
+    // Nothing above a folder others can write to is looked at.
+    if (folderProblem) return undefined;
     const parent = dirname(dir);
     if (parent === dir) return undefined;
     dir = parent;
   }
 }
 
+/** The file's text, opened without following a link and checked again on the open file (it could have been swapped). */
+function readConfigText(path: string): string {
+  const fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw usageError(`The config file ${path} is malformed: it is not a regular file.`, `Remove ${path}, or make it a JSON file.`);
+    const problem = distrust(st, myUid());
+    if (problem) throw refused(path, `it ${problem}`, elsewhereFix(dirname(path)));
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export function loadConfigFile(path: string): FileConfig {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
+    parsed = JSON.parse(readConfigText(path));
   } catch (e) {
+    if (isCliError(e)) throw e;
+    if ((e as NodeJS.ErrnoException).code === 'ELOOP') throw linkRefused(path);
     // JSON.parse quotes the text around the error: never a secret-like piece of it.
     const detail = e instanceof SyntaxError && !looksSecret(e.message) ? ` (${printable(e.message)})` : '';
     const why = e instanceof SyntaxError ? `it is not valid JSON${detail}` : 'it cannot be read';
@@ -121,9 +237,11 @@ export function loadConfigFile(path: string): FileConfig {
       continue;
     }
     if (!(FILE_KEYS as readonly string[]).includes(key)) {
+      const allowed = [...FILE_KEYS, ...FILE_LIST_KEYS];
+      const [near] = looksSecret(key) ? [] : closeMatches(key, allowed, 1);
       throw usageError(
         `The config file ${path} is malformed: ${looksSecret(key) ? 'a key looks like an access token (not shown)' : `unknown key "${printable(key)}"`}.`,
-        `Allowed keys: ${[...FILE_KEYS, ...FILE_LIST_KEYS].join(', ')}.`,
+        `${near ? `Did you mean "${near}"? ` : ''}Allowed keys: ${allowed.join(', ')}.`,
       );
     }
     if (typeof value !== 'string' || value.trim() === '') {
@@ -132,6 +250,37 @@ export function loadConfigFile(path: string): FileConfig {
     config[key as FileKey] = value.trim();
   }
   return config;
+}
+
+/** Edit distance with transpositions (optimal string alignment), case-insensitive. */
+function distance(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  const d = Array.from({ length: x.length + 1 }, (_, i) => [i, ...Array<number>(y.length).fill(0)]);
+  for (let j = 1; j <= y.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= x.length; i++) {
+    for (let j = 1; j <= y.length; j++) {
+      const cost = x[i - 1] === y[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+    }
+  }
+  return d[x.length]![y.length]!;
+}
+
+/**
+ * The candidates close to a mistyped word, nearest first, at most `max`: a few
+ * edits away (about a third of its length), or containing it (`dockerhub` for
+ * `ci/dockerhub`). For "did you mean" in config keys and secret names.
+ */
+export function closeMatches(word: string, candidates: readonly string[], max: number): string[] {
+  const w = word.toLowerCase();
+  const scored = candidates
+    .filter((c) => c !== word)
+    .map((c) => ({ c, d: distance(word, c), contains: w.length >= 4 && c.toLowerCase().includes(w) }))
+    .filter(({ d, contains }) => contains || d <= Math.max(2, Math.floor(word.length / 3)));
+  return scored.sort((a, b) => a.d - b.d).slice(0, max).map(({ c }) => c);
 }
 
 export interface Environment {
@@ -161,7 +310,7 @@ export function resolveSettings(flags: FlagValues, where: Environment): Settings
     return candidates[0]?.value;
   };
   const noColorEnv = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
-  return {
+  const values = {
     secretId: pick('secretId'),
     profile: pick('profile'),
     region: pick('region'),
@@ -169,6 +318,11 @@ export function resolveSettings(flags: FlagValues, where: Environment): Settings
     registry: pick('registry') ?? DEFAULT_REGISTRY,
     hubUrl: pick('hubUrl') ?? DEFAULT_HUB_URL,
     username: pick('username'),
+  };
+  const consumersFrom = flags.consumers !== undefined || env.DOCKERHUB_CREDENTIALS_CONSUMERS?.trim() ? 'other' : file.consumers ? 'file' : 'none';
+  const fromFile = [...Object.values(origin).filter((g) => g.from === 'file').map((g) => g.field as string), ...(consumersFrom === 'file' ? ['consumers'] : [])];
+  return {
+    ...values,
     json: flags.json ?? false,
     color: flags.color !== false && !noColorEnv,
     interactive: !flags.nonInteractive && where.stdinIsTTY && where.stderrIsTTY,
@@ -182,5 +336,6 @@ export function resolveSettings(flags: FlagValues, where: Environment): Settings
       parseConsumers(env.DOCKERHUB_CREDENTIALS_CONSUMERS?.trim() || undefined, 'DOCKERHUB_CREDENTIALS_CONSUMERS') ??
       parseConsumers(file.consumers, configPath ?? CONFIG_FILE_NAME) ??
       [],
+    fromFile,
   };
 }

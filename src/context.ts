@@ -1,8 +1,9 @@
 import type { Settings } from './config.js';
 import type { Output, Streams } from './ui/output.js';
 import type { Prompter } from './ui/prompter.js';
-import { SecretStore } from './aws/store.js';
-import { usageError } from './errors.js';
+import { SecretStore, arnRegion, type SecretInfo } from './aws/store.js';
+import { isCliError, usageError } from './errors.js';
+import { printable } from './ui/redact.js';
 import { checkAnswer, type SuppliedToken } from './flows/inputs.js';
 
 /** Everything a command needs, so commands never reach for globals and tests can swap parts. */
@@ -35,9 +36,10 @@ export function requireSecretId(ctx: Context): string {
 }
 
 /** The secret id from flags, environment or config file, or asked for at a terminal. */
-export async function askSecretId(ctx: Context): Promise<string> {
+export async function askSecretId(ctx: Context, suggestion?: string): Promise<string> {
   ctx.settings.secretId ??= await ctx.prompter.input({
     message: 'Secrets Manager secret name or ARN:',
+    default: suggestion,
     validate: (v) => checkAnswer('secretId', v),
     flag: '--secret-id (or DOCKERHUB_CREDENTIALS_SECRET_ID)',
   });
@@ -45,6 +47,13 @@ export async function askSecretId(ctx: Context): Promise<string> {
 }
 
 export function openStore(ctx: Context, secretId: string): Promise<SecretStore> {
+  // AWS finds a secret given by ARN only in the ARN's region: say so when the settings name another, and use the ARN's.
+  const inArn = arnRegion(secretId);
+  const region = ctx.settings.region;
+  if (inArn && region && inArn !== region) {
+    ctx.out.warn(`The secret's ARN is in region ${inArn}, but ${ctx.settings.origin.region?.name ?? 'the region given'} says ${region}: the regions differ, so ${inArn} (the ARN's) is used.`);
+    ctx.settings.region = inArn;
+  }
   return SecretStore.open({
     secretId,
     profile: ctx.settings.profile,
@@ -65,4 +74,35 @@ export function commandLine(ctx: Context, command: string, secretId: string): st
   ]
     .filter(Boolean)
     .join(' ');
+}
+
+/** How many times a mistyped secret name is asked again before the run ends. */
+const SECRET_NAME_TRIES = 5;
+
+/**
+ * Opens the secret and runs `check` on it (setup's describe). A name typed at the
+ * prompt that does not exist is asked again, naming close matches from one page of
+ * ListSecrets when listing is allowed; a name from a flag, variable or the config
+ * file, or a run without a terminal, fails as before.
+ */
+export async function openAskedSecret(
+  ctx: Context,
+  secretId: string,
+  asked: boolean,
+  check: (store: SecretStore) => Promise<SecretInfo>,
+): Promise<{ store: SecretStore; info: SecretInfo }> {
+  for (let tries = 1; ; tries++) {
+    const store = await openStore(ctx, secretId);
+    try {
+      return { store, info: await check(store) };
+    } catch (e) {
+      if (!asked || !ctx.prompter.interactive || !isCliError(e) || e.code !== 'secret-not-found' || tries >= SECRET_NAME_TRIES) throw e;
+      ctx.out.warn(e.message);
+      const near = arnRegion(secretId) ? { names: [], listed: false } : await store.closeNames(secretId);
+      if (near.names.length) ctx.out.info(`  Close matches: ${near.names.map((n) => printable(n)).join(', ')}`);
+      else if (near.listed) ctx.out.info('  No secret with a close name in this region.');
+      ctx.settings.secretId = undefined;
+      secretId = await askSecretId(ctx, near.names[0]);
+    }
+  }
 }

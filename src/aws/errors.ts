@@ -1,6 +1,8 @@
 import { CliError, ExitCode, isCliError } from '../errors.js';
 import { redact } from '../ui/redact.js';
 import { proxyFailure, proxyHint } from '../net/proxy.js';
+import { awsConfigFiles, profileNames } from './region.js';
+import { closeMatches } from '../config.js';
 
 export interface AwsCallContext {
   action: string; // e.g. "secretsmanager:GetSecretValue"
@@ -57,6 +59,8 @@ export function mapAwsError(e: unknown, c: AwsCallContext): CliError {
   const scope = where(c);
   const place = scope ? ` (${scope})` : '';
 
+  // A profile that is not defined anywhere fails as "no credentials" or, first, as "no region": say what is wrong.
+  const missing = () => (c.profile ? missingProfile(c.profile, process.env) : undefined);
   if (name === 'CredentialsProviderError' || name === 'TokenProviderError') {
     // The SSO portal revoked the cached session: its UnauthorizedException, wrapped, does not say "SSO" (aws-cdk#32510).
     if (/session token not found or invalid|UnauthorizedException/i.test(message)) {
@@ -85,6 +89,8 @@ export function mapAwsError(e: unknown, c: AwsCallContext): CliError {
         ExitCode.Aws,
       );
     }
+    const undefinedProfile = missing();
+    if (undefinedProfile) return undefinedProfile;
     return new CliError(
       'no-credentials',
       c.profile
@@ -95,6 +101,8 @@ export function mapAwsError(e: unknown, c: AwsCallContext): CliError {
     );
   }
   if (/region is missing/i.test(message)) {
+    const undefinedProfile = missing();
+    if (undefinedProfile) return undefinedProfile;
     return new CliError(
       'no-region',
       'No AWS region is configured.',
@@ -203,6 +211,20 @@ export function mapAwsError(e: unknown, c: AwsCallContext): CliError {
     `AWS Secrets Manager refused ${c.action} on ${c.secretId}: ${name}: ${message}`,
     undefined,
     ExitCode.Unexpected,
+  );
+}
+
+/** A --profile that neither shared AWS file defines: say so, name the files, and the nearest profile. */
+function missingProfile(profile: string, env: NodeJS.ProcessEnv): CliError | undefined {
+  const known = profileNames(env);
+  if (known.includes(profile)) return undefined;
+  const files = awsConfigFiles(env);
+  const [near] = closeMatches(profile, known, 1);
+  return new CliError(
+    'no-such-profile',
+    `The AWS profile ${profile} is not in the AWS config files (${files.config}, ${files.credentials}).`,
+    `${near ? `Did you mean --profile ${near}? ` : ''}List the profiles with aws configure list-profiles, or create this one with aws configure --profile ${profile} (or aws configure sso).`,
+    ExitCode.Aws,
   );
 }
 

@@ -1,7 +1,8 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mapAwsError, scheduledForDeletion, type AwsCallContext } from './errors.js';
 import { registerSecret } from '../ui/redact.js';
-import { CliError, ExitCode, cancelled } from '../errors.js';
+import { CliError, ExitCode, cancelled, isCancellation } from '../errors.js';
+import { closeMatches } from '../config.js';
 import { awsRequestHandler } from '../net/proxy.js';
 
 export const CURRENT = 'AWSCURRENT';
@@ -88,6 +89,9 @@ export const strayPending = (info: SecretInfo): string | undefined => {
   return id && !info.versions[id]?.includes(CURRENT) ? id : undefined;
 };
 
+/** The region in a secret's ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME), or undefined for a name. */
+export const arnRegion = (secretId: string): string | undefined => /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):/.exec(secretId)?.[1];
+
 /**
  * The Secrets Manager calls the commands need, each mapped to a clear error.
  * Reads honour Ctrl-C through `signal`; writes are never aborted half-way.
@@ -101,6 +105,8 @@ export class SecretStore {
   ) {}
 
   static async open(options: StoreOptions): Promise<SecretStore> {
+    // An ARN names its region, and AWS finds the secret only there: the ARN's region wins (context.ts says when it differs).
+    options = { ...options, region: arnRegion(options.secretId) ?? options.region };
     // The SDK's own Node-version notice would land in the middle of the wizard.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     const sdk = await import('@aws-sdk/client-secrets-manager');
@@ -185,6 +191,22 @@ export class SecretStore {
       versions: out.VersionIdsToStages ?? {},
       tags: Object.fromEntries((out.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
     };
+  }
+
+  /**
+   * Up to `max` secret names close to `name`, from one page of ListSecrets (100
+   * names at most): for a mistyped name. `listed` is false when listing is not
+   * allowed or failed; that is never an error of its own.
+   */
+  async closeNames(name: string, max = 3): Promise<{ names: string[]; listed: boolean }> {
+    try {
+      const out = await this.call('ListSecrets', 'read', (abortSignal) => this.client.send(new this.sdk.ListSecretsCommand({ MaxResults: 100 }), { abortSignal }));
+      const names = (out.SecretList ?? []).map((s) => s.Name ?? '').filter(Boolean);
+      return { names: closeMatches(name, names, max), listed: true };
+    } catch (e) {
+      if (isCancellation(e)) throw e;
+      return { names: [], listed: false };
+    }
   }
 
   /** Every version, labelled or not (unlabelled ones are deprecated and may be removed by AWS). */

@@ -1,6 +1,6 @@
 import { CliError, ExitCode, cancelled, isCliError } from '../errors.js';
 import { profileRegion } from '../aws/region.js';
-import { askSecretId, commandLine, openStore, type Context } from '../context.js';
+import { askSecretId, commandLine, openAskedSecret, type Context } from '../context.js';
 import { CURRENT, strayPending, versionWithStage, type SecretInfo, type SecretStore } from '../aws/store.js';
 import { checkCredentialValue, age, formatDate } from '../flows/check.js';
 import { collectCredentials } from '../flows/collect.js';
@@ -19,18 +19,22 @@ interface SetupOptions extends LifecycleFlags {
 /** Step 1: which secret, and may we write it? */
 async function preflight(ctx: Context): Promise<{ store: SecretStore; info: SecretInfo; existing?: Record<string, unknown>; currentId?: string }> {
   const { prompter, out, settings } = ctx;
-  const secretId = await askSecretId(ctx);
+  // Answered at the prompt (no flag, variable or config value): a mistyped name is asked again.
+  const asked = !settings.origin.secretId;
+  const answered = await askSecretId(ctx);
   // settings.region already holds the flag, the environment and the config file; next comes the
   // profile's own region, as the SDK reads it. Only without any is it asked, with no default invented.
   if (!settings.region && prompter.interactive && !profileRegion(ctx.env, settings.profile)) {
     settings.region = await prompter.input({ message: 'AWS region (for example eu-west-2):', validate: (v) => checkAnswer('region', v), flag: '--region' });
   }
-  const store = await openStore(ctx, secretId);
-
-  const info = await out.track(`Checking ${secretId} in Secrets Manager`, () => store.describeLive(), {
-    done: (i) => `Secret ${i.name} exists (${i.arn})`,
-    failed: `Cannot use ${secretId}`,
-  });
+  // A name mistyped at the prompt is asked again (openAskedSecret), naming close matches.
+  const { store, info } = await openAskedSecret(ctx, answered, asked, (store) =>
+    out.track(`Checking ${store.secretId} in Secrets Manager`, () => store.describeLive(), {
+      done: (i) => `Secret ${i.name} exists (${i.arn})`,
+      failed: `Cannot use ${store.secretId}`,
+    }),
+  );
+  const secretId = store.secretId;
   const currentId = versionWithStage(info, CURRENT);
   if (!currentId) return { store, info };
 

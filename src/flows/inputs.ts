@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { CliError, ExitCode, isCliError } from '../errors.js';
-import { DEFAULT_HUB_URL, DEFAULT_REGISTRY, type Given, type Settings } from '../config.js';
+import { DEFAULT_HUB_URL, DEFAULT_REGISTRY, tokenMayTravelTo, type Given, type Settings } from '../config.js';
 import { isDockerId, tokenKind, validateRepository, validateUsername } from '../hub/tokens.js';
 import type { Prompter } from '../ui/prompter.js';
 import { looksSecret, printable, registerSecret } from '../ui/redact.js';
@@ -124,7 +124,6 @@ const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}$/;
 const HAS_CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
-const LOOPBACK = (host: string) => host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
 const DOCKER_HUB_HOSTS = ['registry-1.docker.io', 'index.docker.io', 'docker.io', 'hub.docker.com'];
 
 function checkUrl(g: Given, example: string): Problem | undefined {
@@ -135,8 +134,7 @@ function checkUrl(g: Given, example: string): Problem | undefined {
     return RULES.notUrl(g.name, g.value, example);
   }
   if (url.username || url.password) return RULES.urlWithCredentials(g.name);
-  if (url.protocol === 'https:') return undefined;
-  if (url.protocol === 'http:' && LOOPBACK(url.hostname)) return undefined;
+  if (tokenMayTravelTo(url)) return undefined;
   if (url.protocol !== 'http:') return RULES.notHttps(g.name, g.value, example);
   return RULES.insecureUrl(g.name, url.host, url.protocol);
 }

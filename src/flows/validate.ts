@@ -46,6 +46,9 @@ export async function validateAgainstHub(ctx: Context, creds: Credentials, repos
     failed: `Docker Hub API at ${hubHost}: whose token is this: failed`,
   });
 
+  // The registry's challenge before docker or this tool sends the token: its realm must pass the https rule.
+  const challenge = await discoverChallenge(settings.registry, { ...http('the registry'), warn: (l) => out.warn(l) });
+
   const loginText = `docker login to ${registryHost} as ${creds.username} (isolated config)`;
   const login = await out
     .track(loginText, () => isolatedDockerLogin(creds, server, { signal: ctx.signal, env: ctx.env, log: (l) => out.debug(l) }), {
@@ -61,7 +64,7 @@ export async function validateAgainstHub(ctx: Context, creds: Credentials, repos
   const grant = await out.track(
     grantText,
     async () =>
-      requestRegistryToken(await discoverChallenge(settings.registry, http('the registry')), creds, repository, http('the registry token endpoint'), identity.accessLevel),
+      requestRegistryToken(challenge, creds, repository, http('the registry token endpoint'), identity.accessLevel),
     {
       done: (g) =>
         g.scheme === 'basic'

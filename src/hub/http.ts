@@ -10,6 +10,8 @@ export interface HttpOptions {
   /** Longest total wait for 429 Retry-After before giving up. */
   maxRateLimitWaitSeconds?: number;
   log?: (line: string) => void;
+  /** A warning the user should see (not only under --debug). */
+  warn?: (line: string) => void;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** The username being logged in, to name it when Docker Hub locks logins. */
   account?: string;

@@ -1,4 +1,5 @@
 import { CliError, ExitCode } from '../errors.js';
+import { tokenMayTravelTo, unmappedHost } from '../config.js';
 import { OAT_PLACE, PAT_PAGE, tokenKind, type TokenKind } from './tokens.js';
 import { isLoginLockout, jwtPayload, loginLockout, readJson, request, type HttpOptions } from './http.js';
 
@@ -186,7 +187,7 @@ export function noPush(creds: Credentials, repository: string, cause: 'scope' | 
   );
 }
 
-/** GET /v2/ without credentials: the registry answers with where to get a token. */
+/** GET /v2/ without credentials: the registry answers with where to get a token, checked by checkRealm. */
 export async function discoverChallenge(registry: string, http: HttpOptions): Promise<Challenge> {
   const res = await request(new URL('/v2/', registry).toString(), {}, http);
   await res.body?.cancel();
@@ -199,7 +200,42 @@ export async function discoverChallenge(registry: string, http: HttpOptions): Pr
       ExitCode.Transient,
     );
   }
+  if (challenge.scheme === 'bearer') checkRealm(challenge.realm, registry, http.warn);
   return { ...challenge, registry };
+}
+
+/** Docker Hub's registry sends logins to auth.docker.io (REFERENCE 2, "Registry token authentication"): no warning for that pair. */
+const HUB_REALM = { registries: ['registry-1.docker.io', 'index.docker.io', 'docker.io'], realm: 'auth.docker.io' };
+
+/**
+ * The realm is where the token goes next, named by the registry, not the user: it is
+ * held to the rule of a user-given URL (https://, http:// only to this machine,
+ * IPv4-mapped IPv6 read as its IPv4 address), may not drop https:// for http://, and
+ * carries no credentials. Checked before docker or this tool sends anything there.
+ * A realm on another host than the registry is allowed, with a warning naming it.
+ */
+export function checkRealm(realm: string, registry: string, warn?: (line: string) => void): void {
+  const from = new URL(registry);
+  let to: URL;
+  try {
+    to = new URL(realm);
+  } catch {
+    throw new CliError('registry-protocol', `${from.host} names a token realm that is not a URL, so the token was not sent.`, 'Check --registry (the default is https://registry-1.docker.io).', ExitCode.Transient);
+  }
+  const downgrade = from.protocol === 'https:' && to.protocol !== 'https:';
+  if (!tokenMayTravelTo(to) || downgrade || to.username || to.password) {
+    const why = to.username || to.password ? 'a URL with credentials in it' : downgrade ? `${to.protocol}// although the registry itself is https://` : `${to.protocol}// to another machine`;
+    throw new CliError(
+      'insecure-realm',
+      `The registry ${from.host} asks for the login at ${to.host} over ${why}, so the token was not sent.`,
+      'The token travels only over https:// (http:// only to this machine): use a registry whose token realm is https://, and check --registry (the default is https://registry-1.docker.io).',
+      ExitCode.Transient,
+    );
+  }
+  const realmHost = unmappedHost(to.hostname);
+  const registryHost = unmappedHost(from.hostname);
+  const hubPair = HUB_REALM.registries.includes(registryHost) && realmHost === HUB_REALM.realm;
+  if (realmHost !== registryHost && !hubPair) warn?.(`The registry ${from.host} sends the login to another host, ${to.host} (its token realm).`);
 }
 
 export interface TokenGrant {
@@ -237,6 +273,7 @@ export async function requestRegistryToken(
     if (res.status !== 200) throw registryError(res.status);
     return { actions: [], scheme: 'basic' };
   }
+  checkRealm(challenge.realm, challenge.registry ?? challenge.realm);
   const url = new URL(challenge.realm);
   if (challenge.service) url.searchParams.set('service', challenge.service);
   url.searchParams.set('account', creds.username);

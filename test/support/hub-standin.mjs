@@ -27,6 +27,8 @@ const jwt = (payload) => `${b64url({ alg: 'RS256', typ: 'JWT' })}.${b64url(paylo
  *           refreshToken: false (default) | true, a refresh_token when offline_token=true,
  *           rateLimit: { count, retryAfter, path? } answers the next `count` requests (to `path`) with 429,
  *           delayMs: every answer waits this long first,
+ *           realm: undefined (the stand-in's own /token) | a URL the Bearer challenge names as its realm instead
+ *                  (REFERENCE 2: the client calls whatever realm the registry announces),
  *           tlsHello: 'close' (drop a TLS ClientHello at once; docker login then falls back to HTTP quickly)
  *                   | 'http400' (answer it in plain HTTP, as Go's net/http server does on a plain-HTTP port;
  *                     `docker manifest inspect --insecure` falls back to HTTP only on that answer).
@@ -41,6 +43,7 @@ export const defaultSwitches = () => ({
   rateLimit: { count: 0, retryAfter: 1 },
   delayMs: 0,
   tlsHello: 'close',
+  realm: undefined,
 });
 
 /** The one image the registry holds: its config blob (OCI image config) and digest. */
@@ -105,7 +108,7 @@ export async function startHubStandin(options = {}) {
   const challenges = (base) => {
     // REFERENCE 2 "Registry token authentication" (Docker Hub: one Bearer challenge) and "Challenges"
     // (several challenges, Basic and Bearer, in one or several headers).
-    const bearer = `Bearer realm="${base}/token",service="registry.standin.test"`;
+    const bearer = `Bearer realm="${switches.realm ?? `${base}/token`}",service="registry.standin.test"`;
     const basic = 'Basic realm="registry.standin.test"';
     switch (switches.challenge) {
       case 'basic+bearer':

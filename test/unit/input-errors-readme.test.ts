@@ -5,7 +5,7 @@ import { expect, it } from 'vitest';
 import { ROOT } from '../support/harness.js';
 
 it('documents every bad-input error code, and only those', () => {
-  const source = ['src/flows/inputs.ts', 'src/program.ts'].map((f) => readFileSync(join(ROOT, f), 'utf8')).join('\n');
+  const source = ['src/flows/inputs.ts', 'src/program.ts', 'src/config.ts'].map((f) => readFileSync(join(ROOT, f), 'utf8')).join('\n');
   const inCode = new Set([...source.matchAll(/code: '([a-z-]+)'|usage\(\s*'([a-z-]+)'|new CliError\('([a-z-]+)'/g)].map((m) => m[1] ?? m[2] ?? m[3]));
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   const start = readme.indexOf('### Errors from bad input');
