@@ -3,7 +3,7 @@ import { isCliError } from '../errors.js';
 import { CURRENT, SecretStore } from '../aws/store.js';
 import { checkCredentialValue } from '../flows/check.js';
 import { HUB_AUTH_KEY, dockerServerFor } from '../hub/tokens.js';
-import { redact } from '../ui/redact.js';
+import { bounded, printable, redact } from '../ui/redact.js';
 
 // docker-credential-dockerhub-credentials: docker's credential-helper protocol
 // (REFERENCE sections 2 and 6), backed by Secrets Manager. docker runs it on every
@@ -72,7 +72,8 @@ async function readCredential(settings: Settings): Promise<{ username: string; t
 
 /** One helper call; returns the exit code. Errors go to stdout with exit 1, as the protocol says. */
 export async function helperMain(argv: string[], io: Io): Promise<number> {
-  const say = (line: string) => io.stdout.write(redact(line) + '\n');
+  // docker shows these lines to the user: escaped, like every line of the CLI's Output.
+  const say = (line: string) => io.stdout.write(printable(bounded(redact(line), 2000)) + '\n');
   const action = argv[0];
   try {
     switch (action) {
