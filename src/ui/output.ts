@@ -7,6 +7,11 @@ export interface Streams {
   stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 }
 
+/** `wrap`: word-wrap the line to a terminal's width (see `Output.info`). */
+export interface Wrap {
+  wrap?: boolean;
+}
+
 export interface OutputOptions {
   json: boolean;
   color: boolean;
@@ -110,7 +115,7 @@ export function wrap(line: string, width: number | undefined): string {
 /**
  * Human messages and progress go to stderr; data (reports, JSON) to stdout, so
  * `--json` and pipes stay clean. Everything written passes through `redact`, then
- * is escaped, bounded, and wrapped to a terminal's width (see `render`).
+ * is escaped and bounded (see `render`); prose can be wrapped to a terminal's width.
  * In `--json` mode stderr carries only warnings and failures.
  */
 export class Output {
@@ -131,16 +136,16 @@ export class Output {
   }
 
   /** `line` as it may reach `stream`: secrets redacted, controls escaped, lengths bounded, styles as colour or nothing, wrapped. */
-  render(line: string, stream: Streams['stderr'], o: { wrap?: boolean } = {}): string {
+  render(line: string, stream: Streams['stderr'], o: Wrap = {}): string {
     const colour = this.options.color && Boolean(stream.isTTY);
     const safe = escapeAndBound(redact(line));
-    const shaped = o.wrap === false ? safe : wrap(safe, widthOf(stream));
+    const shaped = o.wrap ? wrap(safe, widthOf(stream)) : safe;
     return shaped.replace(MARK, (_, sgr: string) => (colour ? `\u001b[${sgr}m` : ''));
   }
 
-  private writeErr(line: string): void {
+  private writeErr(line: string, o: Wrap = {}): void {
     this.stopSpinner();
-    this.streams.stderr.write(this.render(line, this.streams.stderr) + '\n');
+    this.streams.stderr.write(this.render(line, this.streams.stderr, o) + '\n');
   }
 
   /** A line of the human report on stdout. */
@@ -158,8 +163,9 @@ export class Output {
     this.streams.stdout.write(jsonSafe(redact(text ?? 'null')) + '\n');
   }
 
-  info(line = ''): void {
-    if (!this.options.json) this.writeErr(line);
+  /** `wrap`: prose, word-wrapped to a terminal's width. Lines holding a command or a snippet to copy are never wrapped (a pasted line break would run half a command): the terminal's own soft wrap copies as one line. */
+  info(line = '', o: Wrap = {}): void {
+    if (!this.options.json) this.writeErr(line, o);
   }
 
   heading(line: string): void {
@@ -175,8 +181,8 @@ export class Output {
     this.info(`${this.err.dim('-')} ${line}`);
   }
 
-  warn(line: string): void {
-    this.writeErr(`${this.err.yellow('!')} ${line}`);
+  warn(line: string, o: Wrap = {}): void {
+    this.writeErr(`${this.err.yellow('!')} ${line}`, o);
   }
 
   fail(line: string): void {
@@ -215,7 +221,7 @@ export class Output {
     const stream = this.streams.stderr;
     if (!this.options.json && widthOf(stream) !== undefined) {
       this.stopSpinner();
-      const spinner = new Spinner(stream, (t) => this.render(t, stream, { wrap: false }), text, this.options.color);
+      const spinner = new Spinner(stream, (t) => this.render(t, stream), text, this.options.color);
       this.active = spinner;
       const end = (symbol: string, t?: string) => {
         spinner.stop();

@@ -8,7 +8,7 @@ import { PutSecretValueCommand, TagResourceCommand, UpdateSecretVersionStageComm
 import { describeWith } from '../support/harness.js';
 import { useWorld } from '../support/world.js';
 import { uniqueName } from '../support/aws.js';
-import { Output } from '../../src/ui/output.js';
+import { Output, wrap } from '../../src/ui/output.js';
 import { PassThrough } from 'node:stream';
 
 /** Anything a terminal or log viewer would act on: C0 but newline, DEL, C1, bidi marks, line and paragraph separators. */
@@ -154,5 +154,16 @@ describe('the Output: what cannot be forgotten at a call site', () => {
     const { out, text } = capture({ color: true, tty: true, columns: 120 });
     out.info('x\ue000000000000000:31\ue001y');
     expect(text()).toBe('x\ue000000000000000:31\ue001y\n');
+  });
+
+  it('wraps prose only to a known width: 0, unknown or tiny widths leave the line as it is; a long word stays whole', () => {
+    const line = '  1. Open https://app.docker.com/settings/personal-access-tokens (Account settings > Personal access tokens).';
+    for (const width of [undefined, 0, 5]) expect(wrap(line, width)).toBe(line);
+    expect(wrap(line, 40).split('\n')).toEqual([
+      '  1. Open',
+      '     https://app.docker.com/settings/personal-access-tokens',
+      '     (Account settings > Personal access',
+      '     tokens).',
+    ]);
   });
 });

@@ -35,6 +35,11 @@ export class Terminal {
     return (await this.tmux(['capture-pane', '-p', '-J', '-S', '-', '-t', this.target])).stdout;
   }
 
+  /** The screen and scroll-back as the rows a person sees: a line the terminal wrapped is two rows here. */
+  async rows(): Promise<string[]> {
+    return (await this.tmux(['capture-pane', '-p', '-S', '-', '-t', this.target])).stdout.split('\n');
+  }
+
   async waitFor(what: string | RegExp, timeoutMs = 30_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
