@@ -16,6 +16,9 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
 /** Longer than a write and the read-back after it may take (30 s per Secrets Manager call by default). */
 const STOP_WITHIN_MS = 75_000;
 
+/** The codes of a confirmation declined or a choice to leave things as they are (exit 2, like a missing answer). */
+const DECLINED = new Set(['not-replaced', 'not-rolled-back', 'not-rotated']);
+
 /** Stopped before the command could say what it left: the state must be read back. */
 const stoppedAnyway = (why: string) =>
   new CliError('cancelled', `Stopped: ${why}.`, 'Check what the secret holds with: npx dockerhub-credentials history --secret-id NAME', ExitCode.Cancelled);
@@ -170,6 +173,9 @@ function report(e: unknown, out: Output): number {
   if (isCliError(e)) {
     if (out.options.json) {
       out.json({ ok: false, error: { code: e.code, message: e.message, hint: e.hint ?? null, exitCode: e.exitCode, ...(e.state ? { state: e.state } : {}) } });
+    } else if (DECLINED.has(e.code)) {
+      // The user's own choice (a confirmation answered no, "leave it"): not a failure, so no ✗.
+      out.skipped(e.message);
     } else {
       out.fail(e.message);
       if (e.state) out.info(`  State: ${e.state}.`);

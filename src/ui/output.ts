@@ -23,6 +23,10 @@ export interface Step {
   succeed(text?: string): void;
   fail(text?: string): void;
   warn(text?: string): void;
+  /** The step did not run (no docker CLI, say): neither ✓ nor ✗. */
+  skip(text: string): void;
+  /** Ends without a line: the line that follows says it (verify's report, login's result). */
+  end(): void;
 }
 
 // Everything the Output writes is escaped as a whole (see `render`), so no value from
@@ -47,6 +51,9 @@ const STYLER: Styler = Object.fromEntries(
     (text: string) => mark(open) + String(text).split(mark(close)).join(mark(close) + mark(open)) + mark(close),
   ]),
 ) as Styler;
+
+/** The mark of a step that did not run, or of a choice declined. */
+const SKIPPED = (s: Styler) => s.dim('-');
 
 /** A run of characters without a space longer than this (no ARN, path or name of the tool's is) is cut. */
 const WORD_MAX = 600;
@@ -178,7 +185,7 @@ export class Output {
 
   /** A step that did not run, or a choice that was declined: neither ✓ nor ✗. */
   skipped(line: string): void {
-    this.info(`${this.err.dim('-')} ${line}`);
+    this.info(`${SKIPPED(this.err)} ${line}`);
   }
 
   warn(line: string, o: Wrap = {}): void {
@@ -197,12 +204,24 @@ export class Output {
     if (this.options.debug) this.writeErr(this.err.gray(`debug: ${line}`));
   }
 
-  /** Runs `fn` as a step that ends in ✓ `done(result)`, or ✗ `failed` and the error rethrown. */
-  async track<T>(text: string, fn: () => Promise<T>, end: { done: (value: T) => string; failed: string }): Promise<T> {
+  /**
+   * Runs `fn` as a step that ends in ✓ `done(result)`, or ✗ `failed` and the error rethrown.
+   * `done` returning undefined ends it without a line (what follows says it: no line twice);
+   * `skipped` returning a text ends it as a step that did not run.
+   */
+  async track<T>(
+    text: string,
+    fn: () => Promise<T>,
+    end: { done: (value: T) => string | undefined; failed: string; skipped?: (value: T) => string | undefined },
+  ): Promise<T> {
     const step = await this.step(text);
     try {
       const value = await fn();
-      step.succeed(end.done(value));
+      const skipped = end.skipped?.(value);
+      const done = skipped === undefined ? end.done(value) : undefined;
+      if (skipped !== undefined) step.skip(skipped);
+      else if (done !== undefined) step.succeed(done);
+      else step.end();
       return value;
     } catch (e) {
       // An expected failure is reported once, in its own words (report in cli.ts), and
@@ -223,15 +242,17 @@ export class Output {
       this.stopSpinner();
       const spinner = new Spinner(stream, (t) => this.render(t, stream), text, this.options.color);
       this.active = spinner;
-      const end = (symbol: string, t?: string) => {
+      const end = (symbol?: string, t?: string) => {
         spinner.stop();
         if (this.active === spinner) this.active = undefined;
-        this.writeErr(`${symbol} ${t ?? text}`);
+        if (symbol !== undefined) this.writeErr(`${symbol} ${t ?? text}`);
       };
       return {
         succeed: (t) => end(this.err.green('✓'), t),
         fail: (t) => end(this.err.red('✗'), t),
         warn: (t) => end(this.err.yellow('!'), t),
+        skip: (t) => end(SKIPPED(this.err), t),
+        end: () => end(),
       };
     }
     // Without a terminal, a start line shows in CI logs where a slow step is.
@@ -241,6 +262,8 @@ export class Output {
       // Without a spinner the error report that follows says it all.
       fail: () => undefined,
       warn: (t) => this.warn(t ?? text),
+      skip: (t) => this.skipped(t),
+      end: () => undefined,
     };
   }
 }

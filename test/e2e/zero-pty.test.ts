@@ -7,7 +7,7 @@ import { afterEach, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { describeWith } from '../support/harness.js';
 import { useFaultProxy, useWorld } from '../support/world.js';
-import { SizedPty } from '../support/pty.js';
+import type { SizedPty } from '../support/pty.js';
 import { uniqueName } from '../support/aws.js';
 
 type Command = 'verify' | 'history' | 'login' | 'setup' | 'rotate' | 'rollback';
@@ -24,12 +24,7 @@ describeWith(['moto_server', 'docker', 'script'], 'every command in a 0x0 pty en
   const w = useWorld();
   const faults = useFaultProxy(w);
   const value = (token: string) => JSON.stringify({ username: 'alice1', token });
-  let open: SizedPty[] = [];
-  afterEach(async () => {
-    faults().restore();
-    for (const p of open) await p.close();
-    open = [];
-  });
+  afterEach(() => faults().restore());
 
   /** A secret ready for `command`: empty for setup (as Terraform leaves it), two versions for rollback. */
   const prepare = async (command: Command) => {
@@ -55,11 +50,7 @@ describeWith(['moto_server', 'docker', 'script'], 'every command in a 0x0 pty en
     }
   };
 
-  const pty = (args: string[], env: Record<string, string | undefined> = {}, size = ZERO) => {
-    const p = new SizedPty(args, { ...w.env(env), PATH: process.env.PATH, HOME: w.sandbox.home, TMPDIR: w.sandbox.tmp, LANG: 'C.UTF-8' }, w.sandbox.cwd, size);
-    open.push(p);
-    return p;
-  };
+  const pty = (args: string[], env: Record<string, string | undefined> = {}, size = ZERO) => w.sizedPty(args, env, size);
 
   /** Runs to the end; checks it ended by itself, wrote a bounded amount, never redrew a line, and left no process. */
   const ends = async (p: SizedPty) => {
