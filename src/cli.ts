@@ -13,8 +13,8 @@ import { checkInputs, takeEnvToken } from './flows/inputs.js';
 
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
-/** Longer than a write and the read-back after it may take (30 s per Secrets Manager call by default). */
-const STOP_WITHIN_MS = 75_000;
+/** Longer than a write and the read-back after it may take: two Secrets Manager calls (30 s each by default), and some. */
+const stopWithinMs = (env: NodeJS.ProcessEnv) => Math.max(75, 2 * (Number(env.DOCKERHUB_CREDENTIALS_AWS_TIMEOUT) || 30) + 15) * 1000;
 
 /** The codes of a confirmation declined or a choice to leave things as they are (exit 2, like a missing answer). */
 const DECLINED = new Set(['not-replaced', 'not-rolled-back', 'not-rotated']);
@@ -80,7 +80,7 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
    * a write in progress finishes (each Secrets Manager call is bounded in time), and the
    * command says what it left. A second one stops at once, unless a write is in
    * progress: then it says so, and a third stops at once anyway. If the careful way
-   * has not ended the run within STOP_WITHIN_MS of the first, the run ends then.
+   * has not ended the run within `stopWithinMs` of the first, the run ends then.
    */
   const onSignal = () => {
     out.stopSpinner();
@@ -90,7 +90,8 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
       cancelRequested = true;
       if (critical === 0) controller.abort();
       else out.warn('Finishing the write in progress, then stopping.');
-      setTimeout(() => stopNow(stoppedAnyway(`the run did not stop within ${STOP_WITHIN_MS / 1000} seconds of the signal`)), STOP_WITHIN_MS).unref();
+      const within = stopWithinMs(env);
+      setTimeout(() => stopNow(stoppedAnyway(`the run did not stop within ${within / 1000} seconds of the signal`)), within).unref();
     } else if (critical === 0) {
       streams.stderr.write('\n');
       process.exit(ExitCode.Cancelled);
