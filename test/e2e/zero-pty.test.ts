@@ -99,8 +99,8 @@ describeWith(['moto_server', 'docker', 'script'], 'every command in a 0x0 pty en
     ['verify', 'DescribeSecret', () => faults().fail({ target: 'DescribeSecret', mode: 'hold' })],
     ['history', 'ListSecretVersionIds', () => faults().fail({ target: 'ListSecretVersionIds', mode: 'hold' })],
     ['login', 'docker login', () => 'docker login as alice1'],
-    ['setup', 'the registry check', () => 'docker login as alice1'],
-    ['rotate', 'the registry check', () => 'docker login as alice1'],
+    ['setup', 'the isolated docker login', () => 'as alice1 (isolated config)'],
+    ['rotate', 'the isolated docker login', () => 'as alice1 (isolated config)'],
     ['rollback', 'DescribeSecret', () => faults().fail({ target: 'DescribeSecret', mode: 'hold' })],
   ];
   for (const [command, step, hold] of held) {
