@@ -1,7 +1,7 @@
 import { configFileNote, resolveSettings, type FlagValues } from './config.js';
-import { ExitCode, cancelled, isCliError } from './errors.js';
+import { CliError, ExitCode, cancelled, isCliError } from './errors.js';
 import type { Output, Streams } from './ui/output.js';
-import { describeError, redact } from './ui/redact.js';
+import { describeError, printable, redact } from './ui/redact.js';
 import { NonInteractivePrompter, TerminalPrompter, type Prompter } from './ui/prompter.js';
 import type { Context } from './context.js';
 import { quickAnswer } from './quick.js';
@@ -13,6 +13,15 @@ import { checkInputs, takeEnvToken } from './flows/inputs.js';
 
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
+/** Longer than a write and the read-back after it may take: two Secrets Manager calls (30 s each by default), and some. */
+const stopWithinMs = (env: NodeJS.ProcessEnv) => Math.max(75, 2 * (Number(env.DOCKERHUB_CREDENTIALS_AWS_TIMEOUT) || 30) + 15) * 1000;
+
+/** The codes of a confirmation declined or a choice to leave things as they are (exit 2, like a missing answer). */
+const DECLINED = new Set(['not-replaced', 'not-rolled-back', 'not-rotated']);
+
+/** Stopped before the command could say what it left: the state must be read back. */
+const stoppedAnyway = (why: string) =>
+  new CliError('cancelled', `Stopped: ${why}.`, 'Check what the secret holds with: npx dockerhub-credentials history --secret-id NAME', ExitCode.Cancelled);
 
 type Runner = (ctx: Context, opts: Record<string, unknown>) => Promise<number>;
 
@@ -38,13 +47,9 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
   // A reader that goes away (`dockerhub-credentials --help | head`), or a terminal that
   // closed, is not an error: before a command runs, stop; during one, stop as on Ctrl-C
   // (so a write in progress finishes and this run's stage is removed), writing nothing more.
+  // Any error on an output stream (EPIPE, EIO from a hung-up terminal, EBADF...) means nobody reads it any more.
   let onOutputGone: () => void = () => process.exit(process.exitCode ?? 0);
-  for (const stream of [streams.stdout, streams.stderr]) {
-    stream.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code !== 'EPIPE' && e.code !== 'EIO') throw e;
-      onOutputGone();
-    });
-  }
+  for (const stream of [streams.stdout, streams.stderr]) stream.on('error', () => onOutputGone());
   const quick = quickAnswer(argv);
   if (quick !== undefined) {
     streams.stdout.write(quick);
@@ -53,7 +58,7 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
   // Dependency warnings (such as the AWS SDK's Node-version notice) must not land in the wizard's output.
   process.removeAllListeners('warning');
   process.on('warning', (w) => {
-    if (argv.includes('--debug')) streams.stderr.write(redact(`debug: warning: ${w.name}: ${w.message}`) + '\n');
+    if (argv.includes('--debug')) streams.stderr.write(printable(redact(`debug: warning: ${w.name}: ${w.message}`)) + '\n');
   });
 
   const [{ Output }, { buildProgram, CommanderError, usageFromCommander }] = await Promise.all([import('./ui/output.js'), import('./program.js')]);
@@ -62,19 +67,48 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
   const controller = new AbortController();
   let cancelRequested = false;
   let critical = 0;
+  // Until the command starts, nothing has been sent: a signal ends the run at once (even
+  // while reading a token from a pipe that never closes).
+  let commandStarted = false;
+  let signals = 0;
+  const stopNow = (e: CliError): never => {
+    report(e, out);
+    process.exit(ExitCode.Cancelled);
+  };
+  /**
+   * Every signal ends the run. The first stops it the careful way: reads are abandoned,
+   * a write in progress finishes (each Secrets Manager call is bounded in time), and the
+   * command says what it left. A second one stops at once, unless a write is in
+   * progress: then it says so, and a third stops at once anyway. If the careful way
+   * has not ended the run within `stopWithinMs` of the first, the run ends then.
+   */
   const onSignal = () => {
     out.stopSpinner();
-    if (cancelRequested && critical === 0) {
+    signals++;
+    if (!commandStarted) stopNow(cancelled());
+    if (signals === 1) {
+      cancelRequested = true;
+      if (critical === 0) controller.abort();
+      else out.warn('Finishing the write in progress, then stopping.');
+      const within = stopWithinMs(env);
+      setTimeout(() => stopNow(stoppedAnyway(`the run did not stop within ${within / 1000} seconds of the signal`)), within).unref();
+    } else if (critical === 0) {
       streams.stderr.write('\n');
       process.exit(ExitCode.Cancelled);
+    } else if (signals === 2) {
+      out.warn('A write to Secrets Manager is in progress; stopping now leaves its outcome unknown. Signal again to stop anyway.');
+    } else {
+      stopNow(stoppedAnyway('stopped during a write to Secrets Manager'));
     }
-    cancelRequested = true;
-    if (critical === 0) controller.abort();
-    else out.warn('Finishing the write in progress, then stopping.');
   };
+  // Nothing more is written, and the run stops as on a first signal: a closed terminal
+  // also sends SIGHUP, and the two together must not count as the second signal that stops at once.
+  let outputGone = false;
   onOutputGone = () => {
+    if (outputGone) return;
+    outputGone = true;
     for (const stream of [streams.stdout, streams.stderr]) stream.write = (() => true) as typeof stream.write;
-    onSignal();
+    if (signals === 0) onSignal();
   };
 
   const run = async (name: string, opts: Record<string, unknown>) => {
@@ -114,6 +148,7 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
     // Every flag, variable, config value and piped token is checked before anything is sent.
     ctx.supplied = await checkInputs(ctx, name, opts, envToken);
     const runner = await loadCommand(name);
+    commandStarted = true;
     // A command that returns has finished, and its result says what it did; a
     // command interrupted part-way throws a cancellation that says what it left.
     exitCode = await runner(ctx, opts);
@@ -142,10 +177,13 @@ function report(e: unknown, out: Output): number {
   if (isCliError(e)) {
     if (out.options.json) {
       out.json({ ok: false, error: { code: e.code, message: e.message, hint: e.hint ?? null, exitCode: e.exitCode, ...(e.state ? { state: e.state } : {}) } });
+    } else if (DECLINED.has(e.code)) {
+      // The user's own choice (a confirmation answered no, "leave it"): not a failure, so no ✗.
+      out.skipped(e.message);
     } else {
       out.fail(e.message);
-      if (e.state) out.streams.stderr.write(redact(`  State: ${e.state}.`) + '\n');
-      if (e.hint) out.streams.stderr.write(redact(`  ${e.hint}`) + '\n');
+      if (e.state) out.info(`  State: ${e.state}.`);
+      if (e.hint) out.info(`  ${e.hint}`);
     }
     return e.exitCode;
   }
@@ -154,8 +192,8 @@ function report(e: unknown, out: Output): number {
     out.json({ ok: false, error: { code: 'unexpected', message, hint: null, exitCode: ExitCode.Unexpected } });
   } else {
     out.fail(message);
-    out.streams.stderr.write('  Run again with --debug for details, and report this as a bug.\n');
+    out.info('  Run again with --debug for details, and report this as a bug.');
   }
-  if (out.options.debug && e instanceof Error && e.stack) out.debug(e.stack);
+  if (out.options.debug && e instanceof Error && e.stack) for (const line of e.stack.split('\n')) out.debug(line);
   return ExitCode.Unexpected;
 }

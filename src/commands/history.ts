@@ -55,7 +55,8 @@ export async function history(ctx: Context, o: HistoryOptions): Promise<number> 
   const store = await openStore(ctx, secretId);
   const info = await store.describeLive();
   const listed = await out.track(`Listing the versions of ${secretId}`, () => store.listVersions(info.name), {
-    done: (v) => `${v.length} version${v.length === 1 ? '' : 's'}`,
+    // The report's first line counts them.
+    done: () => undefined,
     failed: `Could not list the versions of ${secretId}`,
   });
   const values = await readAll(store, listed);

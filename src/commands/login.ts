@@ -66,7 +66,8 @@ export async function login(ctx: Context, o: LoginOptions): Promise<number> {
 
   const store = await openStore(ctx, secretId);
   const version = await out.track(`Reading ${secretId} (${stage})`, () => readStage(store, ctx, secretId, stage), {
-    done: (v) => `Read ${secretId} (${stage}, version ${v.versionId})`,
+    // The one success line (below) names the version.
+    done: () => undefined,
     failed: `Could not read ${secretId}`,
   });
   const check = checkCredentialValue(version.secretString);
@@ -144,11 +145,11 @@ export async function login(ctx: Context, o: LoginOptions): Promise<number> {
       ExitCode.Rejected,
     );
   }
-  step.succeed(`docker login as ${username} to ${serverName} succeeded (${configPath})`);
+  step.end();
   if (settings.json) {
     out.json({ ok: true, secretId, stage, versionId: version.versionId, username, server: key, dockerConfig: configPath, helper: false });
   } else {
-    out.data(`✓ Logged in to ${serverName} as ${username} with ${secretId} (${stage}).`);
+    out.data(`✓ docker login as ${username} to ${serverName} succeeded with ${secretId} (${stage}, version ${version.versionId}); docker keeps the login in ${configPath}.`);
   }
   return ExitCode.Ok;
 }

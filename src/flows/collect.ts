@@ -32,24 +32,23 @@ export function guidePatCreation(ctx: Context, opts: { repository?: string; rota
   const repos = opts.repository ?? 'each repository CI uses';
   out.info('');
   out.heading(opts.rotation ? 'Create the new access token' : 'Create a Docker Hub access token');
-  out.info('  Which kind: for an organization on a Team or Business plan, an organization access token (OAT) is');
-  out.info('  recommended for CI: it belongs to the organization, not a person, and lists the repositories it may use.');
-  out.info('  Otherwise, a personal access token (PAT).');
+  // Prose, one call per paragraph: the Output wraps it to the terminal's width.
+  const p = (line: string) => out.info(line, { wrap: true });
+  p('  Which kind: for an organization on a Team or Business plan, an organization access token (OAT) is recommended for CI: it belongs to the organization, not a person, and lists the repositories it may use. Otherwise, a personal access token (PAT).');
   out.info('');
-  out.info(`  ${out.err.bold('Personal access token')} (username: your Docker ID)`);
-  out.info(`  1. Open ${out.err.cyan(PAT_PAGE)}`);
-  out.info('     (Account settings > Personal access tokens > Generate new token).');
-  out.info(`  2. Description: ${out.err.bold(label)}`);
-  out.info('  3. Access: Read & Write if CI pushes images; Read-only for pull-only CI.');
-  out.info("  4. Expiry: match your team's rotation policy (for example 90 days); you will be asked which you chose.");
+  p(`  ${out.err.bold('Personal access token')} (username: your Docker ID)`);
+  p(`  1. Open ${out.err.cyan(PAT_PAGE)} (Account settings > Personal access tokens > Generate new token).`);
+  p(`  2. Description: ${out.err.bold(label)}`);
+  p('  3. Access: Read & Write if CI pushes images; Read-only for pull-only CI.');
+  p("  4. Expiry: match your team's rotation policy (for example 90 days); you will be asked which you chose.");
   out.info('');
-  out.info(`  ${out.err.bold('Organization access token')} (username: the organization's name, not your Docker ID)`);
-  out.info(`  1. Open ${out.err.cyan(OAT_PLACE)} > Generate access token.`);
-  out.info(`  2. Label: ${out.err.bold(label)}; repositories: ${repos}, with Pull, and Push if CI pushes.`);
-  out.info("  3. Expiry: match your team's rotation policy.");
+  p(`  ${out.err.bold('Organization access token')} (username: the organization's name, not your Docker ID)`);
+  p(`  1. Open ${out.err.cyan(OAT_PLACE)} > Generate access token.`);
+  p(`  2. Label: ${out.err.bold(label)}; repositories: ${repos}, with Pull, and Push if CI pushes.`);
+  p("  3. Expiry: match your team's rotation policy.");
   out.info('');
-  out.info(`  ${out.err.yellow('!')} Docker Hub shows the token only once: copy it now.`);
-  if (opts.rotation) out.info(`  ${out.err.yellow('!')} Do not revoke the old token yet: CI still uses it until the rotation is done.`);
+  p(`  ${out.err.yellow('!')} Docker Hub shows the token only once: copy it now.`);
+  if (opts.rotation) p(`  ${out.err.yellow('!')} Do not revoke the old token yet: CI still uses it until the rotation is done.`);
   out.info('');
 }
 
@@ -86,12 +85,11 @@ async function offerLocalLogin(ctx: Context): Promise<LocalLogin | undefined> {
   step.succeed(`Local Docker Hub login found: ${login.username} (${login.kind}, from ${login.source})`);
   for (const note of probe.notes) out.warn(note);
   if (login.kind === 'password') {
-    out.info('  It is an account password, which is never offered for CI: it opens the whole account, cannot be limited');
-    out.info('  or revoked on its own, and stops working once two-factor authentication is on. Create a token instead.');
+    out.info('  It is an account password, which is never offered for CI: it opens the whole account, cannot be limited or revoked on its own, and stops working once two-factor authentication is on. Create a token instead.', { wrap: true });
     return undefined;
   }
   if (!login.reusable) {
-    out.info(`  A ${login.kind} is tied to a desktop session and cannot serve as a CI credential; create a dedicated token.`);
+    out.info(`  A ${login.kind} is tied to a desktop session and cannot serve as a CI credential; create a dedicated token.`, { wrap: true });
     return undefined;
   }
   if (login.kind === 'personal access token') {
@@ -99,9 +97,9 @@ async function offerLocalLogin(ctx: Context): Promise<LocalLogin | undefined> {
       login.webLoginEntries
         ? 'This token looks auto-generated: the store also holds the entries of docker login\'s web flow or Docker Desktop.'
         : 'This token may be auto-generated: docker login\'s web flow and Docker Desktop store such tokens.',
+      { wrap: true },
     );
-    out.info('  An auto-generated token has full Read, Write, Delete rights and is deleted when that session ends or newer');
-    out.info('  ones are made, which would break CI without warning. Reuse it only if you created it yourself for CI.');
+    out.info('  An auto-generated token has full Read, Write, Delete rights and is deleted when that session ends or newer ones are made, which would break CI without warning. Reuse it only if you created it yourself for CI.', { wrap: true });
   }
   if (!ctx.prompter.interactive) return undefined;
   const reuse = await ctx.prompter.confirm({

@@ -52,7 +52,8 @@ export async function validateAgainstHub(ctx: Context, creds: Credentials, repos
   const loginText = `docker login to ${registryHost} as ${creds.username} (isolated config)`;
   const login = await out
     .track(loginText, () => isolatedDockerLogin(creds, server, { signal: ctx.signal, env: ctx.env, log: (l) => out.debug(l) }), {
-      done: (r) => (r.ran ? `docker login as ${creds.username} succeeded; logged out again` : `docker login skipped: ${r.reason}`),
+      done: () => `docker login as ${creds.username} succeeded; logged out again`,
+      skipped: (r) => (r.ran ? undefined : `docker login skipped: ${r.reason}`),
       failed: `${loginText}: failed`,
     })
     .catch(async (e: unknown) => {

@@ -5,7 +5,7 @@ import { isCliError } from '../errors.js';
 import { CURRENT, SecretStore } from '../aws/store.js';
 import { checkCredentialValue } from '../flows/check.js';
 import { HUB_AUTH_KEY, dockerServerFor } from '../hub/tokens.js';
-import { printable, redact } from '../ui/redact.js';
+import { bounded, printable, redact } from '../ui/redact.js';
 import { VERSION } from '../version.js';
 
 // docker-credential-dockerhub-credentials: docker's credential-helper protocol
@@ -239,7 +239,8 @@ get with npx dockerhub-credentials verify --helper.
 
 /** One helper call; returns the exit code. Errors go to stdout with exit 1, as the protocol says. */
 export async function helperMain(argv: string[], io: Io): Promise<number> {
-  const say = (line: string) => io.stdout.write(redact(line) + '\n');
+  // docker shows these lines to the user: escaped, like every line of the CLI's Output.
+  const say = (line: string) => io.stdout.write(printable(bounded(redact(line), 2000)) + '\n');
   const action = argv[0];
   const entry: LogEntry = { action: action ?? '(none)', outcome: 'ok', started: Date.now() };
   let code = 0;

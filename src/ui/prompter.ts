@@ -1,6 +1,6 @@
 import { cancelled, usageError } from '../errors.js';
 import type { Streams } from './output.js';
-import { looksSecret, registerSecret } from './redact.js';
+import { bounded, looksSecret, printable, registerSecret } from './redact.js';
 
 /** While typed text looks like a token (or starts like one), the prompt shows it masked. */
 export function maskIfSecret(value: string): string {
@@ -83,6 +83,11 @@ export class NonInteractivePrompter implements Prompter {
 
 type Inquirer = typeof import('./inquirer.js');
 
+/** A question's text as shown: it may quote a value from outside (a local login's name, a label), so it is escaped and bounded like every line of the Output. */
+const shown = (text: string) => printable(bounded(text, 600));
+const shownChoices = <C extends { name: string; description?: string; disabled?: string }>(choices: C[]): C[] =>
+  choices.map((c) => ({ ...c, name: shown(c.name), ...(c.description !== undefined ? { description: shown(c.description) } : {}), ...(typeof c.disabled === 'string' ? { disabled: shown(c.disabled) } : {}) }));
+
 /** The @inquirer prompts (input, password, confirm, select) on stdin and stderr (stdout stays for data). Ctrl-C becomes exit 130. */
 export class TerminalPrompter implements Prompter {
   readonly interactive = true;
@@ -109,8 +114,9 @@ export class TerminalPrompter implements Prompter {
     return this.ask((lib, ctx) =>
       lib.input(
         {
-          message: q.message,
-          default: q.default !== undefined && looksSecret(q.default) ? undefined : q.default,
+          message: shown(q.message),
+          // A default is typed back as the answer, so one that would need escaping is not offered.
+          default: q.default !== undefined && (looksSecret(q.default) || shown(q.default) !== q.default) ? undefined : q.default,
           validate: checked(q),
           transformer: maskIfSecret,
           required: !q.optional,
@@ -121,18 +127,18 @@ export class TerminalPrompter implements Prompter {
   }
 
   password(q: InputQuestion): Promise<string> {
-    return this.ask((lib, ctx) => lib.password({ message: q.message, mask: '*', validate: q.validate }, ctx));
+    return this.ask((lib, ctx) => lib.password({ message: shown(q.message), mask: '*', validate: q.validate }, ctx));
   }
 
   confirm(q: ConfirmQuestion): Promise<boolean> {
-    return this.ask((lib, ctx) => lib.confirm({ message: q.message, default: q.default ?? false }, ctx));
+    return this.ask((lib, ctx) => lib.confirm({ message: shown(q.message), default: q.default ?? false }, ctx));
   }
 
   select<T>(q: SelectQuestion<T>): Promise<T> {
-    return this.ask((lib, ctx) => lib.select<T>({ message: q.message, choices: q.choices, default: q.default, loop: false }, ctx));
+    return this.ask((lib, ctx) => lib.select<T>({ message: shown(q.message), choices: shownChoices(q.choices), default: q.default, loop: false }, ctx));
   }
 
   checkbox<T>(q: CheckboxQuestion<T>): Promise<T[]> {
-    return this.ask((lib, ctx) => lib.checkbox<T>({ message: q.message, choices: q.choices }, ctx));
+    return this.ask((lib, ctx) => lib.checkbox<T>({ message: shown(q.message), choices: shownChoices(q.choices) }, ctx));
   }
 }

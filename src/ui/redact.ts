@@ -120,6 +120,23 @@ export function printable(value: string): string {
   });
 }
 
+/**
+ * `value` cut to `max` characters when longer: its first `keep`, an ellipsis and its
+ * length, so a 60,000-character stored name takes one line, and says how long it was.
+ */
+export function bounded(value: string, max: number, keep = Math.min(80, max)): string {
+  const chars = Array.from(value);
+  return chars.length <= max ? value : `${chars.slice(0, keep).join('')}…(${chars.length} characters)`;
+}
+
+// What JSON.stringify leaves raw although a terminal or a log viewer acts on it.
+const JSON_RAW = /[\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** JSON text with DEL, C1 controls, bidi marks and line/paragraph separators as \uXXXX (they can only occur inside strings). */
+export function jsonSafe(json: string): string {
+  return json.replace(JSON_RAW, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** Constant-time comparison, so even timing does not reveal how much of a token matched. */
 export function sameSecret(a: string, b: string): boolean {
   if (a.length !== b.length) return false;

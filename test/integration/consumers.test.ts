@@ -161,7 +161,7 @@ describeWith(['moto_server', 'docker'], 'consumers: aliases, verify per consumer
     expect(bad.stderr).toContain(`npx dockerhub-credentials rotate --secret-id ${name}`);
     const previous = await w.run(['login', '--secret-id', name, '--stage', 'AWSPREVIOUS'], { env: { DOCKER_CONFIG: agentConfig } });
     expect(previous.exitCode, previous.stderr).toBe(0);
-    expect(previous.stdout).toContain(`with ${name} (AWSPREVIOUS)`);
+    expect(previous.stdout).toMatch(new RegExp(`with ${name} \\(AWSPREVIOUS, version [\\w-]+\\)`));
     expect((await w.run(['login', '--secret-id', name, '--stage', 'latest'])).exitCode).toBe(2);
   });
 

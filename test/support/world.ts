@@ -5,7 +5,7 @@ import { startHubStandin } from './hub-standin.mjs';
 import { startFaultProxy } from './fault-proxy.mjs';
 import { Canary, Sandbox, runCli, type RunOptions, type RunResult } from './harness.js';
 import { TestSecrets, awsEnv } from './aws.js';
-import { Terminal } from './pty.js';
+import { SizedPty, Terminal } from './pty.js';
 
 export interface World {
   moto: Awaited<ReturnType<typeof startMoto>>;
@@ -34,6 +34,8 @@ export interface World {
   assertNoCanary(label: string, text: string): void;
   /** The CLI in a real terminal, with this world's environment, HOME and TMPDIR. */
   terminal(args: string[], env?: Record<string, string | undefined>, size?: { cols: number; rows: number }): Promise<Terminal>;
+  /** The CLI in a script(1) pty of any size (0x0 by default), with this world's environment; ended after the test. */
+  sizedPty(args: string[], env?: Record<string, string | undefined>, size?: { rows: number; cols: number }): SizedPty;
   /**
    * Runs `args` in a terminal, presses Ctrl-C once `reach` returns, and checks
    * exit 130, a sane terminal, no canary on screen and unchanged versions of `secret`.
@@ -70,9 +72,17 @@ export function useWorld(): World {
     await open.start(args, { ...w.env(env), PATH: path, HOME: w.sandbox.home, TMPDIR: w.sandbox.tmp }, w.sandbox.cwd, size);
     return open;
   };
+  let ptys: SizedPty[] = [];
+  w.sizedPty = (args, env = {}, size = { rows: 0, cols: 0 }) => {
+    const p = new SizedPty(args, { ...w.env(env), PATH: process.env.PATH, HOME: w.sandbox.home, TMPDIR: w.sandbox.tmp, LANG: 'C.UTF-8' }, w.sandbox.cwd, size);
+    ptys.push(p);
+    return p;
+  };
   afterEach(async () => {
     await open?.close();
     open = undefined;
+    for (const p of ptys) await p.close();
+    ptys = [];
   });
   w.interruptAt = async (args, secret, reach, env) => {
     const before = await w.secrets.stages(secret);
