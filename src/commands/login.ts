@@ -93,7 +93,7 @@ export async function login(ctx: Context, o: LoginOptions): Promise<number> {
         `Remove credHelpers["${key}"] from ${configPath} (a backup of it is next to it), then run this again; or use another DOCKER_CONFIG for this login.`,
       );
     }
-    const answer = await checkHelperAnswers(key, ctx.env, ctx.signal);
+    const answer = await checkHelperAnswers(key, ctx.env, ctx.signal, configPath);
     if (!answer.ok) {
       throw helperError(
         answer,
@@ -193,7 +193,7 @@ async function loginHelper(ctx: Context, h: HelperLogin): Promise<number> {
     );
   }
   // Ask the helper first: a docker config naming a helper that does not answer breaks every docker pull, silently.
-  const answer = await checkHelperAnswers(h.key, ctx.env, ctx.signal);
+  const answer = await checkHelperAnswers(h.key, ctx.env, ctx.signal, h.configPath);
   if (!answer.ok) {
     throw helperError(
       answer,

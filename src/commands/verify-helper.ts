@@ -64,7 +64,7 @@ export async function verifyHelper(ctx: Context, options: { live?: boolean; fail
   }
 
   // What the helper answers, run as docker runs it.
-  const answer = await checkHelperAnswers(key, ctx.env, ctx.signal);
+  const answer = await checkHelperAnswers(key, ctx.env, ctx.signal, configPath);
   let reason: string | undefined;
   if (!answer.ok) {
     reason = answer.problem;

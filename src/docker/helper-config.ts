@@ -145,6 +145,7 @@ export function lookPathAsDocker(
   env: NodeJS.ProcessEnv,
   cwd = process.cwd(),
   tmp = env.TMPDIR || tmpdir(),
+  dockerConfig?: string,
 ): { found?: HelperLocation; relative?: string; temporary?: string } {
   let temporary: string | undefined;
   for (const dir of (env.PATH ?? '').split(':')) {
@@ -157,7 +158,7 @@ export function lookPathAsDocker(
     }
     if (!isAbsolute(dir)) return { relative: candidate, temporary };
     const found = { path: candidate, real: realpathSync(candidate) };
-    const inTemporary = temporaryLocation(found, tmp);
+    const inTemporary = temporaryLocation(found, tmp, dockerConfig);
     if (inTemporary) {
       temporary ??= inTemporary;
       continue;
@@ -172,8 +173,16 @@ const inside = (path: string, folder: string) => {
   return r !== '' && !r.startsWith('..') && !isAbsolute(r);
 };
 
-/** The path, when a helper lives in npx's cache (`_npx`) or the temporary folder: gone once that run ends or is cleaned. */
-export function temporaryLocation(found: HelperLocation, tmp = tmpdir()): string | undefined {
+/** The folder right below `tmp` that holds `path` (a run's or a sandbox's own temporary folder). */
+const topBelow = (path: string, tmp: string) => join(tmp, relative(tmp, path).split(sep)[0]!);
+
+/**
+ * The path, when a helper lives in npx's cache (`_npx`) or the temporary folder:
+ * gone once that run ends or is cleaned. Except when the docker config it is
+ * written into lives in that same temporary folder (a sandbox's throwaway
+ * DOCKER_CONFIG): the entry then goes with the helper, and can never outlive it.
+ */
+export function temporaryLocation(found: HelperLocation, tmp = tmpdir(), dockerConfig?: string): string | undefined {
   const temporaries = [tmp];
   try {
     temporaries.push(realpathSync(tmp));
@@ -181,7 +190,9 @@ export function temporaryLocation(found: HelperLocation, tmp = tmpdir()): string
     // only the name
   }
   for (const p of [found.path, found.real]) {
-    if (p.split(sep).includes('_npx') || temporaries.some((t) => inside(p, t))) return p;
+    if (p.split(sep).includes('_npx')) return p;
+    const t = temporaries.find((t) => inside(p, t));
+    if (t && !(dockerConfig && inside(resolve(dockerConfig), topBelow(p, t)))) return p;
   }
   return undefined;
 }
@@ -195,8 +206,9 @@ export type HelperAnswer =
  * finds it, with this environment, the server name docker sends on stdin. Proves
  * it is installed for good and can read the secret from here.
  */
-export async function checkHelperAnswers(key: string, env: NodeJS.ProcessEnv, signal: AbortSignal, cwd = process.cwd()): Promise<HelperAnswer> {
-  const { found, relative: dotted, temporary } = lookPathAsDocker(HELPER_COMMAND, env, cwd);
+export async function checkHelperAnswers(key: string, env: NodeJS.ProcessEnv, signal: AbortSignal, dockerConfig?: string): Promise<HelperAnswer> {
+  const cwd = process.cwd();
+  const { found, relative: dotted, temporary } = lookPathAsDocker(HELPER_COMMAND, env, cwd, env.TMPDIR || tmpdir(), dockerConfig);
   if (dotted) {
     return { ok: false, code: 'helper-missing', problem: `${HELPER_COMMAND} is found through a relative PATH entry (${dotted}), which docker refuses to run.` };
   }

@@ -63,6 +63,11 @@ describeWith(['moto_server', 'docker', 'tmux'], 'label, repository and redaction
 
     const t = await w.terminal(['rotate', '--secret-id', name]);
     await t.answerCredentials({ token: w.ro.token }); // Enter at the repository keeps alice1/app
+    // The refusal offers another token or another repository (recovery); Stop ends the run.
+    await t.waitFor(/What now\?[\s\S]*Stop/);
+    await t.key('Down');
+    await t.key('Down');
+    await t.key('Enter');
     const refused = await t.exit();
     expect(refused.screen).toMatch(/push/i);
     expect(refused.screen).not.toContain('Rotated.');
