@@ -110,24 +110,11 @@ resource "aws_iam_policy" "write" {
   tags        = var.tags
 }
 
-resource "aws_iam_role_policy_attachment" "read" {
-  for_each   = toset(var.reader_role_names)
-  role       = each.value
-  policy_arn = aws_iam_policy.read.arn
-}
-
+# Operators; the read policy's attachments are in attachments.tf.
 resource "aws_iam_role_policy_attachment" "write" {
   for_each   = toset(var.writer_role_names)
   role       = each.value
   policy_arn = aws_iam_policy.write.arn
-}
-
-# The consumers: ECS task execution roles (repositoryCredentials) and CodeBuild
-# service roles (registryCredential) read the secret with the read policy.
-resource "aws_iam_role_policy_attachment" "consumers" {
-  for_each   = toset(concat(var.ecs_task_execution_role_names, var.codebuild_service_role_names))
-  role       = each.value
-  policy_arn = aws_iam_policy.read.arn
 }
 
 # An ECR pull-through cache for Docker Hub that logs in with this secret

@@ -224,11 +224,11 @@ run "ecs_and_codebuild_roles_get_the_read_policy" {
   }
 
   assert {
-    condition     = keys(aws_iam_role_policy_attachment.consumers) == ["batch-execution", "codebuild-build", "ecsTaskExecutionRole"]
-    error_message = "Each ECS task execution role and CodeBuild service role gets a policy attachment."
+    condition     = keys(aws_iam_role_policy_attachment.read) == ["batch-execution", "ci-agent", "codebuild-build", "ecsTaskExecutionRole"]
+    error_message = "Each CI agent, ECS task execution role and CodeBuild service role gets one read policy attachment."
   }
   assert {
-    condition     = alltrue([for a in aws_iam_role_policy_attachment.consumers : a.policy_arn == aws_iam_policy.read.arn])
+    condition     = alltrue([for a in aws_iam_role_policy_attachment.read : a.policy_arn == aws_iam_policy.read.arn])
     error_message = "Consumers get the read policy, never the write policy."
   }
   assert {
@@ -287,4 +287,19 @@ run "rejects_a_consumer_role_arn" {
   }
 
   expect_failures = [var.ecs_task_execution_role_names, var.codebuild_service_role_names]
+}
+
+run "a_role_in_two_lists_gets_one_attachment" {
+  command = apply
+
+  variables {
+    reader_role_names             = ["ci-agent", "shared"]
+    ecs_task_execution_role_names = ["shared"]
+    codebuild_service_role_names  = ["shared", "codebuild-build"]
+  }
+
+  assert {
+    condition     = keys(aws_iam_role_policy_attachment.read) == ["ci-agent", "codebuild-build", "shared"]
+    error_message = "One read policy attachment per role, over the union of reader_role_names and the consumer lists."
+  }
 }

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { Canary, ROOT, Sandbox, describeWith, runCli } from '../support/harness.js';
 import { startMoto } from '../support/moto.mjs';
 import { makePat, startHubStandin } from '../support/hub-standin.mjs';
-import { TerraformCopy, findProviderMirror, motoProviderOverride } from '../support/terraform.js';
+import { LEGACY_ATTACHMENTS_TF, TerraformCopy, findProviderMirror, motoProviderOverride, rootModule, type PlannedChange } from '../support/terraform.js';
 import { REGION, iamUserWithPolicy } from '../support/aws.js';
 
 const mirror = findProviderMirror();
@@ -28,7 +28,7 @@ describeWith(tools, 'terraform module: static checks and terraform test (offline
     const validate = await tf.run(['validate', '-no-color']);
     expect(validate.exitCode, validate.all).toBe(0);
     const test = await tf.run(['test', '-no-color']);
-    expect(test.all).toMatch(/Success! 13 passed, 0 failed\./);
+    expect(test.all).toMatch(/Success! 14 passed, 0 failed\./);
     expect(test.exitCode).toBe(0);
   }, 180_000);
 });
@@ -195,4 +195,102 @@ describeWith([...tools, 'moto_server', 'aws'], 'terraform apply of the example a
     const gone = await cli(['verify', '--secret-id', secretName]);
     expect(gone.exitCode).toBe(4);
   });
+});
+
+/** The AWS CLI against moto, as a caller with the given keys (`aws iam list-attached-role-policies` and the like). */
+function awsCli(motoUrl: string, key: { AccessKeyId: string; SecretAccessKey: string }, home: string) {
+  return (args: string[]) =>
+    execa('aws', ['--endpoint-url', motoUrl, '--region', REGION, '--output', 'json', ...args], {
+      env: { AWS_ACCESS_KEY_ID: key.AccessKeyId, AWS_SECRET_ACCESS_KEY: key.SecretAccessKey, HOME: home, PATH: process.env.PATH! },
+      extendEnv: false,
+    });
+}
+
+const listVar = (name: string, values: string[]) => ['-var', `${name}=${JSON.stringify(values)}`];
+const attachmentChanges = (changes: PlannedChange[]) => changes.filter((c) => c.address.includes('aws_iam_role_policy_attachment'));
+
+describeWith([...tools, 'moto_server', 'aws'], 'terraform: a role in two lists holds the read policy once, against moto', () => {
+  let moto: Awaited<ReturnType<typeof startMoto>>;
+  let sandbox: Sandbox;
+  let aws: ReturnType<typeof awsCli>;
+  const copies: TerraformCopy[] = [];
+  const root = 'tests/overlap-root';
+
+  /** A copy of the module with a root that creates the roles, initialised against moto. */
+  const prepare = async (secretName: string, roles: string[]) => {
+    const tf = new TerraformCopy();
+    copies.push(tf);
+    tf.write({
+      [`${root}/main.tf`]: rootModule({ roles, secretName, provider: `  region = "${REGION}"` }),
+      [`${root}/moto_override.tf`]: motoProviderOverride(moto.url, REGION),
+    });
+    const init = await tf.run(['init', `-plugin-dir=${mirror}`], root);
+    if (init.exitCode !== 0) throw new Error(init.all);
+    return tf;
+  };
+  const apply = async (tf: TerraformCopy, args: string[]) => {
+    const r = await tf.run(['apply', '-auto-approve', '-no-color', ...args], root);
+    expect(r.exitCode, r.all).toBe(0);
+  };
+  const attached = async (role: string) =>
+    JSON.parse((await aws(['iam', 'list-attached-role-policies', '--role-name', role])).stdout).AttachedPolicies.map((p: { PolicyArn: string }) => p.PolicyArn);
+  const readPolicyArn = async (tf: TerraformCopy) => JSON.parse((await tf.run(['output', '-json'], root)).stdout).read_policy_arn.value as string;
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    sandbox = new Sandbox();
+    aws = awsCli(moto.url, { AccessKeyId: 'test', SecretAccessKey: 'test' }, sandbox.home);
+  }, 60_000);
+  afterAll(async () => {
+    sandbox?.remove();
+    await moto?.stop();
+    for (const tf of copies) tf.remove();
+  });
+
+  it('taking a role out of ecs_task_execution_role_names while it stays in reader_role_names keeps the policy attached: no destroy planned', async () => {
+    const tf = await prepare('ci/overlap', ['ci-and-ecs']);
+    await apply(tf, [...listVar('reader_role_names', ['ci-and-ecs']), ...listVar('ecs_task_execution_role_names', ['ci-and-ecs'])]);
+    const policy = await readPolicyArn(tf);
+    expect(await attached('ci-and-ecs')).toEqual([policy]);
+
+    const { changes } = await tf.plan(root, [...listVar('reader_role_names', ['ci-and-ecs']), ...listVar('ecs_task_execution_role_names', [])]);
+    expect(attachmentChanges(changes).filter((c) => c.actions.includes('delete')), 'attachments the plan would destroy').toEqual([]);
+    await apply(tf, [...listVar('reader_role_names', ['ci-and-ecs']), ...listVar('ecs_task_execution_role_names', [])]);
+    // Read back from IAM: the ECS task execution role still holds the read policy.
+    expect(await attached('ci-and-ecs')).toEqual([policy]);
+
+    // Taken out of the last list, it loses the policy.
+    await apply(tf, [...listVar('reader_role_names', []), ...listVar('ecs_task_execution_role_names', [])]);
+    expect(await attached('ci-and-ecs')).toEqual([]);
+  }, 300_000);
+
+  it('state from the version with two attachments migrates without a detach: the second one is forgotten, not destroyed', async () => {
+    const tf = await prepare('ci/migrate', ['both-lists', 'ecs-only', 'codebuild-only']);
+    const current = readFileSync(join(tf.dir, 'attachments.tf'), 'utf8');
+    tf.write({ 'attachments.tf': LEGACY_ATTACHMENTS_TF });
+    const lists = [
+      ...listVar('reader_role_names', ['both-lists']),
+      ...listVar('ecs_task_execution_role_names', ['both-lists', 'ecs-only']),
+      ...listVar('codebuild_service_role_names', ['codebuild-only']),
+    ];
+    await apply(tf, lists);
+    const policy = await readPolicyArn(tf);
+
+    tf.write({ 'attachments.tf': current });
+    const { changes } = await tf.plan(root, lists);
+    const byAction = (a: string) => attachmentChanges(changes).filter((c) => c.actions.includes(a)).map((c) => c.address).sort();
+    expect(byAction('delete'), 'attachments the upgrade would destroy').toEqual([]);
+    expect(byAction('forget')).toEqual([
+      'module.dockerhub_credentials.aws_iam_role_policy_attachment.consumers["both-lists"]',
+      'module.dockerhub_credentials.aws_iam_role_policy_attachment.consumers["codebuild-only"]',
+      'module.dockerhub_credentials.aws_iam_role_policy_attachment.consumers["ecs-only"]',
+    ]);
+    await apply(tf, lists);
+    for (const role of ['both-lists', 'ecs-only', 'codebuild-only']) expect(await attached(role), role).toEqual([policy]);
+    const state = await tf.run(['state', 'list'], root);
+    expect(state.stdout).not.toContain('aws_iam_role_policy_attachment.consumers');
+    // And the overlap bug is gone for migrated state too.
+    await apply(tf, [...listVar('reader_role_names', ['both-lists']), ...listVar('ecs_task_execution_role_names', ['ecs-only']), ...listVar('codebuild_service_role_names', ['codebuild-only'])]);
+    expect(await attached('both-lists')).toEqual([policy]);
+  }, 300_000);
 });
