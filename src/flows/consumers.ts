@@ -53,6 +53,14 @@ export function parseConsumers(raw: string | string[] | undefined, source: strin
   return out;
 }
 
+/** The tag in which the Terraform module records who reads the secret, space-separated (terraform/main.tf). */
+export const CONSUMERS_TAG = 'dockerhub-credentials-consumers';
+
+/** The declared consumers: those given (flag, environment, config file), else those the module recorded on the secret. */
+export function declaredConsumers(given: readonly Consumer[], tags: Record<string, string>): Consumer[] {
+  return given.length ? [...given] : (parseConsumers(tags[CONSUMERS_TAG]?.split(' '), `the secret's tag ${CONSUMERS_TAG}`) ?? []);
+}
+
 /** The alias keys a write must set: those the consumers read, plus every alias already in the value. */
 export function aliasKeysFor(consumers: readonly Consumer[], existing: Record<string, unknown> | undefined): AliasKey[] {
   const keys = new Set<AliasKey>(consumers.map(aliasFor));

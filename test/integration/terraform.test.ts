@@ -28,7 +28,7 @@ describeWith(tools, 'terraform module: static checks and terraform test (offline
     const validate = await tf.run(['validate', '-no-color']);
     expect(validate.exitCode, validate.all).toBe(0);
     const test = await tf.run(['test', '-no-color']);
-    expect(test.all).toMatch(/Success! 14 passed, 0 failed\./);
+    expect(test.all).toMatch(/Success! 29 passed, 0 failed\./);
     expect(test.exitCode).toBe(0);
   }, 180_000);
 });
@@ -70,11 +70,8 @@ describeWith([...tools, 'moto_server', 'aws'], 'terraform apply of the example a
     outputs = JSON.parse((await tf.run(['output', '-json'], example)).stdout);
   }, 300_000);
 
-  const awsIam = (args: string[]) =>
-    execa('aws', ['--endpoint-url', moto.url, '--region', REGION, '--output', 'json', 'iam', ...args], {
-      env: { AWS_ACCESS_KEY_ID: admin.AccessKeyId, AWS_SECRET_ACCESS_KEY: admin.SecretAccessKey, HOME: sandbox.home, PATH: process.env.PATH! },
-      extendEnv: false,
-    });
+  const aws = (args: string[]) => awsCli(moto.url, admin, sandbox.home)(args);
+  const awsIam = (args: string[]) => aws(['iam', ...args]);
   /** An IAM user holding one policy and nothing else, with an access key. */
   const userWithPolicy = async (userName: string, policyArn: string) => {
     await awsIam(['create-user', '--user-name', userName]);
@@ -128,8 +125,12 @@ describeWith([...tools, 'moto_server', 'aws'], 'terraform apply of the example a
     expect(before.stderr).toContain('exists but has no value yet');
     expect(before.stderr).toContain('Run setup');
 
-    const setup = await cli(['setup', '--non-interactive', '--token-stdin', '--username', 'alice1', '--secret-id', secretName, '--expires-in', '90d', '--label', 'app-ci-2026-11', '--consumers', 'ecs,codebuild'], {}, canary.token);
+    // No --consumers: the module's tag on the secret declares ecs and codebuild, so setup writes "password".
+    const tags = JSON.parse((await aws(['secretsmanager', 'describe-secret', '--secret-id', secretName])).stdout).Tags;
+    expect(tags).toContainEqual({ Key: 'dockerhub-credentials-consumers', Value: 'ecs codebuild' });
+    const setup = await cli(['setup', '--non-interactive', '--token-stdin', '--username', 'alice1', '--secret-id', secretName, '--expires-in', '90d', '--label', 'app-ci-2026-11'], {}, canary.token);
     expect(setup.exitCode, setup.stderr).toBe(0);
+    expect(setup.stdout).toMatch(/also as: +password \(the same token, for ecs, codebuild\)/);
 
     const after = await cli(['verify', '--secret-id', secretName, '--json']);
     expect(after.exitCode).toBe(0);
@@ -138,8 +139,10 @@ describeWith([...tools, 'moto_server', 'aws'], 'terraform apply of the example a
     sandbox.assertClean(canary);
 
     // The expiry and label the CLI recorded as tags are not drift: the example's provider ignores them.
-    const plan = await tf.run(['plan', '-detailed-exitcode', '-no-color', '-var', `secret_name=${secretName}`], example);
-    expect(plan.exitCode, plan.all).toBe(0);
+    // (The plan still reads the secret back for the module's check block: a read, no change.)
+    const plan = await tf.plan(example, ['-var', `secret_name=${secretName}`]);
+    expect(changesToResources(plan.changes), plan.output).toEqual([]);
+    expect(plan.output).not.toContain('Check block assertion failed');
   });
 
   it("an operator with only the write policy's actions can rotate, roll back, verify and list the history: it grants what the CLI calls", async () => {
@@ -207,6 +210,8 @@ function awsCli(motoUrl: string, key: { AccessKeyId: string; SecretAccessKey: st
 }
 
 const listVar = (name: string, values: string[]) => ['-var', `${name}=${JSON.stringify(values)}`];
+/** Planned changes to managed resources: what is left once no-ops and data reads are set aside. */
+const changesToResources = (changes: PlannedChange[]) => changes.filter((c) => !c.actions.every((a) => a === 'no-op' || a === 'read'));
 const attachmentChanges = (changes: PlannedChange[]) => changes.filter((c) => c.address.includes('aws_iam_role_policy_attachment'));
 
 describeWith([...tools, 'moto_server', 'aws'], 'terraform: a role in two lists holds the read policy once, against moto', () => {
@@ -292,5 +297,54 @@ describeWith([...tools, 'moto_server', 'aws'], 'terraform: a role in two lists h
     // And the overlap bug is gone for migrated state too.
     await apply(tf, [...listVar('reader_role_names', ['both-lists']), ...listVar('ecs_task_execution_role_names', ['ecs-only']), ...listVar('codebuild_service_role_names', ['codebuild-only'])]);
     expect(await attached('both-lists')).toEqual([policy]);
+  }, 300_000);
+
+  it('a provider without ignore_tags gets a warning in the plan that would remove the tag the CLI wrote; with it, the plan is clean and the tag stays', async () => {
+    const tf = await prepare('ci/tags', ['tags-ecs']);
+    const lists = listVar('ecs_task_execution_role_names', ['tags-ecs']);
+    await apply(tf, lists);
+    // The tag setup writes for a version's expiry and label (src/flows/lifecycle.ts).
+    const versionTag = { Key: 'dockerhub-credentials:version:00000000-0000-4000-8000-000000000001', Value: 'eyJlIjoiMjAyNy0wMS0wMSJ9' };
+    await aws(['secretsmanager', 'tag-resource', '--secret-id', 'ci/tags', '--tags', JSON.stringify([versionTag])]);
+
+    // The plan that would remove it says so, before anything is applied.
+    const warned = await tf.plan(root, lists);
+    const said = warned.output.replace(/\s+/g, ' ');
+    expect(said).toContain('Warning: Check block assertion failed');
+    expect(said).toContain('The secret ci/tags holds tags that dockerhub-credentials wrote');
+    expect(said).toContain('Do not apply: add to the provider block ignore_tags { key_prefixes = ["dockerhub-credentials:"] }');
+    expect(warned.changes.find((c) => c.address === 'module.dockerhub_credentials.aws_secretsmanager_secret.this')?.actions).toEqual(['update']);
+    const tagsNow = async () => JSON.parse((await aws(['secretsmanager', 'describe-secret', '--secret-id', 'ci/tags'])).stdout).Tags;
+    expect(await tagsNow()).toContainEqual(versionTag);
+
+    // The README's provider block: no change planned, the tool's tag and the module's tag both stay.
+    tf.write({ [`${root}/main.tf`]: rootModule({ roles: ['tags-ecs'], secretName: 'ci/tags', provider: `  region = "${REGION}"\n  ignore_tags {\n    key_prefixes = ["dockerhub-credentials:"]\n  }` }) });
+    const clean = await tf.plan(root, lists);
+    expect(changesToResources(clean.changes), clean.output).toEqual([]);
+    expect(clean.output).not.toContain('Check block assertion failed');
+    await apply(tf, lists);
+    expect(await tagsNow()).toEqual(expect.arrayContaining([versionTag, { Key: 'dockerhub-credentials-consumers', Value: 'ecs' }]));
+
+    // And the CLI reads that tag as the declared consumers: a value without "password" does not pass verify.
+    await aws(['secretsmanager', 'put-secret-value', '--secret-id', 'ci/tags', '--secret-string', JSON.stringify({ username: 'alice1', token: makePat() })]);
+    const verify = await runCli(['verify', '--secret-id', 'ci/tags', '--json'], {
+      sandbox,
+      env: { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: REGION, AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.url, AWS_MAX_ATTEMPTS: '1' },
+    });
+    expect(verify.exitCode, verify.stderr).not.toBe(0);
+    expect(JSON.parse(verify.stdout).consumers.ecs).toMatchObject({ ok: false, problems: [expect.stringContaining('"password" is missing')] });
+  }, 300_000);
+
+  it('an ignore_tags broader than the tool\'s prefix, which would hide the consumers tag, fails the apply and every later plan', async () => {
+    const tf = await prepare('ci/hidden', ['hidden-ecs']);
+    tf.write({ [`${root}/main.tf`]: rootModule({ roles: ['hidden-ecs'], secretName: 'ci/hidden', provider: `  region = "${REGION}"\n  ignore_tags {\n    key_prefixes = ["dockerhub-"]\n  }` }) });
+    const lists = listVar('ecs_task_execution_role_names', ['hidden-ecs']);
+    // On a create, the provider computes tags_all only when applying: the postcondition fails then.
+    const applied = await tf.run(['apply', '-auto-approve', '-no-color', ...lists], root);
+    expect(applied.exitCode, applied.all).toBe(1);
+    expect(applied.all!.replace(/\s+/g, ' ')).toContain("The AWS provider's ignore_tags hides the tag dockerhub-credentials-consumers");
+    const plan = await tf.run(['plan', '-no-color', ...lists], root);
+    expect(plan.exitCode, plan.all).toBe(1);
+    expect(plan.all!.replace(/\s+/g, ' ')).toContain("The AWS provider's ignore_tags hides the tag dockerhub-credentials-consumers");
   }, 300_000);
 });

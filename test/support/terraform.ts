@@ -105,15 +105,16 @@ resource "aws_iam_role" "r" {
   })
 }
 
+# The role names through the roles, so each attachment waits for its role (no depends_on on the
+# module, which would defer the module's reads to apply).
 module "dockerhub_credentials" {
-  source     = "../.."
-  depends_on = [aws_iam_role.r]
+  source = "../.."
 
   secret_name                   = "${o.secretName}"
   recovery_window_in_days       = 0
-  reader_role_names             = var.reader_role_names
-  ecs_task_execution_role_names = var.ecs_task_execution_role_names
-  codebuild_service_role_names  = var.codebuild_service_role_names
+  reader_role_names             = [for n in var.reader_role_names : aws_iam_role.r[n].name]
+  ecs_task_execution_role_names = [for n in var.ecs_task_execution_role_names : aws_iam_role.r[n].name]
+  codebuild_service_role_names  = [for n in var.codebuild_service_role_names : aws_iam_role.r[n].name]
 ${o.moduleArgs ?? ''}
 }
 
