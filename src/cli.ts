@@ -178,8 +178,10 @@ function report(e: unknown, out: Output): number {
     if (out.options.json) {
       out.json({ ok: false, error: { code: e.code, message: e.message, hint: e.hint ?? null, exitCode: e.exitCode, ...(e.state ? { state: e.state } : {}) } });
     } else if (DECLINED.has(e.code)) {
-      // The user's own choice (a confirmation answered no, "leave it"): not a failure, so no ✗.
+      // The user's own choice (a confirmation answered no, "leave it"): not a failure, so no ✗;
+      // what it left is still said.
       out.skipped(e.message);
+      if (e.state) out.info(`  State: ${e.state}.`);
     } else {
       out.fail(e.message);
       if (e.state) out.info(`  State: ${e.state}.`);

@@ -75,6 +75,40 @@ variable "replica_regions" {
   }
 }
 
+variable "replica_kms_key_arns" {
+  description = "Customer-managed KMS key per replica region (region => key ARN in that region). A replica without one uses aws/secretsmanager. Required for every replica when kms_key_arn is set."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for r, k in var.replica_kms_key_arns : can(regex("^arn:aws[a-z-]*:kms:${r}:[0-9]{12}:key/.+$", k))])
+    error_message = "replica_kms_key_arns must map each region to a KMS key ARN in that region (a KMS key is regional), for example { \"eu-west-1\" = \"arn:aws:kms:eu-west-1:123456789012:key/...\" }."
+  }
+  validation {
+    condition     = alltrue([for r in keys(var.replica_kms_key_arns) : contains(var.replica_regions, r)])
+    error_message = "replica_kms_key_arns names a region that is not in replica_regions: ${join(", ", [for r in keys(var.replica_kms_key_arns) : r if !contains(var.replica_regions, r)])}."
+  }
+  validation {
+    condition     = var.kms_key_arn == null || alltrue([for r in var.replica_regions : contains(keys(var.replica_kms_key_arns), r)])
+    error_message = "With kms_key_arn set, each replica needs a key of its own in replica_kms_key_arns, or it is encrypted with aws/secretsmanager instead: missing for ${join(", ", [for r in var.replica_regions : r if !contains(keys(var.replica_kms_key_arns), r)])}."
+  }
+}
+
+variable "resource_policy" {
+  description = "Optional resource policy (JSON) for the secret, to let principals in other accounts read it. Requires kms_key_arn: the AWS-managed key cannot be used across accounts."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.resource_policy == null || can(jsondecode(var.resource_policy).Statement)
+    error_message = "resource_policy must be a JSON policy document with a Statement (for example from jsonencode or data.aws_iam_policy_document.json)."
+  }
+  validation {
+    condition     = var.resource_policy == null || var.kms_key_arn != null
+    error_message = "A resource policy lets other accounts read the secret, but they cannot decrypt it with the AWS-managed key aws/secretsmanager: set kms_key_arn to a customer-managed key whose key policy allows those accounts kms:Decrypt via Secrets Manager."
+  }
+}
+
 variable "ecs_task_execution_role_names" {
   description = "IAM role names of ECS task execution roles (and AWS Batch jobs) that pull images with repositoryCredentials; they get the read policy."
   type        = list(string)
@@ -119,8 +153,28 @@ variable "ecr_repository_prefix" {
   }
 }
 
+variable "pull_role_names" {
+  description = "IAM role names of principals that pull Docker Hub images through the ECR pull-through cache (ECS task execution roles, EKS nodes, CI agents); they get the pull policy. Needs create_ecr_pull_through_cache_rule."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for n in var.pull_role_names : can(regex("^[A-Za-z0-9+=,.@_-]{1,64}$", n))])
+    error_message = "pull_role_names must be IAM role names (not ARNs)."
+  }
+  validation {
+    condition     = length(var.pull_role_names) == 0 || var.create_ecr_pull_through_cache_rule
+    error_message = "pull_role_names get the policy for pulling through the ECR pull-through cache: set create_ecr_pull_through_cache_rule = true as well."
+  }
+}
+
 variable "tags" {
   description = "Tags for the secret and the policies."
   type        = map(string)
   default     = {}
+
+  validation {
+    condition     = alltrue([for k in keys(var.tags) : !startswith(k, "dockerhub-credentials")])
+    error_message = "Tag keys starting with dockerhub-credentials are the tool's and the module's own (each version's expiry and label, the consumers): use another key."
+  }
 }

@@ -5,7 +5,7 @@ import { checkCredentialValue, age, formatDate, type ValueCheck } from '../flows
 import { collectCredentials } from '../flows/collect.js';
 import { validateAgainstHub, type HubReport } from '../flows/validate.js';
 import { agentHelperCommand, agentLoginCommand, buildValue } from '../flows/store.js';
-import { CONSUMERS, aliasDrift, aliasFor, aliasRepairs, assertConsumerRules, handOverSnippets, recordedConsumers } from '../flows/consumers.js';
+import { CONSUMERS, aliasDrift, aliasFor, aliasRepairs, assertConsumerRules, declaredConsumers, handOverSnippets, recordedConsumers } from '../flows/consumers.js';
 import { inspectCurrent } from '../flows/inspect.js';
 import { confirmOrYes } from '../flows/describe.js';
 import { LIVE_PENDING_MS, StagedWrite, concurrentChange, describePending, readBackAfterWrite, recordConsumers, rotationInProgress } from '../flows/write.js';
@@ -105,6 +105,7 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
 
   // 1. Preflight: a valid current value to rotate from.
   const { info, currentVersionId: currentId, check: currentCheck, created, pendingVersionId: pending } = await inspectCurrent(ctx, store);
+  settings.consumers = declaredConsumers(settings.consumers, info.tags);
   if (currentCheck.problems.length) {
     throw new CliError(
       'current-invalid',

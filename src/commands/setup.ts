@@ -5,7 +5,7 @@ import { CURRENT, strayPending, versionWithStage, type SecretInfo, type SecretSt
 import { checkCredentialValue, age, formatDate } from '../flows/check.js';
 import { collectCredentials } from '../flows/collect.js';
 import { agentHelperCommand, agentLoginCommand, buildValue } from '../flows/store.js';
-import { CONSUMERS, ECR_PREFIX, aliasDrift, aliasFor, assertConsumerRules, consumerRuleProblems, handOverSnippets, recordedConsumers, type Consumer } from '../flows/consumers.js';
+import { CONSUMERS, ECR_PREFIX, aliasDrift, aliasFor, assertConsumerRules, consumerRuleProblems, declaredConsumers, handOverSnippets, recordedConsumers, type Consumer } from '../flows/consumers.js';
 import { LIVE_PENDING_MS, StagedWrite, describePending, recordConsumers, readBackAfterWrite, rotationInProgress } from '../flows/write.js';
 import { askLifecycle, expiryFacts, lifecycleFromFlags, metaOf, recordMeta, recordedLabels, rememberedRepository, suggestLabel, type LifecycleFlags } from '../flows/lifecycle.js';
 import { validateWithRecovery } from '../flows/recover.js';
@@ -74,6 +74,7 @@ export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
   // A consumer's rules are checked before anything else (exit 2, nothing written).
   assertConsumerRules(settings.consumers, await askSecretId(ctx));
   const { store, info, existing, currentId } = await preflight(ctx);
+  settings.consumers = declaredConsumers(settings.consumers, info.tags);
   // --token-stdin is a scripted run (collect refuses it at a terminal): no question then.
   const consumers = opts.tokenStdin ? settings.consumers : await chooseConsumers(ctx, existing, info);
   assertConsumerRules(consumers, store.secretId);

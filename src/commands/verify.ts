@@ -4,7 +4,7 @@ import { inspectCurrent, factLines } from '../flows/inspect.js';
 import { age, formatDate } from '../flows/check.js';
 import { validateAgainstHub, type HubReport } from '../flows/validate.js';
 import { defaultWarnDays, expiryFacts, invalidMetaWarning, metaOf } from '../flows/lifecycle.js';
-import { aliasDrift, consumerReports, consumersToReport } from '../flows/consumers.js';
+import { aliasDrift, consumerReports, consumersToReport, declaredConsumers } from '../flows/consumers.js';
 import { verifyHelper } from './verify-helper.js';
 
 export interface VerifyOptions {
@@ -33,7 +33,7 @@ export async function verify(ctx: Context, options: VerifyOptions): Promise<numb
   const problems = [...check.problems, ...aliasDrift(check)];
   const warnings: string[] = [];
   // Per consumer: those asked for (--consumers, environment, config file) and those whose keys the value holds.
-  const consumers = consumerReports(consumersToReport(settings.consumers, check), check, info.name);
+  const consumers = consumerReports(consumersToReport(declaredConsumers(settings.consumers, info.tags), check), check, info.name);
   // A value that is not a valid credential is reported as such; the consumers' own problems count once it is.
   if (check.problems.length === 0) {
     for (const [name, report] of Object.entries(consumers)) {

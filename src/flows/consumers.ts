@@ -69,6 +69,18 @@ export function parseConsumers(raw: string | string[] | undefined, source: strin
   return out;
 }
 
+/**
+ * The tag in which the Terraform module declares who reads the secret, space-separated
+ * (terraform/main.tf). Apart from CONSUMERS_TAG (what the CLI last wrote for, under the
+ * prefix the provider's ignore_tags hides), so that Terraform owns this one.
+ */
+export const DECLARED_CONSUMERS_TAG = 'dockerhub-credentials-consumers';
+
+/** The declared consumers: those given (flag, environment, config file), else those the module recorded on the secret. */
+export function declaredConsumers(given: readonly Consumer[], tags: Record<string, string>): Consumer[] {
+  return given.length ? [...given] : (parseConsumers(tags[DECLARED_CONSUMERS_TAG]?.split(' '), `the secret's tag ${DECLARED_CONSUMERS_TAG}`) ?? []);
+}
+
 /** The alias keys a write must set: those the consumers read, plus every alias already in the value. */
 export function aliasKeysFor(consumers: readonly Consumer[], existing: Record<string, unknown> | undefined): AliasKey[] {
   const keys = new Set<AliasKey>(consumers.map(aliasFor));

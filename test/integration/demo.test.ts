@@ -50,9 +50,9 @@ describeWith(findProviderMirror() ? ['moto_server', 'docker', 'terraform'] : ['t
         'aws_iam_role.consumer["ecs-task-execution"]',
         'module.dockerhub_credentials.aws_iam_policy.read',
         'module.dockerhub_credentials.aws_iam_policy.write',
-        'module.dockerhub_credentials.aws_iam_role_policy_attachment.consumers["codebuild-service"]',
-        'module.dockerhub_credentials.aws_iam_role_policy_attachment.consumers["ecs-task-execution"]',
         'module.dockerhub_credentials.aws_iam_role_policy_attachment.read["ci-agent"]',
+        'module.dockerhub_credentials.aws_iam_role_policy_attachment.read["codebuild-service"]',
+        'module.dockerhub_credentials.aws_iam_role_policy_attachment.read["ecs-task-execution"]',
         'module.dockerhub_credentials.aws_secretsmanager_secret.this',
       ].map((addr) => `  ✓ ${addr}: Creation complete`),
     );

@@ -20,7 +20,9 @@ provider "aws" {
 
   # dockerhub-credentials records each token version's expiry and label as tags
   # on the secret (dockerhub-credentials:version:<id>); without this, the next
-  # apply would remove them, since the module manages the secret's tags.
+  # apply would remove them, since the module manages the secret's tags (its
+  # plan warns). The module's own tag, dockerhub-credentials-consumers, lies
+  # outside this prefix on purpose: the CLI reads the consumers from it.
   ignore_tags {
     key_prefixes = ["dockerhub-credentials:"]
   }
