@@ -38,7 +38,10 @@ export async function validateAgainstHub(ctx: Context, creds: Credentials, repos
   const registryHost = new URL(settings.registry).host;
   const hubHost = new URL(settings.hubUrl).host;
   out.info(`  Hosts: registry ${registryHost}, Docker Hub API ${hubHost}`);
-  const identity = await out.track(`Docker Hub API at ${hubHost}: whose token is this`, () => hubIdentity(settings.hubUrl, creds, http('the Docker Hub API')), {
+  const whoseToken = () => hubIdentity(settings.hubUrl, creds, http('the Docker Hub API')).catch(async (e: unknown) => {
+    throw await expiredAtRegistry(ctx, e, creds, http);
+  });
+  const identity = await out.track(`Docker Hub API at ${hubHost}: whose token is this`, whoseToken, {
     done: (id) =>
       id.username
         ? `Docker Hub confirms the token belongs to ${whose(id.username)}${id.accessLevel ? ` (${id.accessLevel})` : ''}`
@@ -119,4 +122,26 @@ async function explainRejection(ctx: Context, e: unknown, creds: Credentials, ht
     if (ctx.signal.aborted) return probe;
     return isCliError(probe) && probe.code === 'wrong-user' ? probe : either;
   }
+}
+
+/**
+ * The Hub API's generic 401 cannot tell an expired token from a wrong Docker ID or a
+ * revoked token, and what it answers for an expired one is unconfirmed; the registry's
+ * token endpoint names expiry (REFERENCE 2, "Registry token authentication": `personal
+ * access token is expired`; "OAT": `org access token is expired`). Ask it once before the
+ * Docker ID is blamed. Only its "expired" replaces the Hub API's answer: an acceptance, a
+ * refusal, a network error, a 5xx or a proxy's page leave the Hub API's answer as it was.
+ */
+async function expiredAtRegistry(ctx: Context, e: unknown, creds: Credentials, http: (what: string) => HttpOptions): Promise<unknown> {
+  if (!isCliError(e) || e.code !== 'credentials-rejected') return e;
+  ctx.out.debug('The Docker Hub API refused the token without a reason; asking the registry token endpoint whether it has expired');
+  try {
+    // A question on the side: a 429 ends it at once rather than waiting out Retry-After.
+    const probe = (what: string): HttpOptions => ({ ...http(what), maxRateLimitWaitSeconds: 0, warn: (l) => ctx.out.warn(l) });
+    await requestRegistryToken(await discoverChallenge(ctx.settings.registry, probe('the registry')), creds, undefined, probe('the registry token endpoint'));
+  } catch (probe) {
+    if (ctx.signal.aborted) return probe;
+    if (isCliError(probe) && probe.code === 'token-expired') return probe;
+  }
+  return e;
 }

@@ -63,6 +63,56 @@ describeWith(['moto_server', 'docker'], "Docker Hub's answers, through the CLI, 
     expect(r.stderr).toContain('Admin Console > Access tokens');
   });
 
+  // What the Hub API answers for an expired token is unconfirmed (REFERENCE 2): its own "expired" words, or a
+  // generic 401. Either way the token is named as expired, with the fix for its kind, never the Docker ID.
+  const expiredCases = [
+    ['PAT', 'alice1', (x: typeof w) => x.expired, (x: typeof w) => x.rw, 'Docker Hub says the access token for alice1 has expired.', 'Create a new personal access token at https://app.docker.com/settings/personal-access-tokens'],
+    ['OAT', 'acmeorg', (x: typeof w) => x.oatExpired, (x: typeof w) => x.oat, 'Docker Hub says the organization access token of acmeorg has expired.', 'Create a new organization access token for acmeorg (https://app.docker.com, select the organization, then Admin Console > Access tokens)'],
+  ] as const;
+  for (const [kind, username, expired, good, sentence, fix] of expiredCases) {
+    const otherFix = kind === 'PAT' ? 'Admin Console' : 'personal-access-tokens';
+    const named = (text: string) => {
+      expect(text).toContain(sentence);
+      expect(text).toContain(fix);
+      expect(text).not.toMatch(/either .* is not the|revoked/);
+      expect(text).not.toContain(otherFix);
+    };
+    const bothWays = async (run: () => Promise<void>) => {
+      for (const hubApi of ['specific', 'generic'] as const) {
+        w.hub.switches.hubApiExpired = hubApi;
+        await run();
+      }
+    };
+    const how = 'whether the Hub API says "expired" or a generic 401';
+    it(`setup: an expired ${kind} exits 3 and is named as expired, ${how}`, () =>
+      bothWays(async () => {
+        const r = await w.run(setup(await fresh(), username), { input: expired(w).token });
+        expect(r.exitCode, `Hub API ${w.hub.switches.hubApiExpired}`).toBe(3);
+        named(r.stderr);
+      }));
+    it(`rotate: an expired ${kind} exits 3, is named as expired and changes nothing, ${how}`, () =>
+      bothWays(async () => {
+        const name = uniqueName();
+        await w.secrets.create(name, JSON.stringify({ username, token: good(w).token }));
+        const before = await w.secrets.stages(name);
+        const r = await w.run(['rotate', '--non-interactive', '--token-stdin', '--secret-id', name], { input: expired(w).token });
+        expect(r.exitCode, `Hub API ${w.hub.switches.hubApiExpired}`).toBe(3);
+        named(r.stderr);
+        expect(await w.secrets.stages(name)).toEqual(before);
+      }));
+    it(`verify --live: a stored expired ${kind} is token-expired (exit 3, rotation due), ${how}`, () =>
+      bothWays(async () => {
+        const name = uniqueName();
+        await w.secrets.create(name, JSON.stringify({ username, token: expired(w).token }));
+        const v = await w.run(['verify', '--live', '--secret-id', name, '--json']);
+        expect(v.exitCode, `Hub API ${w.hub.switches.hubApiExpired}`).toBe(3);
+        const out = JSON.parse(v.stdout);
+        expect(out.live).toEqual({ ok: false, error: 'token-expired' });
+        expect(out.rotationDue).toBe(true);
+        expect(out.problems).toContain(sentence);
+      }));
+  }
+
   it('an OAT typed with a Docker ID instead of the organization says either could be wrong, organization first', async () => {
     const name = await fresh();
     const r = await w.run(setup(name, 'alice1'), { input: w.oat.token });

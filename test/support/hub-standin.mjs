@@ -27,6 +27,8 @@ const jwt = (payload) => `${b64url({ alg: 'RS256', typ: 'JWT' })}.${b64url(paylo
  *           refreshToken: false (default) | true, a refresh_token when offline_token=true,
  *           rateLimit: { count, retryAfter, path? } answers the next `count` requests (to `path`) with 429,
  *           delayMs: every answer waits this long first,
+ *           hubApiExpired: 'specific' (the registry's words) | 'generic' (Incorrect authentication credentials):
+ *                  what POST /v2/auth/token answers for an expired PAT or OAT,
  *           realm: undefined (the stand-in's own /token) | a URL the Bearer challenge names as its realm instead
  *                  (REFERENCE 2: the client calls whatever realm the registry announces),
  *           tlsHello: 'close' (drop a TLS ClientHello at once; docker login then falls back to HTTP quickly)
@@ -42,6 +44,7 @@ export const defaultSwitches = () => ({
   refreshToken: false,
   rateLimit: { count: 0, retryAfter: 1 },
   delayMs: 0,
+  hubApiExpired: 'specific',
   tlsHello: 'close',
   realm: undefined,
 });
@@ -256,7 +259,12 @@ export async function startHubStandin(options = {}) {
       const login = authenticate(String(input.identifier ?? ''), input.secret, { anyIdentifier: switches.identifier === 'any' });
       if (!login.account) {
         // The Hub API's wording for bad credentials (REFERENCE 2, "Hub API", as for /v2/users/login).
-        const detail = login.status === 401 && login.detail === 'incorrect username or password' ? 'Incorrect authentication credentials' : login.detail;
+        // An expired token (REFERENCE 2): the registry's token endpoint says `personal access token is expired`
+        // (`org access token is expired` for an OAT); what the Hub API says is unconfirmed, so both: the same
+        // words ('specific'), or its generic 401 for bad credentials ('generic').
+        const expired = / access token is expired$/.test(login.detail ?? '');
+        const generic = login.detail === 'incorrect username or password' || (expired && switches.hubApiExpired === 'generic');
+        const detail = login.status === 401 && generic ? 'Incorrect authentication credentials' : login.detail;
         return send(res, login.status, { detail }, limits);
       }
       const account = login.account;
