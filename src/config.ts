@@ -1,4 +1,5 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, realpathSync, type Stats } from 'node:fs';
+import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { CliError, ExitCode, isCliError, usageError } from './errors.js';
 import { looksSecret, printable } from './ui/redact.js';
@@ -104,8 +105,27 @@ function distrust(st: Stats, uid: number | undefined): string | undefined {
   if (uid === undefined) return undefined;
   if (st.uid !== uid && st.uid !== 0) return `belongs to another user (uid ${st.uid})`;
   if (st.mode & 0o002) return 'can be written by every user';
-  if (st.mode & 0o020) return 'can be written by its group';
+  if (st.mode & 0o020 && !isPrivateGroup(st.gid)) return 'can be written by its group';
   return undefined;
+}
+
+/**
+ * Whether `gid` is this user's private group (the user-private-group scheme of
+ * Fedora, RHEL and Debian with umask 002, where every folder is group-writable):
+ * this user's primary group, no other account's primary group, and with no
+ * other members listed. Anything unreadable counts as shared.
+ */
+function isPrivateGroup(gid: number): boolean {
+  if (process.getgid?.() !== gid) return false;
+  try {
+    const me = userInfo().username;
+    const members = readFileSync('/etc/group', 'utf8').split('\n').map((l) => l.split(':')).find((f) => f[2] === String(gid))?.[3];
+    if (members === undefined || members.split(',').some((m) => m !== '' && m !== me)) return false;
+    const sharing = readFileSync('/etc/passwd', 'utf8').split('\n').map((l) => l.split(':')).filter((f) => f[3] === String(gid) && f[0] !== me);
+    return sharing.length === 0;
+  } catch {
+    return false;
+  }
 }
 
 const myUid = (): number | undefined => process.getuid?.();

@@ -53,6 +53,9 @@ export interface AwsTimeouts {
   totalMs: number;
 }
 
+/** The longest any AWS timeout may be set to: ten minutes. */
+export const MAX_TIMEOUT_SECONDS = 600;
+
 const TIMEOUT_VARIABLES = {
   connectMs: ['DOCKERHUB_CREDENTIALS_AWS_CONNECT_TIMEOUT', 5],
   requestMs: ['DOCKERHUB_CREDENTIALS_AWS_REQUEST_TIMEOUT', 20],
@@ -65,8 +68,9 @@ export function awsTimeouts(env: NodeJS.ProcessEnv): AwsTimeouts {
   for (const [key, [name, seconds]] of Object.entries(TIMEOUT_VARIABLES) as [keyof AwsTimeouts, readonly [string, number]][]) {
     const raw = env[name];
     const value = raw === undefined || raw === '' ? seconds : Number(raw);
-    if (!Number.isFinite(value) || value <= 0) {
-      throw new CliError('usage', `${name} must be a number of seconds greater than 0.`, `Unset it, or set for example ${name}=${seconds}.`, ExitCode.Usage);
+    // Bounded: every call ends, and a timer longer than 2^31-1 ms would fire at once instead.
+    if (!Number.isFinite(value) || value <= 0 || value > MAX_TIMEOUT_SECONDS) {
+      throw new CliError('usage', `${name} must be a number of seconds greater than 0 and at most ${MAX_TIMEOUT_SECONDS}.`, `Unset it, or set for example ${name}=${seconds}.`, ExitCode.Usage);
     }
     out[key] = Math.round(value * 1000);
   }

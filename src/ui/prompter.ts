@@ -1,6 +1,6 @@
 import { cancelled, usageError } from '../errors.js';
 import type { Streams } from './output.js';
-import { bounded, looksSecret, printable, registerSecret } from './redact.js';
+import { bounded, looksSecret, printable, redact, registerSecret } from './redact.js';
 
 /** While typed text looks like a token (or starts like one), the prompt shows it masked. */
 export function maskIfSecret(value: string): string {
@@ -84,7 +84,7 @@ export class NonInteractivePrompter implements Prompter {
 type Inquirer = typeof import('./inquirer.js');
 
 /** A question's text as shown: it may quote a value from outside (a local login's name, a label), so it is escaped and bounded like every line of the Output. */
-const shown = (text: string) => printable(bounded(text, 600));
+const shown = (text: string) => printable(bounded(redact(text), 600));
 const shownChoices = <C extends { name: string; description?: string; disabled?: string }>(choices: C[]): C[] =>
   choices.map((c) => ({ ...c, name: shown(c.name), ...(c.description !== undefined ? { description: shown(c.description) } : {}), ...(typeof c.disabled === 'string' ? { disabled: shown(c.disabled) } : {}) }));
 

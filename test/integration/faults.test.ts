@@ -177,6 +177,12 @@ describeWith(['moto_server', 'docker'], 'faults at every AWS call: what is repor
     }
   }
 
+  it('a timeout too large to bound a run (3000000 s, past what a timer holds) is exit 2 before anything is sent', async () => {
+    const r = await w.run(['verify', '--secret-id', 'ci/any', '--json'], { env: { DOCKERHUB_CREDENTIALS_AWS_TIMEOUT: '3000000' } });
+    expect(r.exitCode).toBe(2);
+    expect(JSON.parse(r.stdout).error.message).toContain('DOCKERHUB_CREDENTIALS_AWS_TIMEOUT must be a number of seconds greater than 0 and at most 600');
+  });
+
   it('an endpoint that accepts connections and never answers ends with exit 5 naming it', async () => {
     const { createServer } = await import('node:net');
     const sockets: import('node:net').Socket[] = [];
