@@ -8,8 +8,8 @@ import { quickAnswer } from './quick.js';
 import { checkInputs, takeEnvToken } from './flows/inputs.js';
 
 // --help and --version are answered from texts the build rendered with commander
-// (src/quick.ts, usually straight from the CommonJS launcher); commander, chalk,
-// the AWS SDK, inquirer, ora and execa load only when a command needs them.
+// (src/quick.ts, usually straight from the CommonJS launcher); commander,
+// the AWS SDK, inquirer and execa load only when a command needs them.
 
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;

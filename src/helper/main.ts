@@ -11,7 +11,7 @@ import { VERSION } from '../version.js';
 // docker-credential-dockerhub-credentials: docker's credential-helper protocol
 // (REFERENCE sections 2 and 6), backed by Secrets Manager. docker runs it on every
 // pull and push, so it loads only the config reader and the Secrets Manager client:
-// no commander, inquirer, chalk or execa. Modelled on amazon-ecr-credential-helper:
+// no commander, inquirer or execa. Modelled on amazon-ecr-credential-helper:
 // `get` reads the secret fresh every time, nothing is written to disk, and servers
 // it does not serve get "credentials not found in native keychain".
 //

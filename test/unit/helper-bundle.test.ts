@@ -1,5 +1,5 @@
 // docker runs the credential helper on every pull and push: its bundle must not
-// carry the CLI's front (commander, inquirer, chalk, ora, execa). The Secrets
+// carry the CLI's front (commander, inquirer, execa, the spinner). The Secrets
 // Manager client is a separate file, imported only when get or list reads the secret.
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { ROOT } from '../support/harness.js';
 describe('the credential helper bundle (dist/helper.js)', () => {
   const code = readFileSync(join(ROOT, 'dist/helper.js'), 'utf8');
 
-  it('loads none of commander, inquirer, chalk, ora or execa', () => {
+  it('loads none of commander, inquirer, execa or the spinner', () => {
     for (const marker of ['CommanderError', 'ExitPromptError', 'FORCE_COLOR', 'cli-spinners', 'execaCommand']) expect(code).not.toContain(marker);
     // Only other bundle files are imported on demand: the Secrets Manager client's, and the proxy agent (only behind a proxy).
     const imported = [...code.matchAll(/import\(["'](\.\/[^"']+)["']\)/g)].map((m) => m[1]!);
