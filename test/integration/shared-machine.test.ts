@@ -7,25 +7,14 @@ import { execa } from 'execa';
 import { chmodSync, chownSync, cpSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync, copyFileSync, lutimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, describeWith } from '../support/harness.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ROOT } from '../support/harness.js';
+import { describeAsUsers } from '../support/users.js';
 import { useWorld } from '../support/world.js';
 import { SUPPORTED_NODE_LINES, nodeBinary } from '../support/node-lines.mjs';
 
 const VICTIM = 64101;
 const ATTACKER = 64102;
-const asRoot = process.getuid?.() === 0;
-
-/** Two real users need root (CI runs as root); elsewhere the block is skipped, and fails under CI=true. */
-function describeAsTwoUsers(title: string, body: () => void) {
-  if (asRoot) return describeWith(['setpriv'], title, body);
-  if (process.env.CI === 'true') {
-    describe(title, () => it('runs as root', () => expect.fail(`${title}: needs root to act as two users (setpriv); CI runs as root.`)));
-  } else {
-    console.warn(`SKIPPED: ${title}: needs root to act as two users`);
-    describe.skip(`${title} [skipped: needs root]`, body);
-  }
-}
 
 /** A machine: the package installed where both users can read it, their homes, and a sticky shared tmp. */
 class SharedMachine {
@@ -136,7 +125,7 @@ const OLD_LAUNCHER = `require('node:module').enableCompileCache?.();
 import('../dist/cli.js').then(({ main }) => main(process.argv.slice(2))).then((code) => { process.exitCode = code; });
 `;
 
-describeAsTwoUsers('another user on the same machine: the compile cache', () => {
+describeAsUsers('another user on the same machine: the compile cache', () => {
   let m: SharedMachine;
   beforeAll(() => {
     m = new SharedMachine();
@@ -218,7 +207,7 @@ describeAsTwoUsers('another user on the same machine: the compile cache', () => 
   }, 60_000);
 });
 
-describeAsTwoUsers('another user on the same machine: the sweep of abandoned folders', () => {
+describeAsUsers('another user on the same machine: the sweep of abandoned folders', () => {
   const w = useWorld();
   let m: SharedMachine;
   beforeAll(() => {
