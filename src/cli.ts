@@ -1,5 +1,6 @@
 import { configFileNote, resolveSettings, type FlagValues } from './config.js';
-import { CliError, ExitCode, cancelled, isCliError } from './errors.js';
+import { CliError, ExitCode, cancelled, isCliError, type ErrorCode } from './errors.js';
+import type { CodeIn } from './catalogue.js';
 import type { Output, Streams } from './ui/output.js';
 import { describeError, printable, redact } from './ui/redact.js';
 import { NonInteractivePrompter, TerminalPrompter, type Prompter } from './ui/prompter.js';
@@ -17,7 +18,7 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
 const stopWithinMs = (env: NodeJS.ProcessEnv) => Math.max(75, 2 * Math.min(Number(env.DOCKERHUB_CREDENTIALS_AWS_TIMEOUT) || 30, 600) + 15) * 1000;
 
 /** The codes of a confirmation declined or a choice to leave things as they are (exit 2, like a missing answer). */
-const DECLINED = new Set(['not-replaced', 'not-rolled-back', 'not-rotated']);
+const DECLINED: ReadonlySet<ErrorCode> = new Set<CodeIn<'choice'>>(['not-replaced', 'not-rolled-back', 'not-rotated']);
 
 /** Stopped before the command could say what it left: the state must be read back. */
 const stoppedAnyway = (why: string) =>
@@ -191,7 +192,7 @@ function report(e: unknown, out: Output): number {
   }
   const message = `Unexpected error: ${describeError(e)}`;
   if (out.options.json) {
-    out.json({ ok: false, error: { code: 'unexpected', message, hint: null, exitCode: ExitCode.Unexpected } });
+    out.json({ ok: false, error: { code: 'unexpected' satisfies ErrorCode, message, hint: null, exitCode: ExitCode.Unexpected } });
   } else {
     out.fail(message);
     out.info('  Run again with --debug for details, and report this as a bug.');

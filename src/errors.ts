@@ -1,37 +1,36 @@
-/** Exit codes are part of the public contract: README documents each one. */
-export const ExitCode = {
-  Ok: 0,
-  Unexpected: 1,
-  Usage: 2,
-  Rejected: 3,
-  Aws: 4,
-  Transient: 5,
-  /** verify --fail-when-due: the token expires within --warn-days. */
-  RotationDue: 6,
-  Cancelled: 130,
-} as const;
-export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+import { ExitCode, exitOf, type ErrorCode, type ExitOf } from './catalogue.js';
+
+export { ExitCode, type ErrorCode } from './catalogue.js';
 
 /**
  * An expected failure: one sentence for the user, the fix, and the exit code.
- * `code` is a stable machine-readable name used by `--json`.
+ * `code` is a stable machine-readable name used by `--json`: a row of the
+ * catalogue (src/catalogue.ts), which gives the exit code. The exit passed in
+ * must be the catalogue's (the type says so for a literal code); the catalogue's
+ * is the one used.
  */
-export class CliError extends Error {
+export class CliError<C extends ErrorCode = ErrorCode> extends Error {
   override readonly name = 'CliError';
+  readonly exitCode: ExitOf<C>;
   constructor(
-    readonly code: string,
+    readonly code: C,
     message: string,
     readonly hint: string | undefined,
-    readonly exitCode: ExitCode,
+    _exit: ExitOf<C>,
     /** What the failure left in Secrets Manager, as read back (printed on its own line, and as `state` in --json). */
     readonly state?: string,
   ) {
     super(message);
+    this.exitCode = exitOf(code);
   }
 }
 
+/** A failure of the catalogue's row `code`, with the exit code the catalogue gives it. */
+export const failure = <C extends ErrorCode>(code: C, message: string, hint?: string, state?: string): CliError<C> =>
+  new CliError(code, message, hint, exitOf(code), state);
+
 /** The same failure, with the state it left (read back after the failure). */
-export const withState = (e: CliError, state: string): CliError => new CliError(e.code, e.message, e.hint, e.exitCode, state);
+export const withState = (e: CliError, state: string): CliError => failure(e.code, e.message, e.hint, state);
 
 export const usageError = (message: string, hint?: string): CliError =>
   new CliError('usage', message, hint, ExitCode.Usage);

@@ -5,6 +5,7 @@ export { CommanderError } from 'commander';
 import type { CommanderError } from 'commander';
 import { VERSION } from './version.js';
 import { CliError, ExitCode } from './errors.js';
+import type { CodeIn } from './catalogue.js';
 import { looksSecret, printable } from './ui/redact.js';
 
 // The command-line surface. Loaded only when a command runs: --help and
@@ -229,7 +230,7 @@ export function usageFromCommander(e: CommanderError, argv: string[]): CliError 
   const main = text.replace(/\n\(Did you mean [^?\n]*\?\)$/, '');
   const didYouMean = suggestion ? `Did you mean ${suggestion}? ` : '';
   const secretInArgv = argv.some((a) => looksSecret(a));
-  const usage = (code: string, message: string, fix: string) =>
+  const usage = (code: CodeIn<'input'>, message: string, fix: string) =>
     new CliError(code, message, `${fix}${secretInArgv && !fix.includes(EXPOSED) ? ` ${EXPOSED}` : ''}`, ExitCode.Usage);
 
   switch (e.code) {

@@ -1,7 +1,7 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mapAwsError, scheduledForDeletion, type AwsCallContext } from './errors.js';
 import { registerSecret } from '../ui/redact.js';
-import { CliError, ExitCode, cancelled, isCancellation } from '../errors.js';
+import { CliError, ExitCode, cancelled, isCancellation, isCliError } from '../errors.js';
 import { closeMatches } from '../config.js';
 import { awsRequestHandler } from '../net/proxy.js';
 
@@ -326,7 +326,7 @@ export class SecretStore {
       await this.get({ versionId }, { detached: true });
       return true;
     } catch (e) {
-      return (e as CliError).code === 'secret-not-found' ? false : undefined;
+      return isCliError(e) && e.code === 'secret-not-found' ? false : undefined;
     }
   }
 }

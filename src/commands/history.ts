@@ -1,4 +1,4 @@
-import { ExitCode, usageError } from '../errors.js';
+import { ExitCode, isCancellation, usageError } from '../errors.js';
 import { openStore, requireSecretId, type Context } from '../context.js';
 import { CURRENT, type SecretStore, type VersionListing } from '../aws/store.js';
 import { checkCredentialValue, formatDate, type ValueCheck } from '../flows/check.js';
@@ -34,7 +34,7 @@ async function readAll(store: SecretStore, versions: VersionListing[]): Promise<
         const got = await store.get({ versionId: v.versionId });
         out.set(v.versionId, { check: checkCredentialValue(got.secretString), created: got.created });
       } catch (e) {
-        if ((e as { code?: string }).code === 'cancelled') throw e;
+        if (isCancellation(e)) throw e;
         out.set(v.versionId, { error: (e as Error).message });
       }
     }

@@ -2,7 +2,8 @@ import { accessSync, constants, copyFileSync, lstatSync, mkdirSync, readFileSync
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { CliError, ExitCode, usageError } from '../errors.js';
+import { CliError, ExitCode, failure, usageError, type ErrorCode } from '../errors.js';
+import { exitOf } from '../catalogue.js';
 import { registerSecret } from '../ui/redact.js';
 import { NOT_FOUND } from '../helper/main.js';
 import { VERSION } from '../version.js';
@@ -199,7 +200,7 @@ export function temporaryLocation(found: HelperLocation, tmp = tmpdir(), dockerC
 
 export type HelperAnswer =
   | { ok: true; username: string; helperPath: string }
-  | { ok: false; problem: string; code: 'helper-missing' | 'helper-temporary' | 'helper-not-served' | 'helper-failed'; helperPath?: string; said?: string };
+  | { ok: false; problem: string; code: Extract<ErrorCode, 'helper-missing' | 'helper-temporary' | 'helper-not-served' | 'helper-failed'>; helperPath?: string; said?: string };
 
 /**
  * Asks the installed helper once, exactly as docker will: found on PATH as docker
@@ -282,9 +283,8 @@ export function helperFix(answer: Extract<HelperAnswer, { ok: false }>, o: { sec
   return 'Fix what the helper said, where docker runs (its environment, AWS credentials and permissions), then run this again.';
 }
 
-/** Whether the helper's answer is the environment's fault (a usage problem), not AWS's. */
-export const helperExitCode = (answer: Extract<HelperAnswer, { ok: false }>): ExitCode =>
-  answer.code === 'helper-failed' ? ExitCode.Aws : ExitCode.Usage;
+/** The catalogue's exit for the helper's answer: the environment's fault (a usage problem), or AWS's (helper-failed). */
+export const helperExitCode = (answer: Extract<HelperAnswer, { ok: false }>): ExitCode => exitOf(answer.code);
 
 export const helperError = (answer: Extract<HelperAnswer, { ok: false }>, sentence: string, fix: string): CliError =>
-  new CliError(answer.code, sentence, fix, helperExitCode(answer));
+  failure(answer.code, sentence, fix);

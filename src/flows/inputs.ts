@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { CliError, ExitCode, isCliError } from '../errors.js';
+import type { CodeIn } from '../catalogue.js';
 import { DEFAULT_HUB_URL, DEFAULT_REGISTRY, tokenMayTravelTo, type Given, type Settings } from '../config.js';
 import { isDockerId, tokenKind, validateRepository, validateUsername } from '../hub/tokens.js';
 import type { Prompter } from '../ui/prompter.js';
@@ -30,7 +31,7 @@ export function takeEnvToken(env: NodeJS.ProcessEnv): string | undefined {
 
 /** One expected failure of an input: a row of the catalogue, filled in with names. */
 interface Problem {
-  code: string;
+  code: CodeIn<'input'>;
   message: string;
   fix: string;
 }

@@ -1,4 +1,5 @@
-import { CliError, ExitCode, isCliError } from '../errors.js';
+import { CliError, ExitCode, isCliError, type ErrorCode } from '../errors.js';
+import type { CodeIn } from '../catalogue.js';
 import type { Context } from '../context.js';
 import { ownerOf, type Credentials } from '../hub/registry.js';
 import { validateUsername } from '../hub/tokens.js';
@@ -7,8 +8,8 @@ import { validateAgainstHub, type HubReport } from './validate.js';
 
 type Next = 'username' | 'token' | 'repository' | 'quit';
 
-/** The Docker Hub refusals (exit 3, src/hub/registry.ts) that recovery branches on: a typo here does not compile. */
-export type Rejection = 'credentials-rejected' | 'wrong-user' | 'token-expired' | 'password-2fa' | 'no-push' | 'no-push-namespace';
+/** The Docker Hub refusals (exit 3, src/hub/registry.ts) that recovery branches on: rows of the catalogue, so a typo here does not compile. */
+export type Rejection = Extract<CodeIn<'hub'>, 'credentials-rejected' | 'wrong-user' | 'token-expired' | 'password-2fa' | 'no-push' | 'no-push-namespace'>;
 
 /**
  * What can fix each refusal, the likeliest first (the default). A namespace
@@ -25,7 +26,7 @@ const FIXES: Record<Rejection, readonly Next[]> = {
   'no-push-namespace': ['repository', 'quit'],
 };
 
-const isRejection = (code: string): code is Rejection => Object.hasOwn(FIXES, code);
+const isRejection = (code: ErrorCode): code is Rejection => Object.hasOwn(FIXES, code);
 
 export interface Recovered {
   creds: Credentials;

@@ -1,7 +1,7 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, writeSync } from 'node:fs';
 import { dirname, isAbsolute } from 'node:path';
 import { DEFAULT_REGISTRY, resolveSettings, type Settings } from '../config.js';
-import { isCliError } from '../errors.js';
+import { isCliError, type ErrorCode } from '../errors.js';
 import { CURRENT, SecretStore } from '../aws/store.js';
 import { checkCredentialValue } from '../flows/check.js';
 import { HUB_AUTH_KEY, dockerServerFor } from '../hub/tokens.js';
@@ -59,7 +59,7 @@ interface Io {
 /** A failure with a stable outcome name for the log; `message` is what docker is told. */
 class HelperFailure extends Error {
   constructor(
-    readonly outcome: string,
+    readonly outcome: ErrorCode,
     message: string,
   ) {
     super(message);
@@ -121,7 +121,8 @@ interface LogEntry {
   action: string;
   server?: string;
   secretId?: string;
-  outcome: string;
+  /** A row of the catalogue (src/catalogue.ts), `ok`, or `error` for an unexpected failure. */
+  outcome: ErrorCode | 'ok' | 'error';
   reason?: string;
   username?: string;
   started: number;
