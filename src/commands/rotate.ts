@@ -147,6 +147,17 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
   /** The stored token written again with the alias keys the consumers need (--same-token): no token changes hands. */
   let repairing = false;
   const write = new StagedWrite(ctx, store, currentId);
+  // The same guard for a new token and for a pending one (--resume): a change of account is said and asked about.
+  let confirmedFor = currentCheck.username!;
+  const confirmAccount = async (username: string) => {
+    if (username === confirmedFor) return;
+    // CI would pull and push as someone else from now on: say so, and ask.
+    out.warn(`This rotation changes the account CI uses: from ${currentCheck.username} to ${username}.`);
+    if (!(await confirmOrYes(ctx, `Rotate to the token of ${username}?`))) {
+      throw new CliError('not-rotated', `Kept the token of ${currentCheck.username}.`, `To rotate within ${currentCheck.username}, use a token created by ${currentCheck.username}.`, ExitCode.Usage);
+    }
+    confirmedFor = username;
+  };
   try {
     if (mode === 'resume') {
       write.adopt(pending!);
@@ -165,11 +176,19 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
       }
       creds = { username: staged.username!, token: staged.token! };
       const pendingMeta = metaOf(info, pending!);
+      // The guards of a new token, before Docker Hub is asked: the account, and a label of its own.
+      await confirmAccount(creds.username);
+      let pendingLabel = given.label ?? pendingMeta.label;
+      if (!sameSecret(creds.token, currentCheck.token!) && sameLabel(pendingLabel, oldMeta.label)) {
+        // At a terminal the label question asks again (and refuses the current label); unattended it is refused.
+        if (!ctx.prompter.interactive) assertNewLabel({ label: pendingLabel }, oldMeta.label, labelSuggestion);
+        pendingLabel = undefined;
+      }
       out.info('');
       out.heading('Validating the pending token against Docker Hub');
       validation = await validateAgainstHub(ctx, creds, repository);
       await confirmAccessDrops(ctx, accessDrops(oldMeta, remembered, validation));
-      meta = await askLifecycle(ctx, { expires: given.expires ?? pendingMeta.expires, label: given.label ?? pendingMeta.label }, labels);
+      meta = await askLifecycle(ctx, { expires: given.expires ?? pendingMeta.expires, label: pendingLabel }, labels);
       if (!(await confirmOrYes(ctx, `The pending token of ${creds.username} passed. Make it current (AWSCURRENT) now?`))) {
         throw new CliError('not-rotated', 'Left the pending value as it was; nothing was changed.', 'Run rotate again to resume or discard it.', ExitCode.Usage);
       }
@@ -201,16 +220,6 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
         repairing = true;
       }
       // A change of account is asked about before Docker Hub is asked, and again if recovery changed it.
-      let confirmedFor = stored.username;
-      const confirmAccount = async (username: string) => {
-        if (username === confirmedFor) return;
-        // CI would pull and push as someone else from now on: say so, and ask.
-        out.warn(`This rotation changes the account CI uses: from ${stored.username} to ${username}.`);
-        if (!(await confirmOrYes(ctx, `Rotate to the token of ${username}?`))) {
-          throw new CliError('not-rotated', `Kept the token of ${stored.username}.`, `To rotate within ${stored.username}, use a token created by ${stored.username}.`, ExitCode.Usage);
-        }
-        confirmedFor = username;
-      };
       await confirmAccount(collected.creds.username);
       out.info('');
       if (repairing) {
