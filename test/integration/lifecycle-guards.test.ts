@@ -139,6 +139,39 @@ describeWith(['moto_server', 'docker'], 'the token record guards rotation: label
     expect(await current(legacy)).toBe(w.rw.token);
   });
 
+  it('setup replacing a token keeps rotate\'s guards: a drop in access is refused unattended even with --yes, and the label must differ', async () => {
+    const name = uniqueName();
+    await w.secrets.create(name);
+    expect((await w.run(setupArgs(name, '--repository', 'alice1/app', '--label', 'app-ci-a', '--expires-in', '90d'), { input: w.rw.token })).exitCode).toBe(0);
+    const before = await w.secrets.stages(name);
+    // A Read-only token replacing a Read & Write one, the remembered repository not given: not a silent downgrade.
+    const down = await w.run(setupArgs(name, '--yes', '--expires-in', '90d'), { input: w.ro.token });
+    expect(down.exitCode, down.stderr).toBe(2);
+    expect(down.stderr).toContain("The new token's access level is Read-only, lower than the current token's Read & Write.");
+    expect(down.stderr).toContain('Push rights to alice1/app were checked for the current token, but not for the new one');
+    expect(down.stderr).toContain('Not stored: the new token may not do what CI does now');
+    expect(down.stderr).toMatch(/to replace the token anyway: npx dockerhub-credentials rotate --secret-id \S+ (--region \S+ )?--token-stdin --yes/);
+    expect(down.stdout + down.stderr).not.toMatch(/Stored as|Done\./);
+    expect(await w.secrets.stages(name)).toEqual(before);
+    expect(await current(name)).toBe(w.rw.token);
+
+    // The current token's label given to another token is refused before Docker Hub is asked.
+    const calls = w.hub.requests.length;
+    const same = await w.run(setupArgs(name, '--yes', '--repository', 'alice1/app', '--label', 'APP-ci-a'), { input: w.rw2.token });
+    expect(same.exitCode).toBe(2);
+    expect(same.stderr).toContain('The label "APP-ci-a" is the current token\'s');
+    expect(w.hub.requests.length, 'Docker Hub was asked').toBe(calls);
+    expect(await w.secrets.stages(name)).toEqual(before);
+
+    // The same token stored again is neither: it does what it did, under its own label.
+    const again = await w.run(setupArgs(name, '--yes', '--label', 'app-ci-a', '--expires-in', '90d'), { input: w.rw.token });
+    expect(again.exitCode, again.stderr).toBe(0);
+    // Another Read & Write token with push checked goes on.
+    const ok = await w.run(setupArgs(name, '--yes', '--repository', 'alice1/app', '--label', 'app-ci-b', '--expires-in', '90d'), { input: w.rw2.token });
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    expect(await current(name)).toBe(w.rw2.token);
+  });
+
   it('rotating away from an organization token points to the Admin Console, not the personal tokens page', async () => {
     const name = uniqueName();
     await w.secrets.create(name, JSON.stringify({ username: 'acmeorg', token: w.oat.token }));
