@@ -7,20 +7,7 @@ import { collectCredentials } from '../flows/collect.js';
 import { agentHelperCommand, agentLoginCommand, buildValue } from '../flows/store.js';
 import { CONSUMERS, ECR_PREFIX, aliasDrift, aliasFor, assertConsumerRules, consumerRuleProblems, declaredConsumers, handOverSnippets, recordedConsumers, type Consumer } from '../flows/consumers.js';
 import { LIVE_PENDING_MS, StagedWrite, describePending, recordConsumers, readBackAfterWrite, rotationInProgress } from '../flows/write.js';
-import {
-  accessDrops,
-  askLifecycle,
-  assertNewLabel,
-  confirmAccessDrops,
-  expiryFacts,
-  lifecycleFromFlags,
-  metaOf,
-  recordMeta,
-  recordedLabels,
-  rememberedRepository,
-  suggestLabel,
-  type LifecycleFlags,
-} from '../flows/lifecycle.js';
+import { accessDrops, askLifecycle, assertNewLabel, confirmAccessDrops, expiryFacts, lifecycleFromFlags, metaOf, recordMeta, recordedLabels, rememberedRepository, suggestLabel, type LifecycleFlags } from '../flows/lifecycle.js';
 import { validateWithRecovery } from '../flows/recover.js';
 import { checkAnswer } from '../flows/inputs.js';
 import { sameSecret } from '../ui/redact.js';
