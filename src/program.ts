@@ -97,7 +97,7 @@ ${EXIT_CODES}`,
     .description('replace the stored token safely: validate, stage as AWSPENDING, test, then promote')
     .option('--resume', 'finish an interrupted rotation: validate and promote the AWSPENDING value')
     .option('--discard-pending', 'remove a stray AWSPENDING stage left by an interrupted rotation')
-    .option('--same-token', 'keep the stored token: write it again with the keys --consumers need (a new version, no new token)')
+    .option('--same-token', 'keep the stored token: write it again with the keys --consumers need (a new version, no new token); --label and --expires-* are recorded for it (the label may be the current one)')
     .addHelpText(
       'after',
       `
@@ -110,6 +110,8 @@ Run again with the token already current, it writes nothing and exits 0
 ("written": false, "alreadyCurrent": true in --json).
 Add the keys ECS, Batch, CodeBuild or ECR read, keeping the token:
   dockerhub-credentials rotate --same-token --consumers ecs --secret-id S
+Record the expiry of the stored token, keeping it (nothing else to rewrite: only the record changes):
+  dockerhub-credentials rotate --same-token --expires-at YYYY-MM-DD --secret-id S
 ${EXIT_CODES}`,
     )
     .action(action('rotate'));

@@ -134,7 +134,8 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
   const remembered = rememberedRepository(info);
   const labelSuggestion = suggestLabel(settings.repository ?? remembered, recordedLabels(info).values());
   // A re-run with the token already stored is not a second token under one label.
-  if (!ctx.supplied || !sameSecret(ctx.supplied.value, currentCheck.token!)) assertNewLabel(given, oldMeta.label, labelSuggestion);
+  // --same-token keeps the token, so its label is its own: no must-differ check.
+  if (!o.sameToken && (!ctx.supplied || !sameSecret(ctx.supplied.value, currentCheck.token!))) assertNewLabel(given, oldMeta.label, labelSuggestion);
   const labels = { suggestion: labelSuggestion, current: oldMeta.label };
 
   // 2-3. Collect and validate, exactly as setup does. Nothing is written before this passes.
@@ -147,6 +148,17 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
   /** The stored token written again with the alias keys the consumers need (--same-token): no token changes hands. */
   let repairing = false;
   const write = new StagedWrite(ctx, store, currentId);
+  // The same guard for a new token and for a pending one (--resume): a change of account is said and asked about.
+  let confirmedFor = currentCheck.username!;
+  const confirmAccount = async (username: string) => {
+    if (username === confirmedFor) return;
+    // CI would pull and push as someone else from now on: say so, and ask.
+    out.warn(`This rotation changes the account CI uses: from ${currentCheck.username} to ${username}.`);
+    if (!(await confirmOrYes(ctx, `Rotate to the token of ${username}?`))) {
+      throw new CliError('not-rotated', `Kept the token of ${currentCheck.username}.`, `To rotate within ${currentCheck.username}, use a token created by ${currentCheck.username}.`, ExitCode.Usage);
+    }
+    confirmedFor = username;
+  };
   try {
     if (mode === 'resume') {
       write.adopt(pending!);
@@ -165,11 +177,19 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
       }
       creds = { username: staged.username!, token: staged.token! };
       const pendingMeta = metaOf(info, pending!);
+      // The guards of a new token, before Docker Hub is asked: the account, and a label of its own.
+      await confirmAccount(creds.username);
+      let pendingLabel = given.label ?? pendingMeta.label;
+      if (!sameSecret(creds.token, currentCheck.token!) && sameLabel(pendingLabel, oldMeta.label)) {
+        // At a terminal the label question asks again (and refuses the current label); unattended it is refused.
+        if (!ctx.prompter.interactive) assertNewLabel({ label: pendingLabel }, oldMeta.label, labelSuggestion);
+        pendingLabel = undefined;
+      }
       out.info('');
       out.heading('Validating the pending token against Docker Hub');
       validation = await validateAgainstHub(ctx, creds, repository);
       await confirmAccessDrops(ctx, accessDrops(oldMeta, remembered, validation));
-      meta = await askLifecycle(ctx, { expires: given.expires ?? pendingMeta.expires, label: given.label ?? pendingMeta.label }, labels);
+      meta = await askLifecycle(ctx, { expires: given.expires ?? pendingMeta.expires, label: pendingLabel }, labels);
       if (!(await confirmOrYes(ctx, `The pending token of ${creds.username} passed. Make it current (AWSCURRENT) now?`))) {
         throw new CliError('not-rotated', 'Left the pending value as it was; nothing was changed.', 'Run rotate again to resume or discard it.', ExitCode.Usage);
       }
@@ -191,7 +211,7 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
           throw usageError(`That is the token already stored, for ${stored.username}.`, 'Create a new token in Docker Hub and rotate to it.');
         }
         const repairs = aliasRepairs(currentCheck, settings.consumers);
-        if (!repairs.length) return await alreadyCurrent(ctx, store, currentId, stored.token, discarded, Boolean(o.sameToken));
+        if (!repairs.length) return await alreadyCurrent(ctx, store, currentId, stored.token, discarded, o.sameToken ? given : undefined);
         if (!o.sameToken) {
           throw usageError(
             `That is the token already stored, but the value's ${repairs.map((k) => `"${k}"`).join(' and ')} must be added or rewritten for ${settings.consumers.join(', ') || 'the keys already there'}.`,
@@ -201,24 +221,14 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
         repairing = true;
       }
       // A change of account is asked about before Docker Hub is asked, and again if recovery changed it.
-      let confirmedFor = stored.username;
-      const confirmAccount = async (username: string) => {
-        if (username === confirmedFor) return;
-        // CI would pull and push as someone else from now on: say so, and ask.
-        out.warn(`This rotation changes the account CI uses: from ${stored.username} to ${username}.`);
-        if (!(await confirmOrYes(ctx, `Rotate to the token of ${username}?`))) {
-          throw new CliError('not-rotated', `Kept the token of ${stored.username}.`, `To rotate within ${stored.username}, use a token created by ${stored.username}.`, ExitCode.Usage);
-        }
-        confirmedFor = username;
-      };
       await confirmAccount(collected.creds.username);
       out.info('');
       if (repairing) {
         out.heading('Validating the stored token against Docker Hub');
         creds = stored;
         validation = await validateAgainstHub(ctx, creds, repository);
-        // The token stays, so its expiry and label do too.
-        meta = metaOf(info, currentId);
+        // The token stays, so its expiry and label do too, unless the flags give them.
+        meta = keptMeta(metaOf(info, currentId), given);
       } else {
         out.heading('Validating the new token against Docker Hub');
         ({ creds, validation, repository } = await validateWithRecovery(ctx, collected.creds, repository));
@@ -339,14 +349,21 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
  * to write. The stages are read again, so "already current" is what Secrets
  * Manager says now, not what it said at the start.
  */
-async function alreadyCurrent(ctx: Context, store: SecretStore, currentId: string, token: string, discarded: string, sameToken: boolean): Promise<number> {
+async function alreadyCurrent(ctx: Context, store: SecretStore, currentId: string, token: string, discarded: string, sameToken: TokenMeta | undefined): Promise<number> {
   const { out, settings } = ctx;
   const now = await inspectCurrent(ctx, store);
-  const nothing = `${discarded}nothing was written`;
+  let nothing = `${discarded}nothing was written`;
   if (now.currentVersionId !== currentId || !sameSecret(now.check.token ?? '', token)) {
     throw concurrentChange(ctx, store.secretId, `AWSCURRENT moved to version ${now.currentVersionId} while this run compared the token with it`, nothing);
   }
-  const expiry = expiryFacts(metaOf(now.info, currentId), 0);
+  let recorded = metaOf(now.info, currentId);
+  // --same-token with --label or an expiry: the value needs no new version, so they are recorded on the current one.
+  if (sameToken && (sameToken.expires !== undefined || sameToken.label !== undefined)) {
+    recorded = keptMeta(recorded, sameToken);
+    await recordMeta(ctx, store, now.info, currentId, recorded);
+    nothing += `; the given ${[sameToken.expires !== undefined && 'expiry', sameToken.label !== undefined && 'label'].filter(Boolean).join(' and ')} ${sameToken.expires !== undefined && sameToken.label !== undefined ? 'are' : 'is'} recorded for version ${currentId}`;
+  }
+  const expiry = expiryFacts(recorded, 0);
   if (settings.json) {
     out.json({
       ok: true,
@@ -354,7 +371,7 @@ async function alreadyCurrent(ctx: Context, store: SecretStore, currentId: strin
       arn: now.info.arn,
       written: false,
       alreadyCurrent: true,
-      sameToken,
+      sameToken: sameToken !== undefined,
       currentVersionId: currentId,
       username: now.check.username,
       tokenLength: now.check.tokenLength,
@@ -371,4 +388,9 @@ async function alreadyCurrent(ctx: Context, store: SecretStore, currentId: strin
     if (ctx.prompter.interactive) out.info('  To rotate, create a new token in Docker Hub and give that one.');
   }
   return ExitCode.Ok;
+}
+
+/** The kept token's record, with the expiry and label the flags give (--same-token). */
+function keptMeta(kept: TokenMeta, given: TokenMeta): TokenMeta {
+  return { expires: given.expires ?? kept.expires, label: given.label ?? kept.label, access: kept.access, push: kept.push };
 }

@@ -7,7 +7,7 @@ import { collectCredentials } from '../flows/collect.js';
 import { agentHelperCommand, agentLoginCommand, buildValue } from '../flows/store.js';
 import { CONSUMERS, ECR_PREFIX, aliasDrift, aliasFor, assertConsumerRules, consumerRuleProblems, declaredConsumers, handOverSnippets, recordedConsumers, type Consumer } from '../flows/consumers.js';
 import { LIVE_PENDING_MS, StagedWrite, describePending, recordConsumers, readBackAfterWrite, rotationInProgress } from '../flows/write.js';
-import { askLifecycle, expiryFacts, lifecycleFromFlags, metaOf, recordMeta, recordedLabels, rememberedRepository, suggestLabel, type LifecycleFlags } from '../flows/lifecycle.js';
+import { accessDrops, askLifecycle, assertNewLabel, confirmAccessDrops, expiryFacts, lifecycleFromFlags, metaOf, recordMeta, recordedLabels, rememberedRepository, suggestLabel, type LifecycleFlags } from '../flows/lifecycle.js';
 import { validateWithRecovery } from '../flows/recover.js';
 import { checkAnswer } from '../flows/inputs.js';
 import { sameSecret } from '../ui/redact.js';
@@ -17,7 +17,7 @@ interface SetupOptions extends LifecycleFlags {
 }
 
 /** Step 1: which secret, and may we write it? */
-async function preflight(ctx: Context): Promise<{ store: SecretStore; info: SecretInfo; existing?: Record<string, unknown>; currentId?: string }> {
+async function preflight(ctx: Context): Promise<{ store: SecretStore; info: SecretInfo; existing?: Record<string, unknown>; currentId?: string; currentToken?: string }> {
   const { prompter, out, settings } = ctx;
   // Answered at the prompt (no flag, variable or config value): a mistyped name is asked again.
   const asked = !settings.origin.secretId;
@@ -63,7 +63,7 @@ async function preflight(ctx: Context): Promise<{ store: SecretStore; info: Secr
     settings.yes ||
     (await prompter.confirm({ message: 'Replace the stored value with a new one?', default: false, flag: '--yes' }));
   if (!replace) throw new CliError('not-replaced', 'Left the stored value as it was.', `Use ${commandLine(ctx, 'rotate', secretId)} to replace it safely.`, ExitCode.Usage);
-  return { store, info, existing: check.parsed, currentId };
+  return { store, info, existing: check.parsed, currentId, currentToken: check.token ?? undefined };
 }
 
 /** `setup`: probe, guide, collect, validate, store, verify, hand over. */
@@ -73,7 +73,7 @@ export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
   const given = lifecycleFromFlags(opts);
   // A consumer's rules are checked before anything else (exit 2, nothing written).
   assertConsumerRules(settings.consumers, await askSecretId(ctx));
-  const { store, info, existing, currentId } = await preflight(ctx);
+  const { store, info, existing, currentId, currentToken } = await preflight(ctx);
   settings.consumers = declaredConsumers(settings.consumers, info.tags);
   // --token-stdin is a scripted run (collect refuses it at a terminal): no question then.
   const consumers = opts.tokenStdin ? settings.consumers : await chooseConsumers(ctx, existing, info);
@@ -86,10 +86,17 @@ export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
   const labels = { suggestion: suggestLabel(settings.repository ?? remembered, recordedLabels(info).values()), current: currentId ? metaOf(info, currentId).label : undefined };
 
   const collected = await collectCredentials(ctx, { tokenStdin: Boolean(opts.tokenStdin), rotation: false, labelSuggestion: labels.suggestion, defaultRepository: ctx.prompter.interactive ? remembered : undefined });
+  // Replacing a token with another: the rules of rotate (a label of its own, no silent drop in access).
+  // The same token stored again is not a second token, and does no less than itself.
+  const another = (token: string) => replacing && (currentToken === undefined || !sameSecret(token, currentToken));
+  if (another(collected.creds.token)) assertNewLabel(given, labels.current, labels.suggestion);
 
   out.info('');
   out.heading('Validating against Docker Hub');
   const { creds, validation, repository } = await validateWithRecovery(ctx, collected.creds, collected.repository);
+  if (another(creds.token)) {
+    await confirmAccessDrops(ctx, accessDrops(metaOf(info, currentId!), remembered, validation), { rotateLine: `${commandLine(ctx, 'rotate', secretId)} --token-stdin --yes` });
+  }
   const meta = { ...(await askLifecycle(ctx, given, labels)), access: validation.accessLevel ?? undefined, push: validation.push === 'granted' };
 
   if (ctx.signal.aborted) throw cancelled();

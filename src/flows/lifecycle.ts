@@ -295,21 +295,31 @@ export function accessDrops(old: TokenMeta, remembered: string | undefined, now:
   return reasons;
 }
 
-/** Says what drops and asks, as for a change of account; unattended, only --yes goes on. */
-export async function confirmAccessDrops(ctx: Context, reasons: string[]): Promise<void> {
+/**
+ * Says what drops and asks, as for a change of account; unattended, only --yes goes on.
+ * For setup (`setup` gives the command that replaces the token anyway), --yes does not
+ * accept it: setup needs --yes to replace any value unattended, so it would accept every
+ * drop unseen. At a terminal it is asked; unattended it is refused, and rotate --yes is the way.
+ */
+export async function confirmAccessDrops(ctx: Context, reasons: string[], setup?: { rotateLine: string }): Promise<void> {
   if (!reasons.length) return;
   for (const r of reasons) ctx.out.warn(r);
-  if (ctx.settings.yes) return;
+  if (ctx.settings.yes && !setup) return;
+  const see = reasons.length === 1 ? 'see the warning above' : 'see the warnings above';
   if (!ctx.prompter.interactive) {
     throw new CliError(
       'access-drop',
-      `Not rotated: the new token may not do what CI does now (${reasons.length === 1 ? 'see the warning above' : 'see the warnings above'}), and there is no terminal to confirm it.`,
-      'Check the token in Docker Hub (Read & Write for CI that pushes) and pass --repository; to rotate to it anyway, add --yes.',
+      setup
+        ? `Not stored: the new token may not do what CI does now (${see}), and setup does not accept that unattended, not even with --yes.`
+        : `Not rotated: the new token may not do what CI does now (${see}), and there is no terminal to confirm it.`,
+      setup
+        ? `Check the token in Docker Hub (Read & Write for CI that pushes) and pass --repository; to replace the token anyway: ${setup.rotateLine}`
+        : 'Check the token in Docker Hub (Read & Write for CI that pushes) and pass --repository; to rotate to it anyway, add --yes.',
       ExitCode.Usage,
     );
   }
-  if (!(await ctx.prompter.confirm({ message: 'Rotate to this token anyway?', default: false, flag: '--yes' }))) {
-    throw new CliError('not-rotated', 'Kept the current token; nothing was changed.', 'Create a token with the access CI needs (Read & Write to push), and check it with --repository.', ExitCode.Usage);
+  if (!(await ctx.prompter.confirm({ message: setup ? 'Replace the stored token with this one anyway?' : 'Rotate to this token anyway?', default: false, flag: '--yes' }))) {
+    throw new CliError(setup ? 'not-replaced' : 'not-rotated', 'Kept the current token; nothing was changed.', 'Create a token with the access CI needs (Read & Write to push), and check it with --repository.', ExitCode.Usage);
   }
 }
 

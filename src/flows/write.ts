@@ -117,6 +117,13 @@ export class StagedWrite {
   /** This run created the stage, so undoing removes it; a resumed stage is left as it was found. */
   private ours = false;
   promoted = false;
+  /**
+   * Set once promote() has sent its move: only then may AWSCURRENT on this run's
+   * version mean "the promotion went through after all". Before it, that reading
+   * means another run made the version current (a resumed stage, or this run's stage
+   * adopted by rotate --resume), and this run's own failure or decline stands.
+   */
+  private promoting = false;
   /** Set by undo: AWSCURRENT was read back and is still the version the run started from. */
   private currentUnchanged = false;
 
@@ -224,6 +231,7 @@ export class StagedWrite {
    */
   async promote(): Promise<void> {
     const to = this.versionId!;
+    this.promoting = true;
     try {
       await this.ctx.critical(() => this.store.moveStage(CURRENT, { to, from: this.fromId }));
     } catch (e) {
@@ -273,8 +281,10 @@ export class StagedWrite {
   /**
    * For a failure or Ctrl-C before promotion: undoes this run's stage and returns
    * the error to throw, carrying the state read back (`before` says what the run
-   * had already done). Undefined when the stages show the write went through after
-   * all: the run then carries on and reports success.
+   * had already done). Undefined only when promote() was under way and the stages
+   * show its move went through after all: the run then carries on and reports success.
+   * A failure or decline before promote() is reported as it is, even when another
+   * run has made the same version current meanwhile (the state says so).
    */
   async failure(e: unknown, before = ''): Promise<unknown> {
     if (this.promoted) return e;
@@ -292,6 +302,10 @@ export class StagedWrite {
     }
     const id = this.versionId;
     if (id && versionWithStage(info, CURRENT) === id) {
+      if (!this.promoting) {
+        // Not this run's doing: it never asked for the move.
+        return `AWSCURRENT is version ${id}, ${this.ours ? 'the value this run staged' : 'the value this run was to make current'}, made current by another run`;
+      }
       this.promoted = true;
       return `the new value was already stored as AWSCURRENT (version ${id}); to undo: ${commandLine(this.ctx, 'rollback', this.secretId)}`;
     }

@@ -95,6 +95,34 @@ describeWith(['moto_server', 'docker', 'tmux'], 'label, repository and redaction
     expect(await current(name)).toBe(w.rw.token);
   });
 
+  it('setup replacing a Read & Write token with a Read-only one asks about the drop, even with --yes', async () => {
+    const name = uniqueName();
+    await w.secrets.create(name);
+    expect((await w.run(['setup', '--non-interactive', '--token-stdin', '--username', 'alice1', '--secret-id', name, '--repository', 'alice1/app', '--expires-in', '90d'], { input: w.rw.token })).exitCode).toBe(0);
+    const before = await w.secrets.stages(name);
+    const t = await w.terminal(['setup', '--secret-id', name, '--yes']);
+    await t.waitFor('Which AWS services will read this secret');
+    await t.key('Enter');
+    await t.waitFor('Docker ID');
+    await t.type('alice1');
+    await t.waitFor(/ccess token \(input hidden\)/);
+    await t.paste(w.ro.token);
+    await t.waitFor('Repository CI pushes to (namespace/name; empty to skip the push check): (alice1/app)');
+    await t.key('BSpace'); // clears the default: skip the push check
+    await t.key('Enter');
+    const asked = await t.waitFor('Replace the stored token with this one anyway?');
+    expect(asked).toContain("The new token's access level is Read-only, lower than the current token's Read & Write.");
+    await t.type('n');
+    const { code, sane, screen } = await t.exit();
+    expect(code).toBe(2);
+    expect(sane).toBe(true);
+    expect(screen).toContain('Kept the current token; nothing was changed.');
+    expect(screen).not.toMatch(/Stored as|Done\./);
+    w.assertNoCanary('screen', screen);
+    expect(await w.secrets.stages(name)).toEqual(before);
+    expect(await current(name)).toBe(w.rw.token);
+  });
+
   it('rotate --resume at a terminal asks for the expiry the pending version lacks, then checks push where setup did', async () => {
     const name = uniqueName();
     await w.secrets.create(name);

@@ -43,6 +43,28 @@ describeWith(['moto_server', 'docker', 'tmux'], 'rotate and rollback in a real t
     expect(await w.secrets.value(name)).toBe(value(w.rw.token));
   });
 
+  it('rotate --resume declined at "Make it current?" after another run made the pending value current: a decline, not "Rotated"', async () => {
+    const name = uniqueName();
+    await w.secrets.create(name, value(w.rw.token));
+    await w.secrets.stagePending(name, value(w.rw2.token));
+    const pendingId = Object.entries(await w.secrets.stages(name)).find(([, st]) => st.includes('AWSPENDING'))![0];
+    const t = await w.terminal(['rotate', '--secret-id', name, '--resume', '--label', 'declined-ci', '--expires-in', '90d']);
+    await t.waitFor('Make it current (AWSCURRENT) now?');
+    // Meanwhile another run resumes the same stage and promotes it.
+    const other = await w.run(['rotate', '--non-interactive', '--secret-id', name, '--resume', '--yes', '--label', 'other-ci']);
+    expect(other.exitCode, other.stderr).toBe(0);
+    await t.type('n');
+    const { code, sane, screen } = await t.exit();
+    expect(code).toBe(2);
+    expect(sane).toBe(true);
+    w.assertNoCanary('screen', screen);
+    expect(screen).toContain('Left the pending value as it was; nothing was changed.');
+    expect(screen).toContain(`State: AWSCURRENT is version ${pendingId}, the value this run was to make current, made current by another run.`);
+    expect(screen).not.toMatch(/Rotated|revoke/i);
+    // The declining run recorded nothing: the label is the promoting run's.
+    expect(JSON.parse((await w.run(['verify', '--secret-id', name, '--json'])).stdout).label).toBe('other-ci');
+  });
+
   const interrupts: [string, string[], (t: Terminal) => Promise<void>][] = [
     ['the username prompt', [], async (t) => {
       await t.waitFor('never offered for CI');

@@ -132,6 +132,33 @@ describeWith(['moto_server', 'docker'], 'concurrent runs, killed runs and rollba
     expect(await strayPending(name)).toBe(false);
   });
 
+  it('rotate --resume whose pending value another --resume made current meanwhile: exit 5 with the truth, no "Rotated", no revoke advice, no record', async () => {
+    const name = uniqueName();
+    await w.secrets.create(name, value(w.rw.token));
+    await w.secrets.stagePending(name, value(w.rw2.token));
+    const pendingId = (await labelled(name)).find(([, st]) => st.includes('AWSPENDING'))![0];
+    // This run is held at its read-back of the stage, after Docker Hub validated the pending token.
+    const calls = w.hub.requests.length;
+    const held = faults().fail({ target: 'DescribeSecret', match: () => w.hub.requests.length > calls, mode: 'hold' });
+    const resume = ['rotate', '--non-interactive', '--secret-id', name, '--resume', '--yes', '--label', 'held-ci'];
+    const running = run(resume, undefined, { AWS_ENDPOINT_URL_SECRETS_MANAGER: faults().url });
+    await held;
+    // Another run resumes the same stage and makes it current.
+    const other = await run([...resume.slice(0, -1), 'other-ci']);
+    expect(other.exitCode, other.stderr).toBe(0);
+    faults().release();
+    const r = await running;
+    faults().restore();
+    w.assertNoCanary('output', r.stdout + r.stderr);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(5);
+    expect(r.stderr).toMatch(/Another run changed .* at the same time/);
+    expect(r.stderr).toContain(`State: AWSCURRENT is version ${pendingId}, the value this run was to make current, made current by another run.`);
+    expect(r.stdout + r.stderr).not.toMatch(/Rotated|revoke/i);
+    expect(await tokenOf(name)).toBe(w.rw2.token);
+    // The metadata is the other run's: this run recorded nothing.
+    expect(JSON.parse((await run(['verify', '--secret-id', name, '--json'])).stdout).label).toBe('other-ci');
+  });
+
   it("a live AWSPENDING of another run stops setup and rotate with exit 5, not as a stray stage", async () => {
     const name = uniqueName();
     await w.secrets.create(name, value(w.rw.token));

@@ -105,11 +105,20 @@ describeWith(['moto_server', 'docker'], 'values from AWS never reach the termina
     expect(rows.map((r) => r.versionId)).toContain(second);
     expect(rows.flatMap((r) => r.stages)).toContain('\u001b]0;pwned\u0007\u2066stage');
 
-    // The preview names the version to restore and its label; unattended without --yes it stops there.
-    const rb = await w.run(['rollback', '--non-interactive', '--secret-id', name]);
+    // The preview names both versions and their labels. Unattended, only --yes reaches it (without it the
+    // run stops before any AWS call), so the rollback is done, and done again with --json.
+    const rb = await w.run(['rollback', '--non-interactive', '--secret-id', name, '--yes']);
+    expect(rb.exitCode, rb.stderr).toBe(0);
+    expect(rb.stderr).toMatch(/Will become current: +alice1, token 36 characters/);
+    expect(rb.stderr).toMatch(/Will be replaced: +alice1, token 36 characters/);
+    // The first version's label breaks the label rule, so it is unknown; the hostile version id is shown escaped.
+    expect(rb.stderr).toMatch(/label unknown, expires 2099-01-01/);
+    if (second === hostileId) expect(rb.stderr).toContain('version \\x1b[2J\\x9b0000');
     noRaw('rollback stdout', rb.stdout);
     noRaw('rollback stderr', rb.stderr);
-    const rbj = await w.run(['rollback', '--non-interactive', '--secret-id', name, '--json']);
+    const rbj = await w.run(['rollback', '--non-interactive', '--secret-id', name, '--yes', '--json']);
+    expect(rbj.exitCode, rbj.stderr).toBe(0);
+    expect(JSON.parse(rbj.stdout)).toMatchObject({ ok: true, currentVersionId: second });
     expect(RAW_IN_JSON.exec(rbj.stdout + rbj.stderr)?.[0]).toBeUndefined();
   });
 

@@ -79,6 +79,37 @@ describeWith(['moto_server', 'docker'], 'the token record guards rotation: label
     expect(await current(name)).toBe(w.rw.token);
   });
 
+  it('rotate --resume keeps the guards of a new token: a change of account is said, and the pending label must differ', async () => {
+    const resume = (name: string, ...extra: string[]) => ['rotate', '--non-interactive', '--secret-id', name, '--resume', '--yes', ...extra];
+    const pendingVersion = async (name: string) => Object.entries(await w.secrets.stages(name)).find(([, s]) => s.includes('AWSPENDING'))![0];
+    // A pending value staged for another Docker ID: --yes goes on, but not without saying so.
+    const other = uniqueName();
+    await w.secrets.create(other);
+    expect((await w.run(setupArgs(other, '--expires-in', '90d'), { input: w.rw.token })).exitCode).toBe(0);
+    await w.secrets.stagePending(other, JSON.stringify({ username: 'bobby2', token: w.bob.token }));
+    const moved = await w.run(resume(other, '--expires-in', '90d'));
+    expect(moved.exitCode, moved.stderr).toBe(0);
+    expect(moved.stderr).toContain('This rotation changes the account CI uses: from alice1 to bobby2.');
+
+    // A pending version recorded with the current token's label is refused before Docker Hub is asked.
+    const name = uniqueName();
+    await w.secrets.create(name);
+    expect((await w.run(setupArgs(name, '--label', 'app-ci-a', '--expires-in', '90d'), { input: w.rw.token })).exitCode).toBe(0);
+    await w.secrets.stagePending(name, JSON.stringify({ username: 'alice1', token: w.rw2.token }));
+    await tag(name, tagKey(await pendingVersion(name)), encodeMeta({ label: 'APP-ci-a', expires: dayFromNow(90) }));
+    const before = await w.secrets.stages(name);
+    const calls = w.hub.requests.length;
+    const same = await w.run(resume(name));
+    expect(same.exitCode, same.stderr).toBe(2);
+    expect(same.stderr).toContain('The label "APP-ci-a" is the current token\'s');
+    expect(w.hub.requests.length, 'Docker Hub was asked').toBe(calls);
+    expect(await w.secrets.stages(name)).toEqual(before);
+    // A label of its own, given with --label, goes on.
+    const own = await w.run(resume(name, '--label', 'app-ci-b'));
+    expect(own.exitCode, own.stderr).toBe(0);
+    expect((await verifyJson(name)).out.label).toBe('app-ci-b');
+  });
+
   it('push that can no longer be checked, or a lower access level, is refused unattended without --yes, and goes on with it', async () => {
     const name = uniqueName();
     await w.secrets.create(name);
@@ -106,6 +137,39 @@ describeWith(['moto_server', 'docker'], 'the token record guards rotation: label
     expect(drop.exitCode, drop.stderr).toBe(2);
     expect(drop.stderr).toContain("The new token's access level is Read-only, lower than the current token's Read & Write.");
     expect(await current(legacy)).toBe(w.rw.token);
+  });
+
+  it('setup replacing a token keeps rotate\'s guards: a drop in access is refused unattended even with --yes, and the label must differ', async () => {
+    const name = uniqueName();
+    await w.secrets.create(name);
+    expect((await w.run(setupArgs(name, '--repository', 'alice1/app', '--label', 'app-ci-a', '--expires-in', '90d'), { input: w.rw.token })).exitCode).toBe(0);
+    const before = await w.secrets.stages(name);
+    // A Read-only token replacing a Read & Write one, the remembered repository not given: not a silent downgrade.
+    const down = await w.run(setupArgs(name, '--yes', '--expires-in', '90d'), { input: w.ro.token });
+    expect(down.exitCode, down.stderr).toBe(2);
+    expect(down.stderr).toContain("The new token's access level is Read-only, lower than the current token's Read & Write.");
+    expect(down.stderr).toContain('Push rights to alice1/app were checked for the current token, but not for the new one');
+    expect(down.stderr).toContain('Not stored: the new token may not do what CI does now');
+    expect(down.stderr).toMatch(/to replace the token anyway: npx dockerhub-credentials rotate --secret-id \S+ (--region \S+ )?--token-stdin --yes/);
+    expect(down.stdout + down.stderr).not.toMatch(/Stored as|Done\./);
+    expect(await w.secrets.stages(name)).toEqual(before);
+    expect(await current(name)).toBe(w.rw.token);
+
+    // The current token's label given to another token is refused before Docker Hub is asked.
+    const calls = w.hub.requests.length;
+    const same = await w.run(setupArgs(name, '--yes', '--repository', 'alice1/app', '--label', 'APP-ci-a'), { input: w.rw2.token });
+    expect(same.exitCode).toBe(2);
+    expect(same.stderr).toContain('The label "APP-ci-a" is the current token\'s');
+    expect(w.hub.requests.length, 'Docker Hub was asked').toBe(calls);
+    expect(await w.secrets.stages(name)).toEqual(before);
+
+    // The same token stored again is neither: it does what it did, under its own label.
+    const again = await w.run(setupArgs(name, '--yes', '--label', 'app-ci-a', '--expires-in', '90d'), { input: w.rw.token });
+    expect(again.exitCode, again.stderr).toBe(0);
+    // Another Read & Write token with push checked goes on.
+    const ok = await w.run(setupArgs(name, '--yes', '--repository', 'alice1/app', '--label', 'app-ci-b', '--expires-in', '90d'), { input: w.rw2.token });
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    expect(await current(name)).toBe(w.rw2.token);
   });
 
   it('rotating away from an organization token points to the Admin Console, not the personal tokens page', async () => {

@@ -86,6 +86,29 @@ describeWith(['moto_server', 'docker'], 're-runs, same-token repairs and early c
     expect(JSON.parse((await w.secrets.value(edited))!).password).toBe(w.rw.token);
   });
 
+  it('rotate --same-token takes --label (the current one included) and an expiry: recorded for the rewritten version, or for the current one when nothing is rewritten', async () => {
+    const { name } = await setUpWithA();
+    const verify = async () => JSON.parse((await w.run(['verify', '--secret-id', name, '--json'])).stdout);
+    const expiry = new Date(Date.now() + 45 * 86_400_000).toISOString().slice(0, 10);
+    // The current label is not "another token under one label": it is the same token.
+    const same = await w.run([...rotate(name, '--same-token', '--consumers', 'ecs', '--label', 'app-ci-a', '--expires-at', expiry), '--json']);
+    expect(same.exitCode, same.stdout + same.stderr).toBe(0);
+    expect(JSON.parse(same.stdout)).toMatchObject({ ok: true, written: true, sameToken: true, label: 'app-ci-a', expiresAt: expiry });
+    expect(await verify()).toMatchObject({ label: 'app-ci-a', expiresAt: expiry });
+    // Nothing to rewrite: no new version, but the given label, then the given expiry, are recorded on the current one.
+    const stages = await w.secrets.stages(name);
+    const relabel = await w.run(rotate(name, '--same-token', '--label', 'app-ci-renamed'));
+    expect(relabel.exitCode, relabel.stderr).toBe(0);
+    expect(relabel.stdout).toMatch(/nothing was written; the given label is recorded for version [\w-]+\./);
+    expect(await verify()).toMatchObject({ label: 'app-ci-renamed', expiresAt: expiry });
+    const later = new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10);
+    const record = await w.run(rotate(name, '--same-token', '--expires-at', later));
+    expect(record.exitCode, record.stderr).toBe(0);
+    expect(record.stdout).toMatch(/nothing was written; the given expiry is recorded for version [\w-]+\./);
+    expect(await w.secrets.stages(name)).toEqual(stages);
+    expect(await verify()).toMatchObject({ label: 'app-ci-renamed', expiresAt: later });
+  });
+
   it('rotate --discard-pending with nothing pending is exit 2, like --resume, and writes nothing', async () => {
     const { name } = await setUpWithA();
     const stages = await w.secrets.stages(name);
