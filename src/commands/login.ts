@@ -8,6 +8,7 @@ import { dockerConfigLocationProblem, dockerConfigPath } from '../docker/config.
 import {
   HELPER_COMMAND,
   HELPER_NAME,
+  backupsHoldingLogin,
   checkHelperAnswers,
   helperEntryOf,
   helperError,
@@ -154,6 +155,9 @@ export async function login(ctx: Context, o: LoginOptions): Promise<number> {
   return ExitCode.Ok;
 }
 
+/** A path as one shell word. */
+const shellQuote = (p: string) => (/^[\w@%+=:,./-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`);
+
 function readDockerConfigQuietly(path: string): Record<string, unknown> | undefined {
   try {
     return readDockerConfigForWrite(path).config;
@@ -220,6 +224,12 @@ async function loginHelper(ctx: Context, h: HelperLogin): Promise<number> {
   const fixLeft = commandLine(ctx, 'login --helper --yes', h.secretId);
   if (inStore) out.warn(`docker's credential store ${inStore} still holds a login for ${h.key} (docker asks the helper instead): remove it with: printf %s '${h.key}' | docker-credential-${inStore} erase`);
   if (written.loginLeft) out.warn(`${h.configPath} still holds the login docker stored for ${h.key} in "auths" (the token, in base64; docker asks the helper instead): remove it with ${fixLeft}`);
+  // Backups of config.json (an earlier release's were byte for byte) may hold it too: named, never removed.
+  const backups = backupsHoldingLogin(file, h.key);
+  if (backups.length) {
+    out.warn(`${backups.length === 1 ? 'A backup' : `${backups.length} backups`} of ${h.configPath} still ${backups.length === 1 ? 'holds' : 'hold'} the login docker stored for ${h.key} (the token, in base64): ${backups.join(', ')}. Remove ${backups.length === 1 ? 'it' : 'them'} with: rm -- ${backups.map(shellQuote).join(' ')}`);
+  }
+  const tokenOnDisk = written.loginLeft || inStore !== undefined || backups.length > 0;
   if (settings.json) {
     out.json({
       ok: true,
@@ -231,11 +241,12 @@ async function loginHelper(ctx: Context, h: HelperLogin): Promise<number> {
       dockerConfig: h.configPath,
       helper: true,
       backup: written.backup ?? null,
-      tokenOnDisk: written.loginLeft || inStore !== undefined,
+      tokenOnDisk,
+      backupsWithLogin: backups,
     });
   } else {
     out.data(
-      written.loginLeft || inStore
+      tokenOnDisk
         ? `✓ docker now reads ${h.serverName} credentials from ${h.secretId} through ${HELPER_COMMAND}; the old login is still on this machine (see above).`
         : `✓ docker now reads ${h.serverName} credentials from ${h.secretId} through ${HELPER_COMMAND}; nothing is stored on this machine.`,
     );

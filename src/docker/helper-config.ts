@@ -1,10 +1,10 @@
-import { accessSync, constants, copyFileSync, lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, copyFileSync, lstatSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { CliError, ExitCode, usageError } from '../errors.js';
 import { registerSecret } from '../ui/redact.js';
-import { NOT_FOUND } from '../helper/main.js';
+import { HUB_HOSTS, NOT_FOUND, hostOf } from '../helper/main.js';
 import { VERSION } from '../version.js';
 
 /** docker runs `docker-credential-<name>`: this package installs `docker-credential-dockerhub-credentials`. */
@@ -57,18 +57,62 @@ export function readDockerConfigForWrite(path: string): DockerConfigFile {
 const authsOf = (config: Record<string, unknown>) =>
   typeof config.auths === 'object' && config.auths !== null ? (config.auths as Record<string, Record<string, unknown> | undefined>) : {};
 
-/** Whether `auths[key]` holds a login docker stored there (base64 user:secret, or an identity token). */
-export const storedLogin = (config: Record<string, unknown>, key: string): boolean => {
-  const entry = authsOf(config)[key];
-  return Boolean(entry && (entry.auth || entry.identitytoken || entry.password || entry.registrytoken));
+/**
+ * The `auths` keys that hold the login for `key`. For Docker Hub, every key whose host
+ * is Docker Hub's: `https://index.docker.io/v1/`, docker's web-login entries
+ * `…/v1/access-token` and `…/v1/refresh-token` (REFERENCE 2, "Auto-generated PATs"),
+ * and `index.docker.io`, `docker.io`, `registry-1.docker.io`. Else the keys naming
+ * that host (with or without a scheme or path).
+ */
+export const loginKeys = (config: Record<string, unknown>, key: string): string[] => {
+  const host = hostOf(key);
+  const hub = HUB_HOSTS.includes(host);
+  return Object.keys(authsOf(config)).filter((k) => (hub ? HUB_HOSTS.includes(hostOf(k)) : hostOf(k) === host));
 };
 
+/** Whether `auths` holds a login docker stored for `key` (base64 user:secret, or a token) under any of its keys. */
+export const storedLogin = (config: Record<string, unknown>, key: string): boolean =>
+  loginKeys(config, key).some((k) => {
+    const entry = authsOf(config)[k];
+    return Boolean(entry && (entry.auth || entry.identitytoken || entry.password || entry.registrytoken));
+  });
+
 const withoutLogin = (config: Record<string, unknown>, key: string): Record<string, unknown> => {
-  if (!(key in authsOf(config))) return config;
+  const keys = loginKeys(config, key);
+  if (!keys.length) return config;
   const auths = { ...authsOf(config) };
-  delete auths[key];
+  for (const k of keys) delete auths[k];
   return { ...config, auths };
 };
+
+/**
+ * The backups next to config.json (`config.json.*.bak`, this tool's naming, written by
+ * this release or byte for byte by an earlier one) that still hold the login for `key`.
+ * Only named, never removed: nothing marks them as the tool's rather than the user's.
+ */
+export function backupsHoldingLogin(file: DockerConfigFile, key: string): string[] {
+  const folder = dirname(file.path);
+  const prefix = `${basename(file.path)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(folder).filter((n) => n.startsWith(prefix) && n.endsWith('.bak'));
+  } catch {
+    return [];
+  }
+  const holding: string[] = [];
+  for (const name of names.sort()) {
+    const path = join(folder, name);
+    try {
+      const st = lstatSync(path);
+      if (!st.isFile() || st.size > 1_000_000) continue;
+      const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+      if (typeof parsed === 'object' && parsed !== null && storedLogin(parsed as Record<string, unknown>, key)) holding.push(path);
+    } catch {
+      // Not JSON, or gone meanwhile: not docker's config.
+    }
+  }
+  return holding;
+}
 
 export const helperEntryOf = (config: Record<string, unknown>, key: string): unknown =>
   (config.credHelpers as Record<string, unknown> | undefined)?.[key];
@@ -106,13 +150,14 @@ export function writeCredHelperEntry(
 ): { changed: boolean; backup?: string; loginLeft: boolean; removedLogin: boolean } {
   const hadLogin = storedLogin(file.config, key);
   const addHelper = helperEntryOf(file.config, key) !== HELPER_NAME;
-  const removeLogin = o.removeLogin && key in authsOf(file.config);
+  const removeLogin = o.removeLogin && loginKeys(file.config, key).length > 0;
+  // An unchanged config gets no write and no new backup (each would be one more copy of every other login).
   if (!addHelper && !removeLogin) return { changed: false, loginLeft: hadLogin, removedLogin: false };
   let backup: string | undefined;
   if (file.exists) {
     backup = `${file.path}.${now.toISOString().replace(/[:.]/g, '-')}.bak`;
     // Byte for byte, unless that would copy the login: then the same config without it.
-    if (key in authsOf(file.config)) writeFileSync(backup, JSON.stringify(withoutLogin(file.config, key), null, '\t') + '\n', { mode: 0o600, flag: 'wx' });
+    if (loginKeys(file.config, key).length) writeFileSync(backup, JSON.stringify(withoutLogin(file.config, key), null, '\t') + '\n', { mode: 0o600, flag: 'wx' });
     else copyFileSync(file.target, backup, constants.COPYFILE_EXCL);
   } else {
     // docker creates its folder 0700.

@@ -31,10 +31,10 @@ export const HELPER_LOG_VARIABLE = 'DOCKERHUB_CREDENTIALS_HELPER_LOG';
 export const STDIN_LIMIT = 8192;
 
 /** Docker Hub's server names as docker and other clients ask for them. */
-const HUB_HOSTS = ['index.docker.io', 'docker.io', 'registry-1.docker.io'];
+export const HUB_HOSTS = ['index.docker.io', 'docker.io', 'registry-1.docker.io'];
 
 /** The host docker asked about: `https://index.docker.io/v1/` -> `index.docker.io`. */
-const hostOf = (server: string): string =>
+export const hostOf = (server: string): string =>
   server
     .trim()
     .replace(/^[a-z]+:\/\//i, '')

@@ -6,7 +6,7 @@ import { expect, it } from 'vitest';
 import { execa } from 'execa';
 import { chmodSync, existsSync, rmSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { ROOT, describeWith } from '../support/harness.js';
 import { useWorld } from '../support/world.js';
 import { uniqueName } from '../support/aws.js';
@@ -79,6 +79,48 @@ describeWith(['moto_server', 'docker'], 'login --helper, the helper and verify -
     for (const f of readdirSync(a.config)) expect(readFileSync(join(a.config, f), 'utf8'), f).not.toContain(b64(w.rw.token));
     const again = await w.run(['login', '--helper'], { env });
     expect(again.stdout).toContain('nothing is stored on this machine');
+  });
+
+  it("Docker Hub's login under any of its keys (web login's access-token and refresh-token, docker.io, registry-1.docker.io) counts: named, removed with --yes, left out of the backup; an earlier release's byte-for-byte backup is named with its rm line; an unchanged config gets no new backup", async () => {
+    const name = await secret();
+    const a = agent();
+    const env = { ...a.env, DOCKERHUB_CREDENTIALS_SECRET_ID: name, DOCKERHUB_CREDENTIALS_REGISTRY: undefined };
+    const token = b64(w.rw.token);
+    const other = Buffer.from('bob:other-registry-secret').toString('base64');
+    const hubKeys = ['https://index.docker.io/v1/access-token', 'https://index.docker.io/v1/refresh-token', 'docker.io', 'registry-1.docker.io', 'index.docker.io'];
+    mkdirSync(a.config);
+    const original = JSON.stringify({ auths: { ...Object.fromEntries(hubKeys.map((k) => [k, { auth: token }])), 'other.example:5000': { auth: other } } });
+    const configFile = join(a.config, 'config.json');
+    writeFileSync(configFile, original);
+    // What the previous release left: a byte-for-byte copy.
+    const oldBackup = join(a.config, 'config.json.2026-01-01T00-00-00-000Z.bak');
+    writeFileSync(oldBackup, original);
+    const holding = () => readdirSync(a.config).filter((f) => readFileSync(join(a.config, f), 'utf8').includes(token));
+
+    const kept = await w.run(['login', '--helper'], { env });
+    expect(kept.exitCode, kept.stderr).toBe(0);
+    expect(kept.stdout).not.toContain('nothing is stored');
+    expect(kept.stdout).toContain('the old login is still on this machine');
+    expect(kept.stderr).toContain('login --helper --yes');
+    expect(kept.stderr).toContain(`A backup of ${configFile} still holds the login docker stored for https://index.docker.io/v1/ (the token, in base64): ${oldBackup}. Remove it with: rm -- ${oldBackup}`);
+    expect(holding().sort()).toEqual(['config.json', basename(oldBackup)]);
+
+    const removed = await w.run(['login', '--helper', '--yes', '--json'], { env });
+    expect(removed.exitCode, removed.stderr).toBe(0);
+    expect(JSON.parse(removed.stdout)).toMatchObject({ ok: true, tokenOnDisk: true, backupsWithLogin: [oldBackup] });
+    const config = JSON.parse(readFileSync(configFile, 'utf8'));
+    expect(Object.keys(config.auths)).toEqual(['other.example:5000']);
+    expect(config.credHelpers).toEqual({ 'https://index.docker.io/v1/': 'dockerhub-credentials' });
+    expect(holding()).toEqual([basename(oldBackup)]);
+    // The backup from the login --yes removed is a copy without it; the other registry's login stays in the config.
+    expect(readdirSync(a.config).filter((f) => f.endsWith('.bak'))).toHaveLength(3);
+
+    // The user removes the old backup: now nothing is stored, and an unchanged config gets no new backup.
+    rmSync(oldBackup);
+    const done = await w.run(['login', '--helper', '--yes'], { env });
+    expect(done.exitCode, done.stderr).toBe(0);
+    expect(done.stdout).toContain('nothing is stored on this machine');
+    expect(readdirSync(a.config).filter((f) => f.endsWith('.bak'))).toHaveLength(2);
   });
 
   it('a login kept in docker\'s credential store (credsStore) is named with its erase command, and the claim is not made', async () => {
