@@ -19,6 +19,7 @@ import {
   writeCredHelperEntry,
 } from '../docker/helper-config.js';
 import { dockerServerFor, HUB_AUTH_KEY } from '../hub/tokens.js';
+import { checkAnnouncedRealm } from '../hub/registry.js';
 import { redact } from '../ui/redact.js';
 import { resolveSettings } from '../config.js';
 
@@ -83,6 +84,10 @@ export async function login(ctx: Context, o: LoginOptions): Promise<number> {
   const username = check.username!;
 
   const key = server ?? HUB_AUTH_KEY;
+  // The realm rule holds before docker sends anything there, and before credHelpers names the helper for it.
+  if (server) {
+    await checkAnnouncedRealm(settings.registry, { signal: ctx.signal, what: 'the registry', log: (l) => out.debug(l), warn: (l) => out.warn(l) });
+  }
   if (o.helper) return loginHelper(ctx, { secretId, stage, versionId: version.versionId, username, key, serverName, configPath, yes: Boolean(o.yes) });
 
   // After login --helper, docker would hand this login to the helper's `store`, which is read-only.
