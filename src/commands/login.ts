@@ -21,7 +21,7 @@ import {
 import { dockerServerFor, HUB_AUTH_KEY } from '../hub/tokens.js';
 import { checkAnnouncedRealm } from '../hub/registry.js';
 import { redact } from '../ui/redact.js';
-import { resolveSettings } from '../config.js';
+import { helperSettings } from '../helper/main.js';
 
 export interface LoginOptions {
   stage?: string;
@@ -191,8 +191,8 @@ interface HelperLogin {
 async function loginHelper(ctx: Context, h: HelperLogin): Promise<number> {
   const { out, settings } = ctx;
   const file = readDockerConfigForWrite(h.configPath);
-  // The secret the helper will read: from docker's environment (or a config file), never from this command's flags.
-  const helperSecret = resolveSettings({}, { env: ctx.env, cwd: process.cwd(), stdinIsTTY: false, stderrIsTTY: false });
+  // The secret the helper will read: from docker's environment only, never from this command's flags or a config file.
+  const helperSecret = helperSettings({ env: ctx.env, cwd: process.cwd() });
   if (helperSecret.secretId && helperSecret.secretId !== h.secretId) {
     throw new CliError(
       'helper-other-secret',

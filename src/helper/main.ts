@@ -163,13 +163,15 @@ function writeLog(env: NodeJS.ProcessEnv, e: LogEntry): void {
 }
 
 /**
- * The settings where docker runs. A registry other than Docker Hub counts only
- * from the environment: a .dockerhub-credentials.json in whatever checkout docker
- * runs in (a pull request's, say) must not decide where the token goes.
+ * The settings where docker runs, from docker's environment only: a
+ * .dockerhub-credentials.json in whatever checkout docker runs in (a pull
+ * request's, say) must not choose the secret, the AWS profile or region, or the
+ * registry the token goes to. Used by the helper, and by login --helper to
+ * say which secret the helper will read.
  */
-function helperSettings(io: Io): Settings & { servedRegistry: string } {
-  const settings = resolveSettings({}, { env: io.env, cwd: io.cwd, stdinIsTTY: false, stderrIsTTY: false });
-  return { ...settings, servedRegistry: settings.origin.registry?.from === 'env' ? settings.registry : DEFAULT_REGISTRY };
+export function helperSettings(io: { env: NodeJS.ProcessEnv; cwd: string }): Settings & { servedRegistry: string } {
+  const settings = resolveSettings({}, { env: io.env, cwd: io.cwd, stdinIsTTY: false, stderrIsTTY: false, noFile: true });
+  return { ...settings, servedRegistry: settings.registry };
 }
 
 const setupLine = (secretId: string) => `npx dockerhub-credentials setup --secret-id ${secretId}`;
@@ -178,7 +180,7 @@ const setupLine = (secretId: string) => `npx dockerhub-credentials setup --secre
 async function readCredential(settings: Settings, budgetMs: number): Promise<{ username: string; token: string }> {
   const secretId = settings.secretId;
   if (!secretId) {
-    throw new HelperFailure('no-secret-id', 'no secret id: set DOCKERHUB_CREDENTIALS_SECRET_ID where docker runs, or add "secretId" to .dockerhub-credentials.json');
+    throw new HelperFailure('no-secret-id', 'no secret id: set DOCKERHUB_CREDENTIALS_SECRET_ID where docker runs (the helper reads no config file)');
   }
   const timeouts = { connectMs: Math.min(budgetMs, 3000), requestMs: budgetMs, totalMs: budgetMs };
   const read = async () => {
@@ -226,8 +228,8 @@ docker runs it as docker-credential-dockerhub-credentials ACTION:
   erase     read-only
   version   prints the version
 
-Where docker runs, it reads:
-  DOCKERHUB_CREDENTIALS_SECRET_ID       the secret (or "secretId" in .dockerhub-credentials.json)
+Where docker runs, it reads its environment only (never a config file):
+  DOCKERHUB_CREDENTIALS_SECRET_ID       the secret
   AWS_PROFILE, AWS_REGION               and the standard AWS credential chain
   DOCKERHUB_CREDENTIALS_REGISTRY        a registry other than Docker Hub to serve
   ${HELPER_TIMEOUT_VARIABLE}  seconds for one AWS read (default ${HELPER_TIMEOUT_SECONDS})
