@@ -309,6 +309,18 @@ describeWith(['moto_server', 'docker'], 'login --helper, the helper and verify -
     }
   });
 
+  it('verify --helper without a credHelpers entry: docker gets nothing from the helper, and the helper\'s own answer is shown apart (exit 2)', async () => {
+    const name = await secret();
+    const a = agent();
+    mkdirSync(a.config);
+    writeFileSync(join(a.config, 'config.json'), JSON.stringify({ psFormat: 'table' }));
+    const v = await w.run(['verify', '--helper'], { env: { ...a.env, DOCKERHUB_CREDENTIALS_SECRET_ID: name } });
+    expect(v.exitCode, v.stdout).toBe(2);
+    expect(v.stdout).toContain('docker gets:   nothing: an anonymous pull (docker does not ask docker-credential-dockerhub-credentials)');
+    expect(v.stdout).toContain('helper says:   username alice1 (and the token)');
+    expect(v.stdout).not.toContain('docker gets:   username');
+  });
+
   it('a log folder others can write to, or a link, is refused: nothing is written, docker is told nothing, verify --helper says why', async () => {
     const name = await secret();
     const a = agent();
