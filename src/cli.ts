@@ -14,7 +14,7 @@ import { checkInputs, takeEnvToken } from './flows/inputs.js';
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
 /** Longer than a write and the read-back after it may take: two Secrets Manager calls (30 s each by default), and some. */
-const stopWithinMs = (env: NodeJS.ProcessEnv) => Math.max(75, 2 * (Number(env.DOCKERHUB_CREDENTIALS_AWS_TIMEOUT) || 30) + 15) * 1000;
+const stopWithinMs = (env: NodeJS.ProcessEnv) => Math.min(Math.max(75, 2 * (Number(env.DOCKERHUB_CREDENTIALS_AWS_TIMEOUT) || 30) + 15) * 1000, 2 ** 31 - 1);
 
 /** The codes of a confirmation declined or a choice to leave things as they are (exit 2, like a missing answer). */
 const DECLINED = new Set(['not-replaced', 'not-rolled-back', 'not-rotated']);

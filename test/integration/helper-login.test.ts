@@ -287,7 +287,7 @@ describeWith(['moto_server', 'docker'], 'login --helper, the helper and verify -
     for (const line of logLines(log)) w.assertNoCanary('helper log', line);
   });
 
-  it("a black-holed AWS endpoint costs each get only the helper's budget: the log ends in its timeout outcome", async () => {
+  it("a black-holed AWS endpoint costs each get only the helper's budget: the log ends in the budget's own outcome, not an SDK timeout", async () => {
     const silent: Server = createServer(() => undefined);
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
     try {
@@ -297,13 +297,16 @@ describeWith(['moto_server', 'docker'], 'login --helper, the helper and verify -
         DOCKERHUB_CREDENTIALS_SECRET_ID: 'ci/dockerhub',
         AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${port}`,
         DOCKERHUB_CREDENTIALS_HELPER_TIMEOUT: '1',
+        // The SDK's own timeouts far above the budget: only the budget can end this call.
+        DOCKERHUB_CREDENTIALS_AWS_TIMEOUT: '300',
+        DOCKERHUB_CREDENTIALS_AWS_REQUEST_TIMEOUT: '300',
         DOCKERHUB_CREDENTIALS_HELPER_LOG: log,
       });
       expect(r.exitCode).toBe(1);
       expect(r.stdout).toContain("the helper's budget; DOCKERHUB_CREDENTIALS_HELPER_TIMEOUT=SECONDS allows longer");
       const lines = logLines(log);
       expect(lines).toHaveLength(1);
-      expect(lines[0]).toContain('get server="https://index.docker.io/v1/" secret="ci/dockerhub" outcome=aws-timeout');
+      expect(lines[0]).toContain('get server="https://index.docker.io/v1/" secret="ci/dockerhub" outcome=budget');
     } finally {
       silent.close();
     }
@@ -319,6 +322,18 @@ describeWith(['moto_server', 'docker'], 'login --helper, the helper and verify -
     expect(v.stdout).toContain('docker gets:   nothing: an anonymous pull (docker does not ask docker-credential-dockerhub-credentials)');
     expect(v.stdout).toContain('helper says:   username alice1 (and the token)');
     expect(v.stdout).not.toContain('docker gets:   username');
+  });
+
+  it('a budget above 600 seconds (DOCKERHUB_CREDENTIALS_HELPER_TIMEOUT=3000000, past what a timer holds) is used as 600 and noted in the log: get still answers', async () => {
+    const name = await secret();
+    const log = logFolder();
+    const r = await helper('get', 'https://index.docker.io/v1/', { DOCKERHUB_CREDENTIALS_SECRET_ID: name, DOCKERHUB_CREDENTIALS_HELPER_TIMEOUT: '3000000', DOCKERHUB_CREDENTIALS_HELPER_LOG: log });
+    expect(r.exitCode, r.stdout).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ Username: 'alice1' });
+    const lines = logLines(log);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('outcome=ok');
+    expect(lines[0]).toContain('note="DOCKERHUB_CREDENTIALS_HELPER_TIMEOUT=3000000 is more than 600 seconds; 600 used"');
   });
 
   it('a log folder others can write to, or a link, is refused: nothing is written, docker is told nothing, verify --helper says why', async () => {
