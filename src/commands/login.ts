@@ -3,7 +3,8 @@ import { commandLine, openStore, requireSecretId, type Context } from '../contex
 import { CURRENT, PREVIOUS, type SecretStore, type SecretVersion } from '../aws/store.js';
 import { checkCredentialValue } from '../flows/check.js';
 import { noValueYet } from '../flows/inspect.js';
-import { dockerLoginFailure, findOnPath } from '../docker/login.js';
+import { dockerLoginFailure } from '../docker/login.js';
+import { findOnPath } from '../docker/path-lookup.js';
 import { dockerConfigLocationProblem, dockerConfigPath } from '../docker/config.js';
 import {
   HELPER_COMMAND,

@@ -1,4 +1,4 @@
-import { accessSync, constants, copyFileSync, lstatSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { constants, copyFileSync, lstatSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -6,6 +6,7 @@ import { CliError, ExitCode, usageError } from '../errors.js';
 import { registerSecret } from '../ui/redact.js';
 import { HUB_HOSTS, NOT_FOUND, hostOf } from '../helper/main.js';
 import { VERSION } from '../version.js';
+import { executablesOnPath } from './path-lookup.js';
 
 /** docker runs `docker-credential-<name>`: this package installs `docker-credential-dockerhub-credentials`. */
 export const HELPER_NAME = 'dockerhub-credentials';
@@ -193,16 +194,9 @@ export function lookPathAsDocker(
   dockerConfig?: string,
 ): { found?: HelperLocation; relative?: string; temporary?: string } {
   let temporary: string | undefined;
-  for (const dir of (env.PATH ?? '').split(':')) {
-    const candidate = join(dir === '' ? '.' : dir, command);
-    try {
-      if (!statSync(resolve(cwd, candidate)).isFile()) continue;
-      accessSync(resolve(cwd, candidate), constants.X_OK);
-    } catch {
-      continue;
-    }
-    if (!isAbsolute(dir)) return { relative: candidate, temporary };
-    const found = { path: candidate, real: realpathSync(candidate) };
+  for (const match of executablesOnPath(command, env.PATH, 'docker', cwd)) {
+    if (match.relative) return { relative: match.path, temporary };
+    const found = { path: match.path, real: realpathSync(match.path) };
     const inTemporary = temporaryLocation(found, tmp, dockerConfig);
     if (inTemporary) {
       temporary ??= inTemporary;
