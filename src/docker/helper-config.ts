@@ -1,4 +1,4 @@
-import { constants, copyFileSync, lstatSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, copyFileSync, lstatSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -23,6 +23,8 @@ export interface DockerConfigFile {
   exists: boolean;
   config: Record<string, unknown>;
   mode: number;
+  /** The owner of the file written (`target`). */
+  uid?: number;
 }
 
 /**
@@ -52,7 +54,7 @@ export function readDockerConfigForWrite(path: string): DockerConfigFile {
   } catch {
     throw usageError(`The docker config ${path} is not a JSON object, so it was left as it is.`, `Fix ${path} (docker cannot read it either), then run this again.`);
   }
-  return { path, target, exists: true, config, mode: st.mode & 0o777 };
+  return { path, target, exists: true, config, mode: st.mode & 0o777, uid: st.uid };
 }
 
 const authsOf = (config: Record<string, unknown>) =>
@@ -156,6 +158,26 @@ export function writeCredHelperEntry(
   if (!addHelper && !removeLogin) return { changed: false, loginLeft: hadLogin, removedLogin: false };
   let backup: string | undefined;
   if (file.exists) {
+    // A link to a file the caller does not own: writing through it would replace someone else's file.
+    const uid = process.getuid?.();
+    if (file.target !== file.path && uid !== undefined && file.uid !== undefined && file.uid !== uid) {
+      throw usageError(
+        `${file.path} is a symbolic link to ${file.target}, which belongs to another user (uid ${file.uid}), so it was left as it is.`,
+        `Point ${file.path} at a file you own, or remove the link (rm ${file.path}) so that a file of your own is written, then run this again.`,
+      );
+    }
+    // The file is replaced by a rename in its own folder (the link's target's, through a link): one
+    // that cannot be written is refused before the backup, which would otherwise be left behind.
+    for (const folder of new Set([dirname(file.target), dirname(file.path)])) {
+      try {
+        accessSync(folder, constants.W_OK);
+      } catch {
+        throw usageError(
+          `${folder} cannot be written${file.target === file.path ? '' : ` (${file.path} is a link to a file in it)`}, so ${file.path} was left as it is.`,
+          file.target === file.path ? `Make ${folder} writable for you, then run this again.` : `Make ${folder} writable for you, or replace the link with a file of your own, then run this again.`,
+        );
+      }
+    }
     backup = `${file.path}.${now.toISOString().replace(/[:.]/g, '-')}.bak`;
     // Byte for byte, unless that would copy the login: then the same config without it.
     if (loginKeys(file.config, key).length) writeFileSync(backup, JSON.stringify(withoutLogin(file.config, key), null, '\t') + '\n', { mode: 0o600, flag: 'wx' });
@@ -167,7 +189,16 @@ export function writeCredHelperEntry(
   let next: Record<string, unknown> = removeLogin ? withoutLogin(file.config, key) : { ...file.config };
   const helpers = typeof next.credHelpers === 'object' && next.credHelpers !== null ? (next.credHelpers as Record<string, unknown>) : {};
   next = { ...next, credHelpers: { ...helpers, [key]: HELPER_NAME } };
-  replaceFile(file.target, JSON.stringify(next, null, '\t') + '\n', file.mode);
+  try {
+    replaceFile(file.target, JSON.stringify(next, null, '\t') + '\n', file.mode);
+  } catch (e) {
+    // The backup this run just wrote goes with the change that did not happen.
+    if (backup) rmSync(backup, { force: true });
+    throw usageError(
+      `${file.target} could not be replaced (${(e as NodeJS.ErrnoException).code ?? String(e)}), so ${file.path} was left as it is.`,
+      `Check that you can write ${dirname(file.target)}, then run this again.`,
+    );
+  }
   return { changed: true, backup, loginLeft: hadLogin && !removeLogin, removedLogin: removeLogin && hadLogin };
 }
 

@@ -4,7 +4,7 @@
 // registry the helper will not serve (issues 21, 22 and 24). Real docker CLI, moto, the stand-in.
 import { expect, it } from 'vitest';
 import { execa } from 'execa';
-import { chmodSync, existsSync, rmSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, rmSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { basename, join } from 'node:path';
 import { ROOT, describeWith } from '../support/harness.js';
@@ -181,6 +181,29 @@ describeWith(['moto_server', 'docker'], 'login --helper, the helper and verify -
     expect(lstatSync(join(a.config, 'config.json')).isSymbolicLink()).toBe(true);
     expect(readlinkSync(join(a.config, 'config.json'))).toBe(join(dotfiles, 'docker.json'));
     expect(JSON.parse(readFileSync(join(dotfiles, 'docker.json'), 'utf8'))).toEqual({ psFormat: 'table', credHelpers: { [host()]: 'dockerhub-credentials' } });
+    expect(readdirSync(dotfiles)).toEqual(['docker.json']);
+  });
+
+  // Another user's file needs root to make (chown); under CI=true it runs, and fails there without root.
+  const asRoot = process.getuid?.() === 0 || process.env.CI === 'true' ? it : it.skip;
+  asRoot("a config.json that links to another user's file is refused (exit 2): that file is not replaced, and no backup is left", async () => {
+    const name = await secret();
+    const a = agent();
+    const dotfiles = join(w.sandbox.root, 'others-dotfiles');
+    mkdirSync(dotfiles);
+    mkdirSync(a.config);
+    const theirs = join(dotfiles, 'docker.json');
+    const original = JSON.stringify({ psFormat: 'table' });
+    writeFileSync(theirs, original);
+    chownSync(theirs, 43199, 43199);
+    symlinkSync(theirs, join(a.config, 'config.json'));
+    const r = await w.run(['login', '--helper', '--yes'], { env: { ...a.env, DOCKERHUB_CREDENTIALS_SECRET_ID: name } });
+    expect(r.exitCode, r.stderr).toBe(2);
+    expect(r.stderr).toContain(`${join(a.config, 'config.json')} is a symbolic link to ${theirs}, which belongs to another user (uid 43199), so it was left as it is.`);
+    expect(r.stderr).not.toContain('Unexpected error');
+    expect(readFileSync(theirs, 'utf8')).toBe(original);
+    expect(statSync(theirs).uid).toBe(43199);
+    expect(readdirSync(a.config)).toEqual(['config.json']);
     expect(readdirSync(dotfiles)).toEqual(['docker.json']);
   });
 
