@@ -85,10 +85,6 @@ export async function login(ctx: Context, o: LoginOptions): Promise<number> {
   const username = check.username!;
 
   const key = server ?? HUB_AUTH_KEY;
-  // The realm rule holds before docker sends anything there, and before credHelpers names the helper for it.
-  if (server) {
-    await checkAnnouncedRealm(settings.registry, { signal: ctx.signal, what: 'the registry', log: (l) => out.debug(l), warn: (l) => out.warn(l) });
-  }
   if (o.helper) return loginHelper(ctx, { secretId, stage, versionId: version.versionId, username, key, serverName, configPath, yes: Boolean(o.yes) });
 
   // After login --helper, docker would hand this login to the helper's `store`, which is read-only.
@@ -116,6 +112,7 @@ export async function login(ctx: Context, o: LoginOptions): Promise<number> {
     return ExitCode.Ok;
   }
 
+  await checkRealmFirst(ctx);
   const { execa } = await import('execa');
   const args = ['login', '--username', username, '--password-stdin', ...(server ? [server] : [])];
   // An absolute path: an empty or relative PATH entry never runs ./docker (findOnPath).
@@ -159,6 +156,17 @@ export async function login(ctx: Context, o: LoginOptions): Promise<number> {
     out.data(`✓ docker login as ${username} to ${serverName} succeeded with ${secretId} (${stage}, version ${version.versionId}); docker keeps the login in ${configPath}.`);
   }
   return ExitCode.Ok;
+}
+
+/**
+ * The realm rule holds before docker sends anything to a registry other than Docker Hub
+ * (README, "the token travels only over https://"), and before credHelpers names the
+ * helper for it: the token realm its /v2/ announces is checked (insecure-realm, exit 5).
+ */
+async function checkRealmFirst(ctx: Context): Promise<void> {
+  const { settings, out } = ctx;
+  if (!dockerServerFor(settings.registry)) return;
+  await checkAnnouncedRealm(settings.registry, { signal: ctx.signal, what: 'the registry', log: (l) => out.debug(l), warn: (l) => out.warn(l) });
 }
 
 /** A path as one shell word. */
@@ -211,6 +219,7 @@ async function loginHelper(ctx: Context, h: HelperLogin): Promise<number> {
       helperFix(answer, { secretId: h.secretId, registry: dockerServerFor(settings.registry) && settings.registry, region: settings.region, env: ctx.env }),
     );
   }
+  await checkRealmFirst(ctx);
   let removeLogin = h.yes;
   if (storedLogin(file.config, h.key) && !removeLogin && ctx.prompter.interactive) {
     removeLogin = await ctx.prompter.confirm({

@@ -2,10 +2,10 @@
 // user-given URL (https://, http:// only to this machine; IPv4-mapped IPv6 read as its
 // IPv4 address), before docker or the tool's own token request sends the token there.
 import { expect, it } from 'vitest';
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { uniqueName } from '../support/aws.js';
-import { describeWith } from '../support/harness.js';
+import { ROOT, describeWith } from '../support/harness.js';
 import { useWorld } from '../support/world.js';
 
 describeWith(['moto_server'], "the registry's token realm", () => {
@@ -57,6 +57,8 @@ describeWith(['moto_server'], "the registry's token realm", () => {
     mkdirSync(bin);
     writeFileSync(join(bin, 'docker'), `#!/bin/sh\ncat >/dev/null\ntouch '${ran}'\necho 'Login Succeeded'\n`);
     chmodSync(join(bin, 'docker'), 0o755);
+    // The helper installed, so login --helper gets as far as writing credHelpers.
+    symlinkSync(join(ROOT, 'bin/docker-credential-dockerhub-credentials.cjs'), join(bin, 'docker-credential-dockerhub-credentials'));
     const dockerConfig = join(w.sandbox.root, 'agent-docker');
     const env = { PATH: `${bin}:${process.env.PATH}`, DOCKER_CONFIG: dockerConfig, DOCKERHUB_CREDENTIALS_SECRET_ID: name };
     const before = tokenRequests().length;
