@@ -126,6 +126,7 @@ export const MEANINGS: Record<ErrorCode, string> = {
   'not-served': '`get` for a server the helper does not serve: docker is told "credentials not found in native keychain", and goes on without it',
   'read-only': '`store` or `erase`: the helper is read-only (`docker logout` must not remove the secret)',
   'unknown-action': 'an action other than `get`, `list`, `store`, `erase`, `version` or `help`',
+  budget: "AWS did not answer within the helper's own time budget (`DOCKERHUB_CREDENTIALS_HELPER_TIMEOUT`, 5 s by default, at most 600)",
 
   unexpected: 'a bug: the message names the error',
   'aws-error': 'AWS refused a call with an error the tool does not know (named in the message)',

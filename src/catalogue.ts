@@ -157,6 +157,7 @@ export const CATALOGUE = {
   'not-served': helperOnly,
   'read-only': helperOnly,
   'unknown-action': helperOnly,
+  budget: helperOnly,
 
   // Not expected: a bug, or an AWS answer the tool does not know.
   unexpected: bug,

@@ -308,12 +308,14 @@ export interface Environment {
   cwd: string;
   stdinIsTTY: boolean;
   stderrIsTTY: boolean;
+  /** No config file is looked for (the credential helper: docker's environment only). */
+  noFile?: boolean;
 }
 
 /** Precedence: flags, then environment, then the config file, then built-in defaults. */
 export function resolveSettings(flags: FlagValues, where: Environment): Settings {
   const { env } = where;
-  const configPath = findConfigFile(where.cwd);
+  const configPath = where.noFile ? undefined : findConfigFile(where.cwd);
   const file: FileConfig = configPath ? loadConfigFile(configPath) : {};
   const given: Given[] = [];
   const origin: Partial<Record<Field, Given>> = {};

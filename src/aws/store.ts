@@ -55,6 +55,9 @@ export interface AwsTimeouts {
 
 /** The longest any AWS timeout may be set to: ten minutes. */
 export const MAX_TIMEOUT_SECONDS = 600;
+/** The longest delay a Node timer takes (2^31-1 ms, about 24.8 days): a longer one fires after 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+export const timerMs = (ms: number) => Math.min(ms, MAX_TIMER_MS);
 
 const TIMEOUT_VARIABLES = {
   connectMs: ['DOCKERHUB_CREDENTIALS_AWS_CONNECT_TIMEOUT', 5],
@@ -72,7 +75,7 @@ export function awsTimeouts(env: NodeJS.ProcessEnv): AwsTimeouts {
     if (!Number.isFinite(value) || value <= 0 || value > MAX_TIMEOUT_SECONDS) {
       throw new CliError('usage', `${name} must be a number of seconds greater than 0 and at most ${MAX_TIMEOUT_SECONDS}.`, `Unset it, or set for example ${name}=${seconds}.`, ExitCode.Usage);
     }
-    out[key] = Math.round(value * 1000);
+    out[key] = timerMs(Math.round(value * 1000));
   }
   return out;
 }

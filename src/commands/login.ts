@@ -3,11 +3,13 @@ import { commandLine, openStore, requireSecretId, type Context } from '../contex
 import { CURRENT, PREVIOUS, type SecretStore, type SecretVersion } from '../aws/store.js';
 import { checkCredentialValue } from '../flows/check.js';
 import { noValueYet } from '../flows/inspect.js';
-import { dockerLoginFailure, findOnPath } from '../docker/login.js';
+import { dockerLoginFailure } from '../docker/login.js';
+import { findOnPath } from '../docker/path-lookup.js';
 import { dockerConfigLocationProblem, dockerConfigPath } from '../docker/config.js';
 import {
   HELPER_COMMAND,
   HELPER_NAME,
+  backupsHoldingLogin,
   checkHelperAnswers,
   helperEntryOf,
   helperError,
@@ -18,8 +20,9 @@ import {
   writeCredHelperEntry,
 } from '../docker/helper-config.js';
 import { dockerServerFor, HUB_AUTH_KEY } from '../hub/tokens.js';
+import { checkAnnouncedRealm } from '../hub/registry.js';
 import { redact } from '../ui/redact.js';
-import { resolveSettings } from '../config.js';
+import { helperSettings } from '../helper/main.js';
 
 export interface LoginOptions {
   stage?: string;
@@ -109,6 +112,7 @@ export async function login(ctx: Context, o: LoginOptions): Promise<number> {
     return ExitCode.Ok;
   }
 
+  await checkRealmFirst(ctx);
   const { execa } = await import('execa');
   const args = ['login', '--username', username, '--password-stdin', ...(server ? [server] : [])];
   // An absolute path: an empty or relative PATH entry never runs ./docker (findOnPath).
@@ -154,6 +158,20 @@ export async function login(ctx: Context, o: LoginOptions): Promise<number> {
   return ExitCode.Ok;
 }
 
+/**
+ * The realm rule holds before docker sends anything to a registry other than Docker Hub
+ * (README, "the token travels only over https://"), and before credHelpers names the
+ * helper for it: the token realm its /v2/ announces is checked (insecure-realm, exit 5).
+ */
+async function checkRealmFirst(ctx: Context): Promise<void> {
+  const { settings, out } = ctx;
+  if (!dockerServerFor(settings.registry)) return;
+  await checkAnnouncedRealm(settings.registry, { signal: ctx.signal, what: 'the registry', log: (l) => out.debug(l), warn: (l) => out.warn(l) });
+}
+
+/** A path as one shell word. */
+const shellQuote = (p: string) => (/^[\w@%+=:,./-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`);
+
 function readDockerConfigQuietly(path: string): Record<string, unknown> | undefined {
   try {
     return readDockerConfigForWrite(path).config;
@@ -182,8 +200,8 @@ interface HelperLogin {
 async function loginHelper(ctx: Context, h: HelperLogin): Promise<number> {
   const { out, settings } = ctx;
   const file = readDockerConfigForWrite(h.configPath);
-  // The secret the helper will read: from docker's environment (or a config file), never from this command's flags.
-  const helperSecret = resolveSettings({}, { env: ctx.env, cwd: process.cwd(), stdinIsTTY: false, stderrIsTTY: false });
+  // The secret the helper will read: from docker's environment only, never from this command's flags or a config file.
+  const helperSecret = helperSettings({ env: ctx.env, cwd: process.cwd() });
   if (helperSecret.secretId && helperSecret.secretId !== h.secretId) {
     throw new CliError(
       'helper-other-secret',
@@ -201,6 +219,7 @@ async function loginHelper(ctx: Context, h: HelperLogin): Promise<number> {
       helperFix(answer, { secretId: h.secretId, registry: dockerServerFor(settings.registry) && settings.registry, region: settings.region, env: ctx.env }),
     );
   }
+  await checkRealmFirst(ctx);
   let removeLogin = h.yes;
   if (storedLogin(file.config, h.key) && !removeLogin && ctx.prompter.interactive) {
     removeLogin = await ctx.prompter.confirm({
@@ -220,6 +239,12 @@ async function loginHelper(ctx: Context, h: HelperLogin): Promise<number> {
   const fixLeft = commandLine(ctx, 'login --helper --yes', h.secretId);
   if (inStore) out.warn(`docker's credential store ${inStore} still holds a login for ${h.key} (docker asks the helper instead): remove it with: printf %s '${h.key}' | docker-credential-${inStore} erase`);
   if (written.loginLeft) out.warn(`${h.configPath} still holds the login docker stored for ${h.key} in "auths" (the token, in base64; docker asks the helper instead): remove it with ${fixLeft}`);
+  // Backups of config.json (an earlier release's were byte for byte) may hold it too: named, never removed.
+  const backups = backupsHoldingLogin(file, h.key);
+  if (backups.length) {
+    out.warn(`${backups.length === 1 ? 'A backup' : `${backups.length} backups`} of ${h.configPath} still ${backups.length === 1 ? 'holds' : 'hold'} the login docker stored for ${h.key} (the token, in base64): ${backups.join(', ')}. Remove ${backups.length === 1 ? 'it' : 'them'} with: rm -- ${backups.map(shellQuote).join(' ')}`);
+  }
+  const tokenOnDisk = written.loginLeft || inStore !== undefined || backups.length > 0;
   if (settings.json) {
     out.json({
       ok: true,
@@ -231,11 +256,12 @@ async function loginHelper(ctx: Context, h: HelperLogin): Promise<number> {
       dockerConfig: h.configPath,
       helper: true,
       backup: written.backup ?? null,
-      tokenOnDisk: written.loginLeft || inStore !== undefined,
+      tokenOnDisk,
+      backupsWithLogin: backups,
     });
   } else {
     out.data(
-      written.loginLeft || inStore
+      tokenOnDisk
         ? `✓ docker now reads ${h.serverName} credentials from ${h.secretId} through ${HELPER_COMMAND}; the old login is still on this machine (see above).`
         : `✓ docker now reads ${h.serverName} credentials from ${h.secretId} through ${HELPER_COMMAND}; nothing is stored on this machine.`,
     );

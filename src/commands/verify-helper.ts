@@ -96,7 +96,10 @@ export async function verifyHelper(ctx: Context, options: { live?: boolean; fail
     out.data(`${ok ? c.green('✓') : c.red('✗')} ${c.bold(HELPER_COMMAND)} for ${key}`);
     out.data(`  helper:        ${answer.helperPath ?? 'not found on PATH'}`);
     out.data(`  docker config: ${configPath}${configured ? ` (credHelpers["${key}"] = "${HELPER_NAME}")` : ''}`);
-    out.data(`  docker gets:   ${answer.ok ? `username ${answer.username} (and the token)` : 'nothing: an anonymous pull'}`);
+    // What docker gets depends on docker asking the helper at all; what the helper would answer is apart.
+    const helperSays = answer.ok ? `username ${answer.username} (and the token)` : 'an error (above)';
+    out.data(`  docker gets:   ${answer.ok && configured ? helperSays : `nothing: an anonymous pull${configured ? '' : ` (docker does not ask ${HELPER_COMMAND})`}`}`);
+    if (!configured) out.data(`  helper says:   ${helperSays}`);
     if (ctx.env[HELPER_LOG_VARIABLE]) out.data(`  log:           ${printable(ctx.env[HELPER_LOG_VARIABLE]!)}${logProblem ? ' (refused)' : ''}`);
     for (const p of problems) out.data(`  ${c.red('✗')} ${p}`);
     for (const w of warnings) out.warn(w);

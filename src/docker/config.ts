@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { CliError, ExitCode } from '../errors.js';
 import { HUB_AUTH_KEY, tokenKind } from '../hub/tokens.js';
 import { registerSecret } from '../ui/redact.js';
-import { findOnPath } from './login.js';
+import { findOnPath } from './path-lookup.js';
 
 export type SecretKind = 'personal access token' | 'organization access token' | 'password' | 'identity token' | 'session token';
 
@@ -100,12 +100,13 @@ function fromAuthsEntry(source: string, entry: { auth?: string; identitytoken?: 
 }
 
 /** Runs `docker-credential-<name> get`, with the server URL on stdin. Reading only; nothing is changed. */
-async function askHelper(name: string, signal: AbortSignal): Promise<{ login?: LocalLogin; note?: string }> {
+async function askHelper(name: string, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<{ login?: LocalLogin; note?: string }> {
   // An absolute path: an empty or relative PATH entry never runs ./docker-credential-… (findOnPath).
-  const command = findOnPath(`docker-credential-${name}`, process.env.PATH);
+  // Found on, and run with, the run's environment only, as every other child the tool starts.
+  const command = findOnPath(`docker-credential-${name}`, env.PATH);
   const { execa } = await import('execa');
   const run = (verb: 'get' | 'list', input?: string) =>
-    execa(command ?? `docker-credential-${name}`, [verb], { input, stdin: input === undefined ? 'ignore' : undefined, reject: false, timeout: 10_000, cancelSignal: signal });
+    execa(command ?? `docker-credential-${name}`, [verb], { input, stdin: input === undefined ? 'ignore' : undefined, env, extendEnv: false, reject: false, timeout: 10_000, cancelSignal: signal });
   const res = command ? await run('get', HUB_AUTH_KEY) : undefined;
   if (!res || (res as { code?: string }).code === 'ENOENT') {
     return { note: `credential helper docker-credential-${name} is configured but not installed (executable file not found in $PATH); docker itself would fail the same way` };
@@ -176,7 +177,7 @@ export async function probeLocalLogin(env: NodeJS.ProcessEnv, signal: AbortSigna
   }
   const helper = config.credHelpers?.[HUB_AUTH_KEY] ?? config.credHelpers?.['index.docker.io'] ?? config.credsStore;
   if (helper) {
-    const answer = await askHelper(helper, signal);
+    const answer = await askHelper(helper, env, signal);
     if (answer.login) return { found: answer.login, notes };
     if (answer.note) notes.push(answer.note);
     if (config.auths?.[HUB_AUTH_KEY]?.auth) notes.push(`the plaintext entry in ${path} is ignored, as docker ignores it when a credential store is configured`);

@@ -1,12 +1,13 @@
-import { accessSync, constants, copyFileSync, lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, copyFileSync, lstatSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { CliError, ExitCode, failure, usageError, type ErrorCode } from '../errors.js';
 import { exitOf } from '../catalogue.js';
 import { registerSecret } from '../ui/redact.js';
-import { NOT_FOUND } from '../helper/main.js';
+import { HUB_HOSTS, NOT_FOUND, hostOf } from '../helper/main.js';
 import { VERSION } from '../version.js';
+import { executablesOnPath } from './path-lookup.js';
 
 /** docker runs `docker-credential-<name>`: this package installs `docker-credential-dockerhub-credentials`. */
 export const HELPER_NAME = 'dockerhub-credentials';
@@ -23,6 +24,8 @@ export interface DockerConfigFile {
   exists: boolean;
   config: Record<string, unknown>;
   mode: number;
+  /** The owner of the file written (`target`). */
+  uid?: number;
 }
 
 /**
@@ -52,24 +55,68 @@ export function readDockerConfigForWrite(path: string): DockerConfigFile {
   } catch {
     throw usageError(`The docker config ${path} is not a JSON object, so it was left as it is.`, `Fix ${path} (docker cannot read it either), then run this again.`);
   }
-  return { path, target, exists: true, config, mode: st.mode & 0o777 };
+  return { path, target, exists: true, config, mode: st.mode & 0o777, uid: st.uid };
 }
 
 const authsOf = (config: Record<string, unknown>) =>
   typeof config.auths === 'object' && config.auths !== null ? (config.auths as Record<string, Record<string, unknown> | undefined>) : {};
 
-/** Whether `auths[key]` holds a login docker stored there (base64 user:secret, or an identity token). */
-export const storedLogin = (config: Record<string, unknown>, key: string): boolean => {
-  const entry = authsOf(config)[key];
-  return Boolean(entry && (entry.auth || entry.identitytoken || entry.password || entry.registrytoken));
+/**
+ * The `auths` keys that hold the login for `key`. For Docker Hub, every key whose host
+ * is Docker Hub's: `https://index.docker.io/v1/`, docker's web-login entries
+ * `…/v1/access-token` and `…/v1/refresh-token` (REFERENCE 2, "Auto-generated PATs"),
+ * and `index.docker.io`, `docker.io`, `registry-1.docker.io`. Else the keys naming
+ * that host (with or without a scheme or path).
+ */
+export const loginKeys = (config: Record<string, unknown>, key: string): string[] => {
+  const host = hostOf(key);
+  const hub = HUB_HOSTS.includes(host);
+  return Object.keys(authsOf(config)).filter((k) => (hub ? HUB_HOSTS.includes(hostOf(k)) : hostOf(k) === host));
 };
 
+/** Whether `auths` holds a login docker stored for `key` (base64 user:secret, or a token) under any of its keys. */
+export const storedLogin = (config: Record<string, unknown>, key: string): boolean =>
+  loginKeys(config, key).some((k) => {
+    const entry = authsOf(config)[k];
+    return Boolean(entry && (entry.auth || entry.identitytoken || entry.password || entry.registrytoken));
+  });
+
 const withoutLogin = (config: Record<string, unknown>, key: string): Record<string, unknown> => {
-  if (!(key in authsOf(config))) return config;
+  const keys = loginKeys(config, key);
+  if (!keys.length) return config;
   const auths = { ...authsOf(config) };
-  delete auths[key];
+  for (const k of keys) delete auths[k];
   return { ...config, auths };
 };
+
+/**
+ * The backups next to config.json (`config.json.*.bak`, this tool's naming, written by
+ * this release or byte for byte by an earlier one) that still hold the login for `key`.
+ * Only named, never removed: nothing marks them as the tool's rather than the user's.
+ */
+export function backupsHoldingLogin(file: DockerConfigFile, key: string): string[] {
+  const folder = dirname(file.path);
+  const prefix = `${basename(file.path)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(folder).filter((n) => n.startsWith(prefix) && n.endsWith('.bak'));
+  } catch {
+    return [];
+  }
+  const holding: string[] = [];
+  for (const name of names.sort()) {
+    const path = join(folder, name);
+    try {
+      const st = lstatSync(path);
+      if (!st.isFile() || st.size > 1_000_000) continue;
+      const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+      if (typeof parsed === 'object' && parsed !== null && storedLogin(parsed as Record<string, unknown>, key)) holding.push(path);
+    } catch {
+      // Not JSON, or gone meanwhile: not docker's config.
+    }
+  }
+  return holding;
+}
 
 export const helperEntryOf = (config: Record<string, unknown>, key: string): unknown =>
   (config.credHelpers as Record<string, unknown> | undefined)?.[key];
@@ -107,13 +154,34 @@ export function writeCredHelperEntry(
 ): { changed: boolean; backup?: string; loginLeft: boolean; removedLogin: boolean } {
   const hadLogin = storedLogin(file.config, key);
   const addHelper = helperEntryOf(file.config, key) !== HELPER_NAME;
-  const removeLogin = o.removeLogin && key in authsOf(file.config);
+  const removeLogin = o.removeLogin && loginKeys(file.config, key).length > 0;
+  // An unchanged config gets no write and no new backup (each would be one more copy of every other login).
   if (!addHelper && !removeLogin) return { changed: false, loginLeft: hadLogin, removedLogin: false };
   let backup: string | undefined;
   if (file.exists) {
+    // A link to a file the caller does not own: writing through it would replace someone else's file.
+    const uid = process.getuid?.();
+    if (file.target !== file.path && uid !== undefined && file.uid !== undefined && file.uid !== uid) {
+      throw usageError(
+        `${file.path} is a symbolic link to ${file.target}, which belongs to another user (uid ${file.uid}), so it was left as it is.`,
+        `Point ${file.path} at a file you own, or remove the link (rm ${file.path}) so that a file of your own is written, then run this again.`,
+      );
+    }
+    // The file is replaced by a rename in its own folder (the link's target's, through a link): one
+    // that cannot be written is refused before the backup, which would otherwise be left behind.
+    for (const folder of new Set([dirname(file.target), dirname(file.path)])) {
+      try {
+        accessSync(folder, constants.W_OK);
+      } catch {
+        throw usageError(
+          `${folder} cannot be written${file.target === file.path ? '' : ` (${file.path} is a link to a file in it)`}, so ${file.path} was left as it is.`,
+          file.target === file.path ? `Make ${folder} writable for you, then run this again.` : `Make ${folder} writable for you, or replace the link with a file of your own, then run this again.`,
+        );
+      }
+    }
     backup = `${file.path}.${now.toISOString().replace(/[:.]/g, '-')}.bak`;
     // Byte for byte, unless that would copy the login: then the same config without it.
-    if (key in authsOf(file.config)) writeFileSync(backup, JSON.stringify(withoutLogin(file.config, key), null, '\t') + '\n', { mode: 0o600, flag: 'wx' });
+    if (loginKeys(file.config, key).length) writeFileSync(backup, JSON.stringify(withoutLogin(file.config, key), null, '\t') + '\n', { mode: 0o600, flag: 'wx' });
     else copyFileSync(file.target, backup, constants.COPYFILE_EXCL);
   } else {
     // docker creates its folder 0700.
@@ -122,7 +190,16 @@ export function writeCredHelperEntry(
   let next: Record<string, unknown> = removeLogin ? withoutLogin(file.config, key) : { ...file.config };
   const helpers = typeof next.credHelpers === 'object' && next.credHelpers !== null ? (next.credHelpers as Record<string, unknown>) : {};
   next = { ...next, credHelpers: { ...helpers, [key]: HELPER_NAME } };
-  replaceFile(file.target, JSON.stringify(next, null, '\t') + '\n', file.mode);
+  try {
+    replaceFile(file.target, JSON.stringify(next, null, '\t') + '\n', file.mode);
+  } catch (e) {
+    // The backup this run just wrote goes with the change that did not happen.
+    if (backup) rmSync(backup, { force: true });
+    throw usageError(
+      `${file.target} could not be replaced (${(e as NodeJS.ErrnoException).code ?? String(e)}), so ${file.path} was left as it is.`,
+      `Check that you can write ${dirname(file.target)}, then run this again.`,
+    );
+  }
   return { changed: true, backup, loginLeft: hadLogin && !removeLogin, removedLogin: removeLogin && hadLogin };
 }
 
@@ -149,16 +226,9 @@ export function lookPathAsDocker(
   dockerConfig?: string,
 ): { found?: HelperLocation; relative?: string; temporary?: string } {
   let temporary: string | undefined;
-  for (const dir of (env.PATH ?? '').split(':')) {
-    const candidate = join(dir === '' ? '.' : dir, command);
-    try {
-      if (!statSync(resolve(cwd, candidate)).isFile()) continue;
-      accessSync(resolve(cwd, candidate), constants.X_OK);
-    } catch {
-      continue;
-    }
-    if (!isAbsolute(dir)) return { relative: candidate, temporary };
-    const found = { path: candidate, real: realpathSync(candidate) };
+  for (const match of executablesOnPath(command, env.PATH, 'docker', cwd)) {
+    if (match.relative) return { relative: match.path, temporary };
+    const found = { path: match.path, real: realpathSync(match.path) };
     const inTemporary = temporaryLocation(found, tmp, dockerConfig);
     if (inTemporary) {
       temporary ??= inTemporary;

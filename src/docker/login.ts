@@ -1,10 +1,11 @@
-import { accessSync, constants, lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { CliError, ExitCode, cancelled } from '../errors.js';
 import { redact } from '../ui/redact.js';
 import { rejected, type Credentials } from '../hub/registry.js';
 import { isLoginLockout, loginLockout } from '../hub/http.js';
 import { runFolders } from '../private-dir.js';
+import { findOnPath } from './path-lookup.js';
 
 /** Temporary folders alive right now, removed even if the process is torn down mid-step. */
 const liveFolders = new Set<string>();
@@ -62,27 +63,6 @@ export function sweepAbandonedFolders(parent: string, now = Date.now()): void {
       // Not the tool's, gone meanwhile, or unreadable: left as it is.
     }
   }
-}
-
-/**
- * The absolute path of `name` on PATH. Empty and relative entries are skipped,
- * as Go's exec.LookPath refuses them (ErrDot): an empty entry would otherwise
- * run ./docker from whatever folder the tool is started in.
- */
-export function findOnPath(name: string, path: string | undefined): string | undefined {
-  for (const dir of (path ?? '').split(delimiter)) {
-    if (!dir || !isAbsolute(dir)) continue;
-    const candidate = join(dir, name);
-    try {
-      if (statSync(candidate).isFile()) {
-        accessSync(candidate, constants.X_OK);
-        return candidate;
-      }
-    } catch {
-      // Not there, or not executable: the next entry.
-    }
-  }
-  return undefined;
 }
 
 /** PATH without its empty and relative entries. */

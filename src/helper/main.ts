@@ -2,7 +2,7 @@ import { closeSync, constants, fstatSync, lstatSync, openSync, writeSync } from 
 import { dirname, isAbsolute } from 'node:path';
 import { DEFAULT_REGISTRY, resolveSettings, type Settings } from '../config.js';
 import { isCliError, type ErrorCode } from '../errors.js';
-import { CURRENT, SecretStore } from '../aws/store.js';
+import { CURRENT, SecretStore, awsTimeouts, timerMs } from '../aws/store.js';
 import { checkCredentialValue } from '../flows/check.js';
 import { HUB_AUTH_KEY, dockerServerFor } from '../hub/tokens.js';
 import { bounded, printable, redact } from '../ui/redact.js';
@@ -31,10 +31,10 @@ export const HELPER_LOG_VARIABLE = 'DOCKERHUB_CREDENTIALS_HELPER_LOG';
 export const STDIN_LIMIT = 8192;
 
 /** Docker Hub's server names as docker and other clients ask for them. */
-const HUB_HOSTS = ['index.docker.io', 'docker.io', 'registry-1.docker.io'];
+export const HUB_HOSTS = ['index.docker.io', 'docker.io', 'registry-1.docker.io'];
 
 /** The host docker asked about: `https://index.docker.io/v1/` -> `index.docker.io`. */
-const hostOf = (server: string): string =>
+export const hostOf = (server: string): string =>
   server
     .trim()
     .replace(/^[a-z]+:\/\//i, '')
@@ -79,14 +79,23 @@ async function readBounded(stream: NodeJS.ReadableStream, limit = STDIN_LIMIT): 
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** The helper's time budget in milliseconds (DOCKERHUB_CREDENTIALS_HELPER_TIMEOUT seconds, default 5). */
-export function helperBudgetMs(env: NodeJS.ProcessEnv): number {
+/** The longest budget: docker waits for the helper on every pull and push. */
+export const HELPER_TIMEOUT_MAX_SECONDS = 600;
+
+/**
+ * The helper's time budget in milliseconds (DOCKERHUB_CREDENTIALS_HELPER_TIMEOUT seconds,
+ * default 5, at most 600: a larger value is used as 600, and `note` says so for the log).
+ */
+export function helperBudget(env: NodeJS.ProcessEnv): { ms: number; note?: string } {
   const raw = env[HELPER_TIMEOUT_VARIABLE];
   const seconds = raw === undefined || raw === '' ? HELPER_TIMEOUT_SECONDS : Number(raw);
   if (!Number.isFinite(seconds) || seconds <= 0) {
     throw new HelperFailure('usage', `${HELPER_TIMEOUT_VARIABLE} must be a number of seconds greater than 0 (it is ${printable(String(raw).slice(0, 40))})`);
   }
-  return Math.round(seconds * 1000);
+  if (seconds > HELPER_TIMEOUT_MAX_SECONDS) {
+    return { ms: HELPER_TIMEOUT_MAX_SECONDS * 1000, note: `${HELPER_TIMEOUT_VARIABLE}=${printable(String(raw).slice(0, 40))} is more than ${HELPER_TIMEOUT_MAX_SECONDS} seconds; ${HELPER_TIMEOUT_MAX_SECONDS} used` };
+  }
+  return { ms: Math.round(seconds * 1000) };
 }
 
 /**
@@ -124,6 +133,8 @@ interface LogEntry {
   /** A row of the catalogue (src/catalogue.ts), `ok`, or `error` for an unexpected failure. */
   outcome: ErrorCode | 'ok' | 'error';
   reason?: string;
+  /** A setting that was not used as given (a budget above the most). */
+  note?: string;
   username?: string;
   started: number;
 }
@@ -147,6 +158,7 @@ function writeLog(env: NodeJS.ProcessEnv, e: LogEntry): void {
     `duration=${Date.now() - e.started}ms`,
     ...(e.username ? [`username=${quote(e.username)}`] : []),
     ...(e.reason ? [`reason=${quote(e.reason, 1000)}`] : []),
+    ...(e.note ? [`note=${quote(e.note)}`] : []),
   ];
   let fd: number | undefined;
   try {
@@ -164,24 +176,31 @@ function writeLog(env: NodeJS.ProcessEnv, e: LogEntry): void {
 }
 
 /**
- * The settings where docker runs. A registry other than Docker Hub counts only
- * from the environment: a .dockerhub-credentials.json in whatever checkout docker
- * runs in (a pull request's, say) must not decide where the token goes.
+ * The settings where docker runs, from docker's environment only: a
+ * .dockerhub-credentials.json in whatever checkout docker runs in (a pull
+ * request's, say) must not choose the secret, the AWS profile or region, or the
+ * registry the token goes to. Used by the helper, and by login --helper to
+ * say which secret the helper will read.
  */
-function helperSettings(io: Io): Settings & { servedRegistry: string } {
-  const settings = resolveSettings({}, { env: io.env, cwd: io.cwd, stdinIsTTY: false, stderrIsTTY: false });
-  return { ...settings, servedRegistry: settings.origin.registry?.from === 'env' ? settings.registry : DEFAULT_REGISTRY };
+export function helperSettings(io: { env: NodeJS.ProcessEnv; cwd: string }): Settings & { servedRegistry: string } {
+  const settings = resolveSettings({}, { env: io.env, cwd: io.cwd, stdinIsTTY: false, stderrIsTTY: false, noFile: true });
+  return { ...settings, servedRegistry: settings.registry };
 }
 
 const setupLine = (secretId: string) => `npx dockerhub-credentials setup --secret-id ${secretId}`;
 
-/** Reads AWSCURRENT within the helper's budget: the SDK's own timeouts, and a deadline over the whole read (credentials included). */
-async function readCredential(settings: Settings, budgetMs: number): Promise<{ username: string; token: string }> {
+/**
+ * Reads AWSCURRENT within the helper's budget: a deadline over the whole read (credentials
+ * included), outcome `budget`. The SDK's own timeouts (DOCKERHUB_CREDENTIALS_AWS_*_TIMEOUT,
+ * 3 s to connect at most here) still apply inside it, outcome `aws-timeout`.
+ */
+async function readCredential(settings: Settings, env: NodeJS.ProcessEnv, budgetMs: number): Promise<{ username: string; token: string }> {
   const secretId = settings.secretId;
   if (!secretId) {
-    throw new HelperFailure('no-secret-id', 'no secret id: set DOCKERHUB_CREDENTIALS_SECRET_ID where docker runs, or add "secretId" to .dockerhub-credentials.json');
+    throw new HelperFailure('no-secret-id', 'no secret id: set DOCKERHUB_CREDENTIALS_SECRET_ID where docker runs (the helper reads no config file)');
   }
-  const timeouts = { connectMs: Math.min(budgetMs, 3000), requestMs: budgetMs, totalMs: budgetMs };
+  const sdk = awsTimeouts(env);
+  const timeouts = { ...sdk, connectMs: Math.min(sdk.connectMs, 3000) };
   const read = async () => {
     const store = await SecretStore.open({ secretId, profile: settings.profile, region: settings.region, timeouts });
     try {
@@ -197,17 +216,12 @@ async function readCredential(settings: Settings, budgetMs: number): Promise<{ u
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new HelperFailure('aws-timeout', `AWS did not answer within ${budgetMs / 1000} seconds (the helper's budget; ${HELPER_TIMEOUT_VARIABLE}=SECONDS allows longer)`)),
-      budgetMs + 500,
+      () => reject(new HelperFailure('budget', `AWS did not answer within ${budgetMs / 1000} seconds (the helper's budget; ${HELPER_TIMEOUT_VARIABLE}=SECONDS allows longer, up to ${HELPER_TIMEOUT_MAX_SECONDS})`)),
+      timerMs(budgetMs),
     );
   });
   try {
-    const version = await Promise.race([read(), deadline]).catch((e: unknown) => {
-      if (isCliError(e) && e.code === 'aws-timeout') {
-        throw new HelperFailure('aws-timeout', `${e.message.replace(/\.$/, '')} (the helper's budget; ${HELPER_TIMEOUT_VARIABLE}=SECONDS allows longer)`);
-      }
-      throw e;
-    });
+    const version = await Promise.race([read(), deadline]);
     const check = checkCredentialValue(version.secretString);
     if (check.problems.length) {
       throw new HelperFailure('invalid-value', `${secretId} is not a valid credential: ${check.problems.join(' ')} Store one with: ${setupLine(secretId)}`);
@@ -227,11 +241,11 @@ docker runs it as docker-credential-dockerhub-credentials ACTION:
   erase     read-only
   version   prints the version
 
-Where docker runs, it reads:
-  DOCKERHUB_CREDENTIALS_SECRET_ID       the secret (or "secretId" in .dockerhub-credentials.json)
+Where docker runs, it reads its environment only (never a config file):
+  DOCKERHUB_CREDENTIALS_SECRET_ID       the secret
   AWS_PROFILE, AWS_REGION               and the standard AWS credential chain
   DOCKERHUB_CREDENTIALS_REGISTRY        a registry other than Docker Hub to serve
-  ${HELPER_TIMEOUT_VARIABLE}  seconds for one AWS read (default ${HELPER_TIMEOUT_SECONDS})
+  ${HELPER_TIMEOUT_VARIABLE}  seconds for one AWS read (default ${HELPER_TIMEOUT_SECONDS}, at most ${HELPER_TIMEOUT_MAX_SECONDS})
   ${HELPER_LOG_VARIABLE}      a file that gets one line per call (never a secret)
 
 docker discards a helper's error and pulls anonymously: check what docker would
@@ -258,7 +272,9 @@ export async function helperMain(argv: string[], io: Io): Promise<number> {
           say(NOT_FOUND);
           return (code = 1);
         }
-        const { username, token } = await readCredential(settings, helperBudgetMs(io.env));
+        const budget = helperBudget(io.env);
+        entry.note = budget.note;
+        const { username, token } = await readCredential(settings, io.env, budget.ms);
         entry.username = username;
         // The one place the token leaves: to docker, on this pipe.
         io.stdout.write(JSON.stringify({ ServerURL: server, Username: username, Secret: token }) + '\n');
@@ -267,7 +283,9 @@ export async function helperMain(argv: string[], io: Io): Promise<number> {
       case 'list': {
         const settings = helperSettings(io);
         entry.secretId = settings.secretId;
-        const { username } = await readCredential(settings, helperBudgetMs(io.env));
+        const budget = helperBudget(io.env);
+        entry.note = budget.note;
+        const { username } = await readCredential(settings, io.env, budget.ms);
         const listed: Record<string, string> = { [HUB_AUTH_KEY]: username };
         const configured = dockerServerFor(settings.servedRegistry);
         if (configured) listed[configured] = username;
@@ -301,7 +319,7 @@ export async function helperMain(argv: string[], io: Io): Promise<number> {
     entry.outcome = e instanceof HelperFailure ? e.outcome : isCliError(e) ? e.code : 'error';
     entry.reason = text;
     say(`dockerhub-credentials: ${text}`);
-    if (entry.outcome === 'aws-timeout') {
+    if (entry.outcome === 'budget' || entry.outcome === 'aws-timeout') {
       // The budget is spent: a request still open (a credential lookup, a socket that
       // never answered) must not keep docker waiting for this process to end.
       setTimeout(() => process.exit(1), 200).unref();

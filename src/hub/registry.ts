@@ -187,21 +187,37 @@ export function noPush(creds: Credentials, repository: string, cause: 'scope' | 
   );
 }
 
-/** GET /v2/ without credentials: the registry answers with where to get a token, checked by checkRealm. */
-export async function discoverChallenge(registry: string, http: HttpOptions): Promise<Challenge> {
+/** GET /v2/ without credentials: the answer's status and challenge; a Bearer realm is held to checkRealm. */
+async function askChallenge(registry: string, http: HttpOptions): Promise<{ status: number; challenge?: Challenge }> {
   const res = await request(new URL('/v2/', registry).toString(), {}, http);
   await res.body?.cancel();
   const challenge = parseChallenge(res.headers.get('www-authenticate'));
-  if (res.status !== 401 || !challenge) {
+  if (res.status === 401 && challenge?.scheme === 'bearer') checkRealm(challenge.realm, registry, http.warn);
+  return { status: res.status, challenge };
+}
+
+/** GET /v2/ without credentials: the registry answers with where to get a token, checked by checkRealm. */
+export async function discoverChallenge(registry: string, http: HttpOptions): Promise<Challenge> {
+  const { status, challenge } = await askChallenge(registry, http);
+  if (status !== 401 || !challenge) {
     throw new CliError(
       'registry-protocol',
-      `${registry} did not answer /v2/ with an authentication challenge (HTTP ${res.status}); it does not look like a Docker registry.`,
+      `${registry} did not answer /v2/ with an authentication challenge (HTTP ${status}); it does not look like a Docker registry.`,
       'Check --registry (the default is https://registry-1.docker.io).',
       ExitCode.Transient,
     );
   }
-  if (challenge.scheme === 'bearer') checkRealm(challenge.realm, registry, http.warn);
   return { ...challenge, registry };
+}
+
+/**
+ * The realm rule before docker is sent to `registry` (login): the token realm its
+ * /v2/ announces must pass checkRealm (insecure-realm otherwise). A registry that
+ * announces no Bearer realm is left to docker, which then sends the login to the
+ * registry itself, the URL the user gave.
+ */
+export async function checkAnnouncedRealm(registry: string, http: HttpOptions): Promise<void> {
+  await askChallenge(registry, http);
 }
 
 /** Docker Hub's registry sends logins to auth.docker.io (REFERENCE 2, "Registry token authentication"): no warning for that pair. */

@@ -1,7 +1,8 @@
 // Issue 22, item 4, as two real users: an attacker's .dockerhub-credentials.json in a
 // world-writable folder above the victim's working folder (the secret id of the
-// attacker's own secret) is refused by the CLI and by the credential helper; the
-// victim's own file in their own folder still works, and the run says it used it.
+// attacker's own secret) is refused by the CLI, and the credential helper reads no
+// config file at all; the victim's own file in their own folder still works for the
+// CLI, and the run says it used it.
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { uniqueName } from '../support/aws.js';
@@ -44,9 +45,11 @@ describeWith(['moto_server'], 'a config file another user could write is refused
       expect(r.stderr).toContain(`Work in a folder outside ${machine.shared}, or put your own .dockerhub-credentials.json in the folder you work in`);
       expect(await w.secrets.stages(inbox), "the attacker's secret got a version").toEqual({});
 
+      // The helper reads no config file at all (docker's environment only): it has no secret id.
       const helper = await victim.helper('get', HUB_KEY, { cwd: work, env: env() });
       expect(helper.exitCode).toBe(1);
-      expect(helper.stdout).toContain(`dockerhub-credentials: Refused the config file ${planted}: the folder ${machine.shared} can be written by every user`);
+      expect(helper.stdout).toContain('dockerhub-credentials: no secret id: set DOCKERHUB_CREDENTIALS_SECRET_ID where docker runs');
+      expect(helper.stdout).not.toContain(inbox);
       w.assertNoCanary('helper', helper.stdout + helper.stderr);
     });
 
@@ -63,7 +66,11 @@ describeWith(['moto_server'], 'a config file another user could write is refused
       expect(r.stderr.split('\n')).toContain(`Using secretId from ${own}`);
       expect(JSON.parse((await w.secrets.value(name))!)).toEqual({ username: 'alice1', token: w.rw.token });
 
-      const helper = await victim.helper('get', HUB_KEY, { cwd: project, env: env() });
+      // The helper takes the secret id from docker's environment only, even from the victim's own file.
+      const fromFile = await victim.helper('get', HUB_KEY, { cwd: project, env: env() });
+      expect(fromFile.exitCode).toBe(1);
+      expect(fromFile.stdout).toContain('no secret id: set DOCKERHUB_CREDENTIALS_SECRET_ID where docker runs');
+      const helper = await victim.helper('get', HUB_KEY, { cwd: project, env: { ...env(), DOCKERHUB_CREDENTIALS_SECRET_ID: name } });
       expect(helper.exitCode, helper.stdout).toBe(0);
       expect(JSON.parse(helper.stdout)).toEqual({ ServerURL: HUB_KEY, Username: 'alice1', Secret: w.rw.token });
     });

@@ -185,6 +185,22 @@ describeWith(['moto_server', 'docker'], 'consumers: aliases, verify per consumer
   const helper = (action: string, input: string, env: Record<string, string | undefined> = {}) =>
     execa(process.execPath, [HELPER_BIN, action], { input, env: { PATH: process.env.PATH, HOME: w.sandbox.home, ...w.env(env) } as Record<string, string>, extendEnv: false, reject: false, cwd: w.sandbox.cwd });
 
+  it("the helper reads the secret id, AWS profile and region from docker's environment only: a checkout's config file naming another secret or profile changes nothing", async () => {
+    const name = uniqueName();
+    const release = uniqueName();
+    await w.secrets.create(name, JSON.stringify({ username: 'alice1', token: w.rw.token }));
+    await w.secrets.create(release, JSON.stringify({ username: 'release1', token: w.rw2.token }));
+    // The kind of file a pull request could add to the checkout docker runs in.
+    writeFileSync(join(w.sandbox.cwd, '.dockerhub-credentials.json'), JSON.stringify({ secretId: release, profile: 'pull-request-profile', region: 'eu-north-1' }));
+    const none = await helper('get', 'https://index.docker.io/v1/', { DOCKERHUB_CREDENTIALS_SECRET_ID: undefined, AWS_PROFILE: undefined });
+    expect(none.exitCode).toBe(1);
+    expect(none.stdout).toContain('no secret id: set DOCKERHUB_CREDENTIALS_SECRET_ID where docker runs');
+    expect(none.stdout).not.toContain('release1');
+    const own = await helper('get', 'https://index.docker.io/v1/', { DOCKERHUB_CREDENTIALS_SECRET_ID: name, AWS_PROFILE: undefined });
+    expect(own.exitCode, own.stdout).toBe(0);
+    expect(JSON.parse(own.stdout)).toEqual({ ServerURL: 'https://index.docker.io/v1/', Username: 'alice1', Secret: w.rw.token });
+  });
+
   it("the helper's get answers Docker Hub's server names and the configured registry from the secret, read fresh, and nothing else", async () => {
     const name = uniqueName();
     await w.secrets.create(name, JSON.stringify({ username: 'alice1', token: w.rw.token }));

@@ -4,9 +4,9 @@
 // registry the helper will not serve (issues 21, 22 and 24). Real docker CLI, moto, the stand-in.
 import { expect, it } from 'vitest';
 import { execa } from 'execa';
-import { chmodSync, existsSync, rmSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, rmSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { ROOT, describeWith } from '../support/harness.js';
 import { useWorld } from '../support/world.js';
 import { uniqueName } from '../support/aws.js';
@@ -81,6 +81,48 @@ describeWith(['moto_server', 'docker'], 'login --helper, the helper and verify -
     expect(again.stdout).toContain('nothing is stored on this machine');
   });
 
+  it("Docker Hub's login under any of its keys (web login's access-token and refresh-token, docker.io, registry-1.docker.io) counts: named, removed with --yes, left out of the backup; an earlier release's byte-for-byte backup is named with its rm line; an unchanged config gets no new backup", async () => {
+    const name = await secret();
+    const a = agent();
+    const env = { ...a.env, DOCKERHUB_CREDENTIALS_SECRET_ID: name, DOCKERHUB_CREDENTIALS_REGISTRY: undefined };
+    const token = b64(w.rw.token);
+    const other = Buffer.from('bob:other-registry-secret').toString('base64');
+    const hubKeys = ['https://index.docker.io/v1/access-token', 'https://index.docker.io/v1/refresh-token', 'docker.io', 'registry-1.docker.io', 'index.docker.io'];
+    mkdirSync(a.config);
+    const original = JSON.stringify({ auths: { ...Object.fromEntries(hubKeys.map((k) => [k, { auth: token }])), 'other.example:5000': { auth: other } } });
+    const configFile = join(a.config, 'config.json');
+    writeFileSync(configFile, original);
+    // What the previous release left: a byte-for-byte copy.
+    const oldBackup = join(a.config, 'config.json.2026-01-01T00-00-00-000Z.bak');
+    writeFileSync(oldBackup, original);
+    const holding = () => readdirSync(a.config).filter((f) => readFileSync(join(a.config, f), 'utf8').includes(token));
+
+    const kept = await w.run(['login', '--helper'], { env });
+    expect(kept.exitCode, kept.stderr).toBe(0);
+    expect(kept.stdout).not.toContain('nothing is stored');
+    expect(kept.stdout).toContain('the old login is still on this machine');
+    expect(kept.stderr).toContain('login --helper --yes');
+    expect(kept.stderr).toContain(`A backup of ${configFile} still holds the login docker stored for https://index.docker.io/v1/ (the token, in base64): ${oldBackup}. Remove it with: rm -- ${oldBackup}`);
+    expect(holding().sort()).toEqual(['config.json', basename(oldBackup)]);
+
+    const removed = await w.run(['login', '--helper', '--yes', '--json'], { env });
+    expect(removed.exitCode, removed.stderr).toBe(0);
+    expect(JSON.parse(removed.stdout)).toMatchObject({ ok: true, tokenOnDisk: true, backupsWithLogin: [oldBackup] });
+    const config = JSON.parse(readFileSync(configFile, 'utf8'));
+    expect(Object.keys(config.auths)).toEqual(['other.example:5000']);
+    expect(config.credHelpers).toEqual({ 'https://index.docker.io/v1/': 'dockerhub-credentials' });
+    expect(holding()).toEqual([basename(oldBackup)]);
+    // The backup from the login --yes removed is a copy without it; the other registry's login stays in the config.
+    expect(readdirSync(a.config).filter((f) => f.endsWith('.bak'))).toHaveLength(3);
+
+    // The user removes the old backup: now nothing is stored, and an unchanged config gets no new backup.
+    rmSync(oldBackup);
+    const done = await w.run(['login', '--helper', '--yes'], { env });
+    expect(done.exitCode, done.stderr).toBe(0);
+    expect(done.stdout).toContain('nothing is stored on this machine');
+    expect(readdirSync(a.config).filter((f) => f.endsWith('.bak'))).toHaveLength(2);
+  });
+
   it('a login kept in docker\'s credential store (credsStore) is named with its erase command, and the claim is not made', async () => {
     const name = await secret();
     const a = agent();
@@ -139,6 +181,29 @@ describeWith(['moto_server', 'docker'], 'login --helper, the helper and verify -
     expect(lstatSync(join(a.config, 'config.json')).isSymbolicLink()).toBe(true);
     expect(readlinkSync(join(a.config, 'config.json'))).toBe(join(dotfiles, 'docker.json'));
     expect(JSON.parse(readFileSync(join(dotfiles, 'docker.json'), 'utf8'))).toEqual({ psFormat: 'table', credHelpers: { [host()]: 'dockerhub-credentials' } });
+    expect(readdirSync(dotfiles)).toEqual(['docker.json']);
+  });
+
+  // Another user's file needs root to make (chown); under CI=true it runs, and fails there without root.
+  const asRoot = process.getuid?.() === 0 || process.env.CI === 'true' ? it : it.skip;
+  asRoot("a config.json that links to another user's file is refused (exit 2): that file is not replaced, and no backup is left", async () => {
+    const name = await secret();
+    const a = agent();
+    const dotfiles = join(w.sandbox.root, 'others-dotfiles');
+    mkdirSync(dotfiles);
+    mkdirSync(a.config);
+    const theirs = join(dotfiles, 'docker.json');
+    const original = JSON.stringify({ psFormat: 'table' });
+    writeFileSync(theirs, original);
+    chownSync(theirs, 43199, 43199);
+    symlinkSync(theirs, join(a.config, 'config.json'));
+    const r = await w.run(['login', '--helper', '--yes'], { env: { ...a.env, DOCKERHUB_CREDENTIALS_SECRET_ID: name } });
+    expect(r.exitCode, r.stderr).toBe(2);
+    expect(r.stderr).toContain(`${join(a.config, 'config.json')} is a symbolic link to ${theirs}, which belongs to another user (uid 43199), so it was left as it is.`);
+    expect(r.stderr).not.toContain('Unexpected error');
+    expect(readFileSync(theirs, 'utf8')).toBe(original);
+    expect(statSync(theirs).uid).toBe(43199);
+    expect(readdirSync(a.config)).toEqual(['config.json']);
     expect(readdirSync(dotfiles)).toEqual(['docker.json']);
   });
 
@@ -245,7 +310,7 @@ describeWith(['moto_server', 'docker'], 'login --helper, the helper and verify -
     for (const line of logLines(log)) w.assertNoCanary('helper log', line);
   });
 
-  it("a black-holed AWS endpoint costs each get only the helper's budget: the log ends in its timeout outcome", async () => {
+  it("a black-holed AWS endpoint costs each get only the helper's budget: the log ends in the budget's own outcome, not an SDK timeout", async () => {
     const silent: Server = createServer(() => undefined);
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
     try {
@@ -255,16 +320,43 @@ describeWith(['moto_server', 'docker'], 'login --helper, the helper and verify -
         DOCKERHUB_CREDENTIALS_SECRET_ID: 'ci/dockerhub',
         AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${port}`,
         DOCKERHUB_CREDENTIALS_HELPER_TIMEOUT: '1',
+        // The SDK's own timeouts far above the budget: only the budget can end this call.
+        DOCKERHUB_CREDENTIALS_AWS_TIMEOUT: '300',
+        DOCKERHUB_CREDENTIALS_AWS_REQUEST_TIMEOUT: '300',
         DOCKERHUB_CREDENTIALS_HELPER_LOG: log,
       });
       expect(r.exitCode).toBe(1);
       expect(r.stdout).toContain("the helper's budget; DOCKERHUB_CREDENTIALS_HELPER_TIMEOUT=SECONDS allows longer");
       const lines = logLines(log);
       expect(lines).toHaveLength(1);
-      expect(lines[0]).toContain('get server="https://index.docker.io/v1/" secret="ci/dockerhub" outcome=aws-timeout');
+      expect(lines[0]).toContain('get server="https://index.docker.io/v1/" secret="ci/dockerhub" outcome=budget');
     } finally {
       silent.close();
     }
+  });
+
+  it('verify --helper without a credHelpers entry: docker gets nothing from the helper, and the helper\'s own answer is shown apart (exit 2)', async () => {
+    const name = await secret();
+    const a = agent();
+    mkdirSync(a.config);
+    writeFileSync(join(a.config, 'config.json'), JSON.stringify({ psFormat: 'table' }));
+    const v = await w.run(['verify', '--helper'], { env: { ...a.env, DOCKERHUB_CREDENTIALS_SECRET_ID: name } });
+    expect(v.exitCode, v.stdout).toBe(2);
+    expect(v.stdout).toContain('docker gets:   nothing: an anonymous pull (docker does not ask docker-credential-dockerhub-credentials)');
+    expect(v.stdout).toContain('helper says:   username alice1 (and the token)');
+    expect(v.stdout).not.toContain('docker gets:   username');
+  });
+
+  it('a budget above 600 seconds (DOCKERHUB_CREDENTIALS_HELPER_TIMEOUT=3000000, past what a timer holds) is used as 600 and noted in the log: get still answers', async () => {
+    const name = await secret();
+    const log = logFolder();
+    const r = await helper('get', 'https://index.docker.io/v1/', { DOCKERHUB_CREDENTIALS_SECRET_ID: name, DOCKERHUB_CREDENTIALS_HELPER_TIMEOUT: '3000000', DOCKERHUB_CREDENTIALS_HELPER_LOG: log });
+    expect(r.exitCode, r.stdout).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ Username: 'alice1' });
+    const lines = logLines(log);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('outcome=ok');
+    expect(lines[0]).toContain('note="DOCKERHUB_CREDENTIALS_HELPER_TIMEOUT=3000000 is more than 600 seconds; 600 used"');
   });
 
   it('a log folder others can write to, or a link, is refused: nothing is written, docker is told nothing, verify --helper says why', async () => {

@@ -13,11 +13,11 @@ const auth = (user: string, secret: string) => Buffer.from(`${user}:${secret}`).
 
 describe('probing the local Docker Hub login', () => {
   let root: string;
-  let path: string | undefined;
   const pat = new Canary();
   const oat = new Canary('dckr_oat_');
   const signal = new AbortController().signal;
-  const env = (extra: Record<string, string> = {}) => ({ HOME: root, DOCKER_CONFIG: join(root, '.docker'), ...extra });
+  // The helpers are found on the environment's PATH, not the test process's (askHelper gets the run's env).
+  const env = (extra: Record<string, string> = {}) => ({ HOME: root, DOCKER_CONFIG: join(root, '.docker'), PATH: `${join(root, 'bin')}:${process.env.PATH}`, ...extra });
   const config = (value: unknown) => writeFileSync(join(root, '.docker/config.json'), JSON.stringify(value));
   /** A docker-credential-<name> on PATH: `get` prints `get`, `list` prints `list` (or fails when undefined). */
   const helper = (name: string, answers: { get: string; getExit?: number; list?: string }) => {
@@ -39,11 +39,8 @@ esac`;
     root = mkdtempSync(join(tmpdir(), 'dhc-local-'));
     mkdirSync(join(root, '.docker'));
     mkdirSync(join(root, 'bin'));
-    path = process.env.PATH;
-    process.env.PATH = `${join(root, 'bin')}:${path}`;
   });
   afterEach(() => {
-    process.env.PATH = path;
     rmSync(root, { recursive: true, force: true });
   });
 
