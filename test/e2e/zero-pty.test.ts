@@ -171,7 +171,8 @@ describeWith(['moto_server', 'docker', 'script'], 'every command in a 0x0 pty en
       expect(code, text).toBe(130);
       expect(await w.secrets.stages(name)).toEqual(before);
     }
-  });
+    // Two interactive runs in one test: on a loaded 2-core machine they outlast the 60 s default.
+  }, 180_000);
 
   it('interactive rollback in a 0x0 pty: the confirmation is answered and the run ends', async () => {
     const name = await prepare('rollback');
