@@ -6,7 +6,7 @@ import { CURRENT, SecretStore, awsTimeouts, timerMs } from '../aws/store.js';
 import { checkCredentialValue } from '../flows/check.js';
 import { HUB_AUTH_KEY, dockerServerFor } from '../hub/tokens.js';
 import { bounded, printable, redact } from '../ui/redact.js';
-import { VERSION } from '../version.js';
+import { VERSION, versionLine } from '../version.js';
 
 // docker-credential-dockerhub-credentials: docker's credential-helper protocol
 // (REFERENCE sections 2 and 6), backed by Secrets Manager. docker runs it on every
@@ -302,7 +302,7 @@ export async function helperMain(argv: string[], io: Io): Promise<number> {
       case 'version':
       case '--version':
       case '-v':
-        say(`docker-credential-dockerhub-credentials ${VERSION}`);
+        say(`docker-credential-dockerhub-credentials ${versionLine()}`);
         return (code = 0);
       case 'help':
       case '--help':
