@@ -4,7 +4,7 @@ import { ExitCode, cancelled, failure } from '../errors.js';
 import type { Context } from '../context.js';
 import { dockerConfigLocationProblem, dockerConfigPath } from '../docker/config.js';
 import { HELPER_COMMAND, HELPER_NAME, helperEntryOf, loginInCredsStore, readDockerConfigForWrite, rewriteDockerConfig, type DockerConfigFile } from '../docker/helper-config.js';
-import { dockerEnv, inRunFolder } from '../docker/login.js';
+import { inRunFolder } from '../docker/login.js';
 import { findOnPath } from '../docker/path-lookup.js';
 import { HUB_AUTH_KEY, dockerServerFor } from '../hub/tokens.js';
 import { redact } from '../ui/redact.js';
@@ -68,14 +68,22 @@ export async function logout(ctx: Context, o: LogoutOptions): Promise<number> {
   const inFile = authsOf(file.config)?.[key] !== undefined;
   const inStore = await loginInCredsStore(file.config, key, ctx.env, ctx.signal);
   await dockerLogout(ctx, file, key, server);
-  if (inStore) removed.push(`the login in docker's credential store ${inStore}`);
+  if (inStore) {
+    // Read back: docker logout warns, and still exits 0, when a store cannot erase.
+    if (await loginInCredsStore(file.config, key, ctx.env, ctx.signal)) {
+      throw failure(
+        'docker-logout-failed',
+        `docker logout ran, but docker's credential store ${inStore} still holds a login for ${serverName}, so ${configPath} was left as it was.`,
+        `Erase it with: printf %s '${key}' | docker-credential-${inStore} erase`,
+      );
+    }
+    removed.push(`the login in docker's credential store ${inStore}`);
+  }
   if (inFile) {
     const auths = { ...authsOf(file.config) };
     delete auths[key];
-    const next = { ...file.config };
-    // docker login added "auths" to a config that had none: then the whole key goes.
-    if (Object.keys(auths).length) next.auths = auths;
-    else delete next.auths;
+    // An emptied "auths" stays, as docker's own logout leaves it (docker writes the key in every config it saves).
+    const next = { ...file.config, auths };
     ({ backup } = rewriteDockerConfig(file, key, next));
     removed.push(`auths["${key}"]`);
   }
@@ -119,7 +127,9 @@ async function dockerLogout(ctx: Context, file: DockerConfigFile, key: string, s
     writeFileSync(join(dir, 'config.json'), JSON.stringify(copy), { mode: 0o600 });
     const args = ['logout', ...(server ? [server] : [])];
     out.debug(`${docker} ${args.join(' ')} (DOCKER_CONFIG: a private copy holding only what selects the credential store)`);
-    const r = await execa(docker, args, { env: dockerEnv(dir, ctx.env), extendEnv: false, reject: false, timeout: 60_000, cancelSignal: ctx.signal, stripFinalNewline: true });
+    // The caller's own environment (HOME, D-Bus, GNUPGHOME: what a credential store needs), only the config swapped.
+    const env = { ...ctx.env, DOCKER_CONFIG: dir, DOCKER_CLI_HINTS: 'false' };
+    const r = await execa(docker, args, { env, extendEnv: false, reject: false, timeout: 60_000, cancelSignal: ctx.signal, stripFinalNewline: true });
     if (ctx.signal.aborted || r.isCanceled) throw cancelled();
     const said = redact(`${r.stdout}\n${r.stderr}`).trim();
     out.debug(`docker logout exit ${r.exitCode}: ${said.split('\n').pop()}`);

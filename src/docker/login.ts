@@ -125,7 +125,7 @@ export async function inRunFolder<T>(env: NodeJS.ProcessEnv, log: ((line: string
 export type DockerLoginResult = { ran: true } | { ran: false; reason: string };
 
 /** The environment docker runs with: nothing of ours leaks in, and it can reach no user config. */
-export function dockerEnv(dir: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+function dockerEnv(dir: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const keep = ['LANG', 'LC_ALL', 'TMPDIR', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'SSL_CERT_FILE', 'SSL_CERT_DIR'];
   // The throwaway credential helper first on PATH, so docker finds it before any other.
   const out: NodeJS.ProcessEnv = { DOCKER_CONFIG: dir, HOME: dir, DOCKER_CLI_HINTS: 'false', PATH: [dir, absolutePath(env.PATH)].filter(Boolean).join(delimiter) };
