@@ -84,7 +84,7 @@ export async function logout(ctx: Context, o: LogoutOptions): Promise<number> {
     delete auths[key];
     // An emptied "auths" stays, as docker's own logout leaves it (docker writes the key in every config it saves).
     const next = { ...file.config, auths };
-    ({ backup } = rewriteDockerConfig(file, key, next));
+    ({ backup } = rewriteDockerConfig(file, key, next, { skipRedundantBackup: true }));
     removed.push(`auths["${key}"]`);
   }
   return report(ctx, { key, serverName, configPath, helper: false, removed, backup });

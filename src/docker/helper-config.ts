@@ -160,7 +160,7 @@ export function writeCredHelperEntry(
   let next: Record<string, unknown> = removeLogin ? withoutLogin(file.config, key) : { ...file.config };
   const helpers = typeof next.credHelpers === 'object' && next.credHelpers !== null ? (next.credHelpers as Record<string, unknown>) : {};
   next = { ...next, credHelpers: { ...helpers, [key]: HELPER_NAME } };
-  const { backup } = rewriteDockerConfig(file, key, next, now);
+  const { backup } = rewriteDockerConfig(file, key, next, { now });
   return { changed: true, backup, loginLeft: hadLogin && !removeLogin, removedLogin: removeLogin && hadLogin };
 }
 
@@ -184,7 +184,13 @@ export function formatLike(config: Record<string, unknown>, original: string | u
  * (formatLike). A link to another user's file, or a folder that cannot be written, is
  * refused before anything is written.
  */
-export function rewriteDockerConfig(file: DockerConfigFile, key: string, next: Record<string, unknown>, now = new Date()): { backup?: string } {
+export function rewriteDockerConfig(
+  file: DockerConfigFile,
+  key: string,
+  next: Record<string, unknown>,
+  o: { now?: Date; skipRedundantBackup?: boolean } = {},
+): { backup?: string } {
+  const now = o.now ?? new Date();
   let backup: string | undefined;
   let original: string | undefined;
   if (file.exists) {
@@ -210,10 +216,10 @@ export function rewriteDockerConfig(file: DockerConfigFile, key: string, next: R
     }
     original = readFileSync(file.target, 'utf8');
     backup = `${file.path}.${now.toISOString().replace(/[:.]/g, '-')}.bak`;
-    // Byte for byte, unless that would copy the login: then the same config without it, which is
-    // no backup at all when it is the very text written (logout: one file less per CI job).
+    // Byte for byte, unless that would copy the login: then the same config without it, which
+    // logout skips when it is the very text written (one file less per CI job on an agent).
     const withoutTheLogin = loginKeys(file.config, key).length ? formatLike(withoutLogin(file.config, key), original) : undefined;
-    if (withoutTheLogin === formatLike(next, original)) backup = undefined;
+    if (o.skipRedundantBackup && withoutTheLogin === formatLike(next, original)) backup = undefined;
     else if (withoutTheLogin !== undefined) writeFileSync(backup, withoutTheLogin, { mode: 0o600, flag: 'wx' });
     else copyFileSync(file.target, backup, constants.COPYFILE_EXCL);
   } else {
