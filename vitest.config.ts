@@ -10,6 +10,8 @@ export default defineConfig({
     maxWorkers: 2,
     minWorkers: 1,
     reporters: ['default', './test/support/summary-reporter.ts'],
+    // Under CI=true: the Debian packages the tests need, and the single executables' build started early.
+    globalSetup: ['./test/support/ci-tools.ts'],
   },
   define: { __VERSION__: JSON.stringify('0.0.0-test') },
 });

@@ -171,7 +171,7 @@ export function writeCredHelperEntry(
  */
 export function formatLike(config: Record<string, unknown>, original: string | undefined): string {
   if (original?.trim() === '') original = undefined;
-  const indent = original === undefined ? '\t' : (/\n([ \t]+)"/.exec(original)?.[1] ?? (original.includes('\n') ? '\t' : ''));
+  const indent = original === undefined ? '\t' : (/\n([ \t]+)"/.exec(original)?.[1] ?? (original.trim().includes('\n') ? '\t' : ''));
   const text = indent ? JSON.stringify(config, null, indent) : JSON.stringify(config);
   const newline = original === undefined || original.endsWith('\n');
   return newline ? `${text}\n` : text;

@@ -3,9 +3,10 @@
 // RUNNER_TEMP; the post step gets STATE_* from GITHUB_STATE), against moto, the Docker Hub
 // stand-in and the real docker CLI. After each step: the docker config, and no token in any
 // of those files.
-import { expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, ROOT, describeWith, filesUnder } from '../support/harness.js';
 import { useWorld } from '../support/world.js';
@@ -32,12 +33,19 @@ describeWith(['moto_server', 'docker'], 'the GitHub Action: main step logs in, p
   const b64 = (token: string) => Buffer.from(`alice1:${token}`).toString('base64');
 
   /** A runner: its docker config, RUNNER_TEMP and GitHub's files, and dockerhub-credentials on PATH. */
+  // The command's folder lies outside the sandbox, whose every file is searched for the token:
+  // a 145 MB executable holds any six characters somewhere.
+  const outside: string[] = [];
+  afterEach(() => {
+    for (const d of outside.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
   const runner = (cli = CLI) => {
     const root = join(w.sandbox.root, 'runner');
     const temp = join(root, 'temp');
     const docker = join(root, 'docker');
-    const bin = join(root, 'bin');
-    for (const d of [temp, docker, bin]) mkdirSync(d, { recursive: true });
+    const bin = mkdtempSync(join(tmpdir(), 'dhc-action-bin-'));
+    outside.push(bin);
+    for (const d of [temp, docker]) mkdirSync(d, { recursive: true });
     const before = JSON.stringify({ auths: { 'ghcr.io': { auth: Buffer.from('me:ghp_other').toString('base64') } }, currentContext: 'default' }, null, '\t');
     writeFileSync(join(docker, 'config.json'), before);
     symlinkSync(cli, join(bin, 'dockerhub-credentials'));
@@ -51,7 +59,7 @@ describeWith(['moto_server', 'docker'], 'the GitHub Action: main step logs in, p
       w.assertNoCanary('step output', text);
       for (const [path, content] of filesUnder(temp)) w.assertNoCanary(path, content);
     };
-    return { root, temp, docker, files, env, before, config, noToken };
+    return { root, bin, temp, docker, files, env, before, config, noToken };
   };
   const step = (script: 'main' | 'post', env: Record<string, string | undefined>) =>
     execa(process.execPath, [join(ROOT, 'action', `${script}.cjs`)], { env: env as Record<string, string>, extendEnv: false, reject: false, cwd: w.sandbox.cwd, timeout: 120_000 });
@@ -139,7 +147,7 @@ describeWith(['moto_server', 'docker'], 'the GitHub Action: main step logs in, p
       const main = await step('main', { ...r.env, ...inputs({ 'secret-id': name, registry: w.hub.url }) });
       expect(main.exitCode, main.stdout + main.stderr).toBe(0);
       const state = readGithubFile(r.files.GITHUB_STATE);
-      expect(JSON.parse(state.command!)).toEqual([join(r.root, 'bin/dockerhub-credentials')]);
+      expect(JSON.parse(state.command!)).toEqual([join(r.bin, 'dockerhub-credentials')]);
       const post = await step('post', { ...r.env, ...Object.fromEntries(Object.entries(state).map(([k, v]) => [`STATE_${k}`, v])) });
       expect(post.exitCode, post.stdout + post.stderr).toBe(0);
       expect(r.config()).toBe(r.before);
