@@ -45,7 +45,8 @@ export function noNodeBin(folder: string, target: Target, tools: string[] = []):
     const file = join(folder, command);
     if (prefix.length) {
       // A program of another CPU runs through qemu: a two-line shell wrapper in its place (binfmt_misc is not set up here).
-      writeFileSync(file, `#!/bin/sh\nexec ${prefix.map((p) => `'${p}'`).join(' ')} '${binary(command, target)}' "$@"\n`, { mode: 0o755 });
+      const [emulator, ...flags] = prefix;
+      writeFileSync(file, `#!/bin/sh\nexec '${which(emulator!)}' ${flags.map((p) => `'${p}'`).join(' ')} '${binary(command, target)}' "$@"\n`, { mode: 0o755 });
     } else {
       symlinkSync(binary(command, target), file);
     }
