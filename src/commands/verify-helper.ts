@@ -102,7 +102,8 @@ export async function verifyHelper(ctx: Context, options: { live?: boolean; fail
     out.data(`  helper:        ${answer.helperPath ?? 'not found on PATH'}`);
     out.data(`  docker config: ${configPath}${configured ? ` (credHelpers["${key}"] = "${HELPER_NAME}")` : ''}`);
     // What docker gets depends on docker asking the helper at all; what the helper would answer is apart.
-    const helperSays = answer.ok ? `username ${answer.username} (and the token)` : 'an error (above)';
+    // The problem lines come below; a helper that was never run said nothing (stranger trial, session 3).
+    const helperSays = answer.ok ? `username ${answer.username} (and the token)` : answer.code === 'helper-missing' || answer.code === 'helper-temporary' ? 'nothing: it was not run (see below)' : 'an error (see below)';
     const gets = configured ? (answer.ok ? helperSays : 'nothing: an anonymous pull') : (instead?.text ?? `nothing: an anonymous pull (docker does not ask ${HELPER_COMMAND})`);
     out.data(`  docker gets:   ${gets}`);
     if (!configured) out.data(`  helper says:   ${helperSays}`);

@@ -365,6 +365,10 @@ describeWith(['moto_server', 'docker'], 'login --helper, the helper and verify -
     writeFileSync(file, JSON.stringify({ credsStore: 'desktop', auths: { [host()]: {} } }));
     const other = await w.run(['verify', '--helper'], { env });
     expect(other.stdout).toContain(`docker gets:   what docker-credential-desktop holds for ${host()} (not this tool's helper)`);
+    // No helper on PATH: it was never run, so it said nothing.
+    const none = await w.run(['verify', '--helper'], { env: { DOCKER_CONFIG: a.config, PATH: process.env.PATH, DOCKERHUB_CREDENTIALS_SECRET_ID: name } });
+    expect(none.stdout).toContain('helper says:   nothing: it was not run (see below)');
+    expect(none.stdout).toContain('is not on PATH, so docker could not run it');
   });
 
   it('a budget above 600 seconds (DOCKERHUB_CREDENTIALS_HELPER_TIMEOUT=3000000, past what a timer holds) is used as 600 and noted in the log: get still answers', async () => {
