@@ -6,7 +6,7 @@ import { dockerConfigLocationProblem, dockerConfigPath } from '../docker/config.
 import { HELPER_COMMAND, HELPER_NAME, helperEntryOf, loginInCredsStore, readDockerConfigForWrite, rewriteDockerConfig, type DockerConfigFile } from '../docker/helper-config.js';
 import { inRunFolder } from '../docker/login.js';
 import { findOnPath } from '../docker/path-lookup.js';
-import { HUB_AUTH_KEY, dockerServerFor } from '../hub/tokens.js';
+import { HUB_AUTH_KEY, dockerServerFor } from '../domain/docker-hub.js';
 import { redact } from '../ui/redact.js';
 
 export interface LogoutOptions {
