@@ -19,6 +19,8 @@ function suite(target: Target, tools: string[]) {
   describeWith(tools, `the ${target} single executables on a PATH with no node (moto, stand-in, real docker CLI)`, () => {
     const w = useWorld();
     const arch = target.split('-')[1];
+    // Under qemu every instruction is emulated: a start-up takes seconds, not tens of milliseconds.
+    const timeout = runner(target)?.length ? 300_000 : 60_000;
     let built: Awaited<ReturnType<typeof ensureBinaries>>;
     beforeAll(async () => {
       built = await ensureBinaries();
@@ -44,7 +46,7 @@ function suite(target: Target, tools: string[]) {
       const line = `${VERSION} (single executable; Node v${built[target].node}, linux-${arch})`;
       expect((await run(join(path, 'dockerhub-credentials'), ['--version'], env)).stdout).toBe(line);
       expect((await run(join(path, 'docker-credential-dockerhub-credentials'), ['version'], env)).stdout).toBe(`docker-credential-dockerhub-credentials ${line}`);
-    });
+    }, timeout);
 
     it('--help is the npm package\'s, word for word', async () => {
       const env = { PATH: bin() };
@@ -54,7 +56,7 @@ function suite(target: Target, tools: string[]) {
         expect(single.exitCode).toBe(0);
         expect(single.stdout).toBe(npm.stdout);
       }
-    });
+    }, timeout);
 
     it('verify against moto answers as the npm package does', async () => {
       const name = uniqueName();
@@ -64,7 +66,7 @@ function suite(target: Target, tools: string[]) {
       const npm = await run(process.execPath, [CLI, 'verify', '--json', '--secret-id', name], { ...w.env(), PATH: process.env.PATH });
       expect(JSON.parse(single.stdout)).toEqual(JSON.parse(npm.stdout));
       w.assertNoCanary('verify', single.stdout + single.stderr);
-    });
+    }, timeout);
 
     it("the helper's get, through the real docker CLI, authenticates to the registry; its answers are the npm helper's, byte for byte", async () => {
       const name = uniqueName();
@@ -73,7 +75,9 @@ function suite(target: Target, tools: string[]) {
       const config = join(w.sandbox.root, 'agent-docker');
       mkdirSync(config);
       writeFileSync(join(config, 'config.json'), JSON.stringify({ auths: {}, credHelpers: { [host]: 'dockerhub-credentials' } }, null, '\t'));
-      const env = { ...w.env(), PATH: bin(), DOCKER_CONFIG: config, DOCKERHUB_CREDENTIALS_SECRET_ID: name };
+      // Under qemu every instruction is emulated: the helper's 5-second AWS budget is real time, so it gets more there.
+      const emulated = runner(target)?.length ? { DOCKERHUB_CREDENTIALS_HELPER_TIMEOUT: '120' } : {};
+      const env = { ...w.env(), PATH: bin(), DOCKER_CONFIG: config, DOCKERHUB_CREDENTIALS_SECRET_ID: name, ...emulated };
       const before = w.hub.requests.length;
       w.hub.switches.tlsHello = 'http400';
       const inspect = await run(join(bin(), 'docker'), ['manifest', 'inspect', '--insecure', `${host}/alice1/app:latest`], env);
@@ -90,7 +94,7 @@ function suite(target: Target, tools: string[]) {
       }
       // The config was read, never written.
       expect(JSON.parse(readFileSync(join(config, 'config.json'), 'utf8'))).toEqual({ auths: {}, credHelpers: { [host]: 'dockerhub-credentials' } });
-    });
+    }, timeout);
   });
 }
 
