@@ -230,7 +230,7 @@ async function binaryRows(awsEnv, secretId) {
   row('single executable helper get (moto)', ms(get.subject), `launcher [${label}]: ${ms(get.reference)}; ${peer(['get'], ecrServer)}`, get.subject / get.reference, verdict(get.subject / get.reference, 1.2));
   // Every executable built so far (arm64 too, when npm run build:binaries made it).
   const folder = join(root, 'binaries');
-  for (const f of readdirSync(folder).filter((n) => /-linux-(x64|arm64)$/.test(n)).sort()) {
+  for (const f of readdirSync(folder).filter((n) => /^(dockerhub-credentials|docker-credential-dockerhub-credentials)-linux-(x64|arm64)$/.test(n)).sort()) {
     row(`size: ${f}`, `${(statSync(join(folder, f)).size / 1024 / 1024).toFixed(1)} MiB`, `Node ${built['linux-x64'].node}`, undefined, 'report');
   }
   const ecrPath = ecr && execFileSync('sh', ['-c', 'command -v docker-credential-ecr-login']).toString().trim();

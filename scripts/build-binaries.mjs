@@ -118,7 +118,7 @@ async function bundles() {
 
 /** One executable: the blob and its injection by Node's --build-sea, then the checksum file. */
 function buildOne(target, command, bundle, hostNode, targetNode, runner) {
-  const work = join(BINARIES, '.work', `${command}-${target}`);
+  const work = join(BINARIES, `.work-${command}-${target}`);
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
   const main = join(work, 'main.cjs');
@@ -140,10 +140,10 @@ function buildOne(target, command, bundle, hostNode, targetNode, runner) {
   return { output, codeCache: native };
 }
 
-/** One build at a time, across test workers: a lock folder holding the builder's pid. */
-async function withLock(fn) {
+/** One build of a target at a time, across test workers: a lock folder holding the builder's pid. */
+async function withLock(target, fn) {
   mkdirSync(BINARIES, { recursive: true });
-  const lock = join(BINARIES, '.lock');
+  const lock = join(BINARIES, `.lock-${target}`);
   const until = Date.now() + 15 * 60_000;
   for (;;) {
     try {
@@ -151,7 +151,12 @@ async function withLock(fn) {
       writeFileSync(join(lock, 'pid'), String(process.pid));
       break;
     } catch {
-      const pid = Number(readFileSync(join(lock, 'pid'), 'utf8').trim() || 0);
+      let pid = 0;
+      try {
+        pid = Number(readFileSync(join(lock, 'pid'), 'utf8').trim());
+      } catch {
+        // taken a moment ago, its pid not written yet
+      }
       let alive = false;
       try {
         alive = pid > 0 && (process.kill(pid, 0), true);
@@ -173,13 +178,13 @@ async function withLock(fn) {
 
 /** Builds what is missing or stale; returns, per target, the executables and whether they carry a code cache. */
 export async function buildBinaries({ targets = DEFAULT_TARGETS, force = false } = {}) {
-  return withLock(async () => {
-    const code = await bundles();
-    const script = readFileSync(new URL(import.meta.url), 'utf8');
-    const hostVersion = nodeVersion('linux-x64');
-    const result = {};
-    for (const target of targets) {
-      if (!TARGETS[target]) throw new Error(`unknown target ${target}; the targets are ${Object.keys(TARGETS).join(', ')}`);
+  for (const target of targets) if (!TARGETS[target]) throw new Error(`unknown target ${target}; the targets are ${Object.keys(TARGETS).join(', ')}`);
+  const code = await bundles();
+  const script = readFileSync(new URL(import.meta.url), 'utf8');
+  const hostVersion = nodeVersion('linux-x64');
+  const result = {};
+  for (const target of targets) {
+    result[target] = await withLock(target, async () => {
       // The blob's Node and the executable's must be the very same version (a win-x64 release may lag behind).
       const version = target === 'linux-x64' ? hostVersion : process.env.DHC_SEA_NODE_VERSION || (target.startsWith('linux') ? hostVersion : nodeVersion(target));
       const runner = runnerFor(target);
@@ -187,8 +192,7 @@ export async function buildBinaries({ targets = DEFAULT_TARGETS, force = false }
       const keyFile = join(BINARIES, `.key-${target}`);
       const present = COMMANDS.every((c) => existsSync(binaryPath(c, target)) && existsSync(`${binaryPath(c, target)}.sha256`));
       if (!force && present && existsSync(keyFile) && readFileSync(keyFile, 'utf8') === key) {
-        result[target] = { built: false, codeCache: runner !== undefined, node: version, files: COMMANDS.map((c) => binaryPath(c, target)) };
-        continue;
+        return { built: false, codeCache: runner !== undefined, node: version, files: COMMANDS.map((c) => binaryPath(c, target)) };
       }
       rmSync(keyFile, { force: true });
       const hostNode = nodeFor('linux-x64', version);
@@ -197,11 +201,10 @@ export async function buildBinaries({ targets = DEFAULT_TARGETS, force = false }
       const files = COMMANDS.map((c) => buildOne(target, c, code[c], hostNode, targetNode, runner).output);
       writeFileSync(keyFile, key);
       log(`${target}: built ${files.map((f) => f.slice(root.length)).join(', ')} with Node ${version}${runner ? ', with the code cache' : ', WITHOUT a code cache (no way to run this target here)'} in ${((Date.now() - t) / 1000).toFixed(0)} s`);
-      result[target] = { built: true, codeCache: runner !== undefined, node: version, files };
-    }
-    rmSync(join(BINARIES, '.work'), { recursive: true, force: true });
-    return result;
-  });
+      return { built: true, codeCache: runner !== undefined, node: version, files };
+    });
+  }
+  return result;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -20,7 +20,7 @@ describeWith(['moto_server', 'docker', 'bats'], 'the Buildkite plugin: bats test
   it(
     'pre-command logs in, pre-exit logs out (after a failed command too), nothing secret in the job environment, with the launcher, npx and the single executable',
     async () => {
-      await ensureBinaries();
+      await ensureBinaries(['linux-x64']);
       const name = uniqueName();
       await w.secrets.create(name, JSON.stringify({ username: 'alice1', token: w.rw.token }));
       // Outside the sandbox (whose every file is checked for the token): the token, for the bats checks.

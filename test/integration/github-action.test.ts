@@ -141,7 +141,7 @@ describeWith(['moto_server', 'docker'], 'the GitHub Action: main step logs in, p
   it(
     'with the single executable as dockerhub-credentials on PATH, the steps run it (no npx, no package install)',
     async () => {
-      await ensureBinaries();
+      await ensureBinaries(['linux-x64']);
       const r = runner(binary('dockerhub-credentials', 'linux-x64'));
       const name = await secret();
       const main = await step('main', { ...r.env, ...inputs({ 'secret-id': name, registry: w.hub.url }) });

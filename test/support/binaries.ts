@@ -12,8 +12,9 @@ export type Target = 'linux-x64' | 'linux-arm64';
 /** Minutes, not the hook's default: a first build fetches two Node packages and runs one build under qemu. */
 export const BUILD_TIMEOUT_MS = 15 * 60_000;
 
-export async function ensureBinaries(): Promise<Record<Target, { codeCache: boolean; node: string; files: string[] }>> {
-  return (await buildBinaries()) as Record<Target, { codeCache: boolean; node: string; files: string[] }>;
+/** The executables of `targets` (both by default), built if missing or stale; each target has its own lock. */
+export async function ensureBinaries(targets: Target[] = ['linux-x64', 'linux-arm64']): Promise<Record<Target, { codeCache: boolean; node: string; files: string[] }>> {
+  return (await buildBinaries({ targets })) as Record<Target, { codeCache: boolean; node: string; files: string[] }>;
 }
 
 export const binary = (command: (typeof COMMANDS)[number], target: Target): string => binaryPath(command, target) as string;
