@@ -47,3 +47,18 @@ export const isCancellation = (e: unknown): boolean => isCliError(e) && e.code =
  */
 export const isCliError = (e: unknown): e is CliError =>
   e instanceof Error && e.name === 'CliError' && typeof (e as CliError).exitCode === 'number';
+
+/**
+ * A row's sentence and fix as templates: a recognizer picks the row and finds the
+ * facts (names, ids, what an answer said), and the template fills them in.
+ */
+export interface Template<F> {
+  message: (facts: F) => string;
+  hint?: (facts: F) => string;
+}
+
+/** The failure of row `code`, its sentence and fix filled in from `templates` with `facts`. */
+export const say = <F, C extends ErrorCode>(templates: { readonly [K in C]: Template<F> }, code: C, facts: F, state?: string): CliError<C> => {
+  const t: Template<F> = templates[code];
+  return failure(code, t.message(facts), t.hint?.(facts), state);
+};
