@@ -18,13 +18,24 @@ export interface FailureJson {
   hint: string | null;
   exitCode: number;
   state?: string;
+  /** The failure this one follows from, in its own words. */
+  cause?: { code: ErrorCode; message: string };
 }
 
 const UNEXPECTED_HINT = 'Run again with --debug for details, and report this as a bug.';
 
 /** The error object of `--json`: the catalogue's code, the sentence, the fix, the exit code, and what the failure left. */
 export function failureJson(e: unknown): FailureJson {
-  if (isCliError(e)) return { code: e.code, message: e.message, hint: e.hint ?? null, exitCode: e.exitCode, ...(e.state ? { state: e.state } : {}) };
+  if (isCliError(e)) {
+    return {
+      code: e.code,
+      message: e.message,
+      hint: e.hint ?? null,
+      exitCode: e.exitCode,
+      ...(e.state ? { state: e.state } : {}),
+      ...(e.cause ? { cause: { code: e.cause.code, message: e.cause.message } } : {}),
+    };
+  }
   return { code: 'unexpected', message: `Unexpected error: ${describeError(e)}`, hint: null, exitCode: ExitCode.Unexpected };
 }
 
@@ -46,6 +57,7 @@ export function renderFailure(out: Output, e: unknown): number {
     renderState(out, e);
   } else {
     out.fail(e.message);
+    renderCause(out, e.cause);
     renderState(out, e);
     renderHint(out, e);
   }
@@ -56,6 +68,17 @@ export function renderFailure(out: Output, e: unknown): number {
 /** The sentence alone, marked ✗: for a failure the run recovers from at a terminal (the fix follows once the choice is made). */
 export function renderHeadline(out: Output, e: unknown): void {
   out.fail(failureJson(e).message);
+}
+
+/** The failure another follows from (or a warning's reason), on its own line in its own words. */
+function renderCause(out: Output, cause: unknown): void {
+  if (cause !== undefined) out.info(`  Cause: ${isCliError(cause) ? cause.message : describeError(cause)}`);
+}
+
+/** A warning about something that failed without failing the run, and why, in the failure's own words. */
+export function renderWarning(out: Output, text: string, cause: unknown): void {
+  out.warn(text);
+  renderCause(out, cause);
 }
 
 /** What the failure left in Secrets Manager, as read back. */
@@ -73,6 +96,6 @@ export function renderHint(out: Output, e: unknown): void {
  * protocol's error channel; docker shows it), and the same text for the helper's log.
  */
 export function helperFailure(e: unknown): { line: string; reason: string } {
-  const reason = isCliError(e) ? `${e.message}${e.hint ? ` ${e.hint}` : ''}` : e instanceof Error ? e.message : String(e);
+  const reason = isCliError(e) ? [e.message, e.cause?.message, e.hint].filter(Boolean).join(' ') : e instanceof Error ? e.message : String(e);
   return { line: `dockerhub-credentials: ${reason}`, reason };
 }
