@@ -11,6 +11,7 @@ export interface AwsCallContext {
   profile?: string;
   region?: string;
   endpoint?: string;
+  blankRegionVariable?: string;
 }
 
 export const TERRAFORM_HINT =
@@ -113,7 +114,7 @@ const AWS_SENTENCES = {
     hint: () => 'Choose a profile with --profile NAME (or AWS_PROFILE, or "profile" in .dockerhub-credentials.json), or configure credentials with aws configure.',
   },
   'no-region': {
-    message: () => 'No AWS region is configured.',
+    message: ({ c }) => `No AWS region is configured${c.blankRegionVariable ? ` (${c.blankRegionVariable} is set, but empty)` : ''}.`,
     hint: () => 'Pass --region (for example --region eu-west-2), set AWS_REGION, or add "region" to .dockerhub-credentials.json.',
   },
   'not-secrets-manager': {
