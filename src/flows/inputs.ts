@@ -319,7 +319,14 @@ export async function checkInputs(
     }
   }
   if (problems.length === 0 && need.sendsToken) await confirmHostsFromFile(settings, prompter, problems);
-  if (problems.length) throw combine(problems);
+  if (problems.length) {
+    const e = combine(problems);
+    if (settings.noPromptBecause && problems.some((p) => p.code === 'missing-input')) {
+      // The reason goes in the fix, apart from the sentence (no re-worded sentences: issue 17).
+      throw new CliError(e.code, e.message, `No question was asked: ${settings.noPromptBecause}. Run it again without redirecting stderr to be asked; unattended: ${e.hint ?? 'pass the answers as options.'}`, ExitCode.Usage);
+    }
+    throw e;
+  }
   return token;
 }
 
