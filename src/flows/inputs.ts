@@ -348,6 +348,16 @@ async function confirmHostsFromFile(settings: Settings, prompter: Prompter, prob
         default: false,
         flag: row.flag,
       }));
+    if (!confirmed && prompter.interactive) {
+      // A "No" is the user's choice, not a missing answer: the run stops at the first one, with
+      // what it left (stranger trial, session 3: "2 answers are missing or invalid" after two Nos).
+      throw new CliError(
+        'host-declined',
+        `Not sent: you did not confirm ${host} (the "${row.key}" in ${path}), so nothing was sent there or anywhere else.`,
+        `To use it, pass ${row.flag} ${row.given.value} (or set ${row.envName}); otherwise remove "${row.key}" from ${path}.`,
+        ExitCode.Usage,
+      );
+    }
     if (!confirmed) problems.push(RULES.unconfirmedHost(path, row.key, host, row.flag, row.envName, row.given.value));
   }
 }
