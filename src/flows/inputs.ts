@@ -3,7 +3,7 @@ import { CliError, ExitCode, isCliError } from '../errors.js';
 import type { CodeIn } from '../catalogue.js';
 import { DEFAULT_HUB_URL, DEFAULT_REGISTRY, HUB_HOSTS_WITH_API } from '../domain/docker-hub.js';
 import { tokenMayTravelTo, type Given, type Settings } from '../config.js';
-import { isDockerId, tokenKind, validateRepository, validateUsername } from '../domain/tokens.js';
+import { isDockerId, tokenKind, usernameFix, validateRepository, validateUsername } from '../domain/tokens.js';
 import type { Prompter } from '../ui/prompter.js';
 import type { SuppliedToken } from '../context.js';
 import { looksSecret, printable, registerSecret } from '../ui/redact.js';
@@ -44,7 +44,7 @@ const RULES = {
   badUsername: (name: string, value: string): Problem => ({
     code: 'invalid-username',
     message: `${name} ${quote(value)} is not a Docker ID or organization name.`,
-    fix: 'A Docker ID is 4 to 30 lowercase letters and digits; with an organization access token, use the organization name.',
+    fix: usernameFix(value) ?? 'A Docker ID is 4 to 30 lowercase letters and digits; with an organization access token, use the organization name.',
   }),
   badRepository: (name: string, value: string): Problem => ({
     code: 'invalid-repository',
