@@ -120,9 +120,10 @@ export const MEANINGS: Record<ErrorCode, string> = {
   'not-replaced': '`setup` on a secret that holds a value, and you chose to keep it: use `rotate`',
   'not-rotated': '`rotate`: you kept the current token, or left a pending value as it was',
   'not-rolled-back': '`rollback`: you declined the confirmation',
+  'host-declined': 'you answered No when asked to send the token to a host that only a committed config file names; nothing was sent',
   cancelled: 'a signal (Ctrl-C, SIGTERM, SIGHUP, SIGQUIT); `State:` says what was left, and how to undo it where something was written',
 
-  'no-secret-id': 'neither `DOCKERHUB_CREDENTIALS_SECRET_ID` nor a config file names the secret',
+  'no-secret-id': '`DOCKERHUB_CREDENTIALS_SECRET_ID` is not set where docker runs the helper (it reads no config file and no flags)',
   'input-too-long': 'more than a few KB on stdin, where docker sends a server name',
   'not-served': '`get` for a server the helper does not serve: docker is told "credentials not found in native keychain", and goes on without it',
   'read-only': '`store` or `erase`: the helper is read-only (`docker logout` must not remove the secret)',
