@@ -1,7 +1,9 @@
 import type { Settings } from './config.js';
 import type { Output, Streams } from './ui/output.js';
 import type { Prompter } from './ui/prompter.js';
-import { SecretStore, arnRegion, type SecretInfo } from './aws/store.js';
+import { arnRegion, type OpenStore, type SecretInfo, type SecretStore } from './aws/store.js';
+import type { Fetch } from './net/proxy.js';
+import type { DockerRunner } from './docker/login.js';
 import { isCliError, usageError } from './errors.js';
 import { printable } from './ui/redact.js';
 import { checkAnswer, type SuppliedToken } from './flows/inputs.js';
@@ -22,6 +24,16 @@ export interface Context {
   isCancelled(): boolean;
   /** Runs `fn` with Ctrl-C deferred until it finishes: for writes that must not be cut in half. */
   critical<T>(fn: () => Promise<T>): Promise<T>;
+  // The seams: everything a command reaches outside the process through. main() fills in
+  // the real ones; tests hand in others (an in-memory Secrets Manager, a stubbed fetch).
+  /** Opens the Secrets Manager store (the AWS SDK's, by default). */
+  secrets: OpenStore;
+  /** HTTP to Docker Hub and other registries (proxy-aware by default). */
+  fetch: Fetch;
+  /** Runs the docker CLI (execa by default). */
+  docker: DockerRunner;
+  /** The time now. */
+  clock: () => Date;
 }
 
 export function requireSecretId(ctx: Context): string {
@@ -54,8 +66,9 @@ export function openStore(ctx: Context, secretId: string): Promise<SecretStore> 
     ctx.out.warn(`The secret's ARN is in region ${inArn}, but ${ctx.settings.origin.region?.name ?? 'the region given'} says ${region}: the regions differ, so ${inArn} (the ARN's) is used.`);
     ctx.settings.region = inArn;
   }
-  return SecretStore.open({
+  return ctx.secrets({
     secretId,
+    env: ctx.env,
     profile: ctx.settings.profile,
     region: ctx.settings.region,
     signal: ctx.signal,

@@ -50,7 +50,7 @@ const profileFlag = (c: { profile?: string }) => (c.profile ? ` --profile ${c.pr
  * Only the error's name, message and status are read: SDK errors carry the raw
  * response in hidden fields and must never be printed or serialized whole.
  */
-export function mapAwsError(e: unknown, c: AwsCallContext): CliError {
+export function mapAwsError(e: unknown, c: AwsCallContext, env: NodeJS.ProcessEnv = process.env): CliError {
   if (isCliError(e)) return e;
   const err = (typeof e === 'object' && e !== null ? e : {}) as SdkLikeError;
   const name = err.name ?? 'Error';
@@ -60,7 +60,7 @@ export function mapAwsError(e: unknown, c: AwsCallContext): CliError {
   const place = scope ? ` (${scope})` : '';
 
   // A profile that is not defined anywhere fails as "no credentials" or, first, as "no region": say what is wrong.
-  const missing = () => (c.profile ? missingProfile(c.profile, process.env) : undefined);
+  const missing = () => (c.profile ? missingProfile(c.profile, env) : undefined);
   if (name === 'CredentialsProviderError' || name === 'TokenProviderError') {
     // The SSO portal revoked the cached session: its UnauthorizedException, wrapped, does not say "SSO" (aws-cdk#32510).
     if (/session token not found or invalid|UnauthorizedException/i.test(message)) {

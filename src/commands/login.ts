@@ -113,25 +113,16 @@ export async function login(ctx: Context, o: LoginOptions): Promise<number> {
   }
 
   await checkRealmFirst(ctx);
-  const { execa } = await import('execa');
   const args = ['login', '--username', username, '--password-stdin', ...(server ? [server] : [])];
   // An absolute path: an empty or relative PATH entry never runs ./docker (findOnPath).
   const docker = findOnPath('docker', ctx.env.PATH);
   out.debug(`${docker ?? 'docker (not found on PATH)'} ${args.join(' ')} (DOCKER_CONFIG ${ctx.env.DOCKER_CONFIG ?? '(default)'})`);
   const step = await out.step(`docker login as ${username} to ${serverName}`);
   const r = docker
-    ? await execa(docker, args, {
-        input: check.token,
-        env: { ...ctx.env, DOCKER_CLI_HINTS: 'false' },
-        extendEnv: false,
-        reject: false,
-        timeout: 60_000,
-        cancelSignal: ctx.signal,
-        stripFinalNewline: true,
-      })
+    ? await ctx.docker(docker, args, { input: check.token, env: { ...ctx.env, DOCKER_CLI_HINTS: 'false' }, signal: ctx.signal })
     : undefined;
   if (ctx.signal.aborted || r?.isCanceled) throw cancelled();
-  if (!r || (r as { code?: string }).code === 'ENOENT') {
+  if (!r || r.code === 'ENOENT') {
     // The failure is printed once, by the error report.
     out.stopSpinner();
     throw new CliError('docker-missing', 'The docker CLI is not installed (or not on PATH), so there is nothing to log in.', 'Install the docker CLI, or use the ECS, CodeBuild or ECR integrations shown by setup.', ExitCode.Usage);
@@ -166,7 +157,7 @@ export async function login(ctx: Context, o: LoginOptions): Promise<number> {
 async function checkRealmFirst(ctx: Context): Promise<void> {
   const { settings, out } = ctx;
   if (!dockerServerFor(settings.registry)) return;
-  await checkAnnouncedRealm(settings.registry, { signal: ctx.signal, what: 'the registry', log: (l) => out.debug(l), warn: (l) => out.warn(l) });
+  await checkAnnouncedRealm(settings.registry, { signal: ctx.signal, what: 'the registry', log: (l) => out.debug(l), warn: (l) => out.warn(l), fetch: ctx.fetch });
 }
 
 /** A path as one shell word. */

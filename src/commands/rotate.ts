@@ -43,7 +43,7 @@ type PendingChoice = 'resume' | 'discard' | 'leave';
 
 /** What to do with an AWSPENDING found at the start: another run's rotation in progress, or a stray one to finish or drop. */
 async function resolvePending(ctx: Context, store: SecretStore, pendingId: string, current: ValueCheck, o: RotateOptions): Promise<'resume' | 'fresh'> {
-  const pending = await describePending(store, pendingId, current);
+  const pending = await describePending(store, pendingId, current, ctx.clock());
   const live = pending.ageMs < LIVE_PENDING_MS;
   if (live && !o.resume && !o.discardPending) {
     throw rotationInProgress(ctx, store.secretId, pendingId, pending.ageMs);
@@ -132,7 +132,7 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
   // The current token's record: its label (the new one must differ), access level and push check, and the repository CI pushes to.
   const oldMeta = metaOf(info, currentId);
   const remembered = rememberedRepository(info);
-  const labelSuggestion = suggestLabel(settings.repository ?? remembered, recordedLabels(info).values());
+  const labelSuggestion = suggestLabel(settings.repository ?? remembered, recordedLabels(info).values(), ctx.clock());
   // A re-run with the token already stored is not a second token under one label.
   // --same-token keeps the token, so its label is its own: no must-differ check.
   if (!o.sameToken && (!ctx.supplied || !sameSecret(ctx.supplied.value, currentCheck.token!))) assertNewLabel(given, oldMeta.label, labelSuggestion);

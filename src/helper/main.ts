@@ -2,7 +2,7 @@ import { closeSync, constants, fstatSync, lstatSync, openSync, writeSync } from 
 import { dirname, isAbsolute } from 'node:path';
 import { DEFAULT_REGISTRY, resolveSettings, type Settings } from '../config.js';
 import { isCliError, type ErrorCode } from '../errors.js';
-import { CURRENT, SecretStore, awsTimeouts, timerMs } from '../aws/store.js';
+import { AwsSecretStore, CURRENT, awsTimeouts, timerMs } from '../aws/store.js';
 import { checkCredentialValue } from '../flows/check.js';
 import { HUB_AUTH_KEY, dockerServerFor } from '../hub/tokens.js';
 import { bounded, printable, redact } from '../ui/redact.js';
@@ -202,7 +202,7 @@ async function readCredential(settings: Settings, env: NodeJS.ProcessEnv, budget
   const sdk = awsTimeouts(env);
   const timeouts = { ...sdk, connectMs: Math.min(sdk.connectMs, 3000) };
   const read = async () => {
-    const store = await SecretStore.open({ secretId, profile: settings.profile, region: settings.region, timeouts });
+    const store = await AwsSecretStore.open({ secretId, profile: settings.profile, region: settings.region, timeouts });
     try {
       return await store.get({ stage: CURRENT });
     } catch (e) {
