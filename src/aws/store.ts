@@ -254,8 +254,11 @@ export class AwsSecretStore extends StoreCalls implements SecretStore {
       const quiet = { debug: () => undefined, info: () => undefined, warn: (m: string) => options.log?.(`AWS SDK: ${String(m).split('\n')[0]}`), error: () => undefined };
       credentials = fromNodeProviderChain({ profile: options.profile, logger: quiet, clientConfig: { requestHandler } });
     }
+    const endpoint = env.AWS_ENDPOINT_URL_SECRETS_MANAGER ?? env.AWS_ENDPOINT_URL;
     const client = new sdk.SecretsManagerClient({
-      region: options.region,
+      // Given, not left to the SDK: it would read process.env, and a run in process has its own env.
+      endpoint,
+      region: options.region ?? (env === process.env ? undefined : env.AWS_REGION),
       profile: options.profile,
       credentials,
       // Bounded retries with exponential backoff (throttling included), unless the
@@ -263,7 +266,6 @@ export class AwsSecretStore extends StoreCalls implements SecretStore {
       maxAttempts: env.AWS_MAX_ATTEMPTS ? undefined : 4,
       requestHandler,
     });
-    const endpoint = env.AWS_ENDPOINT_URL_SECRETS_MANAGER ?? env.AWS_ENDPOINT_URL;
     return new AwsSecretStore(client, sdk, { ...options, timeouts }, endpoint);
   }
 

@@ -234,7 +234,8 @@ export class MemorySecretsManager {
     if (move.to !== undefined && !to) throw awsError('ResourceNotFoundException', `Secrets Manager can't find the specified secret version: ${move.to}`);
     if (move.from !== undefined && !s.versions.has(move.from)) throw awsError('ResourceNotFoundException', `Secrets Manager can't find the specified secret version: ${move.from}`);
     // Compare-and-swap: the label must be where the caller says it is.
-    if (holder && holder !== to && holder.id !== move.from) {
+    // Even when the label is already on MoveToVersionId (a retried move): moto refuses that too.
+    if (holder && holder.id !== move.from) {
       throw awsError('InvalidParameterException', `The staging label ${stage} is currently attached to version ${holder.id}, but you have requested to remove it from version ${move.from ?? 'none'}.`);
     }
     if (!holder && move.from !== undefined && move.from !== move.to) {
