@@ -169,7 +169,7 @@ describeWith(['moto_server'], 'the store contract', () => {
   const memory = new MemorySecretsManager();
   contract('in memory', () => ({
     open: (secretId) => memory.open({ secretId, env: {}, timeouts: TIMEOUTS }),
-    create: async (name, value) => void memory.create(name, value),
-    scheduleDeletion: async (name) => memory.scheduleDeletion(name),
+    create: async (name, value) => void (await memory.create(name, value)),
+    scheduleDeletion: (name) => memory.scheduleDeletion(name),
   }));
 });

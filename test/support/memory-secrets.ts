@@ -66,9 +66,9 @@ export class MemorySecretsManager {
     this.region = region;
   }
 
-  // ---- arranging, as test/support/aws.ts does on moto --------------------------------------
+  // ---- arranging, as test/support/aws.ts does on moto (async, as TestSecrets is) --------------
 
-  create(name: string, value?: string, tags: Record<string, string> = {}): string {
+  async create(name: string, value?: string, tags: Record<string, string> = {}): Promise<string> {
     if (this.secrets.has(name)) throw awsError('ResourceExistsException', `The operation failed because the secret ${name} already exists.`);
     const arn = `arn:aws:secretsmanager:${this.region}:${this.account}:secret:${name}-${randomUUID().slice(0, 6)}`;
     const secret: Secret = { name, arn, created: this.clock(), versions: new Map(), tags: new Map(Object.entries(tags)) };
@@ -77,16 +77,26 @@ export class MemorySecretsManager {
     return arn;
   }
 
-  scheduleDeletion(name: string): void {
+  /** A plain put: the new value becomes AWSCURRENT and the old one AWSPREVIOUS. */
+  async put(name: string, value: string): Promise<string> {
+    return this.putValue(this.find(name), value, randomUUID(), undefined);
+  }
+
+  /** A stray AWSPENDING version, as an interrupted rotation leaves. */
+  async stagePending(name: string, value: string): Promise<void> {
+    this.putValue(this.find(name), value, randomUUID(), ['AWSPENDING']);
+  }
+
+  async scheduleDeletion(name: string): Promise<void> {
     this.find(name).deleted = this.clock();
   }
 
   /** version id -> sorted stages, as TestSecrets.stages reads them (labelled versions only). */
-  stages(name: string): Record<string, string[]> {
+  async stages(name: string): Promise<Record<string, string[]>> {
     return this.describeSecret(name).versions;
   }
 
-  value(name: string, stage = CURRENT): string | undefined {
+  async value(name: string, stage = CURRENT): Promise<string | undefined> {
     return this.getValue(name, { stage }).secretString;
   }
 
