@@ -4,6 +4,7 @@ import { Command } from 'commander';
 export { CommanderError } from 'commander';
 import type { CommanderError } from 'commander';
 import { VERSION } from './version.js';
+import { COMMANDS, isCommandName, type CommandName } from './commands/names.js';
 import { CliError, ExitCode } from './errors.js';
 import type { CodeIn } from './catalogue.js';
 import { looksSecret, printable } from './ui/redact.js';
@@ -62,7 +63,7 @@ function addConsumers(cmd: Command): Command {
   );
 }
 
-export function buildProgram(run: (name: string, opts: Record<string, unknown>) => Promise<void>): Command {
+export function buildProgram(run: (name: CommandName, opts: Record<string, unknown>) => Promise<void>): Command {
   const program = new Command('dockerhub-credentials')
     // A fixed width, so help rendered at build time is exactly what commander prints.
     .configureHelp({ helpWidth: 80 })
@@ -74,7 +75,7 @@ export function buildProgram(run: (name: string, opts: Record<string, unknown>) 
     // Parse errors are printed by cli.ts in the tool's own form (usageFromCommander).
     .configureOutput({ outputError: () => undefined });
 
-  const action = (name: string) =>
+  const action = (name: CommandName) =>
     async function (this: Command) {
       await run(name, this.opts());
     };
@@ -201,8 +202,6 @@ ${EXIT_CODES}`,
 }
 
 
-export const COMMANDS = ['setup', 'rotate', 'verify', 'history', 'rollback', 'login'] as const;
-
 /** Every help text, exactly as commander prints it: '' is the program's, then one per command. */
 export function renderHelpTexts(): Record<string, string> {
   const program = buildProgram(async () => undefined);
@@ -225,7 +224,7 @@ const EXPOSED = 'If a real token was typed on a command line, treat it as expose
  * quoted back; `--token` gets the reason there is no such option.
  */
 export function usageFromCommander(e: CommanderError, argv: string[]): CliError {
-  const command = argv.find((a) => (COMMANDS as readonly string[]).includes(a));
+  const command = argv.find(isCommandName);
   const help = `dockerhub-credentials ${command ? `${command} ` : ''}--help`;
   const text = e.message.replace(/^error: /, '');
   const suggestion = /\n\(Did you mean ([^?\n]*)\?\)$/.exec(text)?.[1];

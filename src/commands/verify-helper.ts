@@ -2,8 +2,8 @@ import { ExitCode, usageError } from '../errors.js';
 import type { Context } from '../context.js';
 import { dockerConfigLocationProblem, dockerConfigPath } from '../docker/config.js';
 import { HELPER_COMMAND, HELPER_NAME, INSTALL_LINE, checkHelperAnswers, helperEntryOf, helperExitCode, helperFix, readDockerConfigForWrite } from '../docker/helper-config.js';
-import { HELPER_LOG_VARIABLE, helperLogProblem } from '../helper/main.js';
-import { dockerServerFor, HUB_AUTH_KEY } from '../hub/tokens.js';
+import { HELPER_LOG_VARIABLE, helperLogProblem } from '../docker/helper-protocol.js';
+import { dockerServerFor, HUB_AUTH_KEY } from '../domain/docker-hub.js';
 import { printable } from '../ui/redact.js';
 import type { Field } from '../config.js';
 

@@ -8,7 +8,8 @@
 // Faults are injected at a call, with the fault proxy's rules
 // (test/support/fault-proxy.mjs): the same `target`, `match`, `skip`, `count`.
 import { randomUUID } from 'node:crypto';
-import { guardedCall, StoreCalls, awsTimeouts, arnRegion, type OpenStore, type SecretInfo, type SecretStore, type SecretVersion, type StoreOptions, type VersionListing } from '../../src/aws/store.js';
+import { guardedCall, StoreCalls, awsTimeouts, type OpenStore, type SecretStore, type StoreOptions } from '../../src/aws/store.js';
+import { arnRegion, type SecretInfo, type SecretVersion, type VersionListing } from '../../src/domain/secret.js';
 import { registerSecret } from '../../src/ui/redact.js';
 import { isCancellation } from '../../src/errors.js';
 import { closeMatches } from '../../src/config.js';

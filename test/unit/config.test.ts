@@ -2,7 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_REGISTRY, closeMatches, configFileNote, findConfigFile, resolveSettings } from '../../src/config.js';
+import { DEFAULT_REGISTRY } from '../../src/domain/docker-hub.js';
+import { closeMatches, configFileNote, findConfigFile, resolveSettings } from '../../src/config.js';
 
 const tty = { stdinIsTTY: true, stderrIsTTY: true };
 
