@@ -1,5 +1,6 @@
-// One moto + one Docker Hub stand-in per test file, with the accounts REFERENCE asks for.
-import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
+// One Docker Hub stand-in per test file, with the accounts REFERENCE asks for, and the
+// run's shared moto (or the file's own, or the in-memory Secrets Manager).
+import { afterAll, afterEach, beforeAll, beforeEach, expect, inject } from 'vitest';
 import { startMoto } from './moto.mjs';
 import { startHubStandin } from './hub-standin.mjs';
 import { startFaultProxy } from './fault-proxy.mjs';
@@ -61,9 +62,9 @@ export interface World {
  * in-memory Secrets Manager (which passes moto's contract, store-contract.test.ts);
  * the Docker Hub stand-in, the docker CLI, the sandbox and the canaries are the same.
  */
-export function useWorld(): World;
+export function useWorld(o?: { ownMoto?: boolean }): World;
 export function useWorld(o: { inProcess: true }): MemoryWorld;
-export function useWorld(o: { inProcess?: boolean } = {}): World {
+export function useWorld(o: { inProcess?: boolean; ownMoto?: boolean } = {}): World {
   const w = {
     rw: new Canary(),
     rw2: new Canary(),
@@ -133,7 +134,9 @@ export function useWorld(o: { inProcess?: boolean } = {}): World {
       w.memory = new MemorySecretsManager(REGION);
       w.secrets = w.memory as unknown as TestSecrets; // a MemoryWorld's type says SecretsAdmin
     } else {
-      w.moto = await startMoto();
+      // The run's shared moto (global-moto.ts), unless this file needs its own.
+      const shared = o.ownMoto ? '' : inject('motoUrl');
+      w.moto = shared ? { url: shared, port: Number(new URL(shared).port), reset: () => Promise.reject(new Error('the shared moto is never reset')), stop: async () => undefined } : await startMoto();
       w.secrets = new TestSecrets(w.moto.url);
     }
     w.hub = await startHubStandin({
