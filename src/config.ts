@@ -330,7 +330,9 @@ export function resolveSettings(flags: FlagValues, where: Environment): Settings
     if (candidates[0]) origin[field] = candidates[0];
     return candidates[0]?.value;
   };
-  const noColorEnv = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
+  // NO_COLOR (no-color.org), and a terminal that declares it cannot show colour (TERM=dumb:
+  // Emacs' shell, some CI log viewers) — found in the stranger's trial.
+  const noColorEnv = (env.NO_COLOR !== undefined && env.NO_COLOR !== '') || env.TERM === 'dumb';
   const values = {
     secretId: pick('secretId'),
     profile: pick('profile'),
