@@ -120,6 +120,7 @@ export const MEANINGS: Record<ErrorCode, string> = {
   'not-replaced': '`setup` on a secret that holds a value, and you chose to keep it: use `rotate`',
   'not-rotated': '`rotate`: you kept the current token, or left a pending value as it was',
   'not-rolled-back': '`rollback`: you declined the confirmation',
+  'host-declined': 'you answered No when asked to send the token to a host that only a committed config file names; nothing was sent',
   cancelled: 'a signal (Ctrl-C, SIGTERM, SIGHUP, SIGQUIT); `State:` says what was left, and how to undo it where something was written',
 
   'no-secret-id': '`DOCKERHUB_CREDENTIALS_SECRET_ID` is not set where docker runs the helper (it reads no config file and no flags)',

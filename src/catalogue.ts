@@ -150,6 +150,7 @@ export const CATALOGUE = {
   'not-replaced': declined,
   'not-rotated': declined,
   'not-rolled-back': declined,
+  'host-declined': declined,
   cancelled: signal,
 
   // The credential helper's own failures (src/helper/main.ts): docker's protocol is exit 1 with the reason on stdout.

@@ -131,7 +131,7 @@ export async function guardedCall<T>(
       blankRegionVariable: options.blankRegionVariable,
     };
     if (deadline.aborted) throw timedOut(ctx, totalMs);
-    throw mapAwsError(e, ctx, options.env);
+    throw mapAwsError(e, ctx);
   }
 }
 

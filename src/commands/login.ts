@@ -144,9 +144,11 @@ async function logDockerIn(ctx: Context, t: DockerLogin): Promise<number> {
     if (e.exitCode !== ExitCode.Rejected) throw e;
     throw new CliError(
       e.code,
-      `Docker Hub rejected the token stored in ${secretId} (${stage}, version ${versionId}): ${e.message.replace(/\.$/, '')}.`,
+      `Docker Hub rejected the token stored in ${secretId} (${stage}, version ${versionId}).`,
       `Store a working token with ${commandLine(ctx, 'rotate', secretId)}${stage === PREVIOUS ? '' : `; until then, ${commandLine(ctx, 'login', secretId)} --stage AWSPREVIOUS may still work`}.`,
       ExitCode.Rejected,
+      undefined,
+      e,
     );
   }
   step.end();
