@@ -1,11 +1,14 @@
 import { configFileNote, resolveSettings, type FlagValues } from './config.js';
-import { CliError, ExitCode, cancelled, isCliError, type ErrorCode } from './errors.js';
-import type { CodeIn } from './catalogue.js';
+import { CliError, ExitCode, cancelled, isCliError } from './errors.js';
 import type { Output, Streams } from './ui/output.js';
-import { describeError, printable, redact } from './ui/redact.js';
+import { forgetSecrets, printable, redact } from './ui/redact.js';
 import { NonInteractivePrompter, TerminalPrompter, type Prompter } from './ui/prompter.js';
 import type { Context } from './context.js';
+import type { OpenStore } from './aws/store.js';
+import type { Fetch } from './net/proxy.js';
+import type { DockerRunner } from './docker/login.js';
 import { quickAnswer } from './quick.js';
+import { renderFailure } from './ui/render.js';
 import type { CommandName } from './commands/names.js';
 import { checkInputs, takeEnvToken } from './flows/inputs.js';
 
@@ -18,9 +21,6 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
 /** Longer than a write and the read-back after it may take: two Secrets Manager calls (30 s each by default), and some. */
 const stopWithinMs = (env: NodeJS.ProcessEnv) => Math.max(75, 2 * Math.min(Number(env.DOCKERHUB_CREDENTIALS_AWS_TIMEOUT) || 30, 600) + 15) * 1000;
 
-/** The codes of a confirmation declined or a choice to leave things as they are (exit 2, like a missing answer). */
-const DECLINED: ReadonlySet<ErrorCode> = new Set<CodeIn<'choice'>>(['not-replaced', 'not-rolled-back', 'not-rotated']);
-
 /** Stopped before the command could say what it left: the state must be read back. */
 const stoppedAnyway = (why: string) =>
   new CliError('cancelled', `Stopped: ${why}.`, 'Check what the secret holds with: npx dockerhub-credentials history --secret-id NAME', ExitCode.Cancelled);
@@ -32,12 +32,18 @@ const loadCommand = async (name: CommandName): Promise<Runner> => {
   const commands: Record<CommandName, unknown> = await import('./commands/index.js');
   return commands[name] as Runner;
 };
+const loadSeams = () => import('./commands/index.js');
 
+/** What a run reaches outside the process through; each defaults to the real one. */
 export interface MainDeps {
   streams?: Streams;
   stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  secrets?: OpenStore;
+  fetch?: Fetch;
+  docker?: DockerRunner;
+  clock?: () => Date;
 }
 
 /** Parses arguments, runs one command, prints any failure once, and returns the exit code. */
@@ -48,6 +54,8 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
   // First of all: the token leaves the environment, so no config file, AWS client,
   // credential_process or docker child can ever see it.
   const envToken = takeEnvToken(env);
+  // A run in process starts with nothing registered for redaction, as a new process does.
+  if (deps.streams) forgetSecrets();
   // A reader that goes away (`dockerhub-credentials --help | head`), or a terminal that
   // closed, is not an error: before a command runs, stop; during one, stop as on Ctrl-C
   // (so a write in progress finishes and this run's stage is removed), writing nothing more.
@@ -60,10 +68,13 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
     return ExitCode.Ok;
   }
   // Dependency warnings (such as the AWS SDK's Node-version notice) must not land in the wizard's output.
-  process.removeAllListeners('warning');
-  process.on('warning', (w) => {
-    if (argv.includes('--debug')) streams.stderr.write(printable(redact(`debug: warning: ${w.name}: ${w.message}`)) + '\n');
-  });
+  // (Not in process: the host's own listeners stay.)
+  if (!deps.streams) {
+    process.removeAllListeners('warning');
+    process.on('warning', (w) => {
+      if (argv.includes('--debug')) streams.stderr.write(printable(redact(`debug: warning: ${w.name}: ${w.message}`)) + '\n');
+    });
+  }
 
   const [{ Output }, { buildProgram, CommanderError, usageFromCommander }] = await Promise.all([import('./ui/output.js'), import('./program.js')]);
   let exitCode: number = ExitCode.Ok;
@@ -76,7 +87,7 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
   let commandStarted = false;
   let signals = 0;
   const stopNow = (e: CliError): never => {
-    report(e, out);
+    renderFailure(out, e);
     process.exit(ExitCode.Cancelled);
   };
   /**
@@ -138,6 +149,11 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
       stdin,
       env,
       signal: controller.signal,
+      // The real ones live in the commands' bundle (one copy of each module, see loadCommand).
+      secrets: deps.secrets ?? (async (o) => (await loadSeams()).openAwsStore(o)),
+      fetch: deps.fetch ?? (async (url, init, log) => (await loadSeams()).netFetch(url, init, log)),
+      docker: deps.docker ?? (async (docker, args, o) => (await loadSeams()).execDocker(docker, args, o)),
+      clock: deps.clock ?? (() => new Date()),
       isCancelled: () => cancelRequested,
       critical: async (fn) => {
         critical++;
@@ -167,39 +183,11 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
     out.stopSpinner();
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return ExitCode.Ok;
-      return report(usageFromCommander(e, argv), out);
+      return renderFailure(out, usageFromCommander(e, argv));
     }
     const error = controller.signal.aborted && !isCliError(e) ? cancelled() : e;
-    return report(error, out);
+    return renderFailure(out, error);
   } finally {
     for (const signal of SIGNALS) process.off(signal, onSignal);
   }
-}
-
-/** The one place failures are printed: a sentence, the fix, and the exit code. */
-function report(e: unknown, out: Output): number {
-  if (isCliError(e)) {
-    if (out.options.json) {
-      out.json({ ok: false, error: { code: e.code, message: e.message, hint: e.hint ?? null, exitCode: e.exitCode, ...(e.state ? { state: e.state } : {}) } });
-    } else if (DECLINED.has(e.code)) {
-      // The user's own choice (a confirmation answered no, "leave it"): not a failure, so no ✗;
-      // what it left is still said.
-      out.skipped(e.message);
-      if (e.state) out.info(`  State: ${e.state}.`);
-    } else {
-      out.fail(e.message);
-      if (e.state) out.info(`  State: ${e.state}.`);
-      if (e.hint) out.info(`  ${e.hint}`);
-    }
-    return e.exitCode;
-  }
-  const message = `Unexpected error: ${describeError(e)}`;
-  if (out.options.json) {
-    out.json({ ok: false, error: { code: 'unexpected' satisfies ErrorCode, message, hint: null, exitCode: ExitCode.Unexpected } });
-  } else {
-    out.fail(message);
-    out.info('  Run again with --debug for details, and report this as a bug.');
-  }
-  if (out.options.debug && e instanceof Error && e.stack) for (const line of e.stack.split('\n')) out.debug(line);
-  return ExitCode.Unexpected;
 }

@@ -7,3 +7,9 @@ export { rollback } from './rollback.js';
 export { history } from './history.js';
 export { login } from './login.js';
 export { logout } from './logout.js';
+// The real seams (Context's secrets, fetch and docker), from this same bundle.
+export { AwsSecretStore } from '../aws/store.js';
+export { netFetch } from '../net/proxy.js';
+export { execDocker } from '../docker/login.js';
+import { AwsSecretStore } from '../aws/store.js';
+export const openAwsStore = AwsSecretStore.open.bind(AwsSecretStore);

@@ -122,14 +122,13 @@ async function dockerLogout(ctx: Context, file: DockerConfigFile, key: string, s
   }
   const auths = authsOf(file.config);
   if (auths) copy.auths = auths[key] !== undefined ? { [key]: auths[key] } : Object.keys(auths).length ? { [PLACEHOLDER]: {} } : {};
-  const { execa } = await import('execa');
   await inRunFolder(ctx.env, (l) => out.debug(l), async (dir) => {
     writeFileSync(join(dir, 'config.json'), JSON.stringify(copy), { mode: 0o600 });
     const args = ['logout', ...(server ? [server] : [])];
     out.debug(`${docker} ${args.join(' ')} (DOCKER_CONFIG: a private copy holding only what selects the credential store)`);
     // The caller's own environment (HOME, D-Bus, GNUPGHOME: what a credential store needs), only the config swapped.
     const env = { ...ctx.env, DOCKER_CONFIG: dir, DOCKER_CLI_HINTS: 'false' };
-    const r = await execa(docker, args, { env, extendEnv: false, reject: false, timeout: 60_000, cancelSignal: ctx.signal, stripFinalNewline: true });
+    const r = await ctx.docker(docker, args, { env, signal: ctx.signal });
     if (ctx.signal.aborted || r.isCanceled) throw cancelled();
     const said = redact(`${r.stdout}\n${r.stderr}`).trim();
     out.debug(`docker logout exit ${r.exitCode}: ${said.split('\n').pop()}`);

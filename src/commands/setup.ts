@@ -45,7 +45,7 @@ async function preflight(ctx: Context): Promise<{ store: SecretStore; info: Secr
   const check = checkCredentialValue(current.secretString);
   const pending = strayPending(info);
   if (pending) {
-    const staged = await describePending(store, pending, check);
+    const staged = await describePending(store, pending, check, ctx.clock());
     if (staged.ageMs < LIVE_PENDING_MS) {
       throw rotationInProgress(ctx, secretId, pending, staged.ageMs);
     }
@@ -86,7 +86,7 @@ export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
   // One label suggestion for the guide and the label question; a replaced token's label is not reused.
   // The remembered repository is only a default to confirm here: unattended, setup checks what it is given.
   const remembered = rememberedRepository(info);
-  const labels = { suggestion: suggestLabel(settings.repository ?? remembered, recordedLabels(info).values()), current: currentId ? metaOf(info, currentId).label : undefined };
+  const labels = { suggestion: suggestLabel(settings.repository ?? remembered, recordedLabels(info).values(), ctx.clock()), current: currentId ? metaOf(info, currentId).label : undefined };
 
   const collected = await collectCredentials(ctx, { tokenStdin: Boolean(opts.tokenStdin), rotation: false, labelSuggestion: labels.suggestion, defaultRepository: ctx.prompter.interactive ? remembered : undefined });
   // Replacing a token with another: the rules of rotate (a label of its own, no silent drop in access).
