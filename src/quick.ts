@@ -6,7 +6,7 @@ import { VERSION } from './version.js';
 
 declare const __HELP__: Record<string, string> | undefined;
 const HELP: Record<string, string> | undefined = typeof __HELP__ === 'object' ? __HELP__ : undefined;
-const COMMAND_NAMES = ['setup', 'rotate', 'verify', 'history', 'rollback', 'login'];
+const COMMAND_NAMES = ['setup', 'rotate', 'verify', 'history', 'rollback', 'login', 'retire', 'tokens'];
 
 /** The text for a plain request for help or the version, or undefined for anything else. */
 export function quickAnswer(argv: string[], help = HELP): string | undefined {

@@ -6,3 +6,5 @@ export { rotate } from './rotate.js';
 export { rollback } from './rollback.js';
 export { history } from './history.js';
 export { login } from './login.js';
+export { retire } from './retire.js';
+export { tokens } from './tokens.js';

@@ -75,7 +75,9 @@ export async function startHubStandin(options = {}) {
   const locked = (username) => switches.lockoutAfter > 0 && (failures.get(username) ?? 0) >= switches.lockoutAfter;
   const failed = (username) => failures.set(username, (failures.get(username) ?? 0) + 1);
   // REFERENCE 7: the token-management API (sign-in, PAT and OAT routes), on the same accounts and lockout.
-  const tokens = tokenRoutes({ accounts, switches, send, failed, locked, lockout: LOCKOUT, orgs: options.orgs ?? [] });
+  /** Organizations for the token-management API: [{ name, owners: [username], cap }] (REFERENCE 7). */
+  const orgs = [...(options.orgs ?? [])];
+  const tokens = tokenRoutes({ accounts, switches, send, failed, locked, lockout: LOCKOUT, orgs });
 
   /**
    * A login with username and secret, as both endpoints check it. Returns the account, or the refusal:
@@ -329,6 +331,7 @@ export async function startHubStandin(options = {}) {
     failures,
     /** The token-management API's state: `created` lists every token value it made (for canary scans). */
     tokens,
+    orgs,
     /** Back to Docker Hub's defaults, no lockouts: for a beforeEach. */
     reset: () => {
       Object.assign(switches, defaultSwitches());
