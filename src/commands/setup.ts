@@ -102,7 +102,9 @@ export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
       (await ctx.prompter.input({ message: 'Docker ID the token is for (or the organization, for an organization access token):', validate: (v) => checkAnswer('username', v), flag: '--username (or DOCKERHUB_USERNAME)' }));
     const oat = Boolean(opts.owner ?? ctx.env.DOCKERHUB_OWNER) || !isDockerId(account);
     const repo = settings.repository ?? (ctx.prompter.interactive ? await askRepository(ctx, remembered) : remembered);
-    created = await createToken(ctx, opts, { kind: oat ? 'oat' : 'pat', account, repository: repo, push: repo !== undefined, labels, given });
+    // The label suggestion names the repository, now that it is known.
+    const suggestion = repo && !settings.repository ? suggestLabel(repo, recordedLabels(info).values()) : labels.suggestion;
+    created = await createToken(ctx, opts, { kind: oat ? 'oat' : 'pat', account, repository: repo, push: repo !== undefined, labels: { ...labels, suggestion }, given });
     collected = { creds: created.creds, repository: repo, source: 'env' };
   } else {
     collected = await collectCredentials(ctx, { tokenStdin: Boolean(opts.tokenStdin), rotation: false, labelSuggestion: labels.suggestion, defaultRepository: ctx.prompter.interactive ? remembered : undefined });
