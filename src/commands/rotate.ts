@@ -349,13 +349,14 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
     out.data(`${ok ? c.green('✓') : c.red('✗')} ${c.bold('Rotated.')} CI now reads the new token (${after.check.username}, ${after.check.tokenLength} characters).`);
     out.data(`  The previous value is kept as AWSPREVIOUS. To restore it: ${rollbackLine}`);
     out.data('');
-    out.data(`  The old token: ${currentCheck.username}, ${describeToken(old)}, stored ${created ? formatDate(created) : 'at an unknown time'}.`);
     if (made) {
       // The tool made the new token, so it can retire the old one: only once nothing uses it (retire checks its last use).
+      out.data(`  The old token: ${currentCheck.username}, ${describeToken(old)}, stored ${created ? formatDate(created) : 'at an unknown time'}.`);
       out.data('  Retire it once CI has used the new one (check a pipeline run); retire checks that nothing used it since:');
       out.data(`  ${commandLine(ctx, 'retire', secretId)}`);
     } else {
-      out.data('  Revoke it in Docker Hub only after CI has used the new one (check a pipeline run), at');
+      out.data(`  The old token to revoke in Docker Hub: ${currentCheck.username}, ${describeToken(old)}, stored ${created ? formatDate(created) : 'at an unknown time'}.`);
+      out.data('  Revoke it only after CI has used the new one (check a pipeline run), at');
       // An organization access token is managed in the organization's settings, not on the personal tokens page.
       out.data(oat ? `  ${OAT_PLACE} (an organization owner; an access token cannot manage other tokens).` : `  ${PAT_PAGE} (a PAT cannot manage other tokens).`);
     }
