@@ -4,35 +4,7 @@ import { registerSecret } from '../ui/redact.js';
 import { CliError, ExitCode, cancelled, isCancellation, isCliError } from '../errors.js';
 import { closeMatches } from '../config.js';
 import { awsRequestHandler } from '../net/proxy.js';
-
-export const CURRENT = 'AWSCURRENT';
-export const PENDING = 'AWSPENDING';
-export const PREVIOUS = 'AWSPREVIOUS';
-
-export interface SecretInfo {
-  arn: string;
-  name: string;
-  kmsKeyId?: string;
-  lastChanged?: Date;
-  deleted?: Date;
-  /** version id -> staging labels */
-  versions: Record<string, string[]>;
-  /** The secret's tags, key -> value (never secret: version metadata lives here). */
-  tags: Record<string, string>;
-}
-
-export interface VersionListing {
-  versionId: string;
-  stages: string[];
-  created?: Date;
-}
-
-export interface SecretVersion {
-  versionId: string;
-  secretString: string | undefined;
-  created?: Date;
-  stages: string[];
-}
+import { arnRegion, type SecretInfo, type SecretVersion, type VersionListing } from '../domain/secret.js';
 
 export interface StoreOptions {
   secretId: string;
@@ -86,18 +58,6 @@ export function awsTimeouts(env: NodeJS.ProcessEnv): AwsTimeouts {
  * Ctrl-C, and cleanup after Ctrl-C must not inherit the signal that was already aborted.
  */
 type CallKind = 'read' | 'write' | 'detached';
-
-export const versionWithStage = (info: SecretInfo, stage: string): string | undefined =>
-  Object.entries(info.versions).find(([, stages]) => stages.includes(stage))?.[0];
-
-/** A pending version that is not also current: an unfinished rotation. */
-export const strayPending = (info: SecretInfo): string | undefined => {
-  const id = versionWithStage(info, PENDING);
-  return id && !info.versions[id]?.includes(CURRENT) ? id : undefined;
-};
-
-/** The region in a secret's ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME), or undefined for a name. */
-export const arnRegion = (secretId: string): string | undefined => /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):/.exec(secretId)?.[1];
 
 /**
  * The Secrets Manager calls the commands need, each mapped to a clear error.

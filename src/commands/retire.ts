@@ -1,14 +1,15 @@
 import { CliError, ExitCode, failure } from '../errors.js';
-import { askSecretId, commandLine, openStore, type Context } from '../context.js';
-import { CURRENT, PREVIOUS, versionWithStage } from '../aws/store.js';
-import { checkCredentialValue, formatDate } from '../flows/check.js';
+import type { Context } from '../context.js';
+import { askSecretId, commandLine, openStore } from '../flows/secret-id.js';
+import { CURRENT, PREVIOUS, versionWithStage } from '../domain/secret.js';
+import { checkCredentialValue, formatDate } from '../domain/value.js';
 import { confirmOrYes } from '../flows/describe.js';
 import { factsFrom, hubFactsOf, recordHubFacts, type HubState } from '../flows/hub-facts.js';
 import { identifyHubToken, unknownHubToken } from '../flows/identify.js';
-import { metaOf } from '../flows/lifecycle.js';
+import { metaOf } from '../domain/lifecycle.js';
 import { hubSignIn, type SignInFlags } from '../flows/signin.js';
 import type { HubToken, TokenOwner } from '../hub/manage.js';
-import { tokenKind } from '../hub/tokens.js';
+import { tokenKind } from '../domain/tokens.js';
 import { printable, sameSecret } from '../ui/redact.js';
 
 export interface RetireOptions extends SignInFlags {

@@ -1,13 +1,16 @@
 import { CliError, ExitCode, cancelled, isCliError } from '../errors.js';
 import { profileRegion } from '../aws/region.js';
-import { askSecretId, commandLine, openAskedSecret, type Context } from '../context.js';
-import { CURRENT, strayPending, versionWithStage, type SecretInfo, type SecretStore } from '../aws/store.js';
-import { checkCredentialValue, age, formatDate } from '../flows/check.js';
+import { askSecretId, commandLine, openAskedSecret } from '../flows/secret-id.js';
+import type { Context } from '../context.js';
+import { CURRENT, strayPending, versionWithStage, type SecretInfo } from '../domain/secret.js';
+import type { SecretStore } from '../aws/store.js';
+import { checkCredentialValue, age, formatDate } from '../domain/value.js';
 import { collectCredentials } from '../flows/collect.js';
-import { agentHelperCommand, agentLoginCommand, buildValue } from '../flows/store.js';
-import { CONSUMERS, ECR_PREFIX, aliasDrift, aliasFor, assertConsumerRules, consumerRuleProblems, declaredConsumers, handOverSnippets, recordedConsumers, type Consumer } from '../flows/consumers.js';
+import { agentHelperCommand, agentLoginCommand, buildValue } from '../domain/write-value.js';
+import { CONSUMERS, ECR_PREFIX, aliasDrift, aliasFor, assertConsumerRules, consumerRuleProblems, declaredConsumers, handOverSnippets, recordedConsumers, type Consumer } from '../domain/consumers.js';
 import { LIVE_PENDING_MS, StagedWrite, describePending, recordConsumers, readBackAfterWrite, rotationInProgress } from '../flows/write.js';
-import { accessDrops, askLifecycle, assertNewLabel, confirmAccessDrops, expiryFacts, lifecycleFromFlags, metaOf, recordMeta, recordedLabels, rememberedRepository, suggestLabel, type LifecycleFlags } from '../flows/lifecycle.js';
+import { accessDrops, assertNewLabel, expiryFacts, lifecycleFromFlags, metaOf, recordedLabels, rememberedRepository, suggestLabel, type LifecycleFlags } from '../domain/lifecycle.js';
+import { askLifecycle, confirmAccessDrops, recordMeta } from '../flows/lifecycle.js';
 import { validateWithRecovery } from '../flows/recover.js';
 import { checkAnswer } from '../flows/inputs.js';
 import { sameSecret } from '../ui/redact.js';
@@ -16,8 +19,8 @@ import { validateAgainstHub, type HubReport } from '../flows/validate.js';
 import { createToken, undoCreated, type Created } from '../flows/create.js';
 import { hubFactsJson, recordHubFacts } from '../flows/hub-facts.js';
 import type { SignInFlags } from '../flows/signin.js';
-import { isDockerId } from '../hub/tokens.js';
-import type { Credentials } from '../hub/registry.js';
+import { isDockerId } from '../domain/tokens.js';
+import type { Credentials } from '../domain/tokens.js';
 
 interface SetupOptions extends LifecycleFlags, SignInFlags {
   tokenStdin?: boolean;

@@ -1,12 +1,13 @@
 import { usageError } from '../errors.js';
-import { openStore, type Context } from '../context.js';
-import { CURRENT, PENDING, PREVIOUS, type SecretInfo } from '../aws/store.js';
+import type { Context } from '../context.js';
+import { openStore } from '../flows/secret-id.js';
+import { CURRENT, PENDING, PREVIOUS, type SecretInfo } from '../domain/secret.js';
 import { hubFactsOf } from '../flows/hub-facts.js';
-import { metaOf, sameLabel } from '../flows/lifecycle.js';
+import { metaOf, sameLabel } from '../domain/lifecycle.js';
 import { hubSignIn, type SignInFlags } from '../flows/signin.js';
 import { checkAnswer } from '../flows/inputs.js';
 import type { HubToken, TokenOwner } from '../hub/manage.js';
-import { isDockerId } from '../hub/tokens.js';
+import { isDockerId } from '../domain/tokens.js';
 import { printable } from '../ui/redact.js';
 
 export interface TokensOptions extends SignInFlags {

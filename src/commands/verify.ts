@@ -1,11 +1,12 @@
 import { CliError, ExitCode, isCliError, usageError } from '../errors.js';
 import { hubFactsJson, hubFactsOf } from '../flows/hub-facts.js';
-import { commandLine, openStore, requireSecretId, type Context } from '../context.js';
+import { commandLine, openStore, requireSecretId } from '../flows/secret-id.js';
+import type { Context } from '../context.js';
 import { inspectCurrent, factLines } from '../flows/inspect.js';
-import { age, formatDate } from '../flows/check.js';
+import { age, formatDate } from '../domain/value.js';
 import { validateAgainstHub, type HubReport } from '../flows/validate.js';
-import { defaultWarnDays, expiryFacts, invalidMetaWarning, metaOf } from '../flows/lifecycle.js';
-import { aliasDrift, consumerReports, consumersToReport, declaredConsumers } from '../flows/consumers.js';
+import { defaultWarnDays, expiryFacts, invalidMetaWarning, metaOf } from '../domain/lifecycle.js';
+import { aliasDrift, consumerReports, consumersToReport, declaredConsumers } from '../domain/consumers.js';
 import { verifyHelper } from './verify-helper.js';
 
 export interface VerifyOptions {

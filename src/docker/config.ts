@@ -2,7 +2,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CliError, ExitCode } from '../errors.js';
-import { HUB_AUTH_KEY, tokenKind } from '../hub/tokens.js';
+import { HUB_AUTH_KEY } from '../domain/docker-hub.js';
+import { tokenKind } from '../domain/tokens.js';
 import { registerSecret } from '../ui/redact.js';
 import { findOnPath } from './path-lookup.js';
 

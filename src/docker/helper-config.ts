@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { CliError, ExitCode, failure, usageError, type ErrorCode } from '../errors.js';
 import { exitOf } from '../catalogue.js';
 import { registerSecret } from '../ui/redact.js';
-import { HUB_HOSTS, NOT_FOUND, hostOf } from '../helper/main.js';
+import { HUB_HOSTS, hostOf } from '../domain/docker-hub.js';
+import { NOT_FOUND } from './helper-protocol.js';
 import { VERSION } from '../version.js';
 import { executablesOnPath } from './path-lookup.js';
 

@@ -1,12 +1,13 @@
 import type { Context } from '../context.js';
 import { cancelled, isCliError, failure, withState } from '../errors.js';
 import { oatScopes, type CreatedToken, type HubClient, type OatResource, type PatScope, type TokenOwner } from '../hub/manage.js';
-import { OAT_PLACE, PAT_PAGE } from '../hub/tokens.js';
-import type { Credentials } from '../hub/registry.js';
+import { OAT_PLACE, PAT_PAGE } from '../domain/docker-hub.js';
+import type { Credentials } from '../domain/tokens.js';
 import { printable } from '../ui/redact.js';
 import { factsFrom, type HubFacts } from './hub-facts.js';
 import { identifyHubToken, unknownHubToken } from './identify.js';
-import { expiresIn, parseExpiryDate, type LabelContext, type TokenMeta } from './lifecycle.js';
+import { expiresIn, parseExpiryDate, type TokenMeta } from '../domain/lifecycle.js';
+import type { LabelContext } from './lifecycle.js';
 import { hubSignIn, type SignInFlags } from './signin.js';
 
 // `--create` (issue 18, item 2): the tool creates the token through Docker

@@ -1,5 +1,6 @@
 import type { Context } from '../context.js';
-import type { SecretInfo, SecretStore } from '../aws/store.js';
+import type { SecretStore } from '../aws/store.js';
+import type { SecretInfo } from '../domain/secret.js';
 import type { HubToken } from '../hub/manage.js';
 
 // Which Docker Hub token a version holds, as Docker Hub answered when the tool

@@ -2,9 +2,9 @@ import type { Context } from '../context.js';
 import { failure } from '../errors.js';
 import { jwtPayload, readJson, request } from '../hub/http.js';
 import type { HubClient, HubToken, TokenOwner } from '../hub/manage.js';
-import type { Credentials } from '../hub/registry.js';
+import type { Credentials } from '../domain/tokens.js';
 import type { HubFacts } from './hub-facts.js';
-import { sameLabel } from './lifecycle.js';
+import { sameLabel } from '../domain/lifecycle.js';
 import { printable } from '../ui/redact.js';
 
 // Which listed Docker Hub token a secret's version holds (issue 18, item 3):

@@ -1,8 +1,9 @@
 import type { Context } from '../context.js';
 import { failure } from '../errors.js';
-import type { SecretInfo, SecretStore } from '../aws/store.js';
+import type { SecretStore } from '../aws/store.js';
+import type { SecretInfo } from '../domain/secret.js';
 import type { TokenOwner } from '../hub/manage.js';
-import type { Credentials } from '../hub/registry.js';
+import type { Credentials } from '../domain/tokens.js';
 import { printable } from '../ui/redact.js';
 import { hubFactsOf, recordHubFacts } from './hub-facts.js';
 import { hubSignIn, type SignInFlags } from './signin.js';

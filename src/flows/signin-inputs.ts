@@ -1,4 +1,4 @@
-import { isDockerId } from '../hub/tokens.js';
+import { isDockerId } from '../domain/tokens.js';
 import { looksSecret, printable, registerSecret } from '../ui/redact.js';
 
 // The sign-in's inputs, checked with every other input before anything is sent

@@ -1,7 +1,7 @@
 import { CliError, failure, usageError } from '../errors.js';
 import type { Context } from '../context.js';
 import { SecretStore } from '../aws/store.js';
-import { isDockerId, tokenKind } from '../hub/tokens.js';
+import { isDockerId, tokenKind } from '../domain/tokens.js';
 import { signIn, type HubClient } from '../hub/manage.js';
 import { printable, registerSecret } from '../ui/redact.js';
 

@@ -173,6 +173,7 @@ describeWith(['moto_server'], 'bad input: one sentence, a fix, the right exit co
     { name: 'unknown command, with the nearest one', args: ['verfy'], code: 2, says: /^"verfy" is not a command\.$/m },
     { name: 'unknown option, with the nearest one', args: ['verify', '--secret', 'ci/x'], code: 2, says: /^--secret is not an option of verify\./ },
     { name: 'an option of another command', args: ['setup', '--live'], code: 2, says: /^--live is not an option of setup\./ },
+    { name: "a command's option before the command (stranger trial, session 3)", args: ['--secret-id', 'ci/x', 'verify'], code: 2, says: /^--secret-id goes after the command: it is an option of verify, not of dockerhub-credentials itself\.$/ },
     { name: 'missing option value', args: ['verify', '--secret-id'], code: 2, says: /^--secret-id needs a value\./ },
     { name: 'extra argument', args: ['verify', 'ci/x'], code: 2, says: /^verify takes no arguments, but got 1\./ },
   ];

@@ -8,7 +8,7 @@ import { describeWith } from '../support/harness.js';
 import { useWorld } from '../support/world.js';
 import { uniqueName } from '../support/aws.js';
 import { startFaultProxy } from '../support/fault-proxy.mjs';
-import { REPOSITORY_TAG, encodeMeta, tagKey } from '../../src/flows/lifecycle.js';
+import { REPOSITORY_TAG, encodeMeta, tagKey } from '../../src/domain/lifecycle.js';
 
 const DAY = 86_400_000;
 const dayFromNow = (n: number) => new Date(Date.now() + n * DAY).toISOString().slice(0, 10);

@@ -2,9 +2,9 @@
 // expiry window, the one label suggestion, what counts as a drop in access, and releasing a
 // replaced answer from redaction without releasing anything else.
 import { describe, expect, it } from 'vitest';
-import type { SecretInfo } from '../../src/aws/store.js';
+import type { SecretInfo } from '../../src/domain/secret.js';
 import type { HubReport } from '../../src/flows/validate.js';
-import { accessDrops, defaultWarnDays, encodeMeta, expiryFacts, metaOf, parseExpiryDate, suggestLabel, tagKey } from '../../src/flows/lifecycle.js';
+import { accessDrops, defaultWarnDays, encodeMeta, expiryFacts, metaOf, parseExpiryDate, suggestLabel, tagKey } from '../../src/domain/lifecycle.js';
 import { releaseReplacedToken } from '../../src/flows/collect.js';
 import { containsSecret, redact, registerSecret, unregisterSecret } from '../../src/ui/redact.js';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Credentials } from '../hub/registry.js';
+import type { Credentials } from './tokens.js';
 import { ALIAS_KEYS, aliasKeysFor, type AliasKey, type Consumer } from './consumers.js';
 
 /**
