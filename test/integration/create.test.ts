@@ -77,7 +77,10 @@ describeWith(['moto_server', 'docker'], 'creating and retiring tokens (issue 18)
   it('setup --create unattended (DOCKERHUB_PASSWORD) stores a new PAT; verify --live passes and verify --json shows the expiry and label Docker Hub answered', async () => {
     const name = await fresh();
     const spy = recordingDocker();
-    const r = await run(setupCreate(name, '--repository', 'erin5/app', '--json'), { ...PW(), PATH: spy.PATH });
+    const r = await run(setupCreate(name, '--repository', 'erin5/app', '--json', '--debug'), { ...PW(), PATH: spy.PATH });
+    // --debug logs every Hub call (and none of the secrets: checked by run()).
+    expect(r.stderr).toMatch(/debug: POST http:\/\/127\.0\.0\.1:\d+\/v2\/users\/login: HTTP 200/);
+    expect(r.stderr).toMatch(/debug: POST http:\/\/127\.0\.0\.1:\d+\/v2\/access-tokens: HTTP 201/);
     expect(r.exitCode, r.stderr).toBe(0);
     const value = await stored(name);
     expect(value.username).toBe('erin5');
@@ -97,6 +100,21 @@ describeWith(['moto_server', 'docker'], 'creating and retiring tokens (issue 18)
     expect(live.exitCode, live.stderr).toBe(0);
     const v = JSON.parse((await run(['verify', '--secret-id', name, '--json'])).stdout);
     expect(v).toMatchObject({ ok: true, label: `app-ci-${month}`, expiresAt: hub.hub!.expires_at!.slice(0, 10), hubToken: { id: hub.hub!.id, expiresAt: hub.hub!.expires_at } });
+  });
+
+  it('takes the password from --password-stdin, or from an admin secret ({"username","password"}); never both stdin and a token', async () => {
+    const viaStdin = await fresh();
+    const r = await run(setupCreate(viaStdin, '--password-stdin'), {}, password.token);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(w.hub.tokens.created).toContain((await stored(viaStdin)).token);
+    const admin = uniqueName();
+    await w.secrets.create(admin, JSON.stringify({ username: 'erin5', password: password.token }));
+    const viaAdmin = await fresh();
+    const a = await run(setupCreate(viaAdmin, '--admin-secret-id', admin));
+    expect(a.exitCode, a.stderr).toBe(0);
+    expect(w.hub.tokens.created).toContain((await stored(viaAdmin)).token);
+    const both = await run([...setupCreate(await fresh(), '--token-stdin'), '--json'], PW(), 'x');
+    expect(JSON.parse(both.stdout).error).toMatchObject({ code: 'invalid-option', exitCode: 2 });
   });
 
   it('rotate --create keeps the PAT scope, names retire; retire deactivates the unused old token; rollback re-activates it and CI logs in again', async () => {
