@@ -109,7 +109,7 @@ export async function tokens(ctx: Context, o: TokensOptions): Promise<number> {
     const flags = [r.isActive ? undefined : 'deactivated', r.orphan ? `no secret holds it and unused for ${unusedDays}+ days` : undefined, r.expiresSoon ? `expires within ${warnDays} days` : undefined].filter(Boolean);
     out.data(`${r.orphan || r.expiresSoon ? out.out.yellow('!') : ' '} "${printable(r.label)}" (${r.scopes.join(', ') || 'no scopes listed'}), id ${r.id}`);
     out.data(`    created ${r.createdAt?.slice(0, 10) ?? '?'}, expires ${r.expiresAt === null ? 'never' : r.expiresAt.slice(0, 10)}, last used ${r.lastUsed?.slice(0, 10) ?? 'never'}`);
-    out.data(`    held by: ${r.heldBy.length ? r.heldBy.map((h) => `${h.secretId} ${h.stage}`).join(', ') : 'no secret searched'}${flags.length ? `; ${flags.join('; ')}` : ''}`);
+    out.data(`    held by: ${r.heldBy.length ? r.heldBy.map((h) => `${h.secretId} ${h.stage}`).join(', ') : 'none of the secrets searched'}${flags.length ? `; ${flags.join('; ')}` : ''}`);
   }
   out.data('');
   out.data(`Searched ${secrets.length} secret${secrets.length === 1 ? '' : 's'}: ${secrets.map((s) => s.name).join(', ') || 'none'}.`);

@@ -36,35 +36,59 @@ const ORG = /^[a-z0-9][a-z0-9_-]{1,254}$/;
 const TIME = /^\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-]\d\d:?\d\d)$/;
 const time = (v: unknown) => (typeof v === 'string' && TIME.test(v) && !Number.isNaN(Date.parse(v)) ? v : undefined);
 
+/** A tag value holds at most 256 characters (Secrets Manager's limit). */
+export const MAX_TAG_VALUE = 256;
+
+// Tag values allow letters, digits, spaces and _ . : / = + - @: the facts travel as
+// `key=value` words (ids, times, scopes and organization names use only those), so
+// they fit in 256 characters where base64 JSON would not.
 export function encodeHubFacts(f: HubFacts): string {
-  const v = { i: f.id, k: f.kind === 'pat' ? 'p' : 'o', o: f.org, x: f.expiresAt, c: f.createdAt, s: f.scopes, n: f.created ? 1 : undefined, pt: f.promotedAt, st: f.state?.[0], sa: f.stateAt };
-  return Buffer.from(JSON.stringify(v)).toString('base64url');
+  const v: Record<string, string | undefined> = {
+    i: f.id,
+    k: f.kind === 'pat' ? 'p' : 'o',
+    o: f.org,
+    x: f.expiresAt === null ? 'never' : f.expiresAt,
+    c: f.createdAt,
+    s: f.scopes?.length ? f.scopes.join('+') : undefined,
+    n: f.created ? '1' : undefined,
+    pt: f.promotedAt,
+    st: f.state?.[0],
+    sa: f.stateAt,
+  };
+  const encode = () => Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => `${k}=${x}`).join(' ');
+  // What can be read again elsewhere goes first when it does not fit: the organization is the
+  // secret's username, the scopes and creation date are in Docker Hub's list. The id, kind,
+  // expiry, promotion and state stay.
+  for (const drop of ['o', 's', 'c']) {
+    if (encode().length <= MAX_TAG_VALUE) break;
+    delete v[drop];
+  }
+  return encode();
 }
 
 /** The facts recorded for a version, held to the rules they were written by (anyone with TagResource can write a tag). */
 export function hubFactsOf(info: SecretInfo, versionId: string): HubFacts | undefined {
   const raw = info.tags[hubTagKey(versionId)];
   if (!raw) return undefined;
-  try {
-    const v = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Record<string, unknown>;
-    if (typeof v.i !== 'string' || !ID.test(v.i) || (v.k !== 'p' && v.k !== 'o')) return undefined;
-    const org = typeof v.o === 'string' && ORG.test(v.o) ? v.o : undefined;
-    const state = ({ a: 'active', i: 'inactive', d: 'deleted' } as const)[String(v.st) as 'a' | 'i' | 'd'];
-    return {
-      id: v.i,
-      kind: v.k === 'p' ? 'pat' : 'oat',
-      org,
-      expiresAt: v.x === null ? null : time(v.x),
-      createdAt: time(v.c),
-      scopes: Array.isArray(v.s) ? v.s.filter((s): s is string => typeof s === 'string' && /^[a-z:_-]{1,40}$/.test(s)) : undefined,
-      created: v.n === 1,
-      promotedAt: time(v.pt),
-      state,
-      stateAt: time(v.sa),
-    };
-  } catch {
-    return undefined;
+  const v: Record<string, string> = {};
+  for (const word of raw.split(' ')) {
+    const eq = word.indexOf('=');
+    if (eq > 0) v[word.slice(0, eq)] = word.slice(eq + 1);
   }
+  if (!v.i || !ID.test(v.i) || (v.k !== 'p' && v.k !== 'o')) return undefined;
+  const state = ({ a: 'active', i: 'inactive', d: 'deleted' } as const)[v.st as 'a' | 'i' | 'd'];
+  return {
+    id: v.i,
+    kind: v.k === 'p' ? 'pat' : 'oat',
+    org: v.o !== undefined && ORG.test(v.o) ? v.o : undefined,
+    expiresAt: v.x === 'never' ? null : time(v.x),
+    createdAt: time(v.c),
+    scopes: v.s ? v.s.split('+').filter((x) => /^[a-z:_-]{1,40}$/.test(x)) : undefined,
+    created: v.n === '1',
+    promotedAt: time(v.pt),
+    state,
+    stateAt: time(v.sa),
+  };
 }
 
 export const factsFrom = (t: HubToken, extra: Partial<HubFacts> = {}): HubFacts => ({

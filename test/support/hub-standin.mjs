@@ -19,6 +19,9 @@ const jwt = (payload) => `${b64url({ alg: 'RS256', typ: 'JWT' })}.${b64url(paylo
  *               namespaces?: string[] (other namespaces the user may push to, e.g. an organization it is a member of),
  *               grants?: { 'org/repo': ['pull', 'push'] } (OATs: the repositories the token lists) }
  * For an OAT, `username` is the organization (REFERENCE 2, "Organization access tokens (OAT)").
+ * Token management (REFERENCE 7, test/support/hub-standin-tokens.mjs): a 'password' account may carry
+ *   `code` (its two-factor code, with `twoFactor: true`) and `sso: true`; a PAT or OAT account may carry
+ *   `label`, `createdAt` and `expiresAt`. `options.orgs`: [{ name, owners: [username], cap }].
  * Switches: insufficientScopes: '401' (Docker Hub today) | '200' (the spec's intersection),
  *           identifier: 'strict' (a PAT is accepted only under its own username, as the API reference says)
  *                     | 'any' (a PAT is accepted under any identifier and the claim names the owner),
