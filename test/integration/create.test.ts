@@ -193,6 +193,18 @@ describeWith(['moto_server', 'docker'], 'creating and retiring tokens (issue 18)
     expect(account(w.oat.token)).toBeUndefined();
   });
 
+  it('setup --create for an organization lists every --repository given, with pull and push', async () => {
+    const name = await fresh();
+    const r = await run(['setup', '--create', '--non-interactive', '--username', 'acmeorg', '--owner', 'olga8', '--secret-id', name, '--expires-in', '30d', '--repository', 'acmeorg/web', '--repository', 'acmeorg/app'], { DOCKERHUB_PASSWORD: owner.token });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const made = await stored(name);
+    expect(made.username).toBe('acmeorg');
+    expect(account(made.token)!.grants).toEqual({ 'acmeorg/web': ['pull', 'push'], 'acmeorg/app': ['pull', 'push'] });
+    // A PAT cannot be limited to repositories.
+    const pat = await run([...setupCreate(await fresh(), '--repository', 'erin5/a', '--repository', 'erin5/b'), '--json'], PW());
+    expect(JSON.parse(pat.stdout).error).toMatchObject({ code: 'usage', exitCode: 2 });
+  });
+
   for (const sourceClaim of ['other', 'object'] as const) {
     it(`the session claim counts only when it names a listed token (${sourceClaim}: unconfirmed), else the run refuses to guess`, async () => {
       w.hub.switches.sourceClaim = sourceClaim;
