@@ -151,6 +151,7 @@ export const CATALOGUE = {
   'docker-missing': dockerSetup,
   'docker-config-not-folder': dockerSetup,
   'docker-config-not-file': dockerSetup,
+  'docker-config-not-writable': dockerSetup,
   'no-private-folder': dockerSetup,
   'helper-missing': dockerSetup,
   'helper-temporary': dockerSetup,
@@ -163,6 +164,7 @@ export const CATALOGUE = {
   'not-rotated': declined,
   'not-rolled-back': declined,
   'not-retired': declined,
+  'host-declined': declined,
   cancelled: signal,
 
   // The credential helper's own failures (src/helper/main.ts): docker's protocol is exit 1 with the reason on stdout.

@@ -20,7 +20,7 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
 const stopWithinMs = (env: NodeJS.ProcessEnv) => Math.max(75, 2 * Math.min(Number(env.DOCKERHUB_CREDENTIALS_AWS_TIMEOUT) || 30, 600) + 15) * 1000;
 
 /** The codes of a confirmation declined or a choice to leave things as they are (exit 2, like a missing answer). */
-const DECLINED: ReadonlySet<ErrorCode> = new Set<CodeIn<'choice'>>(['not-replaced', 'not-rolled-back', 'not-rotated', 'not-retired']);
+const DECLINED: ReadonlySet<ErrorCode> = new Set<CodeIn<'choice'>>(['not-replaced', 'not-rolled-back', 'not-rotated', 'not-retired', 'host-declined']);
 
 /** Stopped before the command could say what it left: the state must be read back. */
 const stoppedAnyway = (why: string) =>

@@ -11,6 +11,7 @@ export interface AwsCallContext {
   profile?: string;
   region?: string;
   endpoint?: string;
+  blankRegionVariable?: string;
 }
 
 export const TERRAFORM_HINT =
@@ -94,7 +95,7 @@ export function mapAwsError(e: unknown, c: AwsCallContext): CliError {
     if (undefinedProfile) return undefinedProfile;
     return new CliError(
       'no-region',
-      'No AWS region is configured.',
+      `No AWS region is configured${c.blankRegionVariable ? ` (${c.blankRegionVariable} is set, but empty)` : ''}.`,
       'Pass --region (for example --region eu-west-2), set AWS_REGION, or add "region" to .dockerhub-credentials.json.',
       ExitCode.Aws,
     );

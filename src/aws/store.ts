@@ -10,6 +10,8 @@ export interface StoreOptions {
   secretId: string;
   profile?: string;
   region?: string;
+  /** AWS_REGION or AWS_DEFAULT_REGION, when it was set but blank (and so ignored). */
+  blankRegionVariable?: string;
   /** The run's signal (Ctrl-C and other signals): aborts reads, never writes or cleanup. */
   signal?: AbortSignal;
   log?: (line: string) => void;
@@ -90,6 +92,15 @@ export class SecretStore {
       const quiet = { debug: () => undefined, info: () => undefined, warn: (m: string) => options.log?.(`AWS SDK: ${String(m).split('\n')[0]}`), error: () => undefined };
       credentials = fromNodeProviderChain({ profile: options.profile, logger: quiet, clientConfig: { requestHandler } });
     }
+    // AWS_REGION= (a CI variable whose value was never set) is, to the SDK, a region named "":
+    // it refuses it as "Region not accepted" before sending, which read as a refusal by AWS
+    // (stranger trial, session 3). A blank region variable is no region: the SDK never sees it.
+    for (const name of ['AWS_REGION', 'AWS_DEFAULT_REGION']) {
+      if (process.env[name] !== undefined && process.env[name]!.trim() === '') {
+        delete process.env[name];
+        options = { ...options, blankRegionVariable: options.blankRegionVariable ?? name };
+      }
+    }
     const client = new sdk.SecretsManagerClient({
       region: options.region,
       profile: options.profile,
@@ -128,6 +139,7 @@ export class SecretStore {
         profile: this.options.profile,
         region: this.options.region ?? (await this.client.config.region().catch(() => undefined)),
         endpoint: this.endpoint,
+        blankRegionVariable: this.options.blankRegionVariable,
       };
       if (deadline.aborted) throw this.timedOut(ctx, totalMs);
       throw mapAwsError(e, ctx);

@@ -7,7 +7,7 @@ import { checkCredentialValue } from '../domain/value.js';
 import { noValueYet } from '../flows/inspect.js';
 import { dockerLoginFailure } from '../docker/login.js';
 import { findOnPath } from '../docker/path-lookup.js';
-import { dockerConfigLocationProblem, dockerConfigPath } from '../docker/config.js';
+import { dockerConfigLocationProblem, dockerConfigPath, dockerConfigWriteProblem } from '../docker/config.js';
 import {
   HELPER_COMMAND,
   HELPER_NAME,
@@ -66,7 +66,7 @@ export async function login(ctx: Context, o: LoginOptions): Promise<number> {
   const server = dockerServerFor(settings.registry);
   const serverName = server ?? 'Docker Hub';
   const configPath = dockerConfigPath(ctx.env);
-  const location = dockerConfigLocationProblem(configPath, ctx.env);
+  const location = dockerConfigLocationProblem(configPath, ctx.env) ?? dockerConfigWriteProblem(configPath, ctx.env);
   if (location) throw location;
 
   const store = await openStore(ctx, secretId);
