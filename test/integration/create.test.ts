@@ -149,6 +149,11 @@ describeWith(['moto_server', 'docker'], 'creating and retiring tokens (issue 18)
     expect(refused.exitCode).toBe(3);
     expect(refused.stderr).toContain('was deactivated by retire');
     expect((await stored(name)).token).toBe(third.token);
+    // A rollback that does not go through (here: Docker Hub refuses push with it) leaves the token as retire left it.
+    const rejected = await run(['rollback', '--non-interactive', '--secret-id', name, '--yes', '--repository', 'someoneelse/app'], PW());
+    expect(rejected.exitCode).toBe(3);
+    expect(rejected.stderr).toContain('was deactivated again (read back), as retire left it');
+    expect(account(second.token)!.state).toBe('deactivated');
     const back = await run(['rollback', '--non-interactive', '--secret-id', name, '--yes'], PW());
     expect(back.exitCode, back.stderr).toBe(0);
     expect(back.stderr).toContain('Re-activated the previous token');
