@@ -4,6 +4,7 @@ import { Command } from 'commander';
 export { CommanderError } from 'commander';
 import type { CommanderError } from 'commander';
 import { VERSION } from './version.js';
+import { DEFAULT_HUB_URL, DEFAULT_REGISTRY } from './domain/docker-hub.js';
 import { COMMANDS, isCommandName, type CommandName } from './commands/names.js';
 import { CliError, ExitCode } from './errors.js';
 import type { CodeIn } from './catalogue.js';
@@ -43,8 +44,8 @@ const collectRepository = (value: string) => (repositories.push(value), value);
 function addDockerHub(cmd: Command): Command {
   return cmd
     .option('--repository <ns/repo>', 'repository CI pushes to; checks push rights (env DOCKERHUB_CREDENTIALS_REPOSITORY)', collectRepository)
-    .option('--registry <url>', 'registry URL (env DOCKERHUB_CREDENTIALS_REGISTRY; default https://registry-1.docker.io)')
-    .option('--hub-url <url>', 'Docker Hub API URL (env DOCKERHUB_CREDENTIALS_HUB_URL; default https://hub.docker.com)');
+    .option('--registry <url>', `registry URL (env DOCKERHUB_CREDENTIALS_REGISTRY; default ${DEFAULT_REGISTRY})`)
+    .option('--hub-url <url>', `Docker Hub API URL (env DOCKERHUB_CREDENTIALS_HUB_URL; default ${DEFAULT_HUB_URL})`);
 }
 
 function addTokenInput(cmd: Command): Command {
@@ -213,7 +214,7 @@ ${EXIT_CODES}`,
     .description("list the account's (or an organization's) Docker Hub tokens, with the secret and stage that holds each")
     .option('--username <id>', 'the Docker ID whose personal access tokens to list (env DOCKERHUB_USERNAME)')
     .option('--org <name>', "list the organization's access tokens instead (an owner signs in: --owner)")
-    .option('--hub-url <url>', 'Docker Hub API URL (env DOCKERHUB_CREDENTIALS_HUB_URL; default https://hub.docker.com)')
+    .option('--hub-url <url>', `Docker Hub API URL (env DOCKERHUB_CREDENTIALS_HUB_URL; default ${DEFAULT_HUB_URL})`)
     .option('--unused-days <n>', 'flag tokens no secret holds and not used for this many days (default 90)')
     .option('--warn-days <n>', 'flag tokens that expire within this many days (default 30)')
     .addHelpText(

@@ -1,5 +1,6 @@
 import type { Context } from '../context.js';
 import { failure } from '../errors.js';
+import { HUB_CLAIM } from '../domain/docker-hub.js';
 import { jwtPayload, readJson, request } from '../hub/http.js';
 import type { HubClient, HubToken, TokenOwner } from '../hub/manage.js';
 import type { Credentials } from '../domain/tokens.js';
@@ -36,7 +37,7 @@ async function sourceOf(ctx: Context, creds: Credentials): Promise<string | unde
     );
     const body = await readJson(res);
     if (res.status !== 200) return undefined;
-    const claim = jwtPayload(body.access_token)?.['https://hub.docker.com'] as { source?: unknown } | undefined;
+    const claim = jwtPayload(body.access_token)?.[HUB_CLAIM] as { source?: unknown } | undefined;
     return sourceClaimId(claim?.source);
   } catch {
     return undefined;

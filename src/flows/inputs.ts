@@ -376,7 +376,8 @@ function combine(problems: Problem[]): CliError {
     const [p] = problems as [Problem];
     return new CliError(p.code, p.message, p.fix, ExitCode.Usage);
   }
-  const message = `${problems.length} answers are missing or invalid: ${problems.map((p) => p.message.replace(/\.$/, '')).join('; ')}.`;
+  // Each problem keeps its own sentence, whole: none is re-worded into another.
+  const message = `${problems.length} answers are missing or invalid: ${problems.map((p) => p.message).join(' ')}`;
   const fixes = [...new Set(problems.map((p) => p.fix))];
   return new CliError('invalid-input', message, fixes.join(' '), ExitCode.Usage);
 }
