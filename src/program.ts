@@ -81,6 +81,8 @@ function addConsumers(cmd: Command): Command {
 }
 
 export function buildProgram(run: (name: CommandName, opts: Record<string, unknown>) => Promise<void>): Command {
+  // One list per parse: in-process runs (tests) build the program again for each run.
+  repositories = [];
   const program = new Command('dockerhub-credentials')
     // A fixed width, so help rendered at build time is exactly what commander prints.
     .configureHelp({ helpWidth: 80 })
