@@ -50,6 +50,7 @@ export const MEANINGS: Record<ErrorCode, string> = {
   'missing-value': 'an option without its value',
   'extra-argument': 'a value without its option (every value goes with its option)',
   'no-token-option': '`--token`, `--password` or `--pat`: there is no such option, a token goes in through the prompt, stdin or `DOCKERHUB_TOKEN`',
+  'two-factor-required': 'the account asks for a two-factor code and there is no terminal to type it: run at a terminal, or use an admin account without two-factor authentication (`--admin-secret-id`)',
   usage: 'any other command line, environment variable or flag value that cannot be used',
 
   'secret-not-found': 'the secret does not exist in that region/profile: apply the Terraform that defines it',
@@ -105,6 +106,17 @@ export const MEANINGS: Record<ErrorCode, string> = {
   'insecure-realm': 'the registry\'s token realm breaks the rule for every URL the token travels to (`https://`, `http://` only to this machine, never `http://` when the registry is `https://`): nothing was sent, docker included',
   tls: 'docker login could not verify a certificate (a TLS-inspecting proxy needs its CA trusted); nothing about the token',
   'docker-login-failed': 'docker login failed for a reason that is not about the token (its own configuration, the network): run it yourself, or `--debug`',
+  'password-rejected': 'Docker Hub refused the password (`--create`, `retire`, `tokens`): wrong password or unknown Docker ID; each try counts toward the lockout',
+  'two-factor-rejected': 'Docker Hub refused the two-factor code: run again with the current six-digit code',
+  'organization-sign-in': 'the username given to sign in is an organization: sign in as one of its owners (`--owner`)',
+  'sso-enforced': 'the account must sign in with single sign-on, so no token can be created or retired through the API: create the token in Docker Hub, then run without `--create`',
+  'pat-session': 'the password given is a PAT or an OAT, and Docker Hub refuses token management to such a session: give the account password',
+  'token-management-refused': 'Docker Hub refused a token-management call (not an owner of the organization, or no right to manage its tokens); Docker Hub\'s words are quoted',
+  'hub-token-missing': 'Docker Hub has no token with the recorded id (deleted already, or another account\'s)',
+  'oat-cap': 'the organization holds as many access tokens as its plan allows (10 on Team, 100 on Business; deactivated and expired ones count): delete one with `retire --delete`',
+  'hub-token-unknown': 'which Docker Hub token a version holds cannot be told (no recorded id, no unique label, no matching session claim), so it is not touched: choose it at a terminal',
+  'old-token-in-use': '`retire`: the old token was used after the rotation, so something still reads an old copy; find it, or `--force`',
+  'previous-deactivated': '`rollback`: the previous token was deactivated (or deleted) by `retire`, and no password was given to re-activate it',
 
   'docker-logout-failed': '`logout`: `docker logout` could not erase the login from docker\'s credential store (its own words are quoted); the docker config was left as it was',
   'docker-missing': '`login` needs the docker CLI',
@@ -121,6 +133,7 @@ export const MEANINGS: Record<ErrorCode, string> = {
   'not-replaced': '`setup` on a secret that holds a value, and you chose to keep it: use `rotate`',
   'not-rotated': '`rotate`: you kept the current token, or left a pending value as it was',
   'not-rolled-back': '`rollback`: you declined the confirmation',
+  'not-retired': '`retire` was not confirmed: the old token was left as it was',
   'host-declined': 'you answered No when asked to send the token to a host that only a committed config file names; nothing was sent',
   cancelled: 'a signal (Ctrl-C, SIGTERM, SIGHUP, SIGQUIT); `State:` says what was left, and how to undo it where something was written',
 

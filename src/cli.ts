@@ -11,6 +11,7 @@ import { quickAnswer } from './quick.js';
 import { renderFailure } from './ui/render.js';
 import type { CommandName } from './commands/names.js';
 import { checkInputs, takeEnvToken } from './flows/inputs.js';
+import { takeEnvPassword } from './flows/signin-inputs.js';
 
 // --help and --version are answered from texts the build rendered with commander
 // (src/quick.ts, usually straight from the CommonJS launcher); commander,
@@ -56,6 +57,8 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
   const envToken = takeEnvToken(env);
   // A run in process starts with nothing registered for redaction, as a new process does.
   if (deps.streams) forgetSecrets();
+  // The Docker Hub password too (--create, retire, tokens, rollback): the same guarantees as the token.
+  const envPassword = takeEnvPassword(env);
   // A reader that goes away (`dockerhub-credentials --help | head`), or a terminal that
   // closed, is not an error: before a command runs, stop; during one, stop as on Ctrl-C
   // (so a write in progress finishes and this run's stage is removed), writing nothing more.
@@ -166,7 +169,7 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
       },
     };
     // Every flag, variable, config value and piped token is checked before anything is sent.
-    ctx.supplied = await checkInputs(ctx, name, opts, envToken);
+    ({ token: ctx.supplied, password: ctx.password } = await checkInputs(ctx, name, opts, envToken, envPassword));
     const runner = await loadCommand(name);
     commandStarted = true;
     // A command that returns has finished, and its result says what it did; a

@@ -7,6 +7,8 @@ export { rollback } from './rollback.js';
 export { history } from './history.js';
 export { login } from './login.js';
 export { logout } from './logout.js';
+export { retire } from './retire.js';
+export { tokens } from './tokens.js';
 // The real seams (Context's secrets, fetch and docker), from this same bundle.
 export { AwsSecretStore } from '../aws/store.js';
 export { netFetch } from '../net/proxy.js';

@@ -32,8 +32,11 @@ import { tokenKind } from '../domain/tokens.js';
 import { validateWithRecovery } from '../flows/recover.js';
 import { sameSecret } from '../ui/redact.js';
 import type { Credentials } from '../domain/tokens.js';
+import { createToken, undoCreated, type Created } from '../flows/create.js';
+import { hubFactsJson, hubFactsOf, recordHubFacts } from '../flows/hub-facts.js';
+import type { SignInFlags } from '../flows/signin.js';
 
-interface RotateOptions extends LifecycleFlags {
+interface RotateOptions extends LifecycleFlags, SignInFlags {
   tokenStdin?: boolean;
   resume?: boolean;
   discardPending?: boolean;
@@ -112,6 +115,8 @@ interface Chosen {
   meta: TokenMeta;
   /** The stored token written again with the alias keys the consumers need (--same-token): no token changes hands. */
   repairing: boolean;
+  /** The token this run created (--create). */
+  made?: Created;
 }
 
 /**
@@ -131,8 +136,10 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
   const write = new StagedWrite(ctx, p.store, p.currentId);
   let chosen!: Chosen;
   let value: ReturnType<typeof buildValue> | undefined;
+  /** The token this run created (--create): deleted again if the rotation does not go through. */
+  const made: { token?: Created } = {};
   try {
-    const collected = await collectOrAdopt(ctx, p, mode, o, write, discarded);
+    const collected = await collectOrAdopt(ctx, p, mode, o, write, discarded, made);
     if (typeof collected === 'number') return collected;
     chosen = collected;
     // Every alias (password, accessToken) is rewritten with the new token in this same version.
@@ -141,7 +148,8 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
   } catch (e) {
     // Undefined: the stages show the promotion went through after all; carry on and report it.
     const failure = await write.failure(e, discarded);
-    if (failure) throw failure;
+    // Not promoted: a token this run created is deleted again, and the failure says so.
+    if (failure) throw await undoCreated(ctx, made.token, failure);
   }
   const stagedId = await settle(ctx, p, write, chosen);
   return handOver(ctx, p, mode, chosen, stagedId, value?.aliasKeys ?? []);
@@ -153,6 +161,7 @@ async function preflight(ctx: Context, o: RotateOptions): Promise<Preflight> {
   out.heading('dockerhub-credentials rotate');
   if (o.resume && o.discardPending) throw usageError('--resume and --discard-pending contradict each other.', 'Choose one of them.');
   if (o.sameToken && (o.resume || o.discardPending)) throw usageError('--same-token rewrites the current value; it cannot be combined with --resume or --discard-pending.', 'Choose one of them.');
+  if (o.create && (o.sameToken || o.resume)) throw usageError('--create makes a new token; it cannot be combined with --same-token or --resume.', 'Choose one of them.');
   if (o.sameToken && o.tokenStdin) throw usageError('--same-token keeps the stored token, so no token is read: --token-stdin contradicts it.', 'Drop --token-stdin, or drop --same-token to rotate to the piped token.');
   const given = lifecycleFromFlags(o);
   const secretId = await askSecretId(ctx);
@@ -193,7 +202,7 @@ async function preflight(ctx: Context, o: RotateOptions): Promise<Preflight> {
  * one (--resume), and validate it, exactly as setup does. Nothing is written before
  * this passes. A number: the run ended here (the token is already current).
  */
-async function collectOrAdopt(ctx: Context, p: Preflight, mode: 'resume' | 'fresh', o: RotateOptions, write: StagedWrite, discarded: string): Promise<Chosen | number> {
+async function collectOrAdopt(ctx: Context, p: Preflight, mode: 'resume' | 'fresh', o: RotateOptions, write: StagedWrite, discarded: string, made: { token?: Created }): Promise<Chosen | number> {
   const { out, settings } = ctx;
   const { secretId, store, info, currentId, currentCheck, given, oldMeta, remembered, labels } = p;
   let creds!: Credentials;
@@ -248,9 +257,23 @@ async function collectOrAdopt(ctx: Context, p: Preflight, mode: 'resume' | 'fres
     }
   } else {
     const stored: Credentials = { username: currentCheck.username!, token: currentCheck.token! };
+    if (o.create) {
+      // The same kind of token as the one replaced, with its scope (PAT) or its repositories and scopes (OAT), read from the API.
+      made.token = await createToken(ctx, o, {
+        kind: tokenKind(stored.token) === 'oat' ? 'oat' : 'pat',
+        account: stored.username,
+        repository,
+        push: Boolean(oldMeta.push || repository),
+        labels,
+        given,
+        replaced: { facts: hubFactsOf(info, currentId), meta: oldMeta, creds: stored, what: `AWSCURRENT (version ${currentId})` },
+      });
+    }
     const collected = o.sameToken
       ? { creds: stored, repository }
-      : await collectCredentials(ctx, {
+      : made.token
+        ? { creds: made.token.creds, repository }
+        : await collectCredentials(ctx, {
           tokenStdin: Boolean(o.tokenStdin),
           defaultUsername: currentCheck.username ?? undefined,
           rotation: true,
@@ -284,18 +307,20 @@ async function collectOrAdopt(ctx: Context, p: Preflight, mode: 'resume' | 'fres
       meta = keptMeta(metaOf(info, currentId), given);
     } else {
       out.heading('Validating the new token against Docker Hub');
-      ({ creds, validation, repository } = await validateWithRecovery(ctx, collected.creds, repository));
+      ({ creds, validation, repository } = made.token
+        ? { creds: collected.creds, validation: await validateAgainstHub(ctx, collected.creds, repository), repository }
+        : await validateWithRecovery(ctx, collected.creds, repository));
       if (sameSecret(creds.token, stored.token)) {
         throw usageError('That is the token already stored.', 'Create a new token in Docker Hub and rotate to it.');
       }
       if (creds.username !== stored.username) await confirmAccount(creds.username);
       await confirmAccessDrops(ctx, accessDrops(oldMeta, remembered, validation));
-      meta = await askLifecycle(ctx, given, labels);
+      meta = made.token ? made.token.meta : await askLifecycle(ctx, given, labels);
     }
   }
   meta = { ...meta, access: validation.accessLevel ?? undefined, push: validation.push === 'granted' };
   if (ctx.signal.aborted) throw cancelled();
-  return { creds, validation, meta, repairing };
+  return { creds, validation, meta, repairing, made: made.token };
 }
 
 /**
@@ -327,6 +352,7 @@ async function settle(ctx: Context, p: Preflight, write: StagedWrite, chosen: Ch
   await write.unstageOrWarn();
   if (ctx.isCancelled()) throw cancelled(`the new value was already stored as AWSCURRENT (version ${stagedId}); to undo: ${commandLine(ctx, 'rollback', p.secretId)}`);
   await recordMeta(ctx, p.store, p.info, stagedId, chosen.meta, chosen.validation.repository ?? undefined);
+  if (chosen.made) await recordHubFacts(ctx, p.store, p.info, stagedId, { ...chosen.made.facts, promotedAt: new Date().toISOString() });
   // Added to those recorded: the keys already there keep serving them.
   if (settings.consumers.length) await recordConsumers(ctx, p.store, CONSUMERS.filter((c) => settings.consumers.includes(c) || recordedConsumers(p.info.tags)?.includes(c)));
   return stagedId;
@@ -350,6 +376,9 @@ interface RotateResult {
   expiresAt: string | null;
   label: string | null;
   validation: HubReport;
+  /** The token this run created (--create), as Docker Hub answered; and the command that retires the old one. */
+  hubToken: (NonNullable<ReturnType<typeof hubFactsJson>> & { label: string }) | null;
+  retireCommand: string | null;
   /** The token to revoke in Docker Hub once CI has used the new one (none when the token stayed). */
   oldToken: { username: string | null; label: string | null; storedAt: string | null; expiresAt: string | null; sharesLabelWith: string[] } | null;
   problems: string[];
@@ -387,6 +416,8 @@ async function handOver(ctx: Context, p: Preflight, mode: 'resume' | 'fresh', ch
     expiresAt: expiry.expiresAt,
     label: expiry.label,
     validation: chosen.validation,
+    hubToken: chosen.made ? { ...hubFactsJson(chosen.made.facts)!, label: chosen.made.token.label } : null,
+    retireCommand: chosen.made ? commandLine(ctx, 'retire', secretId) : null,
     oldToken: repairing ? null : { username: currentCheck.username, label: old.label ?? null, storedAt: created?.toISOString() ?? null, expiresAt: expiryFacts(old, 0, ctx.clock()).expiresAt, sharesLabelWith: shared },
     problems: [...after.check.problems, ...drift],
   };
@@ -410,10 +441,17 @@ function renderText(ctx: Context, r: RotateResult, facts: { old: TokenMeta; drif
     out.data(`${r.ok ? c.green('✓') : c.red('✗')} ${c.bold('Rotated.')} CI now reads the new token (${r.username}, ${r.tokenLength} characters).`);
     out.data(`  The previous value is kept as AWSPREVIOUS. To restore it: ${rollbackLine}`);
     out.data('');
-    out.data(`  The old token to revoke in Docker Hub: ${r.oldToken!.username}, ${describeToken(old)}, stored ${facts.created ? formatDate(facts.created) : 'at an unknown time'}.`);
-    out.data('  Revoke it only after CI has used the new one (check a pipeline run), at');
-    // An organization access token is managed in the organization's settings, not on the personal tokens page.
-    out.data(oat ? `  ${OAT_PLACE} (an organization owner; an access token cannot manage other tokens).` : `  ${PAT_PAGE} (a PAT cannot manage other tokens).`);
+    if (r.retireCommand) {
+      // The tool made the new token, so it can retire the old one: only once nothing uses it (retire checks its last use).
+      out.data(`  The old token: ${r.oldToken!.username}, ${describeToken(old)}, stored ${facts.created ? formatDate(facts.created) : 'at an unknown time'}.`);
+      out.data('  Retire it once CI has used the new one (check a pipeline run); retire checks that nothing used it since:');
+      out.data(`  ${r.retireCommand}`);
+    } else {
+      out.data(`  The old token to revoke in Docker Hub: ${r.oldToken!.username}, ${describeToken(old)}, stored ${facts.created ? formatDate(facts.created) : 'at an unknown time'}.`);
+      out.data('  Revoke it only after CI has used the new one (check a pipeline run), at');
+      // An organization access token is managed in the organization's settings, not on the personal tokens page.
+      out.data(oat ? `  ${OAT_PLACE} (an organization owner; an access token cannot manage other tokens).` : `  ${PAT_PAGE} (a PAT cannot manage other tokens).`);
+    }
     if (shared.length) {
       const names = shared.map((id) => `version ${id}${id === facts.stagedId ? ', which CI now uses' : ''}`).join('; ');
       out.data(`  ${c.yellow('!')} ${shared.length + 1} versions share the label "${old.label}" (also ${names}): do not revoke by the label alone; pick the token CI stopped using by its last-used date in Docker Hub.`);

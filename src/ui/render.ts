@@ -9,7 +9,7 @@ import { describeError } from './redact.js';
 // stdout. Commands and flows throw failures; only this module shows them.
 
 /** The codes of a confirmation declined or a choice to leave things as they are (exit 2, like a missing answer): shown without ✗. */
-const DECLINED: ReadonlySet<ErrorCode> = new Set<CodeIn<'choice'>>(['not-replaced', 'not-rolled-back', 'not-rotated', 'host-declined']);
+const DECLINED: ReadonlySet<ErrorCode> = new Set<CodeIn<'choice'>>(['not-replaced', 'not-rolled-back', 'not-rotated', 'not-retired', 'host-declined']);
 
 /** A failure as `--json` prints it: `{"ok": false, "error": …}`. */
 export interface FailureJson {

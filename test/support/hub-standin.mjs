@@ -8,6 +8,7 @@
 import { createServer } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import { createHash, randomUUID } from 'node:crypto';
+import { tokenRoutes, tokenSwitches } from './hub-standin-tokens.mjs';
 
 const b64url = (obj) => Buffer.from(JSON.stringify(obj)).toString('base64url');
 const jwt = (payload) => `${b64url({ alg: 'RS256', typ: 'JWT' })}.${b64url(payload)}.c3RhbmQtaW4tc2lnbmF0dXJl`;
@@ -18,6 +19,9 @@ const jwt = (payload) => `${b64url({ alg: 'RS256', typ: 'JWT' })}.${b64url(paylo
  *               namespaces?: string[] (other namespaces the user may push to, e.g. an organization it is a member of),
  *               grants?: { 'org/repo': ['pull', 'push'] } (OATs: the repositories the token lists) }
  * For an OAT, `username` is the organization (REFERENCE 2, "Organization access tokens (OAT)").
+ * Token management (REFERENCE 7, test/support/hub-standin-tokens.mjs): a 'password' account may carry
+ *   `code` (its two-factor code, with `twoFactor: true`) and `sso: true`; a PAT or OAT account may carry
+ *   `label`, `createdAt` and `expiresAt`. `options.orgs`: [{ name, owners: [username], cap }].
  * Switches: insufficientScopes: '401' (Docker Hub today) | '200' (the spec's intersection),
  *           identifier: 'strict' (a PAT is accepted only under its own username, as the API reference says)
  *                     | 'any' (a PAT is accepted under any identifier and the claim names the owner),
@@ -47,6 +51,8 @@ export const defaultSwitches = () => ({
   hubApiExpired: 'specific',
   tlsHello: 'close',
   realm: undefined,
+  // The token-management API's unconfirmed answers (REFERENCE 7): see hub-standin-tokens.mjs.
+  ...tokenSwitches(),
 });
 
 /** The one image the registry holds: its config blob (OCI image config) and digest. */
@@ -71,6 +77,10 @@ export async function startHubStandin(options = {}) {
   };
   const locked = (username) => switches.lockoutAfter > 0 && (failures.get(username) ?? 0) >= switches.lockoutAfter;
   const failed = (username) => failures.set(username, (failures.get(username) ?? 0) + 1);
+  // REFERENCE 7: the token-management API (sign-in, PAT and OAT routes), on the same accounts and lockout.
+  /** Organizations for the token-management API: [{ name, owners: [username], cap }] (REFERENCE 7). */
+  const orgs = [...(options.orgs ?? [])];
+  const tokens = tokenRoutes({ accounts, switches, send, failed, locked, lockout: LOCKOUT, orgs });
 
   /**
    * A login with username and secret, as both endpoints check it. Returns the account, or the refusal:
@@ -84,6 +94,11 @@ export async function startHubStandin(options = {}) {
       failed(username);
       return { status: 401, detail: 'incorrect username or password' };
     }
+    // REFERENCE 7: a deactivated token fails docker login like a revoked one (whether it answers differently is unconfirmed).
+    if (bySecret.state === 'deactivated') {
+      failed(username);
+      return { status: 401, detail: tokens.deactivatedDetail() };
+    }
     // REFERENCE 2, "Account password with two-factor authentication".
     if (bySecret.kind === 'password' && bySecret.twoFactor) {
       failed(username);
@@ -93,6 +108,7 @@ export async function startHubStandin(options = {}) {
     if (bySecret.state === 'expired') {
       return { status: 401, detail: bySecret.kind === 'oat' ? 'org access token is expired' : 'personal access token is expired' };
     }
+    tokens.onLogin(bySecret);
     return { account: bySecret };
   };
 
@@ -280,12 +296,13 @@ export async function startHubStandin(options = {}) {
             ...(scope ? { scope } : {}),
             iat: now,
             exp: now + 600,
-            'https://hub.docker.com': { username: account.username, email: `${account.username}@example.test`, uuid: randomUUID(), roles: [], session_id: randomUUID(), source: account.kind },
+            'https://hub.docker.com': { username: account.username, email: `${account.username}@example.test`, uuid: randomUUID(), roles: [], session_id: randomUUID(), source: tokens.sourceOf(account) },
           }),
         },
         limits,
       );
     }
+    if (tokens.handle(req, res, url, input)) return;
     return send(res, 404, { errors: [{ code: 'NOT_FOUND' }] });
   });
   // docker tries HTTPS first: answer a TLS ClientHello (first byte 0x16) by
@@ -315,6 +332,9 @@ export async function startHubStandin(options = {}) {
     accounts,
     switches,
     failures,
+    /** The token-management API's state: `created` lists every token value it made (for canary scans). */
+    tokens,
+    orgs,
     /** Back to Docker Hub's defaults, no lockouts: for a beforeEach. */
     reset: () => {
       Object.assign(switches, defaultSwitches());
