@@ -2,7 +2,7 @@ import { CliError, ExitCode, cancelled, usageError } from '../errors.js';
 import { askSecretId, commandLine, openStore } from '../flows/secret-id.js';
 import type { Context } from '../context.js';
 import type { SecretStore } from '../aws/store.js';
-import type { SecretInfo } from '../domain/secret.js';
+import { CURRENT, PENDING, versionWithStage, type SecretInfo } from '../domain/secret.js';
 import { checkCredentialValue, age, formatDate, type ValueCheck } from '../domain/value.js';
 import { collectCredentials } from '../flows/collect.js';
 import { validateAgainstHub, type HubReport } from '../flows/validate.js';
@@ -43,7 +43,7 @@ interface RotateOptions extends LifecycleFlags {
 type PendingChoice = 'resume' | 'discard' | 'leave';
 
 /** 2. Resolve a pending stage: what to do with an AWSPENDING found at the start, another run's rotation in progress, or a stray one to finish or drop. */
-async function resolvePending(ctx: Context, store: SecretStore, pendingId: string, current: ValueCheck, o: RotateOptions): Promise<'resume' | 'fresh'> {
+async function resolvePending(ctx: Context, store: SecretStore, pendingId: string, current: ValueCheck, o: RotateOptions): Promise<'resume' | 'fresh' | 'discarded'> {
   const pending = await describePending(store, pendingId, current, ctx.clock());
   const live = pending.ageMs < LIVE_PENDING_MS;
   if (live && !o.resume && !o.discardPending) {
@@ -81,10 +81,30 @@ async function resolvePending(ctx: Context, store: SecretStore, pendingId: strin
       throw new CliError('discard-failed', `AWSPENDING could not be removed from version ${pendingId}.`, `Run ${commandLine(ctx, 'verify', store.secretId)} to see the state, then try again.`, ExitCode.Transient);
     }
     ctx.out.ok(`Removed AWSPENDING from version ${pendingId}`);
-    return 'fresh';
+    // --discard-pending drops the stage and ends (README, --help); the menu's "Discard it and start a new rotation" goes on.
+    return o.discardPending ? 'discarded' : 'fresh';
   }
   return 'resume';
 }
+
+/** rotate --discard-pending, done: the stages read back show AWSPENDING gone and AWSCURRENT where it was. */
+async function discardDone(ctx: Context, store: SecretStore, pendingId: string, currentId: string): Promise<number> {
+  const info = await store.describeLive();
+  const pendingNow = versionWithStage(info, PENDING);
+  const currentNow = versionWithStage(info, CURRENT);
+  if (pendingNow) {
+    throw concurrentChange(ctx, store.secretId, `AWSPENDING is on version ${pendingNow} again, staged by another run after this one removed it from version ${pendingId}`, `AWSCURRENT is version ${currentNow ?? '(none)'}`);
+  }
+  if (ctx.settings.json) {
+    ctx.out.json({ ok: true, secretId: store.secretId, discardedVersionId: pendingId, currentVersionId: currentNow ?? null, written: false });
+  } else {
+    ctx.out.data('');
+    ctx.out.data(`${ctx.out.out.green('✓')} ${ctx.out.out.bold('Discarded.')} ${store.secretId} has no AWSPENDING stage now (it was on version ${pendingId}); ${currentNow === currentId ? `AWSCURRENT unchanged (version ${currentId})` : `AWSCURRENT is version ${currentNow ?? '(none)'}, set by another run`}.`);
+    ctx.out.info(`  To rotate to a new token: ${commandLine(ctx, 'rotate', store.secretId)}`);
+  }
+  return ExitCode.Ok;
+}
+
 
 /** What the preflight read: the secret, its current value, and the record the new token is measured against. */
 interface Preflight {
@@ -122,7 +142,9 @@ interface Chosen {
  */
 export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
   const p = await preflight(ctx, o);
-  const mode = p.pending ? await resolvePending(ctx, p.store, p.pending, p.currentCheck, o) : 'fresh';
+  const resolved = p.pending ? await resolvePending(ctx, p.store, p.pending, p.currentCheck, o) : 'fresh';
+  if (resolved === 'discarded') return discardDone(ctx, p.store, p.pending!, p.currentId);
+  const mode = resolved;
   // A later failure or Ctrl-C must not say "nothing was changed" once a stray stage was dropped.
   const discarded = p.pending && mode === 'fresh' ? `the earlier AWSPENDING (version ${p.pending}) was discarded; ` : '';
   // A re-run with the token already stored is not a second token under one label.

@@ -258,12 +258,12 @@ export interface InputCheck {
 
 /** What a command needs and does, as far as checking its inputs goes. */
 function needs(command: string, opts: Record<string, unknown>) {
-  // rotate --discard-pending goes on to a fresh rotation; --resume uses the staged token, --same-token the stored one.
-  const takesToken = command === 'setup' || (command === 'rotate' && !opts.resume && !opts.sameToken);
+  // rotate --discard-pending only drops the stage (no token); --resume uses the staged token, --same-token the stored one.
+  const takesToken = command === 'setup' || (command === 'rotate' && !opts.resume && !opts.sameToken && !opts.discardPending);
   // login hands the stored token to docker for its registry (or names that registry for the helper).
   const sendsToken =
     command === 'setup' ||
-    command === 'rotate' ||
+    (command === 'rotate' && !opts.discardPending) ||
     command === 'login' ||
     (command === 'verify' && Boolean(opts.live)) ||
     (command === 'rollback' && !opts.skipValidation);
