@@ -20,6 +20,7 @@ import {
   metaOf,
   recordedLabels,
   rememberedRepository,
+  REPOSITORY_TAG,
   sameLabel,
   sharingLabel,
   suggestLabel,
@@ -132,6 +133,8 @@ interface Chosen {
   meta: TokenMeta;
   /** The stored token written again with the alias keys the consumers need (--same-token): no token changes hands. */
   repairing: boolean;
+  /** The remembered repository was cleared at a terminal, and the run confirmed going on without the push check: it is forgotten. */
+  forgetRepository: boolean;
 }
 
 /**
@@ -317,7 +320,9 @@ async function collectOrAdopt(ctx: Context, p: Preflight, mode: 'resume' | 'fres
   }
   meta = { ...meta, access: validation.accessLevel ?? undefined, push: validation.push === 'granted' };
   if (ctx.signal.aborted) throw cancelled();
-  return { creds, validation, meta, repairing };
+  // Only an answer cleared at a terminal forgets it (unattended, the remembered one is the answer).
+  const forgetRepository = ctx.prompter.interactive && settings.repository === undefined && remembered !== undefined && !repository;
+  return { creds, validation, meta, repairing, forgetRepository };
 }
 
 /**
@@ -348,7 +353,7 @@ async function settle(ctx: Context, p: Preflight, write: StagedWrite, chosen: Ch
   const stagedId = write.versionId!;
   await write.unstageOrWarn();
   if (ctx.isCancelled()) throw cancelled(`the new value was already stored as AWSCURRENT (version ${stagedId}); to undo: ${commandLine(ctx, 'rollback', p.secretId)}`);
-  await recordMeta(ctx, p.store, p.info, stagedId, chosen.meta, chosen.validation.repository ?? undefined);
+  await recordMeta(ctx, p.store, p.info, stagedId, chosen.meta, chosen.forgetRepository ? null : (chosen.validation.repository ?? undefined));
   // Added to those recorded: the keys already there keep serving them.
   if (settings.consumers.length) await recordConsumers(ctx, p.store, CONSUMERS.filter((c) => settings.consumers.includes(c) || recordedConsumers(p.info.tags)?.includes(c)));
   return stagedId;
@@ -414,6 +419,12 @@ async function handOver(ctx: Context, p: Preflight, mode: 'resume' | 'fresh', ch
   };
   if (settings.json) ctx.out.json(result);
   else renderText(ctx, result, { old, drift, rollbackLine, oat: tokenKind(currentCheck.token!) === 'oat', name: after.info.name, stagedId, created });
+  // What the tags read back say, not what was asked: the tag gone, or how to remove it.
+  if (chosen.forgetRepository && !settings.json) {
+    const still = after.info.tags[REPOSITORY_TAG];
+    if (still === undefined) ctx.out.info(`  ${p.remembered} is no longer remembered as the repository CI pushes to: later rotations skip the push check unless --repository is given.`);
+    else ctx.out.warn(`${still} is still remembered as the repository CI pushes to (the tag could not be removed). Remove it with: aws secretsmanager untag-resource --secret-id ${after.info.arn} --tag-keys ${REPOSITORY_TAG}${settings.region ? ` --region ${settings.region}` : ''}`);
+  }
   return ok ? ExitCode.Ok : ExitCode.Aws;
 }
 

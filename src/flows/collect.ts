@@ -171,7 +171,8 @@ export async function collectCredentials(ctx: Context, o: CollectOptions): Promi
 export async function askRepository(ctx: Context, current: string | undefined): Promise<string | undefined> {
   return (
     (await ctx.prompter.input({
-      message: 'Repository CI pushes to (namespace/name; empty to skip the push check):',
+      // With a default shown, an emptied-looking line (Ctrl-U) still takes it: only Backspace removes it, so say so.
+      message: current ? 'Repository CI pushes to (namespace/name; Backspace, then Enter, to skip the push check):' : 'Repository CI pushes to (namespace/name; empty to skip the push check):',
       default: current ?? '',
       validate: (v) => (v.trim() === '' ? true : checkAnswer('repository', v)),
       optional: true,

@@ -82,4 +82,59 @@ describeWith(['moto_server', 'docker', 'tmux'], 'rotate at a terminal: Ctrl-D, -
     expect(Object.values(await w.secrets.stages(name)).some((s) => s.includes('AWSPENDING'))).toBe(false);
     expect(await w.secrets.value(name)).toBe(value(w.rw.token));
   });
+
+  /** setup with alice1's first token, remembering alice1/app (push checked), as a team would start. */
+  const setUpRemembering = async () => {
+    const name = uniqueName();
+    await w.secrets.create(name);
+    const r = await w.run(['setup', '--non-interactive', '--token-stdin', '--username', 'alice1', '--secret-id', name, '--repository', 'alice1/app', '--expires-in', '90d'], { input: w.rw.token });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect((await w.secrets.tags(name))['dockerhub-credentials:repository']).toBe('alice1/app');
+    return name;
+  };
+
+  it('the remembered repository, cleared (Backspace, Enter) and confirmed, is forgotten: the tag is gone, read back', async () => {
+    const name = await setUpRemembering();
+    const t = await w.terminal(['rotate', '--secret-id', name]);
+    await t.waitFor('Docker ID');
+    await t.type('');
+    await t.waitFor('New access token');
+    await t.paste(w.rw2.token);
+    // The prompt says how to skip when a default is shown (finding 10).
+    await t.waitFor('Repository CI pushes to (namespace/name; Backspace, then Enter, to skip the push check): (alice1/app)');
+    await t.key('BSpace');
+    await t.key('Enter');
+    await t.waitFor(/anyway\? \(y\/N\)/);
+    await t.type('y');
+    await t.acceptLifecycleDefaults();
+    const { code, screen } = await t.exit();
+    expect(code, screen).toBe(0);
+    expect(screen).toContain('Rotated.');
+    expect(screen).toContain('alice1/app is no longer remembered as the repository CI pushes to');
+    w.assertNoCanary('screen', screen);
+    expect(await w.secrets.tags(name)).not.toHaveProperty(['dockerhub-credentials:repository']);
+    // The next unattended rotation is not checked against the forgotten repository.
+    const next = await w.run(['rotate', '--non-interactive', '--token-stdin', '--secret-id', name, '--label', 'next-1'], { input: w.rw.token });
+    expect(next.exitCode, next.stderr).toBe(0);
+    expect(next.stderr).not.toContain('alice1/app');
+  });
+
+  it('"What now?" after a token that cannot push offers "Skip the push check" as a choice of its own', async () => {
+    const name = await setUpRemembering();
+    const t = await w.terminal(['rotate', '--secret-id', name]);
+    await t.answerCredentials({ token: w.ro.token }); // Enter keeps alice1/app
+    const asked = await t.waitFor(/What now\?[\s\S]*Stop/);
+    expect(asked.slice(asked.lastIndexOf('What now?'))).toContain('Skip the push check (do not check alice1/app)');
+    await t.key('Down'); // Change the repository
+    await t.key('Down'); // Skip the push check
+    await t.key('Enter');
+    await t.waitFor('Validating against Docker Hub again');
+    await t.waitFor(/anyway\? \(y\/N\)/);
+    await t.type('n');
+    const { code, screen } = await t.exit();
+    // Declined at the access-drop question: nothing written.
+    expect(code, screen).toBe(2);
+    expect(screen).not.toMatch(/Registry grants push|no permission to push[\s\S]*Validating against Docker Hub again[\s\S]*no permission to push/);
+    expect(JSON.parse((await w.secrets.value(name))!).token).toBe(w.rw.token);
+  });
 });
