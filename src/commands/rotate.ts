@@ -1,4 +1,4 @@
-import { CliError, ExitCode, cancelled, usageError } from '../errors.js';
+import { CliError, ExitCode, cancelled, isCancellation, usageError } from '../errors.js';
 import { askSecretId, commandLine, openStore } from '../flows/secret-id.js';
 import type { Context } from '../context.js';
 import type { SecretStore } from '../aws/store.js';
@@ -393,8 +393,10 @@ async function handOver(ctx: Context, p: Preflight, mode: 'resume' | 'fresh', ch
   const rollbackLine = commandLine(ctx, 'rollback', secretId);
   const after = await readBackAfterWrite(ctx, store, repairing ? 'Rewritten' : 'Rotated', `the new value is AWSCURRENT (version ${stagedId}), confirmed by Secrets Manager; to undo: ${rollbackLine}`, stagedId);
   const drift = aliasDrift(after.check);
-  // Versions that carry the old token's label too: "revoke it by its label" could then hit the wrong token.
-  const shared = old.label && !repairing ? [...sharingLabel(info, currentId, old.label).filter((id) => id !== stagedId), ...(sameLabel(meta.label, old.label) ? [stagedId] : [])] : [];
+  // Versions that carry the old token's label too: "revoke it by its label" could then hit the wrong token,
+  // unless they hold the old token itself (a --same-token rewrite): then there is one token to revoke.
+  const { others, firstStored } = old.label && !repairing ? await otherTokensUnder(ctx, store, sharingLabel(info, currentId, old.label).filter((id) => id !== stagedId), currentCheck.token!, created) : { others: [], firstStored: created };
+  const shared = old.label && !repairing ? [...others, ...(sameLabel(meta.label, old.label) ? [stagedId] : [])] : [];
   const ok = after.check.problems.length === 0 && drift.length === 0 && after.currentVersionId === stagedId && sameSecret(after.check.token ?? '', creds.token);
   const expiry = expiryFacts(meta, 0, ctx.clock());
   const result: RotateResult = {
@@ -414,11 +416,11 @@ async function handOver(ctx: Context, p: Preflight, mode: 'resume' | 'fresh', ch
     expiresAt: expiry.expiresAt,
     label: expiry.label,
     validation: chosen.validation,
-    oldToken: repairing ? null : { username: currentCheck.username, label: old.label ?? null, storedAt: created?.toISOString() ?? null, expiresAt: expiryFacts(old, 0, ctx.clock()).expiresAt, sharesLabelWith: shared },
+    oldToken: repairing ? null : { username: currentCheck.username, label: old.label ?? null, storedAt: firstStored?.toISOString() ?? null, expiresAt: expiryFacts(old, 0, ctx.clock()).expiresAt, sharesLabelWith: shared },
     problems: [...after.check.problems, ...drift],
   };
   if (settings.json) ctx.out.json(result);
-  else renderText(ctx, result, { old, drift, rollbackLine, oat: tokenKind(currentCheck.token!) === 'oat', name: after.info.name, stagedId, created });
+  else renderText(ctx, result, { old, drift, rollbackLine, oat: tokenKind(currentCheck.token!) === 'oat', name: after.info.name, stagedId, created: firstStored });
   // What the tags read back say, not what was asked: the tag gone, or how to remove it.
   if (chosen.forgetRepository && !settings.json) {
     const still = after.info.tags[REPOSITORY_TAG];
@@ -426,6 +428,32 @@ async function handOver(ctx: Context, p: Preflight, mode: 'resume' | 'fresh', ch
     else ctx.out.warn(`${still} is still remembered as the repository CI pushes to (the tag could not be removed). Remove it with: aws secretsmanager untag-resource --secret-id ${after.info.arn} --tag-keys ${REPOSITORY_TAG}${settings.region ? ` --region ${settings.region}` : ''}`);
   }
   return ok ? ExitCode.Ok : ExitCode.Aws;
+}
+
+/**
+ * Of the versions sharing the old token's label, those that hold another token (read by version id;
+ * one that cannot be read counts as another token), and when the old token was first stored: the
+ * earliest of AWSCURRENT's version and those holding the same token.
+ */
+async function otherTokensUnder(ctx: Context, store: SecretStore, ids: string[], oldToken: string, created: Date | undefined): Promise<{ others: string[]; firstStored: Date | undefined }> {
+  const others: string[] = [];
+  let firstStored = created;
+  for (const id of ids) {
+    try {
+      const version = await store.get({ versionId: id });
+      const token = checkCredentialValue(version.secretString).token;
+      if (token === undefined || !sameSecret(token, oldToken)) {
+        others.push(id);
+        continue;
+      }
+      if (version.created && (!firstStored || version.created < firstStored)) firstStored = version.created;
+    } catch (e) {
+      if (isCancellation(e)) throw e;
+      ctx.out.debug(`version ${id} could not be read, so it counts as another token under the label`);
+      others.push(id);
+    }
+  }
+  return { others, firstStored };
 }
 
 /** The result as text: the headline, what is kept, what to revoke, how CI logs in. */
