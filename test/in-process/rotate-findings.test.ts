@@ -71,4 +71,44 @@ describeWith(['docker'], 'rotate --discard-pending, the revoke advice, and two r
     expect(r3.exitCode, r3.stderr).toBe(0);
     expect(r3.stdout).toMatch(/! 2 versions share the label "ci-dup" \(also version [\w-]+\): do not revoke by the label alone/);
   });
+
+  it('two rollbacks at once: one "Rolled back", the other exit 5 concurrent-change (Secrets Manager refuses its move, REFERENCE 3)', async () => {
+    const name = await setUp();
+    const r0 = await w.run(['rotate', '--non-interactive', '--token-stdin', '--secret-id', name, '--label', 'ci-second'], { input: w.rw2.token });
+    expect(r0.exitCode, r0.stderr).toBe(0);
+    const stages = await w.secrets.stages(name);
+    const previousId = Object.entries(stages).find(([, st]) => st.includes('AWSPREVIOUS'))![0];
+    const currentId = Object.entries(stages).find(([, st]) => st.includes('AWSCURRENT'))![0];
+    // Run A's move of AWSCURRENT is held until run B has rolled back; then A's move (RemoveFromVersionId
+    // the version B just replaced) is answered as AWS answers it: refused, the label is elsewhere.
+    const held = w.memory.fail({ target: 'UpdateSecretVersionStage', match: (i) => i.VersionStage === 'AWSCURRENT', mode: 'hold' });
+    const a = w.run(['rollback', '--non-interactive', '--secret-id', name, '--yes']);
+    await held;
+    const b = await w.run(['rollback', '--non-interactive', '--secret-id', name, '--yes']);
+    w.memory.release();
+    const ra = await a;
+    w.memory.restore();
+    expect(b.exitCode, b.stderr).toBe(0);
+    expect(b.stdout).toContain('Rolled back');
+    expect(ra.exitCode, ra.stderr).toBe(5);
+    expect(ra.stdout).not.toContain('Rolled back');
+    expect(ra.stderr).toContain(`Another run changed ${name} at the same time: another run made version ${previousId} current first, so this run's move was refused.`);
+    expect(ra.stderr).toContain(`State: AWSCURRENT is version ${previousId}, the value this run was to make current, made current by another run`);
+    // One swap, not two.
+    const after = await w.secrets.stages(name);
+    expect(after[previousId]).toEqual(['AWSCURRENT']);
+    expect(after[currentId]).toEqual(['AWSPREVIOUS']);
+  });
+
+  it('a promotion whose first answer was lost (the retry refused) still counts as this run\'s: "Rolled back", exit 0', async () => {
+    const name = await setUp();
+    const r0 = await w.run(['rotate', '--non-interactive', '--token-stdin', '--secret-id', name, '--label', 'ci-second'], { input: w.rw2.token });
+    expect(r0.exitCode, r0.stderr).toBe(0);
+    void w.memory.fail({ target: 'UpdateSecretVersionStage', match: (i) => i.VersionStage === 'AWSCURRENT', mode: 'drop-after' });
+    const r = await w.run(['rollback', '--non-interactive', '--secret-id', name, '--yes']);
+    w.memory.restore();
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Rolled back');
+    expect(JSON.parse((await w.secrets.value(name))!).token).toBe(w.rw.token);
+  });
 });
