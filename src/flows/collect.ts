@@ -2,7 +2,7 @@ import { usageError } from '../errors.js';
 import { checkAnswer } from './inputs.js';
 import type { Context } from '../context.js';
 import { probeLocalLogin, type LocalLogin } from '../docker/config.js';
-import { OAT_PLACE, PAT_PAGE } from '../domain/docker-hub.js';
+import { OAT_PLACE, PAT_PAGE, dockerServerFor } from '../domain/docker-hub.js';
 import {
   isDockerId,
   looksLikeAccessToken,
@@ -75,7 +75,7 @@ interface CollectOptions {
 async function offerLocalLogin(ctx: Context): Promise<LocalLogin | undefined> {
   const { out } = ctx;
   const step = await out.step('Looking for a local Docker Hub login');
-  const probe = await probeLocalLogin(ctx.env, ctx.signal);
+  const probe = await probeLocalLogin(ctx.env, ctx.signal, dockerServerFor(ctx.settings.registry));
   const login = probe.found;
   if (!login) {
     step.succeed(`Local Docker credentials: ${probe.notes.join('; ') || 'no Docker Hub login'}`);
