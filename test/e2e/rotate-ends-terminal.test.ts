@@ -137,4 +137,24 @@ describeWith(['moto_server', 'docker', 'tmux'], 'rotate at a terminal: Ctrl-D, -
     expect(screen).not.toMatch(/Registry grants push|no permission to push[\s\S]*Validating against Docker Hub again[\s\S]*no permission to push/);
     expect(JSON.parse((await w.secrets.value(name))!).token).toBe(w.rw.token);
   });
+
+  it('setup at a terminal replacing alice1\'s token with bobby2\'s asks about the account; No keeps it', async () => {
+    const name = uniqueName();
+    await w.secrets.create(name, value(w.rw.token));
+    const before = await w.secrets.stages(name);
+    const t = await w.terminal(['setup', '--secret-id', name]);
+    await t.waitFor('Replace the stored value with a new one?');
+    await t.type('y');
+    await t.waitFor('Which AWS services will read this secret');
+    await t.key('Enter');
+    await t.answerCredentials({ username: 'bobby2', token: w.bob.token });
+    await t.waitFor('This replaces the account CI uses: from alice1 to bobby2.');
+    await t.waitFor('Store the token of bobby2?');
+    await t.type('n');
+    const { code, screen } = await t.exit();
+    expect(screen).toContain('Kept the token of alice1.');
+    expect(code).toBe(2);
+    w.assertNoCanary('screen', screen);
+    expect(await w.secrets.stages(name)).toEqual(before);
+  });
 });

@@ -111,4 +111,15 @@ describeWith(['docker'], 'rotate --discard-pending, the revoke advice, and two r
     expect(r.stdout).toContain('Rolled back');
     expect(JSON.parse((await w.secrets.value(name))!).token).toBe(w.rw.token);
   });
+
+  it('setup replacing one account\'s token with another\'s says the account changes, as rotate does (--yes confirms it)', async () => {
+    const name = await setUp();
+    const r = await w.run(['setup', '--non-interactive', '--token-stdin', '--username', 'bobby2', '--secret-id', name, '--label', 'bob-ci', '--yes'], { input: w.bob.token });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toContain('! This replaces the account CI uses: from alice1 to bobby2.');
+    expect(JSON.parse((await w.secrets.value(name))!).username).toBe('bobby2');
+    // The same account again: nothing to say.
+    const same = await w.run(['setup', '--non-interactive', '--token-stdin', '--username', 'bobby2', '--secret-id', name, '--label', 'bob-ci-2', '--yes'], { input: w.bob.token });
+    expect(same.stderr).not.toContain('This replaces the account CI uses');
+  });
 });
