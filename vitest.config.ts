@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
+
+// Commands run in process say the version the built CLI says.
+const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 
 export default defineConfig({
   test: {
@@ -13,5 +17,5 @@ export default defineConfig({
     // One moto for every file that does not need its own (test/support/global-moto.ts).
     globalSetup: ['./test/support/global-moto.ts'],
   },
-  define: { __VERSION__: JSON.stringify('0.0.0-test') },
+  define: { __VERSION__: JSON.stringify(version) },
 });

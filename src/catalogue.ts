@@ -138,6 +138,7 @@ export const CATALOGUE = {
   'docker-missing': dockerSetup,
   'docker-config-not-folder': dockerSetup,
   'docker-config-not-file': dockerSetup,
+  'docker-config-not-writable': dockerSetup,
   'no-private-folder': dockerSetup,
   'helper-missing': dockerSetup,
   'helper-temporary': dockerSetup,
@@ -149,6 +150,7 @@ export const CATALOGUE = {
   'not-replaced': declined,
   'not-rotated': declined,
   'not-rolled-back': declined,
+  'host-declined': declined,
   cancelled: signal,
 
   // The credential helper's own failures (src/helper/main.ts): docker's protocol is exit 1 with the reason on stdout.

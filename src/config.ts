@@ -43,6 +43,8 @@ export interface Settings {
   json: boolean;
   color: boolean;
   interactive: boolean;
+  /** Why a run at a terminal is unattended anyway, when the user may not expect it. */
+  noPromptBecause?: string;
   yes: boolean;
   debug: boolean;
   configPath?: string;
@@ -330,7 +332,9 @@ export function resolveSettings(flags: FlagValues, where: Environment): Settings
     if (candidates[0]) origin[field] = candidates[0];
     return candidates[0]?.value;
   };
-  const noColorEnv = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
+  // NO_COLOR (no-color.org), and a terminal that declares it cannot show colour (TERM=dumb:
+  // Emacs' shell, some CI log viewers) — found in the stranger's trial.
+  const noColorEnv = (env.NO_COLOR !== undefined && env.NO_COLOR !== '') || env.TERM === 'dumb';
   const values = {
     secretId: pick('secretId'),
     profile: pick('profile'),
@@ -347,6 +351,9 @@ export function resolveSettings(flags: FlagValues, where: Environment): Settings
     json: flags.json ?? false,
     color: flags.color !== false && !noColorEnv,
     interactive: !flags.nonInteractive && where.stdinIsTTY && where.stderrIsTTY,
+    // At a terminal with only stderr redirected (`rotate 2>err.log`), the run is unattended with no
+    // word of why, and the keys typed next go to the shell (the stranger pasted a token into bash).
+    noPromptBecause: !flags.nonInteractive && where.stdinIsTTY && !where.stderrIsTTY ? 'stderr is not a terminal, and questions are asked on stderr' : undefined,
     yes: flags.yes ?? false,
     debug: flags.debug ?? false,
     configPath,

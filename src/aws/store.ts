@@ -12,6 +12,8 @@ export interface StoreOptions {
   env?: NodeJS.ProcessEnv;
   profile?: string;
   region?: string;
+  /** AWS_REGION or AWS_DEFAULT_REGION, when it was set but blank (and so ignored). */
+  blankRegionVariable?: string;
   /** The run's signal (Ctrl-C and other signals): aborts reads, never writes or cleanup. */
   signal?: AbortSignal;
   log?: (line: string) => void;
@@ -126,9 +128,10 @@ export async function guardedCall<T>(
       profile: options.profile,
       region: options.region ?? (await region().catch(() => undefined)),
       endpoint: store.endpoint,
+      blankRegionVariable: options.blankRegionVariable,
     };
     if (deadline.aborted) throw timedOut(ctx, totalMs);
-    const mapped = mapAwsError(e, ctx, options.env);
+    const mapped = mapAwsError(e, ctx);
     if (refusedOnFirstAttempt(e)) refusedAtOnce.add(mapped);
     throw mapped;
   }
@@ -231,6 +234,15 @@ export class AwsSecretStore extends StoreCalls implements SecretStore {
       }
       const quiet = { debug: () => undefined, info: () => undefined, warn: (m: string) => options.log?.(`AWS SDK: ${String(m).split('\n')[0]}`), error: () => undefined };
       credentials = fromNodeProviderChain({ profile: options.profile, logger: quiet, clientConfig: { requestHandler } });
+    }
+    // AWS_REGION= (a CI variable whose value was never set) is, to the SDK, a region named "":
+    // it refuses it as "Region not accepted" before sending, which read as a refusal by AWS
+    // (stranger trial, session 3). A blank region variable is no region: the SDK never sees it.
+    for (const name of ['AWS_REGION', 'AWS_DEFAULT_REGION']) {
+      if (env[name] !== undefined && env[name]!.trim() === '') {
+        delete env[name];
+        options = { ...options, blankRegionVariable: options.blankRegionVariable ?? name };
+      }
     }
     const endpoint = env.AWS_ENDPOINT_URL_SECRETS_MANAGER ?? env.AWS_ENDPOINT_URL;
     const client = new sdk.SecretsManagerClient({

@@ -7,7 +7,7 @@ import { checkCredentialValue } from '../domain/value.js';
 import { noValueYet } from '../flows/inspect.js';
 import { dockerLoginFailure } from '../docker/login.js';
 import { findOnPath } from '../docker/path-lookup.js';
-import { dockerConfigLocationProblem, dockerConfigPath } from '../docker/config.js';
+import { dockerConfigLocationProblem, dockerConfigPath, dockerConfigWriteProblem } from '../docker/config.js';
 import {
   HELPER_COMMAND,
   HELPER_NAME,
@@ -66,7 +66,7 @@ export async function login(ctx: Context, o: LoginOptions): Promise<number> {
   const server = dockerServerFor(settings.registry);
   const serverName = server ?? 'Docker Hub';
   const configPath = dockerConfigPath(ctx.env);
-  const location = dockerConfigLocationProblem(configPath, ctx.env);
+  const location = dockerConfigLocationProblem(configPath, ctx.env) ?? dockerConfigWriteProblem(configPath, ctx.env);
   if (location) throw location;
 
   const store = await openStore(ctx, secretId);
@@ -144,9 +144,11 @@ async function logDockerIn(ctx: Context, t: DockerLogin): Promise<number> {
     if (e.exitCode !== ExitCode.Rejected) throw e;
     throw new CliError(
       e.code,
-      `Docker Hub rejected the token stored in ${secretId} (${stage}, version ${versionId}): ${e.message.replace(/\.$/, '')}.`,
+      `Docker Hub rejected the token stored in ${secretId} (${stage}, version ${versionId}).`,
       `Store a working token with ${commandLine(ctx, 'rotate', secretId)}${stage === PREVIOUS ? '' : `; until then, ${commandLine(ctx, 'login', secretId)} --stage AWSPREVIOUS may still work`}.`,
       ExitCode.Rejected,
+      undefined,
+      e,
     );
   }
   step.end();

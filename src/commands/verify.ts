@@ -7,6 +7,7 @@ import { validateAgainstHub, type HubReport } from '../flows/validate.js';
 import { defaultWarnDays, expiryFacts, invalidMetaWarning, metaOf } from '../domain/lifecycle.js';
 import { aliasDrift, consumerReports, consumersToReport, declaredConsumers } from '../domain/consumers.js';
 import { verifyHelper } from './verify-helper.js';
+import { renderHint } from '../ui/render.js';
 
 export interface VerifyOptions {
   live?: boolean;
@@ -108,7 +109,12 @@ export async function verify(ctx: Context, options: VerifyOptions): Promise<numb
     });
   } else {
     const c = out.out;
-    out.data(`${ok ? c.green('✓') : c.red('✗')} ${c.bold(info.name)}${settings.region ? ` (${settings.region})` : ''}`);
+    // The headline says what the exit code says: ✓ only for exit 0; a due rotation under --fail-when-due
+    // is "!" (exit 6), and an interrupted check says so rather than calling the secret bad (stranger, session 3).
+    const interrupted = liveError?.code === 'cancelled';
+    const mark = ok ? (failsDue ? c.yellow('!') : c.green('✓')) : interrupted ? c.yellow('!') : c.red('✗');
+    const after = failsDue ? ': rotation due' : interrupted ? ': the Docker Hub check was interrupted; nothing was changed' : '';
+    out.data(`${mark} ${c.bold(info.name)}${settings.region ? ` (${settings.region})` : ''}${after}`);
     const facts = factLines(check);
     const changed = inspection.created ?? info.lastChanged;
     if (changed) facts.push(['last changed', `${formatDate(changed)} (${age(changed)})`]);
@@ -122,7 +128,7 @@ export async function verify(ctx: Context, options: VerifyOptions): Promise<numb
     for (const [key, value] of facts) out.data(`  ${`${key}:`.padEnd(width)} ${value}`);
     for (const p of problems) out.data(`  ${c.red('✗')} ${p}`);
     for (const w of warnings) out.warn(w);
-    if (liveError?.hint) out.info(`  ${liveError.hint}`);
+    if (liveError) renderHint(out, liveError);
   }
   if (ok) return failsDue ? ExitCode.RotationDue : ExitCode.Ok;
   if (liveError) return liveError.exitCode;

@@ -1,8 +1,8 @@
-import { readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CliError, ExitCode } from '../errors.js';
-import { HUB_AUTH_KEY } from '../domain/docker-hub.js';
+import { HUB_AUTH_KEY, hostOf } from '../domain/docker-hub.js';
 import { tokenKind } from '../domain/tokens.js';
 import { registerSecret } from '../ui/redact.js';
 import { findOnPath } from './path-lookup.js';
@@ -71,6 +71,35 @@ export function dockerConfigLocationProblem(configPath: string, env: NodeJS.Proc
     );
   }
   return undefined;
+}
+
+/**
+ * `login` writes docker's config: a folder (or, when it does not exist yet, the
+ * nearest folder above it) this user cannot write fails docker's own save after
+ * the whole login, as "Error saving credentials" (exit 5, "try again", which cannot
+ * help: the stranger's trial, session 3). Checked before anything is read or sent.
+ */
+export function dockerConfigWriteProblem(configPath: string, env: NodeJS.ProcessEnv): CliError | undefined {
+  let folder = dirname(configPath);
+  const named = env.DOCKER_CONFIG ? 'DOCKER_CONFIG names' : 'The docker config folder is';
+  let existing = folder;
+  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
+  const writable = (path: string, mode = constants.W_OK | constants.X_OK) => {
+    try {
+      accessSync(path, mode);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (writable(existing) && (!existsSync(configPath) || writable(configPath, constants.W_OK))) return undefined;
+  if (existing !== folder) folder = `${folder} (to be created in ${existing})`;
+  return new CliError(
+    'docker-config-not-writable',
+    `${named} ${folder}, which this user cannot write, so docker could not save the login there.`,
+    env.DOCKER_CONFIG ? 'Point DOCKER_CONFIG at a folder you can write (for example DOCKER_CONFIG=$HOME/.docker), then run this again.' : `Make ${existing} yours again (sudo chown -R "$USER" ${existing}), or set DOCKER_CONFIG to a folder you can write.`,
+    ExitCode.Usage,
+  );
 }
 
 export function classifySecret(username: string, secret: string): SecretKind {
@@ -179,11 +208,11 @@ export async function probeLocalLogin(env: NodeJS.ProcessEnv, signal: AbortSigna
   }
   // docker reads the registry through this tool's own helper: it serves the secret itself, so there is
   // no other login to reuse, and running it here would only read the secret back (stranger trial, session 3).
-  const registryHelper = config.credHelpers?.[server] ?? (server === HUB_AUTH_KEY ? config.credHelpers?.['index.docker.io'] : undefined) ?? config.credsStore;
+  const registryHelper = config.credHelpers?.[server] ?? (server === HUB_AUTH_KEY ? config.credHelpers?.[hostOf(HUB_AUTH_KEY)] : undefined) ?? config.credsStore;
   if (registryHelper === HELPER_NAME) {
     return { found: undefined, notes: [...notes, `docker reads ${server === HUB_AUTH_KEY ? 'Docker Hub' : server} through this tool's own credential helper (docker-credential-${HELPER_NAME}, set in ${path}), which serves the secret itself; no other login to reuse`] };
   }
-  const helper = config.credHelpers?.[HUB_AUTH_KEY] ?? config.credHelpers?.['index.docker.io'] ?? config.credsStore;
+  const helper = config.credHelpers?.[HUB_AUTH_KEY] ?? config.credHelpers?.[hostOf(HUB_AUTH_KEY)] ?? config.credsStore;
   if (helper) {
     const answer = await askHelper(helper, env, signal);
     if (answer.login) return { found: answer.login, notes };

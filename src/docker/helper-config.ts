@@ -299,7 +299,7 @@ export async function checkHelperAnswers(key: string, env: NodeJS.ProcessEnv, si
   if ((r as { code?: string }).code === 'ENOENT') return { ok: false, code: 'helper-missing', problem: `${HELPER_COMMAND} (${found.path}) could not be run.` };
   if (r.exitCode !== 0) {
     if (said === NOT_FOUND) return { ok: false, code: 'helper-not-served', helperPath: found.path, said, problem: `${HELPER_COMMAND} does not answer for ${key} here (${NOT_FOUND}).` };
-    return { ok: false, code: 'helper-failed', helperPath: found.path, said, problem: `${HELPER_COMMAND} get answered: ${said.replace(/^dockerhub-credentials: /, '')}` };
+    return { ok: false, code: 'helper-failed', helperPath: found.path, said, problem: `${HELPER_COMMAND} get answered "${said.replace(/^dockerhub-credentials: /, '').replace(/[.\s]+$/, '')}".` };
   }
   try {
     const parsed = JSON.parse(String(r.stdout)) as { Username?: string; Secret?: string };

@@ -245,16 +245,23 @@ export interface ExpiryFacts {
   text: string;
 }
 
+/** A token with this many days left, or fewer, is always due, whatever its lifetime. */
+export const ALWAYS_DUE_DAYS = 7;
+
 /**
  * When a rotation is due by default: 30 days before expiry, or a third of the
  * token's lifetime if that is shorter, so a 30-day token is not due the day it
- * is stored. The lifetime counts from when the version was written.
+ * is stored. The lifetime counts from when the version was written, which can be
+ * much later than the token's creation (`rotate --same-token --expires-at`, or a
+ * token stored with little life left), so the window never drops below
+ * ALWAYS_DUE_DAYS: a scheduled `verify --fail-when-due` turns red at least a week
+ * before CI breaks (the stranger's trial, session 3, saw it green the day before).
  */
 export function defaultWarnDays(meta: TokenMeta, storedAt: Date | undefined): number {
   const expires = meta.expires && meta.expires !== 'never' ? calendarDate(meta.expires) : undefined;
   if (!expires || !storedAt) return 30;
   const lifetime = Math.round((expires.getTime() - today(storedAt).getTime()) / DAY_MS);
-  return Math.max(0, Math.min(30, Math.floor(lifetime / 3)));
+  return Math.max(ALWAYS_DUE_DAYS, Math.min(30, Math.floor(lifetime / 3)));
 }
 
 export function expiryFacts(meta: TokenMeta, warnDays: number, now = new Date()): ExpiryFacts {

@@ -5,7 +5,7 @@
 // (main(argv, deps), the in-memory Secrets Manager); the ones in E2E also run as the
 // built CLI against moto.
 import { expect, it } from 'vitest';
-import { describeWith } from '../support/harness.js';
+import { PACKAGE_VERSION as VERSION, describeWith } from '../support/harness.js';
 import { useWorld, type MemoryWorld, type World } from '../support/world.js';
 import { uniqueName } from '../support/aws.js';
 
@@ -35,7 +35,7 @@ for (const inProcess of [true, false]) {
       expect(s.stderr).toContain('Docker Hub confirms the token belongs to the organization acmeorg');
       expect(s.stderr).toContain('Registry grants push to acmeorg/app');
       expect(s.exitCode).toBe(0);
-      expect(s.stdout).toContain('npx dockerhub-credentials login --secret-id arn:aws:secretsmanager:');
+      expect(s.stdout).toContain(`npx dockerhub-credentials@${VERSION} login --secret-id arn:aws:secretsmanager:`);
       // docker login and the registry check log in as the organization; the Hub API identifier is the organization.
       const calls = since(before);
       expect(calls.filter((q) => q.path === '/token').map((q) => q.query.account)).toEqual(['acmeorg', 'acmeorg']);

@@ -58,6 +58,11 @@ describe('resolveSettings', () => {
     expect(resolveSettings({}, { env: {}, cwd: tmpdir(), ...tty }).color).toBe(true);
   });
 
+  it('turns colour off for TERM=dumb, a terminal that cannot show it (stranger trial, session 3)', () => {
+    expect(resolveSettings({}, { env: { TERM: 'dumb' }, cwd: tmpdir(), ...tty }).color).toBe(false);
+    expect(resolveSettings({}, { env: { TERM: 'xterm-256color' }, cwd: tmpdir(), ...tty }).color).toBe(true);
+  });
+
   it('rejects a malformed file, naming it and the problem', () => {
     const bad = tempDir('dhc-bad-');
     const path = join(bad, '.dockerhub-credentials.json');

@@ -55,6 +55,15 @@ describe('expiry', () => {
     expect(defaultWarnDays({ expires: '2027-01-01' }, undefined)).toBe(30);
     expect(expiryFacts({ expires: '2027-01-01' }, defaultWarnDays({ expires: '2027-01-01' }, NOW), NOW).rotationDue).toBe(false);
   });
+
+  it('never drops the window below a week: a token stored (or re-recorded) with a day left is due at once (stranger trial, session 3)', () => {
+    // NOW is 2026-12-02: an expiry recorded today for tomorrow gave a window of 0 days, green until the last hours.
+    expect(defaultWarnDays({ expires: '2026-12-03' }, NOW)).toBe(7);
+    expect(expiryFacts({ expires: '2026-12-03' }, defaultWarnDays({ expires: '2026-12-03' }, NOW), NOW).rotationDue).toBe(true);
+    expect(expiryFacts({ expires: '2026-12-09' }, defaultWarnDays({ expires: '2026-12-09' }, NOW), NOW).rotationDue).toBe(true);
+    expect(defaultWarnDays({ expires: '2026-12-23' }, NOW)).toBe(7);
+    expect(expiryFacts({ expires: '2026-12-23' }, defaultWarnDays({ expires: '2026-12-23' }, NOW), NOW).rotationDue).toBe(false);
+  });
 });
 
 it('suggests a label not yet recorded, whatever its case', () => {
