@@ -106,6 +106,7 @@ export const MEANINGS: Record<ErrorCode, string> = {
   tls: 'docker login could not verify a certificate (a TLS-inspecting proxy needs its CA trusted); nothing about the token',
   'docker-login-failed': 'docker login failed for a reason that is not about the token (its own configuration, the network): run it yourself, or `--debug`',
 
+  'docker-logout-failed': '`logout`: `docker logout` could not erase the login from docker\'s credential store (its own words are quoted); the docker config was left as it was',
   'docker-missing': '`login` needs the docker CLI',
   'docker-config-not-folder': '`DOCKER_CONFIG` names a file, not a folder',
   'docker-config-not-file': 'docker\'s `config.json` is a folder, not a file',

@@ -6,6 +6,7 @@ export { rotate } from './rotate.js';
 export { rollback } from './rollback.js';
 export { history } from './history.js';
 export { login } from './login.js';
+export { logout } from './logout.js';
 // The real seams (Context's secrets, fetch and docker), from this same bundle.
 export { AwsSecretStore } from '../aws/store.js';
 export { netFetch } from '../net/proxy.js';
