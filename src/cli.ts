@@ -12,6 +12,7 @@ import { renderFailure } from './ui/render.js';
 import type { CommandName } from './commands/names.js';
 import { checkInputs, takeEnvToken } from './flows/inputs.js';
 import { takeEnvPassword } from './flows/signin-inputs.js';
+import { commandLine } from './flows/secret-id.js';
 
 // --help and --version are answered from texts the build rendered with commander
 // (src/quick.ts, usually straight from the CommonJS launcher); commander,
@@ -23,8 +24,18 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
 const stopWithinMs = (env: NodeJS.ProcessEnv) => Math.max(75, 2 * Math.min(Number(env.DOCKERHUB_CREDENTIALS_AWS_TIMEOUT) || 30, 600) + 15) * 1000;
 
 /** Stopped before the command could say what it left: the state must be read back. */
-const stoppedAnyway = (why: string) =>
-  new CliError('cancelled', `Stopped: ${why}.`, 'Check what the secret holds with: npx dockerhub-credentials history --secret-id NAME', ExitCode.Cancelled);
+const stoppedAnyway = (why: string, ctx: Context | undefined, writing: boolean) => {
+  const secretId = ctx?.settings.secretId;
+  // The exact command (the secret, --region, --profile), as every other hint gives it.
+  const history = ctx && secretId ? commandLine(ctx, 'history', secretId) : 'npx dockerhub-credentials history --secret-id NAME';
+  return new CliError(
+    'cancelled',
+    `Stopped: ${why}.`,
+    `Check what the secret holds with: ${history}`,
+    ExitCode.Cancelled,
+    writing ? `the outcome of the write to Secrets Manager in progress is unknown${secretId ? ` (${secretId} may or may not hold this run's value)` : ''}` : 'unknown: the run stopped before it could read the secret back',
+  );
+};
 
 type Runner = (ctx: Context, opts: Record<string, unknown>) => Promise<number>;
 
@@ -89,6 +100,8 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
   // while reading a token from a pipe that never closes).
   let commandStarted = false;
   let signals = 0;
+  /** The command's context, once it has one: what a last-resort stop names in its hint. */
+  let runCtx: Context | undefined;
   const stopNow = (e: CliError): never => {
     renderFailure(out, e);
     process.exit(ExitCode.Cancelled);
@@ -107,16 +120,17 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
     if (signals === 1) {
       cancelRequested = true;
       if (critical === 0) controller.abort();
-      else out.warn('Finishing the write in progress, then stopping.');
       const within = stopWithinMs(env);
-      setTimeout(() => stopNow(stoppedAnyway(`the run did not stop within ${within / 1000} seconds of the signal`)), within).unref();
+      // How long the terminal may look frozen: said at once, not discovered.
+      if (critical > 0) out.warn(`Finishing the write in progress, then stopping (at most ${within / 1000} seconds).`);
+      setTimeout(() => stopNow(stoppedAnyway(`the run did not stop within ${within / 1000} seconds of the signal`, runCtx, critical > 0)), within).unref();
     } else if (critical === 0) {
       streams.stderr.write('\n');
       process.exit(ExitCode.Cancelled);
     } else if (signals === 2) {
       out.warn('A write to Secrets Manager is in progress; stopping now leaves its outcome unknown. Signal again to stop anyway.');
     } else {
-      stopNow(stoppedAnyway('stopped during a write to Secrets Manager'));
+      stopNow(stoppedAnyway('stopped during a write to Secrets Manager', runCtx, true));
     }
   };
   // Nothing more is written, and the run stops as on a first signal: a closed terminal
@@ -168,6 +182,7 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
         }
       },
     };
+    runCtx = ctx;
     // Every flag, variable, config value and piped token is checked before anything is sent.
     ({ token: ctx.supplied, password: ctx.password } = await checkInputs(ctx, name, opts, envToken, envPassword));
     const runner = await loadCommand(name);

@@ -133,9 +133,27 @@ export async function guardedCall<T>(
       blankRegionVariable: options.blankRegionVariable,
     };
     if (deadline.aborted) throw timedOut(ctx, totalMs);
-    throw mapAwsError(e, ctx);
+    const mapped = mapAwsError(e, ctx);
+    if (refusedOnFirstAttempt(e)) refusedAtOnce.add(mapped);
+    throw mapped;
   }
 }
+
+/** Errors that are Secrets Manager's own answer (4xx) to the only attempt sent: the call did nothing. */
+const refusedAtOnce = new WeakSet<object>();
+
+/** A 4xx answer with no earlier attempt (the SDK counts them in $metadata.attempts): nothing was done by this call. */
+function refusedOnFirstAttempt(e: unknown): boolean {
+  const meta = (e as { $metadata?: { httpStatusCode?: number; attempts?: number } } | null)?.$metadata;
+  const status = meta?.httpStatusCode ?? 0;
+  return status >= 400 && status < 500 && (meta?.attempts ?? 1) <= 1;
+}
+
+/**
+ * True when `e` (as a store call threw it) is a refusal of the one attempt sent: the call
+ * changed nothing. False when an earlier attempt may have gone through (its answer lost).
+ */
+export const wasRefusedAtOnce = (e: unknown): boolean => typeof e === 'object' && e !== null && refusedAtOnce.has(e);
 
 function timedOut(c: AwsCallContext, totalMs: number): CliError {
   const endpoint = c.endpoint ?? `https://secretsmanager.${c.region ?? '<region>'}.amazonaws.com`;

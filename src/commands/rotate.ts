@@ -1,8 +1,8 @@
-import { CliError, ExitCode, cancelled, usageError } from '../errors.js';
+import { CliError, ExitCode, cancelled, isCancellation, usageError } from '../errors.js';
 import { askSecretId, commandLine, openStore } from '../flows/secret-id.js';
 import type { Context } from '../context.js';
 import type { SecretStore } from '../aws/store.js';
-import type { SecretInfo } from '../domain/secret.js';
+import { CURRENT, PENDING, versionWithStage, type SecretInfo } from '../domain/secret.js';
 import { checkCredentialValue, age, formatDate, type ValueCheck } from '../domain/value.js';
 import { collectCredentials } from '../flows/collect.js';
 import { validateAgainstHub, type HubReport } from '../flows/validate.js';
@@ -20,6 +20,7 @@ import {
   metaOf,
   recordedLabels,
   rememberedRepository,
+  REPOSITORY_TAG,
   sameLabel,
   sharingLabel,
   suggestLabel,
@@ -46,7 +47,7 @@ interface RotateOptions extends LifecycleFlags, SignInFlags {
 type PendingChoice = 'resume' | 'discard' | 'leave';
 
 /** 2. Resolve a pending stage: what to do with an AWSPENDING found at the start, another run's rotation in progress, or a stray one to finish or drop. */
-async function resolvePending(ctx: Context, store: SecretStore, pendingId: string, current: ValueCheck, o: RotateOptions): Promise<'resume' | 'fresh'> {
+async function resolvePending(ctx: Context, store: SecretStore, pendingId: string, current: ValueCheck, o: RotateOptions): Promise<'resume' | 'fresh' | 'discarded'> {
   const pending = await describePending(store, pendingId, current, ctx.clock());
   const live = pending.ageMs < LIVE_PENDING_MS;
   if (live && !o.resume && !o.discardPending) {
@@ -84,10 +85,30 @@ async function resolvePending(ctx: Context, store: SecretStore, pendingId: strin
       throw new CliError('discard-failed', `AWSPENDING could not be removed from version ${pendingId}.`, `Run ${commandLine(ctx, 'verify', store.secretId)} to see the state, then try again.`, ExitCode.Transient);
     }
     ctx.out.ok(`Removed AWSPENDING from version ${pendingId}`);
-    return 'fresh';
+    // --discard-pending drops the stage and ends (README, --help); the menu's "Discard it and start a new rotation" goes on.
+    return o.discardPending ? 'discarded' : 'fresh';
   }
   return 'resume';
 }
+
+/** rotate --discard-pending, done: the stages read back show AWSPENDING gone and AWSCURRENT where it was. */
+async function discardDone(ctx: Context, store: SecretStore, pendingId: string, currentId: string): Promise<number> {
+  const info = await store.describeLive();
+  const pendingNow = versionWithStage(info, PENDING);
+  const currentNow = versionWithStage(info, CURRENT);
+  if (pendingNow) {
+    throw concurrentChange(ctx, store.secretId, `AWSPENDING is on version ${pendingNow} again, staged by another run after this one removed it from version ${pendingId}`, `AWSCURRENT is version ${currentNow ?? '(none)'}`);
+  }
+  if (ctx.settings.json) {
+    ctx.out.json({ ok: true, secretId: store.secretId, discardedVersionId: pendingId, currentVersionId: currentNow ?? null, written: false });
+  } else {
+    ctx.out.data('');
+    ctx.out.data(`${ctx.out.out.green('✓')} ${ctx.out.out.bold('Discarded.')} ${store.secretId} has no AWSPENDING stage now (it was on version ${pendingId}); ${currentNow === currentId ? `AWSCURRENT unchanged (version ${currentId})` : `AWSCURRENT is version ${currentNow ?? '(none)'}, set by another run`}.`);
+    ctx.out.info(`  To rotate to a new token: ${commandLine(ctx, 'rotate', store.secretId)}`);
+  }
+  return ExitCode.Ok;
+}
+
 
 /** What the preflight read: the secret, its current value, and the record the new token is measured against. */
 interface Preflight {
@@ -117,6 +138,8 @@ interface Chosen {
   repairing: boolean;
   /** The token this run created (--create). */
   made?: Created;
+  /** The remembered repository was cleared at a terminal, and the run confirmed going on without the push check: it is forgotten. */
+  forgetRepository: boolean;
 }
 
 /**
@@ -127,7 +150,9 @@ interface Chosen {
  */
 export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
   const p = await preflight(ctx, o);
-  const mode = p.pending ? await resolvePending(ctx, p.store, p.pending, p.currentCheck, o) : 'fresh';
+  const resolved = p.pending ? await resolvePending(ctx, p.store, p.pending, p.currentCheck, o) : 'fresh';
+  if (resolved === 'discarded') return discardDone(ctx, p.store, p.pending!, p.currentId);
+  const mode = resolved;
   // A later failure or Ctrl-C must not say "nothing was changed" once a stray stage was dropped.
   const discarded = p.pending && mode === 'fresh' ? `the earlier AWSPENDING (version ${p.pending}) was discarded; ` : '';
   // A re-run with the token already stored is not a second token under one label.
@@ -320,7 +345,9 @@ async function collectOrAdopt(ctx: Context, p: Preflight, mode: 'resume' | 'fres
   }
   meta = { ...meta, access: validation.accessLevel ?? undefined, push: validation.push === 'granted' };
   if (ctx.signal.aborted) throw cancelled();
-  return { creds, validation, meta, repairing, made: made.token };
+  // Only an answer cleared at a terminal forgets it (unattended, the remembered one is the answer).
+  const forgetRepository = ctx.prompter.interactive && settings.repository === undefined && remembered !== undefined && !repository;
+  return { creds, validation, meta, repairing, made: made.token, forgetRepository };
 }
 
 /**
@@ -351,7 +378,7 @@ async function settle(ctx: Context, p: Preflight, write: StagedWrite, chosen: Ch
   const stagedId = write.versionId!;
   await write.unstageOrWarn();
   if (ctx.isCancelled()) throw cancelled(`the new value was already stored as AWSCURRENT (version ${stagedId}); to undo: ${commandLine(ctx, 'rollback', p.secretId)}`);
-  await recordMeta(ctx, p.store, p.info, stagedId, chosen.meta, chosen.validation.repository ?? undefined);
+  await recordMeta(ctx, p.store, p.info, stagedId, chosen.meta, chosen.forgetRepository ? null : (chosen.validation.repository ?? undefined));
   if (chosen.made) await recordHubFacts(ctx, p.store, p.info, stagedId, { ...chosen.made.facts, promotedAt: new Date().toISOString() });
   // Added to those recorded: the keys already there keep serving them.
   if (settings.consumers.length) await recordConsumers(ctx, p.store, CONSUMERS.filter((c) => settings.consumers.includes(c) || recordedConsumers(p.info.tags)?.includes(c)));
@@ -395,8 +422,10 @@ async function handOver(ctx: Context, p: Preflight, mode: 'resume' | 'fresh', ch
   const rollbackLine = commandLine(ctx, 'rollback', secretId);
   const after = await readBackAfterWrite(ctx, store, repairing ? 'Rewritten' : 'Rotated', `the new value is AWSCURRENT (version ${stagedId}), confirmed by Secrets Manager; to undo: ${rollbackLine}`, stagedId);
   const drift = aliasDrift(after.check);
-  // Versions that carry the old token's label too: "revoke it by its label" could then hit the wrong token.
-  const shared = old.label && !repairing ? [...sharingLabel(info, currentId, old.label).filter((id) => id !== stagedId), ...(sameLabel(meta.label, old.label) ? [stagedId] : [])] : [];
+  // Versions that carry the old token's label too: "revoke it by its label" could then hit the wrong token,
+  // unless they hold the old token itself (a --same-token rewrite): then there is one token to revoke.
+  const { others, firstStored } = old.label && !repairing ? await otherTokensUnder(ctx, store, sharingLabel(info, currentId, old.label).filter((id) => id !== stagedId), currentCheck.token!, created) : { others: [], firstStored: created };
+  const shared = old.label && !repairing ? [...others, ...(sameLabel(meta.label, old.label) ? [stagedId] : [])] : [];
   const ok = after.check.problems.length === 0 && drift.length === 0 && after.currentVersionId === stagedId && sameSecret(after.check.token ?? '', creds.token);
   const expiry = expiryFacts(meta, 0, ctx.clock());
   const result: RotateResult = {
@@ -418,12 +447,44 @@ async function handOver(ctx: Context, p: Preflight, mode: 'resume' | 'fresh', ch
     validation: chosen.validation,
     hubToken: chosen.made ? { ...hubFactsJson(chosen.made.facts)!, label: chosen.made.token.label } : null,
     retireCommand: chosen.made ? commandLine(ctx, 'retire', secretId) : null,
-    oldToken: repairing ? null : { username: currentCheck.username, label: old.label ?? null, storedAt: created?.toISOString() ?? null, expiresAt: expiryFacts(old, 0, ctx.clock()).expiresAt, sharesLabelWith: shared },
+    oldToken: repairing ? null : { username: currentCheck.username, label: old.label ?? null, storedAt: firstStored?.toISOString() ?? null, expiresAt: expiryFacts(old, 0, ctx.clock()).expiresAt, sharesLabelWith: shared },
     problems: [...after.check.problems, ...drift],
   };
   if (settings.json) ctx.out.json(result);
-  else renderText(ctx, result, { old, drift, rollbackLine, oat: tokenKind(currentCheck.token!) === 'oat', name: after.info.name, stagedId, created });
+  else renderText(ctx, result, { old, drift, rollbackLine, oat: tokenKind(currentCheck.token!) === 'oat', name: after.info.name, stagedId, created: firstStored });
+  // What the tags read back say, not what was asked: the tag gone, or how to remove it.
+  if (chosen.forgetRepository && !settings.json) {
+    const still = after.info.tags[REPOSITORY_TAG];
+    if (still === undefined) ctx.out.info(`  ${p.remembered} is no longer remembered as the repository CI pushes to: later rotations skip the push check unless --repository is given.`);
+    else ctx.out.warn(`${still} is still remembered as the repository CI pushes to (the tag could not be removed). Remove it with: aws secretsmanager untag-resource --secret-id ${after.info.arn} --tag-keys ${REPOSITORY_TAG}${settings.region ? ` --region ${settings.region}` : ''}`);
+  }
   return ok ? ExitCode.Ok : ExitCode.Aws;
+}
+
+/**
+ * Of the versions sharing the old token's label, those that hold another token (read by version id;
+ * one that cannot be read counts as another token), and when the old token was first stored: the
+ * earliest of AWSCURRENT's version and those holding the same token.
+ */
+async function otherTokensUnder(ctx: Context, store: SecretStore, ids: string[], oldToken: string, created: Date | undefined): Promise<{ others: string[]; firstStored: Date | undefined }> {
+  const others: string[] = [];
+  let firstStored = created;
+  for (const id of ids) {
+    try {
+      const version = await store.get({ versionId: id });
+      const token = checkCredentialValue(version.secretString).token;
+      if (token === undefined || !sameSecret(token, oldToken)) {
+        others.push(id);
+        continue;
+      }
+      if (version.created && (!firstStored || version.created < firstStored)) firstStored = version.created;
+    } catch (e) {
+      if (isCancellation(e)) throw e;
+      ctx.out.debug(`version ${id} could not be read, so it counts as another token under the label`);
+      others.push(id);
+    }
+  }
+  return { others, firstStored };
 }
 
 /** The result as text: the headline, what is kept, what to revoke, how CI logs in. */

@@ -12,6 +12,7 @@ import { LIVE_PENDING_MS, StagedWrite, describePending, recordConsumers, readBac
 import { accessDrops, assertNewLabel, expiryFacts, lifecycleFromFlags, metaOf, recordedLabels, rememberedRepository, suggestLabel, type LifecycleFlags } from '../domain/lifecycle.js';
 import { askLifecycle, confirmAccessDrops, recordMeta } from '../flows/lifecycle.js';
 import { validateWithRecovery } from '../flows/recover.js';
+import { confirmOrYes } from '../flows/describe.js';
 import { checkAnswer } from '../flows/inputs.js';
 import { sameSecret } from '../ui/redact.js';
 import { askRepository, type Collected } from '../flows/collect.js';
@@ -29,7 +30,7 @@ interface SetupOptions extends LifecycleFlags, SignInFlags {
 }
 
 /** Step 1: which secret, and may we write it? */
-async function preflight(ctx: Context): Promise<{ store: SecretStore; info: SecretInfo; existing?: Record<string, unknown>; currentId?: string; currentToken?: string }> {
+async function preflight(ctx: Context): Promise<{ store: SecretStore; info: SecretInfo; existing?: Record<string, unknown>; currentId?: string; currentToken?: string; currentUsername?: string }> {
   const { prompter, out, settings } = ctx;
   // Answered at the prompt (no flag, variable or config value): a mistyped name is asked again.
   const asked = !settings.origin.secretId;
@@ -75,7 +76,7 @@ async function preflight(ctx: Context): Promise<{ store: SecretStore; info: Secr
     settings.yes ||
     (await prompter.confirm({ message: 'Replace the stored value with a new one?', default: false, flag: '--yes' }));
   if (!replace) throw new CliError('not-replaced', 'Left the stored value as it was.', `Use ${commandLine(ctx, 'rotate', secretId)} to replace it safely.`, ExitCode.Usage);
-  return { store, info, existing: check.parsed, currentId, currentToken: check.token ?? undefined };
+  return { store, info, existing: check.parsed, currentId, currentToken: check.token ?? undefined, currentUsername: check.problems.length === 0 ? (check.username ?? undefined) : undefined };
 }
 
 /** `setup`: probe, guide, collect, validate, store, verify, hand over. */
@@ -85,7 +86,7 @@ export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
   const given = lifecycleFromFlags(opts);
   // A consumer's rules are checked before anything else (exit 2, nothing written).
   assertConsumerRules(settings.consumers, await askSecretId(ctx));
-  const { store, info, existing, currentId, currentToken } = await preflight(ctx);
+  const { store, info, existing, currentId, currentToken, currentUsername } = await preflight(ctx);
   settings.consumers = declaredConsumers(settings.consumers, info.tags);
   // --token-stdin is a scripted run (collect refuses it at a terminal): no question then.
   const consumers = opts.tokenStdin ? settings.consumers : await chooseConsumers(ctx, existing, info);
@@ -126,12 +127,25 @@ export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
   // The same token stored again is not a second token, and does no less than itself.
   const another = (token: string) => replacing && (currentToken === undefined || !sameSecret(token, currentToken));
   if (another(collected.creds.token)) assertNewLabel(given, labels.current, labels.suggestion);
+  // CI would pull and push as someone else from now on: said and asked, as rotate does (before Docker Hub is asked,
+  // and again if recovery changed the account).
+  let confirmedFor = currentUsername;
+  const confirmAccount = async (username: string) => {
+    if (!replacing || confirmedFor === undefined || username === confirmedFor) return;
+    out.warn(`This replaces the account CI uses: from ${currentUsername} to ${username}.`);
+    if (!(await confirmOrYes(ctx, `Store the token of ${username}?`))) {
+      throw new CliError('not-replaced', `Kept the token of ${currentUsername}.`, `To stay with ${currentUsername}, use a token created by ${currentUsername}.`, ExitCode.Usage);
+    }
+    confirmedFor = username;
+  };
+  await confirmAccount(collected.creds.username);
 
   out.info('');
   out.heading('Validating against Docker Hub');
   ({ creds, validation, repository } = created
     ? { creds: collected.creds, validation: await validateAgainstHub(ctx, collected.creds, collected.repository), repository: collected.repository }
     : await validateWithRecovery(ctx, collected.creds, collected.repository));
+  await confirmAccount(creds.username);
   if (another(creds.token)) {
     await confirmAccessDrops(ctx, accessDrops(metaOf(info, currentId!), remembered, validation), { rotateLine: `${commandLine(ctx, 'rotate', secretId)} --token-stdin --yes` });
   }

@@ -6,6 +6,7 @@ import { HUB_AUTH_KEY, hostOf } from '../domain/docker-hub.js';
 import { tokenKind } from '../domain/tokens.js';
 import { registerSecret } from '../ui/redact.js';
 import { findOnPath } from './path-lookup.js';
+import { HELPER_NAME } from './helper-config.js';
 
 export type SecretKind = 'personal access token' | 'organization access token' | 'password' | 'identity token' | 'session token';
 
@@ -191,7 +192,7 @@ function fromAuthConfigEnv(env: NodeJS.ProcessEnv): { login?: LocalLogin; note?:
  * fallback to plaintext auths, as in docker's native_store.go); only without a
  * store, `auths` in the file. Read-only.
  */
-export async function probeLocalLogin(env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<ProbeResult> {
+export async function probeLocalLogin(env: NodeJS.ProcessEnv, signal: AbortSignal, server: string = HUB_AUTH_KEY): Promise<ProbeResult> {
   const notes: string[] = [];
   const fromEnv = fromAuthConfigEnv(env);
   if (fromEnv.login) return { found: fromEnv.login, notes };
@@ -204,6 +205,12 @@ export async function probeLocalLogin(env: NodeJS.ProcessEnv, signal: AbortSigna
   } catch (e) {
     const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
     return { found: undefined, notes: [...notes, missing ? `no docker config at ${path}` : `${path} could not be read as JSON`] };
+  }
+  // docker reads the registry through this tool's own helper: it serves the secret itself, so there is
+  // no other login to reuse, and running it here would only read the secret back (stranger trial, session 3).
+  const registryHelper = config.credHelpers?.[server] ?? (server === HUB_AUTH_KEY ? config.credHelpers?.[hostOf(HUB_AUTH_KEY)] : undefined) ?? config.credsStore;
+  if (registryHelper === HELPER_NAME) {
+    return { found: undefined, notes: [...notes, `docker reads ${server === HUB_AUTH_KEY ? 'Docker Hub' : server} through this tool's own credential helper (docker-credential-${HELPER_NAME}, set in ${path}), which serves the secret itself; no other login to reuse`] };
   }
   const helper = config.credHelpers?.[HUB_AUTH_KEY] ?? config.credHelpers?.[hostOf(HUB_AUTH_KEY)] ?? config.credsStore;
   if (helper) {

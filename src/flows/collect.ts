@@ -2,7 +2,7 @@ import { usageError } from '../errors.js';
 import { checkAnswer } from './inputs.js';
 import type { Context } from '../context.js';
 import { probeLocalLogin, type LocalLogin } from '../docker/config.js';
-import { OAT_PLACE, PAT_PAGE } from '../domain/docker-hub.js';
+import { OAT_PLACE, PAT_PAGE, dockerServerFor } from '../domain/docker-hub.js';
 import {
   isDockerId,
   looksLikeAccessToken,
@@ -80,7 +80,7 @@ interface CollectOptions {
 async function offerLocalLogin(ctx: Context): Promise<LocalLogin | undefined> {
   const { out } = ctx;
   const step = await out.step('Looking for a local Docker Hub login');
-  const probe = await probeLocalLogin(ctx.env, ctx.signal);
+  const probe = await probeLocalLogin(ctx.env, ctx.signal, dockerServerFor(ctx.settings.registry));
   const login = probe.found;
   if (!login) {
     step.succeed(`Local Docker credentials: ${probe.notes.join('; ') || 'no Docker Hub login'}`);
@@ -176,7 +176,8 @@ export async function collectCredentials(ctx: Context, o: CollectOptions): Promi
 export async function askRepository(ctx: Context, current: string | undefined): Promise<string | undefined> {
   return (
     (await ctx.prompter.input({
-      message: 'Repository CI pushes to (namespace/name; empty to skip the push check):',
+      // With a default shown, an emptied-looking line (Ctrl-U) still takes it: only Backspace removes it, so say so.
+      message: current ? 'Repository CI pushes to (namespace/name; Backspace, then Enter, to skip the push check):' : 'Repository CI pushes to (namespace/name; empty to skip the push check):',
       default: current ?? '',
       validate: (v) => (v.trim() === '' ? true : checkAnswer('repository', v)),
       optional: true,

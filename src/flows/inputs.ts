@@ -260,13 +260,13 @@ export interface InputCheck {
 
 /** What a command needs and does, as far as checking its inputs goes. */
 function needs(command: string, opts: Record<string, unknown>) {
-  // rotate --discard-pending goes on to a fresh rotation; --resume uses the staged token, --same-token the stored one.
+  // rotate --discard-pending only drops the stage (no token); --resume uses the staged token, --same-token the stored one.
   // --create makes the token: none is read (src/flows/signin.ts reads the password instead).
-  const takesToken = !opts.create && (command === 'setup' || (command === 'rotate' && !opts.resume && !opts.sameToken));
+  const takesToken = !opts.create && (command === 'setup' || (command === 'rotate' && !opts.resume && !opts.sameToken && !opts.discardPending));
   // login hands the stored token to docker for its registry (or names that registry for the helper).
   const sendsToken =
     command === 'setup' ||
-    command === 'rotate' ||
+    (command === 'rotate' && !opts.discardPending) ||
     command === 'login' ||
     command === 'retire' ||
     command === 'tokens' ||

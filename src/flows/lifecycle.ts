@@ -106,12 +106,14 @@ export async function confirmAccessDrops(ctx: Context, reasons: string[], setup?
  * versions that no longer exist. Metadata is a convenience: a failure here is a
  * warning, never a reason to call the write failed.
  */
-export async function recordMeta(ctx: Context, store: SecretStore, info: SecretInfo, versionId: string, meta: TokenMeta, repository?: string): Promise<void> {
+export async function recordMeta(ctx: Context, store: SecretStore, info: SecretInfo, versionId: string, meta: TokenMeta, repository?: string | null): Promise<void> {
   try {
     const tags: Record<string, string> = {};
     if (meta.expires !== undefined || meta.label !== undefined || meta.access !== undefined || meta.push) tags[tagKey(versionId)] = encodeMeta(meta);
     if (repository && info.tags[REPOSITORY_TAG] !== repository) tags[REPOSITORY_TAG] = repository;
     if (Object.keys(tags).length) await store.tag(tags);
+    // null: the remembered repository was cleared at a terminal and the run confirmed; it is forgotten.
+    if (repository === null && info.tags[REPOSITORY_TAG] !== undefined) await store.untag([REPOSITORY_TAG]);
     const ours = Object.keys(info.tags).filter((k) => k.startsWith(TAG_PREFIX) && k !== tagKey(versionId));
     if (ours.length) {
       const existing = new Set((await store.listVersions(info.name)).map((v) => v.versionId));

@@ -7,7 +7,7 @@ import { askRepository, askToken, releaseReplacedToken } from './collect.js';
 import { validateAgainstHub, type HubReport } from './validate.js';
 import { renderHeadline, renderHint } from '../ui/render.js';
 
-type Next = 'username' | 'token' | 'repository' | 'quit';
+type Next = 'username' | 'token' | 'repository' | 'skip' | 'quit';
 
 /** The Docker Hub refusals (exit 3, src/hub/registry.ts) that recovery branches on: rows of the catalogue, so a typo here does not compile. */
 export type Rejection = Extract<CodeIn<'hub'>, 'credentials-rejected' | 'wrong-user' | 'token-expired' | 'password-2fa' | 'no-push' | 'no-push-namespace'>;
@@ -63,12 +63,14 @@ export async function validateWithRecovery(ctx: Context, first: Credentials, fir
       const names: Record<Next, string> = {
         username: `Type the Docker ID again (now ${creds.username})`,
         token: 'Paste another token',
-        repository: `Change the repository (now ${repository}; empty skips the push check)`,
+        repository: `Change the repository (now ${repository})`,
+        // An explicit choice: an emptied answer at the repository prompt is easy to get wrong (stranger finding 10).
+        skip: `Skip the push check (do not check ${repository})`,
         quit: 'Stop',
       };
       const next = await prompter.select<Next>({
         message: 'What now?',
-        choices: fixes.map((value) => ({ name: names[value], value })),
+        choices: fixes.flatMap((value): Next[] => (value === 'repository' ? ['repository', 'skip'] : [value])).map((value) => ({ name: names[value], value })),
         default: owner && fixes.includes('token') ? 'token' : fixes[0],
         flag: '--username',
       });
@@ -81,6 +83,8 @@ export async function validateWithRecovery(ctx: Context, first: Credentials, fir
         };
       } else if (next === 'repository') {
         repository = (await askRepository(ctx, repository))?.trim() || undefined;
+      } else if (next === 'skip') {
+        repository = undefined;
       } else {
         const token = await askToken(ctx, 'Access token (input hidden):', creds.username);
         // The answer replaced is no longer the token: a name typed there by mistake is shown again.

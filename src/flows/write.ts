@@ -1,6 +1,6 @@
 import { CliError, ExitCode, cancelled, isCancellation, isCliError, withState } from '../errors.js';
 import { CURRENT, PENDING, versionWithStage, type SecretInfo } from '../domain/secret.js';
-import type { SecretStore } from '../aws/store.js';
+import { wasRefusedAtOnce, type SecretStore } from '../aws/store.js';
 import { commandLine } from './secret-id.js';
 import type { Context } from '../context.js';
 import { checkCredentialValue, type ValueCheck } from '../domain/value.js';
@@ -128,6 +128,8 @@ export class StagedWrite {
    * adopted by rotate --resume), and this run's own failure or decline stands.
    */
   private promoting = false;
+  /** Set when promote()'s only attempt was refused while another run made the same version current. */
+  private refused = false;
   /** Set by undo: AWSCURRENT was read back and is still the version the run started from. */
   private currentUnchanged = false;
 
@@ -242,7 +244,13 @@ export class StagedWrite {
       const info = await this.store.settle();
       if (!info) throw unknownOutcome(this.ctx, this.secretId, 'Moving AWSCURRENT to the new value', e);
       const now = versionWithStage(info, CURRENT);
-      if (now === to) {
+      if (now === to && !this.ours && wasRefusedAtOnce(e)) {
+        // A version this run did not create (rollback's AWSPREVIOUS, a resumed stage) is current, but Secrets
+        // Manager refused this run's only attempt (RemoveFromVersionId no longer held AWSCURRENT, REFERENCE 3):
+        // another run made it current. Two rollbacks at once: one "Rolled back", the other exit 5 (stranger finding 14).
+        this.refused = true;
+        throw concurrentChange(this.ctx, this.secretId, `another run made version ${to} current first, so this run's move was refused`);
+      } else if (now === to) {
         this.ctx.out.debug('UpdateSecretVersionStage failed, but the stages show AWSCURRENT moved (the answer was lost)');
       } else if (now !== this.fromId) {
         throw concurrentChange(this.ctx, this.secretId, `AWSCURRENT moved to version ${now ?? '(none)'} before this run could promote its value`);
@@ -306,7 +314,7 @@ export class StagedWrite {
     }
     const id = this.versionId;
     if (id && versionWithStage(info, CURRENT) === id) {
-      if (!this.promoting) {
+      if (!this.promoting || this.refused) {
         // Not this run's doing: it never asked for the move.
         return `AWSCURRENT is version ${id}, ${this.ours ? 'the value this run staged' : 'the value this run was to make current'}, made current by another run`;
       }

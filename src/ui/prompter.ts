@@ -102,11 +102,20 @@ export class TerminalPrompter implements Prompter {
   private async ask<R>(run: (lib: Inquirer, ctx: object) => Promise<R>): Promise<R> {
     this.lib ??= await import('./inquirer.js');
     const ctx = { input: this.stdin, output: this.streams.stderr, clearPromptOnDone: false, signal: this.signal };
+    // End of input (Ctrl-D on an empty line) closes the prompt's readline, and @inquirer only
+    // cleans up then: its promise never settles, the event loop drains, and the run used to end
+    // with exit 0 and no line (stranger trial, finding 5). A drained loop while a prompt waits
+    // means no answer can come: that is a cancellation, as Ctrl-C is.
+    let onDrained!: () => void;
+    const drained = new Promise<never>((_, reject) => (onDrained = () => reject(cancelled())));
+    process.once('beforeExit', onDrained);
     try {
-      return await run(this.lib, ctx);
+      return await Promise.race([run(this.lib, ctx), drained]);
     } catch (e) {
       if (e instanceof Error && (e.name === 'ExitPromptError' || e.name === 'AbortPromptError')) throw cancelled();
       throw e;
+    } finally {
+      process.off('beforeExit', onDrained);
     }
   }
 

@@ -36,7 +36,7 @@ describeWith(['moto_server', 'docker', 'tmux'], 'label, repository and redaction
     await r.waitFor('New access token');
     await r.paste(w.rw2.token);
     // The repository given at setup is the default: Enter keeps the push check.
-    await r.waitFor('Repository CI pushes to (namespace/name; empty to skip the push check): (alice1/app)');
+    await r.waitFor('Repository CI pushes to (namespace/name; Backspace, then Enter, to skip the push check): (alice1/app)');
     await r.key('Enter');
     await r.waitFor('Registry grants push to alice1/app');
     await r.waitFor('Expiration date chosen for this token in Docker Hub');
@@ -66,8 +66,9 @@ describeWith(['moto_server', 'docker', 'tmux'], 'label, repository and redaction
     // The refusal offers another token or another repository (recovery); Stop ends the run.
     await t.waitFor(/What now\?[\s\S]*Stop/);
     await t.key('Down');
+    await t.key('Down'); // Skip the push check
     await t.key('Down');
-    await t.key('Enter');
+    await t.key('Enter'); // Stop
     const refused = await t.exit();
     expect(refused.screen).toMatch(/push/i);
     expect(refused.screen).not.toContain('Rotated.');
@@ -79,7 +80,7 @@ describeWith(['moto_server', 'docker', 'tmux'], 'label, repository and redaction
     await u.type('');
     await u.waitFor('New access token');
     await u.paste(w.ro.token);
-    await u.waitFor('Repository CI pushes to (namespace/name; empty to skip the push check): (alice1/app)');
+    await u.waitFor('Repository CI pushes to (namespace/name; Backspace, then Enter, to skip the push check): (alice1/app)');
     await u.key('BSpace'); // clears the default: skip the push check
     await u.key('Enter');
     const asked = await u.waitFor('Rotate to this token anyway?');
@@ -107,7 +108,7 @@ describeWith(['moto_server', 'docker', 'tmux'], 'label, repository and redaction
     await t.type('alice1');
     await t.waitFor(/ccess token \(input hidden\)/);
     await t.paste(w.ro.token);
-    await t.waitFor('Repository CI pushes to (namespace/name; empty to skip the push check): (alice1/app)');
+    await t.waitFor('Repository CI pushes to (namespace/name; Backspace, then Enter, to skip the push check): (alice1/app)');
     await t.key('BSpace'); // clears the default: skip the push check
     await t.key('Enter');
     const asked = await t.waitFor('Replace the stored token with this one anyway?');

@@ -24,7 +24,7 @@ describeWith(['moto_server', 'docker', 'tmux'], 'recovery menus in a real termin
     const { name, t } = await setupWith(w.ro.token, 'alice1/app');
     const asked = menu(await t.waitFor(/What now\?[\s\S]*Stop/));
     expect(asked).toContain('Paste another token');
-    expect(asked).toContain('Change the repository (now alice1/app; empty skips the push check)');
+    expect(asked).toContain('Change the repository (now alice1/app)');
     expect(asked).not.toContain('Type the Docker ID again');
     await t.key('Enter'); // "Paste another token" is the default
     await t.waitFor(/What now\? Paste another token[\s\S]*Access token \(input hidden\)/);
@@ -42,7 +42,7 @@ describeWith(['moto_server', 'docker', 'tmux'], 'recovery menus in a real termin
     const screen = await t.waitFor(/What now\?[\s\S]*Stop/);
     expect(screen).toContain('has no permission to push to the namespace bobby2');
     const asked = menu(screen);
-    expect(asked).toContain('Change the repository (now bobby2/app; empty skips the push check)');
+    expect(asked).toContain('Change the repository (now bobby2/app)');
     expect(asked).not.toMatch(/Paste another token|Type the Docker ID again/);
     await t.key('Enter');
     await t.waitFor(/What now\? Change the repository[\s\S]*Repository CI pushes to/);
@@ -60,6 +60,7 @@ describeWith(['moto_server', 'docker', 'tmux'], 'recovery menus in a real termin
   it('"Stop" ends with exit 3 and the failure printed once', async () => {
     const { name, t } = await setupWith(w.rw.token, 'bobby2/app');
     await t.waitFor(/What now\?[\s\S]*Stop/);
+    await t.key('Down'); // Skip the push check
     await t.key('Down');
     await t.key('Enter'); // Stop
     const { code, screen, sane } = await t.exit();

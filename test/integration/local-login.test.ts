@@ -96,4 +96,17 @@ esac`;
     const broken = await probe({ DOCKER_AUTH_CONFIG: '{not json' });
     expect(broken.notes[0]).toBe('DOCKER_AUTH_CONFIG is set but is not JSON; docker ignores it too');
   });
+
+  it("says docker reads the registry through this tool's own helper, and never runs that helper", async () => {
+    // A helper named as this tool's, which would fail loudly if the probe ran it.
+    helper('dockerhub-credentials', { get: 'must not be run', getExit: 9 });
+    config({ credHelpers: { '127.0.0.1:5000': 'dockerhub-credentials' } });
+    const r = await probeLocalLogin(env(), signal, '127.0.0.1:5000');
+    expect(r.found).toBeUndefined();
+    expect(r.notes).toEqual([`docker reads 127.0.0.1:5000 through this tool's own credential helper (docker-credential-dockerhub-credentials, set in ${join(root, '.docker/config.json')}), which serves the secret itself; no other login to reuse`]);
+    expect(r.notes.join(' ')).not.toContain('no Docker Hub login found');
+    // Docker Hub itself through this tool's helper: the same.
+    config({ credHelpers: { 'https://index.docker.io/v1/': 'dockerhub-credentials' } });
+    expect((await probe()).notes[0]).toContain("docker reads Docker Hub through this tool's own credential helper");
+  });
 });

@@ -111,11 +111,16 @@ describeWith(['moto_server', 'docker'], 'rotate and rollback against moto, the s
     } finally {
       await proxy.stop();
     }
-    // a stray stage from elsewhere: discard it, then rotate normally
+    // a stray stage from elsewhere: discard it (no token needed, --yes alone), then rotate normally
     await w.secrets.stagePending(name, value(w.bob.token));
-    const r2 = await w.run(rotateArgs(name, '--discard-pending', '--yes'), { input: w.rw2.token });
-    expect(r2.exitCode).toBe(0);
+    const r2 = await w.run(['rotate', '--non-interactive', '--secret-id', name, '--discard-pending', '--yes']);
+    expect(r2.exitCode, r2.stderr).toBe(0);
     expect(r2.stderr).toContain('Removed AWSPENDING');
+    expect(r2.stdout).toContain('Discarded.');
+    expect(await pendingLeft(name)).toBe(false);
+    expect(await current(name)).toBe(w.rw.token);
+    const r3 = await w.run(rotateArgs(name), { input: w.rw2.token });
+    expect(r3.exitCode, r3.stderr).toBe(0);
     expect(await current(name)).toBe(w.rw2.token);
   });
 

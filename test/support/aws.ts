@@ -50,6 +50,11 @@ export class TestSecrets {
     const out = await this.client.send(new GetSecretValueCommand({ SecretId: name, VersionStage: stage }));
     return out.SecretString;
   }
+  /** The secret's tags, as DescribeSecret reads them. */
+  async tags(name: string): Promise<Record<string, string>> {
+    const out = await this.client.send(new DescribeSecretCommand({ SecretId: name }));
+    return Object.fromEntries((out.Tags ?? []).map((t) => [t.Key!, t.Value!]));
+  }
   /** version id -> sorted stages: the state that must not change on failure. */
   async stages(name: string): Promise<Record<string, string[]>> {
     const out = await this.client.send(new DescribeSecretCommand({ SecretId: name }));

@@ -155,7 +155,14 @@ export class MemorySecretsManager {
         } catch {
           // the first answer is lost either way
         }
-        return apply();
+        try {
+          return apply();
+        } catch (e) {
+          // The answer to the second attempt, as the SDK reports it: $metadata.attempts counts both.
+          const meta = (e as { $metadata?: Record<string, unknown> }).$metadata;
+          if (meta) meta.attempts = 2;
+          throw e;
+        }
       }
       case 'hang':
         // Nothing is ever answered: the request timeout (the SDK's requestTimeout) or the run's deadline ends it.

@@ -56,7 +56,7 @@ export class Terminal {
     if (enter) await this.tmux(['send-keys', '-t', this.target, 'Enter']);
   }
 
-  async key(name: 'Enter' | 'C-c' | 'C-u' | 'Down' | 'Up' | 'BSpace'): Promise<void> {
+  async key(name: 'Enter' | 'C-c' | 'C-d' | 'C-u' | 'Down' | 'Up' | 'BSpace'): Promise<void> {
     await this.tmux(['send-keys', '-t', this.target, name]);
   }
 
