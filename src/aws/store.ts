@@ -19,6 +19,46 @@ export interface SecretInfo {
   versions: Record<string, string[]>;
   /** The secret's tags, key -> value (never secret: version metadata lives here). */
   tags: Record<string, string>;
+  /** Secrets Manager's own rotation of the secret (REFERENCE 10, "What the secret shows"). */
+  rotation?: RotationSchedule;
+  lastAccessed?: Date;
+}
+
+/** RotationEnabled, RotationLambdaARN, RotationRules, LastRotatedDate and NextRotationDate, as DescribeSecret and ListSecrets show them. */
+export interface RotationSchedule {
+  enabled: boolean;
+  functionArn?: string;
+  /** `rate(90 days)`, `cron(...)`, or `rate(N days)` from AutomaticallyAfterDays. */
+  schedule?: string;
+  lastRotated?: Date;
+  next?: Date;
+}
+
+type RotationFields = {
+  RotationEnabled?: boolean;
+  RotationLambdaARN?: string;
+  RotationRules?: { AutomaticallyAfterDays?: number; ScheduleExpression?: string };
+  LastRotatedDate?: Date;
+  NextRotationDate?: Date;
+};
+
+/** The rotation fields of a DescribeSecret or ListSecrets entry; undefined when the secret was never set up for rotation. */
+export function rotationOf(out: RotationFields): RotationSchedule | undefined {
+  if (out.RotationEnabled === undefined && !out.RotationLambdaARN && !out.LastRotatedDate) return undefined;
+  const rules = out.RotationRules;
+  const schedule = rules?.ScheduleExpression ?? (rules?.AutomaticallyAfterDays ? `rate(${rules.AutomaticallyAfterDays} days)` : undefined);
+  return {
+    enabled: out.RotationEnabled === true,
+    functionArn: out.RotationLambdaARN || undefined,
+    schedule,
+    lastRotated: out.LastRotatedDate,
+    next: out.NextRotationDate,
+  };
+}
+
+/** One entry of ListSecrets: what `status` shows, read without GetSecretValue. */
+export interface ListedSecret extends SecretInfo {
+  description?: string;
 }
 
 export interface VersionListing {
@@ -197,7 +237,52 @@ export class SecretStore {
       deleted: out.DeletedDate,
       versions: out.VersionIdsToStages ?? {},
       tags: Object.fromEntries((out.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
+      rotation: rotationOf(out),
+      lastAccessed: out.LastAccessedDate,
     };
+  }
+
+  /**
+   * Every secret ListSecrets returns for `filters` (tag keys), page by page, with
+   * tags, stages and dates: no GetSecretValue, so `status` needs only list rights.
+   * Bounded: at most `maxPages` pages of 100.
+   */
+  async listSecrets(tagKeys: string[], maxPages = 200): Promise<ListedSecret[]> {
+    const out: ListedSecret[] = [];
+    let NextToken: string | undefined;
+    for (let page = 0; page < maxPages; page++) {
+      const answer = await this.call('ListSecrets', 'read', (abortSignal) =>
+        this.client.send(
+          new this.sdk.ListSecretsCommand({ MaxResults: 100, NextToken, IncludePlannedDeletion: false, Filters: tagKeys.length ? [{ Key: 'tag-key', Values: tagKeys }] : undefined }),
+          { abortSignal },
+        ),
+      );
+      for (const s of answer.SecretList ?? []) {
+        out.push({
+          arn: s.ARN ?? '',
+          name: s.Name ?? '',
+          kmsKeyId: s.KmsKeyId,
+          lastChanged: s.LastChangedDate,
+          deleted: s.DeletedDate,
+          versions: s.SecretVersionsToStages ?? {},
+          tags: Object.fromEntries((s.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
+          rotation: rotationOf(s),
+          lastAccessed: s.LastAccessedDate,
+          description: s.Description,
+        });
+      }
+      NextToken = answer.NextToken || undefined;
+      if (!NextToken) break;
+    }
+    return out;
+  }
+
+  /** RotateSecret: Secrets Manager runs the secret's rotation function now, with a new ClientRequestToken. */
+  async rotateNow(requestToken: string): Promise<string | undefined> {
+    const out = await this.call('RotateSecret', 'write', (abortSignal) =>
+      this.client.send(new this.sdk.RotateSecretCommand({ SecretId: this.secretId, ClientRequestToken: requestToken }), { abortSignal }),
+    );
+    return out.VersionId;
   }
 
   /**

@@ -23,6 +23,8 @@ export interface TokenMeta {
   access?: string;
   /** Push to the secret's repository was granted when this version was stored. */
   push?: boolean;
+  /** The Hub token's id in the management API (REFERENCE 7), when the tool or the rotation function created it. */
+  id?: string;
   /** What was recorded but breaks the rules it was written by (a tag edited outside the tool): read as unknown. */
   invalid?: ('expiry' | 'label')[];
 }
@@ -59,7 +61,7 @@ export function accessRank(level: string | undefined | null): number | undefined
 /** Tag values allow only letters, digits, spaces and _ . : / = + - @, so the JSON travels as base64url. */
 export function encodeMeta(meta: TokenMeta): string {
   const rank = accessRank(meta.access);
-  return Buffer.from(JSON.stringify({ e: meta.expires, l: meta.label, a: rank === undefined ? undefined : ACCESS[rank]![0], p: meta.push ? 1 : undefined })).toString('base64url');
+  return Buffer.from(JSON.stringify({ e: meta.expires, l: meta.label, a: rank === undefined ? undefined : ACCESS[rank]![0], p: meta.push ? 1 : undefined, i: meta.id })).toString('base64url');
 }
 
 /** A real calendar date as YYYY-MM-DD (2026-13-45 and 2027-02-30 are not). */
@@ -77,7 +79,7 @@ function calendarDate(value: string): Date | undefined {
 export function metaOf(info: SecretInfo, versionId: string): TokenMeta {
   const raw = info.tags[tagKey(versionId)];
   if (!raw) return {};
-  let v: { e?: unknown; l?: unknown; a?: unknown; p?: unknown };
+  let v: { e?: unknown; l?: unknown; a?: unknown; p?: unknown; i?: unknown };
   try {
     v = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as typeof v;
     if (typeof v !== 'object' || v === null) throw new Error('not an object');
@@ -90,7 +92,9 @@ export function metaOf(info: SecretInfo, versionId: string): TokenMeta {
   const label = v.l === undefined ? undefined : typeof v.l === 'string' && v.l.trim() === v.l && v.l !== '' && validateLabel(v.l) === true ? v.l : undefined;
   if (v.l !== undefined && label === undefined) invalid.push('label');
   const access = ACCESS.find(([code]) => code === v.a)?.[1];
-  return { expires, label, access, push: v.p === 1 ? true : undefined, ...(invalid.length ? { invalid } : {}) };
+  // A token id is a UUID or a short id of letters, digits and dashes; anything else is not one.
+  const id = typeof v.i === 'string' && /^[A-Za-z0-9-]{1,64}$/.test(v.i) ? v.i : undefined;
+  return { expires, label, access, push: v.p === 1 ? true : undefined, ...(id ? { id } : {}), ...(invalid.length ? { invalid } : {}) };
 }
 
 /** The warning for metadata read as unknown because it breaks the tool's own rules; never quoting it. */
