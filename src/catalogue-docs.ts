@@ -50,6 +50,7 @@ export const MEANINGS: Record<ErrorCode, string> = {
   'missing-value': 'an option without its value',
   'extra-argument': 'a value without its option (every value goes with its option)',
   'no-token-option': '`--token`, `--password` or `--pat`: there is no such option, a token goes in through the prompt, stdin or `DOCKERHUB_TOKEN`',
+  'two-factor-required': 'the account asks for a two-factor code and there is no terminal to type it: run at a terminal, or use an admin account without two-factor authentication (`--admin-secret-id`)',
   usage: 'any other command line, environment variable or flag value that cannot be used',
 
   'secret-not-found': 'the secret does not exist in that region/profile: apply the Terraform that defines it',
@@ -105,6 +106,14 @@ export const MEANINGS: Record<ErrorCode, string> = {
   'insecure-realm': 'the registry\'s token realm breaks the rule for every URL the token travels to (`https://`, `http://` only to this machine, never `http://` when the registry is `https://`): nothing was sent, docker included',
   tls: 'docker login could not verify a certificate (a TLS-inspecting proxy needs its CA trusted); nothing about the token',
   'docker-login-failed': 'docker login failed for a reason that is not about the token (its own configuration, the network): run it yourself, or `--debug`',
+  'password-rejected': 'Docker Hub refused the password (`--create`, `retire`, `tokens`): wrong password or unknown Docker ID; each try counts toward the lockout',
+  'two-factor-rejected': 'Docker Hub refused the two-factor code: run again with the current six-digit code',
+  'organization-sign-in': 'the username given to sign in is an organization: sign in as one of its owners (`--owner`)',
+  'sso-enforced': 'the account must sign in with single sign-on, so no token can be created or retired through the API: create the token in Docker Hub, then run without `--create`',
+  'pat-session': 'the password given is a PAT or an OAT, and Docker Hub refuses token management to such a session: give the account password',
+  'token-management-refused': 'Docker Hub refused a token-management call (not an owner of the organization, or no right to manage its tokens); Docker Hub\'s words are quoted',
+  'hub-token-missing': 'Docker Hub has no token with the recorded id (deleted already, or another account\'s)',
+  'oat-cap': 'the organization holds as many access tokens as its plan allows (10 on Team, 100 on Business; deactivated and expired ones count): delete one with `retire --delete`',
 
   'docker-missing': '`login` needs the docker CLI',
   'docker-config-not-folder': '`DOCKER_CONFIG` names a file, not a folder',

@@ -75,6 +75,7 @@ export const CATALOGUE = {
   'missing-value': badInput,
   'extra-argument': badInput,
   'no-token-option': badInput,
+  'two-factor-required': badInput,
   usage: badInput,
 
   // AWS, the network, and other runs (src/aws/errors.ts, src/aws/store.ts, src/flows/write.ts).
@@ -133,6 +134,15 @@ export const CATALOGUE = {
   'insecure-realm': hubTransient,
   tls: hubTransient,
   'docker-login-failed': hubTransient,
+  // Token management with a password (src/hub/manage.ts, REFERENCE 7).
+  'password-rejected': hubRejects,
+  'two-factor-rejected': hubRejects,
+  'organization-sign-in': hubRejects,
+  'sso-enforced': hubRejects,
+  'pat-session': hubRejects,
+  'token-management-refused': hubRejects,
+  'hub-token-missing': hubRejects,
+  'oat-cap': hubRejects,
 
   // docker, its config and the credential helper as `login` and `verify --helper` see them (src/docker/*).
   'docker-missing': dockerSetup,

@@ -8,6 +8,7 @@
 import { createServer } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import { createHash, randomUUID } from 'node:crypto';
+import { tokenRoutes, tokenSwitches } from './hub-standin-tokens.mjs';
 
 const b64url = (obj) => Buffer.from(JSON.stringify(obj)).toString('base64url');
 const jwt = (payload) => `${b64url({ alg: 'RS256', typ: 'JWT' })}.${b64url(payload)}.c3RhbmQtaW4tc2lnbmF0dXJl`;
@@ -47,6 +48,8 @@ export const defaultSwitches = () => ({
   hubApiExpired: 'specific',
   tlsHello: 'close',
   realm: undefined,
+  // The token-management API's unconfirmed answers (REFERENCE 7): see hub-standin-tokens.mjs.
+  ...tokenSwitches(),
 });
 
 /** The one image the registry holds: its config blob (OCI image config) and digest. */
@@ -71,6 +74,8 @@ export async function startHubStandin(options = {}) {
   };
   const locked = (username) => switches.lockoutAfter > 0 && (failures.get(username) ?? 0) >= switches.lockoutAfter;
   const failed = (username) => failures.set(username, (failures.get(username) ?? 0) + 1);
+  // REFERENCE 7: the token-management API (sign-in, PAT and OAT routes), on the same accounts and lockout.
+  const tokens = tokenRoutes({ accounts, switches, send, failed, locked, lockout: LOCKOUT, orgs: options.orgs ?? [] });
 
   /**
    * A login with username and secret, as both endpoints check it. Returns the account, or the refusal:
@@ -84,6 +89,11 @@ export async function startHubStandin(options = {}) {
       failed(username);
       return { status: 401, detail: 'incorrect username or password' };
     }
+    // REFERENCE 7: a deactivated token fails docker login like a revoked one (whether it answers differently is unconfirmed).
+    if (bySecret.state === 'deactivated') {
+      failed(username);
+      return { status: 401, detail: tokens.deactivatedDetail() };
+    }
     // REFERENCE 2, "Account password with two-factor authentication".
     if (bySecret.kind === 'password' && bySecret.twoFactor) {
       failed(username);
@@ -93,6 +103,7 @@ export async function startHubStandin(options = {}) {
     if (bySecret.state === 'expired') {
       return { status: 401, detail: bySecret.kind === 'oat' ? 'org access token is expired' : 'personal access token is expired' };
     }
+    tokens.onLogin(bySecret);
     return { account: bySecret };
   };
 
@@ -280,12 +291,13 @@ export async function startHubStandin(options = {}) {
             ...(scope ? { scope } : {}),
             iat: now,
             exp: now + 600,
-            'https://hub.docker.com': { username: account.username, email: `${account.username}@example.test`, uuid: randomUUID(), roles: [], session_id: randomUUID(), source: account.kind },
+            'https://hub.docker.com': { username: account.username, email: `${account.username}@example.test`, uuid: randomUUID(), roles: [], session_id: randomUUID(), source: tokens.sourceOf(account) },
           }),
         },
         limits,
       );
     }
+    if (tokens.handle(req, res, url, input)) return;
     return send(res, 404, { errors: [{ code: 'NOT_FOUND' }] });
   });
   // docker tries HTTPS first: answer a TLS ClientHello (first byte 0x16) by
@@ -315,6 +327,8 @@ export async function startHubStandin(options = {}) {
     accounts,
     switches,
     failures,
+    /** The token-management API's state: `created` lists every token value it made (for canary scans). */
+    tokens,
     /** Back to Docker Hub's defaults, no lockouts: for a beforeEach. */
     reset: () => {
       Object.assign(switches, defaultSwitches());
