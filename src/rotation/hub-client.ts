@@ -1,12 +1,22 @@
-// The adapter from the tool's one Hub client (src/hub/manage.ts, issue 18) to the
-// rotation function's HubTokens. Until that client is merged, signing in fails with
-// a clear sentence: the function never talks to the Hub API with code of its own.
-import type { AdminCredential, HubTokens } from './hub-port.js';
+// Signs the rotation function in with the tool's one Hub client (src/hub/manage.ts).
+import { signIn } from '../hub/manage.js';
+import { totp } from './totp.js';
+import type { AdminCredential, HubSession } from './hub-port.js';
 
 export async function openHubTokens(
-  _hubUrl: string,
-  _admin: AdminCredential,
-  _o: { kind: 'pat' | 'oat'; org?: string; signal: AbortSignal; log: (line: string) => void },
-): Promise<HubTokens> {
-  throw new Error('this build has no Docker Hub token client (src/hub/manage.ts)');
+  hubUrl: string,
+  admin: AdminCredential,
+  o: { kind: 'pat' | 'oat'; org?: string; signal: AbortSignal; log: (line: string) => void },
+): Promise<HubSession> {
+  const api = await signIn({
+    hubUrl,
+    signal: o.signal,
+    username: admin.username,
+    password: admin.password,
+    // Unattended: the code comes from the admin secret's TOTP seed, or the sign-in stops with two-factor-required.
+    twoFactorCode: admin.totpSeed ? async () => totp(admin.totpSeed!) : undefined,
+    log: () => undefined,
+    warn: o.log,
+  });
+  return { api, owner: o.kind === 'oat' ? { kind: 'oat', org: o.org! } : { kind: 'pat' } };
 }

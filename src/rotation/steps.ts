@@ -1,6 +1,6 @@
 // The rotation function's contract (REFERENCE 10): a guard before every step, then
 // createSecret, setSecret, testSecret and finishSecret, each safe to run twice, as
-// Secrets Manager retries a failed step. The Hub calls go through HubTokens (hub-port.ts),
+// Secrets Manager retries a failed step. The Hub calls go through HubSession (hub-port.ts),
 // the Secrets Manager calls through the tool's SecretStore, and the checks of the pending
 // value through the same registry and Hub API requests the CLI makes.
 import { CURRENT, PENDING, PREVIOUS, versionWithStage, type SecretInfo, type SecretStore } from '../aws/store.js';
@@ -11,7 +11,8 @@ import { REPOSITORY_TAG, encodeMeta, expiresIn, metaOf, rememberedRepository, ta
 import { tokenKind, validateRepository } from '../hub/tokens.js';
 import { isCliError } from '../errors.js';
 import { redact, registerSecret } from '../ui/redact.js';
-import type { AdminCredential, CreatedToken, HubTokens, ManagedToken, NewToken, OpenHub, OatResource } from './hub-port.js';
+import { PAT_SCOPES, oatScopes, type CreatedToken, type HubToken, type OatResource, type PatScope } from '../hub/manage.js';
+import type { AdminCredential, HubSession, OpenHub } from './hub-port.js';
 
 export type Step = 'createSecret' | 'setSecret' | 'testSecret' | 'finishSecret';
 export const STEPS: readonly Step[] = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'];
@@ -119,12 +120,31 @@ export async function runStep(event: RotationEvent, deps: RotationDeps): Promise
 }
 
 /** PAT scopes for the access level recorded on a version (lifecycle.ts's codes), lowest first. */
-const SCOPE_OF_ACCESS: Record<string, string> = {
+const SCOPE_OF_ACCESS: Record<string, PatScope> = {
   'Public Repo Read-only': 'repo:public_read',
   'Read-only': 'repo:read',
   'Read & Write': 'repo:write',
   'Read, Write, Delete': 'repo:admin',
 };
+
+/** The token with `id`, or undefined when Docker Hub has none. */
+async function getToken(hub: HubSession, id: string): Promise<HubToken | undefined> {
+  try {
+    return await hub.api.getToken(hub.owner, id);
+  } catch (e) {
+    if (isCliError(e) && e.code === 'hub-token-missing') return undefined;
+    throw e;
+  }
+}
+const listTokens = (hub: HubSession) => hub.api.listTokens(hub.owner);
+const removeToken = (hub: HubSession, id: string) => hub.api.deleteToken(hub.owner, id);
+
+interface NewToken {
+  label: string;
+  expiresAt?: string;
+  scopes?: PatScope[];
+  resources?: OatResource[];
+}
 
 class Rotation {
   private readonly secretId: string;
@@ -196,7 +216,7 @@ class Rotation {
     return { username, password, totpSeed: typeof totpSeed === 'string' && totpSeed ? totpSeed : undefined };
   }
 
-  private async hub(step: Step, current: { username: string; token: string }): Promise<{ hub: HubTokens; kind: 'pat' | 'oat' }> {
+  private async hub(step: Step, current: { username: string; token: string }): Promise<{ hub: HubSession; kind: 'pat' | 'oat' }> {
     const kind = tokenKind(current.token);
     if (kind === 'other') this.fail(step, 'the current value is not a personal or organization access token (dckr_pat_ or dckr_oat_), so there is no token to rotate');
     const admin = await this.admin(step);
@@ -208,17 +228,17 @@ class Rotation {
   }
 
   /** The Hub token a version holds: by the id recorded for it, else by its recorded label. Undefined when neither proves it. */
-  private async tokenOf(hub: HubTokens, versionId: string): Promise<ManagedToken | undefined> {
+  private async tokenOf(hub: HubSession, versionId: string): Promise<HubToken | undefined> {
     const meta = metaOf(this.info, versionId);
-    if (meta.id) return (await hub.get(meta.id)) ?? undefined;
-    if (versionId === this.token) return (await hub.list()).find((t) => t.label === rotationLabel(this.token));
+    if (meta.id) return await getToken(hub, meta.id);
+    if (versionId === this.token) return (await listTokens(hub)).find((t) => t.label === rotationLabel(this.token));
     if (!meta.label) return undefined;
-    const matches = (await hub.list()).filter((t) => t.label === meta.label);
+    const matches = (await listTokens(hub)).filter((t) => t.label === meta.label);
     // Two tokens under one label cannot be told apart: neither is touched.
-    return matches.length === 1 ? ((await hub.get(matches[0]!.id)) ?? matches[0]) : undefined;
+    return matches.length === 1 ? ((await getToken(hub, matches[0]!.id)) ?? matches[0]) : undefined;
   }
 
-  private async spec(hub: HubTokens, kind: 'pat' | 'oat', currentId: string): Promise<{ spec: NewToken; meta: TokenMeta }> {
+  private async spec(hub: HubSession, kind: 'pat' | 'oat', currentId: string): Promise<{ spec: NewToken; meta: TokenMeta }> {
     const now = this.deps.now?.() ?? new Date();
     const period = this.info.tags[EXPIRES_IN_TAG] || this.deps.config.expiresIn || '90d';
     let expires: string;
@@ -233,7 +253,8 @@ class Rotation {
     const held = await this.tokenOf(hub, currentId);
     if (kind === 'pat') {
       const recorded = currentMeta.access ? SCOPE_OF_ACCESS[currentMeta.access] : undefined;
-      const scopes = held?.scopes?.length ? held.scopes : recorded ? [recorded] : undefined;
+      const listed = held?.scopes?.filter((x): x is PatScope => (PAT_SCOPES as readonly string[]).includes(x));
+      const scopes = listed?.length ? listed : recorded ? [recorded] : undefined;
       if (!scopes) this.fail('createSecret', "the current token's scope is unknown (it is not in the Hub's list, and no access level was recorded for it), so the new one cannot be made the same");
       if (!held) this.log(`createSecret ${this.secretId}: the current token is not identified in Docker Hub; its recorded access level (${currentMeta.access}) gives the scope`);
       return { spec: { label, expiresAt, scopes }, meta: { expires, label, access: currentMeta.access, push: currentMeta.push } };
@@ -242,7 +263,7 @@ class Rotation {
     const repo = this.repository;
     if (!resources && repo) {
       // REFERENCE 7: an OAT lists its repositories; without the current token's list, the push check's repository is the one it needs.
-      resources = [{ type: 'TYPE_REPO', path: repo, scopes: ['scope-image-pull', 'scope-image-push'] }];
+      resources = [{ type: 'TYPE_REPO', path: repo, scopes: oatScopes(true) }];
       this.log(`createSecret ${this.secretId}: the current organization token is not identified in Docker Hub; the new one lists ${repo} with pull and push`);
     }
     if (!resources) this.fail('createSecret', "the current organization token's repositories are unknown, and no repository is configured for the push check");
@@ -261,15 +282,15 @@ class Rotation {
     const creds = { username: current.username!, token: current.token! };
     const { hub, kind } = await this.hub('createSecret', creds);
     // A token an earlier try minted but never stored: its value is gone, so it is deleted before minting the one that is stored.
-    for (const orphan of (await hub.list()).filter((t) => t.label === rotationLabel(this.token))) {
-      await hub.remove(orphan.id);
+    for (const orphan of (await listTokens(hub)).filter((t) => t.label === rotationLabel(this.token))) {
+      await removeToken(hub, orphan.id);
       this.log(`createSecret ${this.secretId}: deleted token ${orphan.id}, minted by an earlier try whose value was never stored`);
     }
     if (kind === 'oat') await this.deleteRetired(hub);
     const { spec, meta } = await this.spec(hub, kind, current.versionId);
     let created: CreatedToken;
     try {
-      created = await hub.create(spec);
+      created = hub.owner.kind === 'oat' ? await hub.api.createOat(hub.owner.org, { label: spec.label, expiresAt: spec.expiresAt, resources: spec.resources! }) : await hub.api.createPat({ label: spec.label, expiresAt: spec.expiresAt, scopes: spec.scopes! });
     } catch (e) {
       this.fail('createSecret', `Docker Hub did not create the new token (${causeOf(e)})`);
     }
@@ -313,32 +334,32 @@ class Rotation {
   private async recordIdIfMissing(current: { username?: string | null; token?: string }): Promise<void> {
     if (metaOf(this.info, this.token).id) return;
     const { hub } = await this.hub('createSecret', { username: current.username!, token: current.token! });
-    const mine = (await hub.list()).find((t) => t.label === rotationLabel(this.token));
+    const mine = (await listTokens(hub)).find((t) => t.label === rotationLabel(this.token));
     if (mine) await this.recordMeta({ ...metaOf(this.info, this.token), label: mine.label, id: mine.id });
   }
 
-  private async deleteQuietly(hub: HubTokens, id: string, step: Step): Promise<void> {
+  private async deleteQuietly(hub: HubSession, id: string, step: Step): Promise<void> {
     try {
-      await hub.remove(id);
+      await removeToken(hub, id);
     } catch (e) {
       this.log(`${step} ${this.secretId}: deleting the new token ${id} failed too (${causeOf(e)}); the next try deletes it by its label`);
     }
   }
 
   /** OAT cap (REFERENCE 7: deactivated tokens count until deleted): deletes the tokens this function retired, and only those. */
-  private async deleteRetired(hub: HubTokens): Promise<void> {
+  private async deleteRetired(hub: HubSession): Promise<void> {
     const ids = (this.info.tags[RETIRED_TAG] ?? '').split(' ').filter(Boolean);
     if (!ids.length) return;
     const kept: string[] = [];
     for (const id of ids) {
-      const t = await hub.get(id);
+      const t = await getToken(hub, id);
       if (t?.isActive) {
         // Re-activated by a person since: no longer retired, not ours to delete.
         continue;
       }
       if (t) {
         try {
-          await hub.remove(id);
+          await removeToken(hub, id);
           this.log(`createSecret ${this.secretId}: deleted token ${id}, retired by an earlier rotation (the organization's token cap counts it)`);
         } catch (e) {
           kept.push(id);
@@ -382,7 +403,7 @@ class Rotation {
       const { hub } = await this.hub('testSecret', { username: creds.username, token: current.token ?? creds.token });
       const mine = await this.tokenOf(hub, this.token);
       if (mine) {
-        await hub.remove(mine.id);
+        await removeToken(hub, mine.id);
         done.push(`the new token ${mine.id} was deleted`);
       } else done.push('the new token was not found in Docker Hub');
     } catch (e) {
@@ -435,7 +456,7 @@ class Rotation {
         this.log(`finishSecret ${this.secretId}: the token of version ${versionId} is not identified in Docker Hub (no id or unique label recorded), so it was left active`);
         return;
       }
-      if (held.isActive) await hub.setActive(held.id, false);
+      if (held.isActive) await hub.api.setActive(hub.owner, held.id, false);
       const retired = (this.info.tags[RETIRED_TAG] ?? '').split(' ').filter(Boolean);
       if (!retired.includes(held.id)) await this.setRetired([...retired, held.id].slice(-6));
       this.log(`finishSecret ${this.secretId}: deactivated token ${held.id} of version ${versionId} (before AWSPREVIOUS); the current and previous tokens stay active`);
