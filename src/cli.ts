@@ -28,7 +28,7 @@ type Runner = (ctx: Context, opts: Record<string, unknown>) => Promise<number>;
 
 // A separate bundle (see scripts/build.mjs): one file to load, parsed only when a command runs.
 const loadCommand = async (name: string): Promise<Runner> =>
-  (await import('./commands/index.js'))[name as 'verify' | 'setup' | 'rotate' | 'rollback' | 'history' | 'login'] as Runner;
+  (await import('./commands/index.js'))[name as 'verify' | 'setup' | 'rotate' | 'rollback' | 'history' | 'login' | 'status'] as Runner;
 
 export interface MainDeps {
   streams?: Streams;

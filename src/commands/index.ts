@@ -6,3 +6,4 @@ export { rotate } from './rotate.js';
 export { rollback } from './rollback.js';
 export { history } from './history.js';
 export { login } from './login.js';
+export { status } from './status.js';

@@ -275,7 +275,7 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
   await write.unstageOrWarn();
   const rollbackLine = commandLine(ctx, 'rollback', secretId);
   if (ctx.isCancelled()) throw cancelled(`the new value was already stored as AWSCURRENT (version ${stagedId}); to undo: ${rollbackLine}`);
-  await recordMeta(ctx, store, info, stagedId, meta, validation.repository ?? undefined);
+  await recordMeta(ctx, store, info, stagedId, { ...meta, username: creds.username }, validation.repository ?? undefined);
   // Added to those recorded: the keys already there keep serving them.
   if (settings.consumers.length) await recordConsumers(ctx, store, CONSUMERS.filter((c) => settings.consumers.includes(c) || recordedConsumers(info.tags)?.includes(c)));
 

@@ -6,6 +6,7 @@ import { validateAgainstHub, type HubReport } from '../flows/validate.js';
 import { defaultWarnDays, expiryFacts, invalidMetaWarning, metaOf } from '../flows/lifecycle.js';
 import { aliasDrift, consumerReports, consumersToReport, declaredConsumers } from '../flows/consumers.js';
 import { verifyHelper } from './verify-helper.js';
+import { rotationJson, rotationLine, strayPendingByFunction } from '../flows/schedule.js';
 
 export interface VerifyOptions {
   live?: boolean;
@@ -40,7 +41,9 @@ export async function verify(ctx: Context, options: VerifyOptions): Promise<numb
       for (const p of report.problems) if (!problems.some((q) => q.includes(p))) problems.push(`${name}: ${p}`);
     }
   }
-  if (pendingVersionId) {
+  const byFunction = pendingVersionId ? strayPendingByFunction(info, pendingVersionId) : undefined;
+  if (byFunction) warnings.push(byFunction);
+  else if (pendingVersionId) {
     warnings.push(
       `A stray AWSPENDING version (${pendingVersionId}) exists: a rotation did not finish. Run rotate --resume or rotate --discard-pending.`,
     );
@@ -100,6 +103,7 @@ export async function verify(ctx: Context, options: VerifyOptions): Promise<numb
       daysLeft: expiry.daysLeft,
       label: expiry.label,
       rotationDue: expiry.rotationDue,
+      rotation: rotationJson(info.rotation),
       live: options.live ? (live ?? { ok: false, error: liveError?.code ?? 'skipped' }) : undefined,
       consumers,
       problems,
@@ -113,6 +117,7 @@ export async function verify(ctx: Context, options: VerifyOptions): Promise<numb
     if (changed) facts.push(['last changed', `${formatDate(changed)} (${age(changed)})`]);
     facts.push(expiry.text === 'unknown' ? ['expiry', 'unknown'] : ['expires', expiry.text]);
     facts.push(['label', expiry.label ?? 'unknown']);
+    facts.push(['rotation', rotationLine(info.rotation)]);
     if (live) {
       facts.push(['docker hub', live.summary]);
     }

@@ -276,7 +276,8 @@ function needs(command: string, opts: Record<string, unknown>) {
   // Unattended, only --yes can confirm these: refused with the other missing answers, before anything is sent.
   const confirms =
     command === 'rollback' ? 'Rollback needs a confirmation' : command === 'rotate' && opts.resume ? '--resume promotes the pending value, which needs a confirmation' : command === 'rotate' && opts.discardPending ? '--discard-pending removes the pending value, which needs a confirmation' : undefined;
-  return { takesToken, sendsToken, needsUsername: command === 'setup', confirms };
+  // status lists the secrets of a region: it names none.
+  return { takesToken, sendsToken, needsUsername: command === 'setup', confirms, needsSecretId: command !== 'status' };
 }
 
 /**
@@ -313,7 +314,7 @@ export async function checkInputs(
     problems.push(RULES.orgWithoutOat(username.name, username.value));
   }
   if (!prompter.interactive) {
-    if (!settings.secretId) {
+    if (!settings.secretId && need.needsSecretId) {
       problems.push(RULES.missing('No secret id was given.', 'Pass --secret-id NAME, set DOCKERHUB_CREDENTIALS_SECRET_ID, or add "secretId" to .dockerhub-credentials.json.'));
     }
     if (need.needsUsername && !settings.username) {

@@ -23,6 +23,8 @@ export interface TokenMeta {
   access?: string;
   /** Push to the secret's repository was granted when this version was stored. */
   push?: boolean;
+  /** The Docker ID or organization the version's token logs in as (status shows it without reading the value). */
+  username?: string;
   /** The Hub token's id in the management API (REFERENCE 7), when the tool or the rotation function created it. */
   id?: string;
   /** What was recorded but breaks the rules it was written by (a tag edited outside the tool): read as unknown. */
@@ -61,7 +63,7 @@ export function accessRank(level: string | undefined | null): number | undefined
 /** Tag values allow only letters, digits, spaces and _ . : / = + - @, so the JSON travels as base64url. */
 export function encodeMeta(meta: TokenMeta): string {
   const rank = accessRank(meta.access);
-  return Buffer.from(JSON.stringify({ e: meta.expires, l: meta.label, a: rank === undefined ? undefined : ACCESS[rank]![0], p: meta.push ? 1 : undefined, i: meta.id })).toString('base64url');
+  return Buffer.from(JSON.stringify({ e: meta.expires, l: meta.label, a: rank === undefined ? undefined : ACCESS[rank]![0], p: meta.push ? 1 : undefined, i: meta.id, u: meta.username })).toString('base64url');
 }
 
 /** A real calendar date as YYYY-MM-DD (2026-13-45 and 2027-02-30 are not). */
@@ -79,7 +81,7 @@ function calendarDate(value: string): Date | undefined {
 export function metaOf(info: SecretInfo, versionId: string): TokenMeta {
   const raw = info.tags[tagKey(versionId)];
   if (!raw) return {};
-  let v: { e?: unknown; l?: unknown; a?: unknown; p?: unknown; i?: unknown };
+  let v: { e?: unknown; l?: unknown; a?: unknown; p?: unknown; i?: unknown; u?: unknown };
   try {
     v = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as typeof v;
     if (typeof v !== 'object' || v === null) throw new Error('not an object');
@@ -94,7 +96,9 @@ export function metaOf(info: SecretInfo, versionId: string): TokenMeta {
   const access = ACCESS.find(([code]) => code === v.a)?.[1];
   // A token id is a UUID or a short id of letters, digits and dashes; anything else is not one.
   const id = typeof v.i === 'string' && /^[A-Za-z0-9-]{1,64}$/.test(v.i) ? v.i : undefined;
-  return { expires, label, access, push: v.p === 1 ? true : undefined, ...(id ? { id } : {}), ...(invalid.length ? { invalid } : {}) };
+  // The same rule as a typed username: a Docker ID or an organization name, nothing else.
+  const username = typeof v.u === 'string' && /^[a-z0-9][a-z0-9_-]{1,254}$/.test(v.u) ? v.u : undefined;
+  return { expires, label, access, push: v.p === 1 ? true : undefined, ...(id ? { id } : {}), ...(username ? { username } : {}), ...(invalid.length ? { invalid } : {}) };
 }
 
 /** The warning for metadata read as unknown because it breaks the tool's own rules; never quoting it. */
@@ -335,7 +339,7 @@ export async function confirmAccessDrops(ctx: Context, reasons: string[], setup?
 export async function recordMeta(ctx: Context, store: SecretStore, info: SecretInfo, versionId: string, meta: TokenMeta, repository?: string): Promise<void> {
   try {
     const tags: Record<string, string> = {};
-    if (meta.expires !== undefined || meta.label !== undefined || meta.access !== undefined || meta.push) tags[tagKey(versionId)] = encodeMeta(meta);
+    if (meta.expires !== undefined || meta.label !== undefined || meta.access !== undefined || meta.push || meta.username) tags[tagKey(versionId)] = encodeMeta(meta);
     if (repository && info.tags[REPOSITORY_TAG] !== repository) tags[REPOSITORY_TAG] = repository;
     if (Object.keys(tags).length) await store.tag(tags);
     const ours = Object.keys(info.tags).filter((k) => k.startsWith(TAG_PREFIX) && k !== tagKey(versionId));

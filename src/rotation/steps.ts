@@ -305,7 +305,7 @@ class Rotation {
       await this.deleteQuietly(hub, created.id, 'createSecret');
       this.fail('createSecret', `staging the new value failed (${causeOf(e)}); the new token ${created.id} was deleted`);
     }
-    await this.recordMeta({ ...meta, id: created.id });
+    await this.recordMeta({ ...meta, id: created.id, username: creds.username });
     this.log(`createSecret ${this.secretId}: created ${kind === 'oat' ? 'organization' : 'personal'} access token ${created.id} and staged it as AWSPENDING (version ${this.token})`);
   }
 

@@ -26,6 +26,7 @@ function periodSeconds(rules) {
 export async function startRotationProxy(upstream) {
   /** name and ARN -> { arn, name, lambdaArn, rules, pending, lastRotated, next } */
   const rotations = new Map();
+  /** @type {Record<string, number>} */
   const counts = {};
   const invocations = [];
   const now = () => Math.floor(Date.now() / 1000);
