@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { startMoto } from '../test/support/moto.mjs';
 import { makePat } from '../test/support/hub-standin.mjs';
 import { nodeBinary } from '../test/support/node-lines.mjs';
+import { fleetFigure } from './fleet.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const cli = join(root, 'bin/dockerhub-credentials.cjs');
@@ -179,6 +180,9 @@ try {
 } finally {
   await moto.stop();
 }
+
+// The fleet in one view: status from ListSecrets alone, against one DescribeSecret per secret.
+row(...(await fleetFigure(machine.node)));
 
 // 5-7. package: tarball, installed footprint, install time
 const scratch = mkdtempSync(join(tmpdir(), 'dhc-bench-'));

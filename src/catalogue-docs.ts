@@ -127,6 +127,7 @@ export const MEANINGS: Record<ErrorCode, string> = {
 
   'not-replaced': '`setup` on a secret that holds a value, and you chose to keep it: use `rotate`',
   'not-rotated': '`rotate`: you kept the current token, or left a pending value as it was',
+  'rotation-function': 'a rotation function rotates the secret: `rotate --yes` runs it now (RotateSecret); a token given by hand, or a stray AWSPENDING it left, needs `--force`',
   'not-rolled-back': '`rollback`: you declined the confirmation',
   cancelled: 'a signal (Ctrl-C, SIGTERM, SIGHUP, SIGQUIT); `State:` says what was left, and how to undo it where something was written',
 

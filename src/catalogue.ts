@@ -158,6 +158,7 @@ export const CATALOGUE = {
   // The user's own choice, or a signal (src/cli.ts prints the declined ones without ✗).
   'not-replaced': declined,
   'not-rotated': declined,
+  'rotation-function': declined,
   'not-rolled-back': declined,
   cancelled: signal,
 

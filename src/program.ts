@@ -97,6 +97,7 @@ ${EXIT_CODES}`,
     .description('replace the stored token safely: validate, stage as AWSPENDING, test, then promote')
     .option('--resume', 'finish an interrupted rotation: validate and promote the AWSPENDING value')
     .option('--discard-pending', 'remove a stray AWSPENDING stage left by an interrupted rotation')
+    .option('--force', 'rotate by hand although a rotation function rotates the secret (otherwise rotate offers to run it: RotateSecret)')
     .option('--same-token', 'keep the stored token: write it again with the keys --consumers need (a new version, no new token); --label and --expires-* are recorded for it (the label may be the current one)')
     .addHelpText(
       'after',

@@ -29,6 +29,7 @@ import {
 } from '../flows/lifecycle.js';
 import { OAT_PLACE, PAT_PAGE, tokenKind } from '../hub/tokens.js';
 import { validateWithRecovery } from '../flows/recover.js';
+import { handToRotationFunction } from '../flows/run-function.js';
 import { sameSecret } from '../ui/redact.js';
 import type { Credentials } from '../hub/registry.js';
 
@@ -37,6 +38,8 @@ interface RotateOptions extends LifecycleFlags {
   resume?: boolean;
   discardPending?: boolean;
   sameToken?: boolean;
+  force?: boolean;
+  yes?: boolean;
 }
 
 type PendingChoice = 'resume' | 'discard' | 'leave';
@@ -119,6 +122,12 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
   out.ok(
     `Current: ${currentCheck.username}, token ${currentCheck.tokenLength} characters${changed ? `, changed ${formatDate(changed)} (${age(changed)})` : ''}`,
   );
+
+  // A rotation function in charge: run it (RotateSecret) rather than race it; --force rotates by hand.
+  if (!o.sameToken && !o.resume && !o.discardPending) {
+    const handled = await handToRotationFunction(ctx, store, info, { force: o.force, yes: o.yes ?? settings.yes, tokenGiven: ctx.supplied !== undefined, pending });
+    if (handled !== undefined) return handled;
+  }
 
   if (!pending && o.resume) {
     throw usageError(`Nothing is pending for ${secretId} (no AWSPENDING version), so there is nothing to resume.`, `Start a new rotation with ${commandLine(ctx, 'rotate', secretId)}`);

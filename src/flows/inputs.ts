@@ -321,7 +321,8 @@ export async function checkInputs(
       problems.push(RULES.missing('No Docker ID was given.', 'Pass --username (or set DOCKERHUB_USERNAME).'));
     }
     if (need.confirms && !settings.yes) problems.push(RULES.missing(`${need.confirms}: no answer without a terminal.`, 'Pass --yes.'));
-    if (need.takesToken && !token && envToken === undefined && !opts.tokenStdin) {
+    // rotate --yes alone may hand the rotation to the secret's rotation function (RotateSecret); without one, the token is asked for and missing.
+    if (need.takesToken && !token && envToken === undefined && !opts.tokenStdin && !(command === 'rotate' && opts.yes && !opts.force)) {
       problems.push(RULES.missing('No token was given.', 'Pipe it with --token-stdin or set DOCKERHUB_TOKEN; it is never accepted as an argument.'));
     }
   }

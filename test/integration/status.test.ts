@@ -3,7 +3,7 @@
 // GetSecretValue. And `verify`'s rotation line, for a secret whose rotation the
 // proxy started as AWS does (REFERENCE 10).
 import { beforeAll, afterAll, describe, expect, it } from 'vitest';
-import { CreateSecretCommand, RotateSecretCommand, SecretsManagerClient, TagResourceCommand, DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, RotateSecretCommand, SecretsManagerClient, TagResourceCommand, DescribeSecretCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
 import { useWorld } from '../support/world.js';
 import { startRotationProxy } from '../support/rotation-proxy.mjs';
 import { uniqueName } from '../support/aws.js';
@@ -100,5 +100,39 @@ describe('verify shows the schedule', () => {
     expect(out.warnings.join(' ')).toMatch(/was left by a failed run of the rotation function dockerhub-credentials-rotation.*\/aws\/lambda\/dockerhub-credentials-rotation/);
     const human = await w.run(['verify', '--secret-id', names['eu-west-2']![0]!], { env });
     expect(human.stdout).toMatch(/rotation: +not enabled \(rotated by hand\)/);
+  });
+});
+
+describe('rotate on a secret that a rotation function rotates', () => {
+  it('--yes runs the function (RotateSecret); a piped token needs --force; a stray stage of the function is explained', async () => {
+    const env = { AWS_ENDPOINT_URL_SECRETS_MANAGER: proxy.url };
+    const name = uniqueName('fleet/scheduled');
+    await seed('eu-west-2', name);
+    const sm = client('eu-west-2', proxy.url);
+    const started = await sm.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: FUNCTION_ARN, RotationRules: { ScheduleExpression: 'rate(90 days)' } }));
+    // The first rotation's stage, as if its function had finished and removed it: rotation is on, nothing pending.
+    await sm.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSPENDING', RemoveFromVersionId: started.VersionId }));
+
+    const before = proxy.invocations.length;
+    const run = await w.run(['rotate', '--secret-id', name, '--yes', '--json'], { env });
+    expect(run.exitCode).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out).toMatchObject({ ok: true, rotateSecret: true, function: FUNCTION_ARN, written: false });
+    expect(proxy.invocations.slice(before)).toEqual([expect.objectContaining({ name, token: out.versionId })]);
+
+    // That rotation's stage is still there (nothing runs the function here): it is the function's, and named so.
+    const stray = await w.run(['rotate', '--secret-id', name, '--yes'], { env });
+    expect(stray.exitCode).toBe(2);
+    expect(stray.stderr).toMatch(/was left by a failed run of the rotation function dockerhub-credentials-rotation/);
+    await sm.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSPENDING', RemoveFromVersionId: out.versionId }));
+
+    const piped = await w.run(['rotate', '--secret-id', name, '--non-interactive', '--token-stdin', '--json'], { env, input: w.rw2.token });
+    expect(piped.exitCode).toBe(2);
+    expect(JSON.parse(piped.stdout).error).toMatchObject({ code: 'rotation-function' });
+    expect(JSON.parse(piped.stdout).error.hint).toMatch(/--force/);
+
+    const forced = await w.run(['rotate', '--secret-id', name, '--non-interactive', '--token-stdin', '--force', '--json', '--expires-in', '90d', '--label', 'by-hand'], { env, input: w.rw2.token });
+    expect(forced.exitCode, forced.stdout + forced.stderr).toBe(0);
+    expect(JSON.parse((await w.secrets.value(name))!).token).toBe(w.rw2.token);
   });
 });
