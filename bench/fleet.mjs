@@ -31,7 +31,8 @@ const NAIVE = `
 const sdk = await import(${JSON.stringify(join(root, 'node_modules/@aws-sdk/client-secrets-manager/dist-cjs/index.js'))});
 let n = 0;
 for (const region of process.argv.slice(1)) {
-  const c = new sdk.SecretsManagerClient({ region });
+  // Bounded, as the tool's own calls are: moto sometimes leaves a request unanswered.
+  const c = new sdk.SecretsManagerClient({ region, maxAttempts: 5, requestHandler: { requestTimeout: 5000, connectionTimeout: 2000 } });
   let NextToken;
   const names = [];
   do {

@@ -50,7 +50,7 @@ describe('the command surface', () => {
     expect(option.stderr).toBe('✗ --secret-i is not an option of verify.\n  Did you mean --secret-id? See dockerhub-credentials verify --help.');
     const command = await run(['rotat']);
     expect(command.exitCode).toBe(2);
-    expect(command.stderr).toBe('✗ "rotat" is not a command.\n  Did you mean rotate? The commands are setup, rotate, verify, history, rollback, login; see dockerhub-credentials --help.');
+    expect(command.stderr).toBe('✗ "rotat" is not a command.\n  Did you mean rotate? The commands are setup, rotate, verify, status, history, rollback, login; see dockerhub-credentials --help.');
     const token = await run(['setup', '--token', 'x']);
     expect(token.exitCode).toBe(2);
     expect(token.stderr).toContain('✗ There is no --token option: a token on the command line would show in the process list and the shell history.');
