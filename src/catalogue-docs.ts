@@ -118,6 +118,7 @@ export const MEANINGS: Record<ErrorCode, string> = {
   'docker-missing': '`login` needs the docker CLI',
   'docker-config-not-folder': '`DOCKER_CONFIG` names a file, not a folder',
   'docker-config-not-file': 'docker\'s `config.json` is a folder, not a file',
+  'docker-config-not-writable': '`login` cannot write docker\'s config folder (or `config.json`), checked before anything is read or sent: point `DOCKER_CONFIG` at a folder of your own',
   'no-private-folder': 'docker login has no private folder to run in: each candidate (`$XDG_RUNTIME_DIR`, `~/.cache`, `$TMPDIR/dockerhub-credentials.<uid>`) is named with why it failed; point `XDG_RUNTIME_DIR` or `XDG_CACHE_HOME` at a folder of your own on a file system that runs programs',
   'helper-missing': '`login --helper` and `verify --helper` need `docker-credential-dockerhub-credentials` on PATH as docker finds it: the fix is the pinned `npm i -g` line',
   'helper-temporary': 'the helper is found only in npx\'s or the system\'s temporary folder, gone once that run ends: install it for good',
@@ -131,7 +132,7 @@ export const MEANINGS: Record<ErrorCode, string> = {
   'not-rolled-back': '`rollback`: you declined the confirmation',
   cancelled: 'a signal (Ctrl-C, SIGTERM, SIGHUP, SIGQUIT); `State:` says what was left, and how to undo it where something was written',
 
-  'no-secret-id': 'neither `DOCKERHUB_CREDENTIALS_SECRET_ID` nor a config file names the secret',
+  'no-secret-id': '`DOCKERHUB_CREDENTIALS_SECRET_ID` is not set where docker runs the helper (it reads no config file and no flags)',
   'input-too-long': 'more than a few KB on stdin, where docker sends a server name',
   'not-served': '`get` for a server the helper does not serve: docker is told "credentials not found in native keychain", and goes on without it',
   'read-only': '`store` or `erase`: the helper is read-only (`docker logout` must not remove the secret)',

@@ -148,6 +148,7 @@ export const CATALOGUE = {
   'docker-missing': dockerSetup,
   'docker-config-not-folder': dockerSetup,
   'docker-config-not-file': dockerSetup,
+  'docker-config-not-writable': dockerSetup,
   'no-private-folder': dockerSetup,
   'helper-missing': dockerSetup,
   'helper-temporary': dockerSetup,

@@ -6,6 +6,7 @@ import { describeError, printable, redact } from './ui/redact.js';
 import { NonInteractivePrompter, TerminalPrompter, type Prompter } from './ui/prompter.js';
 import type { Context } from './context.js';
 import { quickAnswer } from './quick.js';
+import type { CommandName } from './commands/names.js';
 import { checkInputs, takeEnvToken } from './flows/inputs.js';
 
 // --help and --version are answered from texts the build rendered with commander
@@ -27,8 +28,10 @@ const stoppedAnyway = (why: string) =>
 type Runner = (ctx: Context, opts: Record<string, unknown>) => Promise<number>;
 
 // A separate bundle (see scripts/build.mjs): one file to load, parsed only when a command runs.
-const loadCommand = async (name: string): Promise<Runner> =>
-  (await import('./commands/index.js'))[name as 'verify' | 'setup' | 'rotate' | 'rollback' | 'history' | 'login' | 'status'] as Runner;
+const loadCommand = async (name: CommandName): Promise<Runner> => {
+  const commands: Record<CommandName, unknown> = await import('./commands/index.js');
+  return commands[name] as Runner;
+};
 
 export interface MainDeps {
   streams?: Streams;
@@ -112,7 +115,7 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
     if (signals === 0) onSignal();
   };
 
-  const run = async (name: string, opts: Record<string, unknown>) => {
+  const run = async (name: CommandName, opts: Record<string, unknown>) => {
     const settings = resolveSettings(opts as FlagValues, {
       env,
       cwd: deps.cwd ?? process.cwd(),

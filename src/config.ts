@@ -3,11 +3,10 @@ import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { CliError, ExitCode, isCliError, usageError } from './errors.js';
 import { looksSecret, printable } from './ui/redact.js';
-import { parseConsumers, type Consumer } from './flows/consumers.js';
+import { parseConsumers, type Consumer } from './domain/consumers.js';
+import { DEFAULT_HUB_URL, DEFAULT_REGISTRY } from './domain/docker-hub.js';
 
 export const CONFIG_FILE_NAME = '.dockerhub-credentials.json';
-export const DEFAULT_REGISTRY = 'https://registry-1.docker.io';
-export const DEFAULT_HUB_URL = 'https://hub.docker.com';
 
 /** Keys a repository may commit in `.dockerhub-credentials.json`. */
 const FILE_KEYS = ['secretId', 'profile', 'region', 'repository', 'registry', 'hubUrl'] as const;
@@ -44,6 +43,8 @@ export interface Settings {
   json: boolean;
   color: boolean;
   interactive: boolean;
+  /** Why a run at a terminal is unattended anyway, when the user may not expect it. */
+  noPromptBecause?: string;
   yes: boolean;
   debug: boolean;
   configPath?: string;
@@ -331,7 +332,9 @@ export function resolveSettings(flags: FlagValues, where: Environment): Settings
     if (candidates[0]) origin[field] = candidates[0];
     return candidates[0]?.value;
   };
-  const noColorEnv = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
+  // NO_COLOR (no-color.org), and a terminal that declares it cannot show colour (TERM=dumb:
+  // Emacs' shell, some CI log viewers) — found in the stranger's trial.
+  const noColorEnv = (env.NO_COLOR !== undefined && env.NO_COLOR !== '') || env.TERM === 'dumb';
   const values = {
     secretId: pick('secretId'),
     profile: pick('profile'),
@@ -348,6 +351,9 @@ export function resolveSettings(flags: FlagValues, where: Environment): Settings
     json: flags.json ?? false,
     color: flags.color !== false && !noColorEnv,
     interactive: !flags.nonInteractive && where.stdinIsTTY && where.stderrIsTTY,
+    // At a terminal with only stderr redirected (`rotate 2>err.log`), the run is unattended with no
+    // word of why, and the keys typed next go to the shell (the stranger pasted a token into bash).
+    noPromptBecause: !flags.nonInteractive && where.stdinIsTTY && !where.stderrIsTTY ? 'stderr is not a terminal, and questions are asked on stderr' : undefined,
     yes: flags.yes ?? false,
     debug: flags.debug ?? false,
     configPath,
@@ -360,4 +366,16 @@ export function resolveSettings(flags: FlagValues, where: Environment): Settings
       [],
     fromFile,
   };
+}
+
+/**
+ * The settings where docker runs, from docker's environment only: a
+ * .dockerhub-credentials.json in whatever checkout docker runs in (a pull
+ * request's, say) must not choose the secret, the AWS profile or region, or the
+ * registry the token goes to. Used by the helper, and by login --helper to
+ * say which secret the helper will read.
+ */
+export function helperSettings(io: { env: NodeJS.ProcessEnv; cwd: string }): Settings & { servedRegistry: string } {
+  const settings = resolveSettings({}, { env: io.env, cwd: io.cwd, stdinIsTTY: false, stderrIsTTY: false, noFile: true });
+  return { ...settings, servedRegistry: settings.registry };
 }

@@ -4,6 +4,7 @@ import { Command } from 'commander';
 export { CommanderError } from 'commander';
 import type { CommanderError } from 'commander';
 import { VERSION } from './version.js';
+import { COMMANDS, isCommandName, type CommandName } from './commands/names.js';
 import { CliError, ExitCode } from './errors.js';
 import type { CodeIn } from './catalogue.js';
 import { looksSecret, printable } from './ui/redact.js';
@@ -30,7 +31,7 @@ function addCommon(cmd: Command): Command {
     .option('--profile <name>', 'AWS profile, SSO profiles included (env AWS_PROFILE)')
     .option('--region <region>', 'AWS region (env AWS_REGION, AWS_DEFAULT_REGION)')
     .option('--json', 'print one JSON object on stdout')
-    .option('--no-color', 'no colour (also NO_COLOR, or when output is not a terminal)')
+    .option('--no-color', 'no colour (also NO_COLOR, TERM=dumb, or when output is not a terminal)')
     .option('--non-interactive', 'never prompt (implied when stdin or stderr is not a terminal)')
     .option('--debug', 'log each network call (never a secret) to stderr');
 }
@@ -62,7 +63,7 @@ function addConsumers(cmd: Command): Command {
   );
 }
 
-export function buildProgram(run: (name: string, opts: Record<string, unknown>) => Promise<void>): Command {
+export function buildProgram(run: (name: CommandName, opts: Record<string, unknown>) => Promise<void>): Command {
   const program = new Command('dockerhub-credentials')
     // A fixed width, so help rendered at build time is exactly what commander prints.
     .configureHelp({ helpWidth: 80 })
@@ -74,7 +75,7 @@ export function buildProgram(run: (name: string, opts: Record<string, unknown>) 
     // Parse errors are printed by cli.ts in the tool's own form (usageFromCommander).
     .configureOutput({ outputError: () => undefined });
 
-  const action = (name: string) =>
+  const action = (name: CommandName) =>
     async function (this: Command) {
       await run(name, this.opts());
     };
@@ -227,8 +228,6 @@ ${EXIT_CODES}`,
 }
 
 
-export const COMMANDS = ['setup', 'rotate', 'verify', 'status', 'history', 'rollback', 'login'] as const;
-
 /** Every help text, exactly as commander prints it: '' is the program's, then one per command. */
 export function renderHelpTexts(): Record<string, string> {
   const program = buildProgram(async () => undefined);
@@ -243,6 +242,24 @@ export function renderHelpTexts(): Record<string, string> {
   return texts;
 }
 
+/**
+ * `dockerhub-credentials --secret-id X verify`: the option is the command's, but
+ * written before it (as with `aws --region … secretsmanager …`). Says so, with the
+ * command line in the right order, instead of "not an option of verify" (the
+ * stranger's trial, session 3). Nothing that looks like a secret is quoted back.
+ */
+function optionBeforeCommand(flag: string, command: CommandName, argv: string[]): { what: string; fix: string } | undefined {
+  const name = flag.split('=')[0] ?? flag;
+  const at = argv.indexOf(command);
+  const flagAt = argv.findIndex((a) => a === flag || a.split('=')[0] === name);
+  if (flagAt < 0 || at < 0 || flagAt > at) return undefined;
+  const cmd = buildProgram(async () => undefined).commands.find((c) => c.name() === command);
+  if (!cmd?.options.some((o) => o.long === name)) return undefined;
+  const reordered = [command, ...argv.slice(0, at), ...argv.slice(at + 1)];
+  const line = reordered.some((a) => looksSecret(a)) ? '' : ` Run: dockerhub-credentials ${reordered.map((a) => printable(a)).join(' ')}`;
+  return { what: `${printable(name)} goes after the command: it is an option of ${command}, not of dockerhub-credentials itself.`, fix: `Put the options after "${command}".${line}` };
+}
+
 const EXPOSED = 'If a real token was typed on a command line, treat it as exposed and rotate it.';
 
 /**
@@ -251,7 +268,7 @@ const EXPOSED = 'If a real token was typed on a command line, treat it as expose
  * quoted back; `--token` gets the reason there is no such option.
  */
 export function usageFromCommander(e: CommanderError, argv: string[]): CliError {
-  const command = argv.find((a) => (COMMANDS as readonly string[]).includes(a));
+  const command = argv.find(isCommandName);
   const help = `dockerhub-credentials ${command ? `${command} ` : ''}--help`;
   const text = e.message.replace(/^error: /, '');
   const suggestion = /\n\(Did you mean ([^?\n]*)\?\)$/.exec(text)?.[1];
@@ -276,6 +293,8 @@ export function usageFromCommander(e: CommanderError, argv: string[]): CliError 
           `Pipe it with --token-stdin, set DOCKERHUB_TOKEN, or leave both out to be asked in a masked prompt. ${EXPOSED}`,
         );
       }
+      const misplaced = command ? optionBeforeCommand(flag, command, argv) : undefined;
+      if (misplaced) return usage('unknown-option', misplaced.what, misplaced.fix);
       const what = looksSecret(flag) ? 'An option looks like an access token (not shown), and is not an option.' : `${printable(flag)} is not an option${command ? ` of ${command}` : ''}.`;
       return usage('unknown-option', what, `${didYouMean}See ${help}.`);
     }

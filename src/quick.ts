@@ -1,4 +1,5 @@
 import { VERSION } from './version.js';
+import { isCommandName } from './commands/names.js';
 
 // The answers that need no command: help texts rendered by commander from
 // src/program.ts at build time, and the version. Built as dist/quick.cjs too, so
@@ -6,7 +7,6 @@ import { VERSION } from './version.js';
 
 declare const __HELP__: Record<string, string> | undefined;
 const HELP: Record<string, string> | undefined = typeof __HELP__ === 'object' ? __HELP__ : undefined;
-const COMMAND_NAMES = ['setup', 'rotate', 'verify', 'history', 'rollback', 'login'];
 
 /** The text for a plain request for help or the version, or undefined for anything else. */
 export function quickAnswer(argv: string[], help = HELP): string | undefined {
@@ -15,7 +15,7 @@ export function quickAnswer(argv: string[], help = HELP): string | undefined {
   const isHelp = (a: string | undefined) => a === '--help' || a === '-h';
   if (argv.length === 0 || (argv.length === 1 && (isHelp(argv[0]) || argv[0] === 'help'))) return help[''];
   const [first, second] = argv;
-  if (argv.length === 2 && first !== undefined && COMMAND_NAMES.includes(first) && isHelp(second)) return help[first];
-  if (argv.length === 2 && first === 'help' && second !== undefined && COMMAND_NAMES.includes(second)) return help[second];
+  if (argv.length === 2 && isCommandName(first) && isHelp(second)) return help[first];
+  if (argv.length === 2 && first === 'help' && isCommandName(second)) return help[second];
   return undefined;
 }

@@ -1,6 +1,7 @@
 import { CliError, ExitCode, isCliError } from '../errors.js';
 import { redact } from '../ui/redact.js';
 import { proxyFailure, proxyHint } from '../net/proxy.js';
+import { isNetworkError, networkReason } from '../net/errors.js';
 import { awsConfigFiles, profileNames } from './region.js';
 import { closeMatches } from '../config.js';
 
@@ -10,22 +11,11 @@ export interface AwsCallContext {
   profile?: string;
   region?: string;
   endpoint?: string;
+  blankRegionVariable?: string;
 }
 
 export const TERRAFORM_HINT =
   'Apply the Terraform that defines it (terraform -chdir=terraform apply, or terraform/examples/ci-agent), or check the secret name, --region and --profile.';
-
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EPIPE',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
 
 interface SdkLikeError {
   name?: string;
@@ -105,7 +95,7 @@ export function mapAwsError(e: unknown, c: AwsCallContext): CliError {
     if (undefinedProfile) return undefinedProfile;
     return new CliError(
       'no-region',
-      'No AWS region is configured.',
+      `No AWS region is configured${c.blankRegionVariable ? ` (${c.blankRegionVariable} is set, but empty)` : ''}.`,
       'Pass --region (for example --region eu-west-2), set AWS_REGION, or add "region" to .dockerhub-credentials.json.',
       ExitCode.Aws,
     );
@@ -235,33 +225,4 @@ export function scheduledForDeletion(c: AwsCallContext): CliError {
     `Restore it first: aws secretsmanager restore-secret --secret-id ${c.secretId}${c.region ? ` --region ${c.region}` : ''}${profileFlag(c)}`,
     ExitCode.Aws,
   );
-}
-
-function codeOf(e: unknown): string | undefined {
-  let cur: unknown = e;
-  for (let depth = 0; depth < 4 && cur && typeof cur === 'object'; depth++) {
-    const code = (cur as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    cur = (cur as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-export function isNetworkError(e: unknown): boolean {
-  const name = (e as { name?: string } | null)?.name;
-  const code = codeOf(e);
-  return (
-    (code !== undefined && NETWORK_CODES.has(code)) ||
-    name === 'TimeoutError' ||
-    name === 'RequestTimeout' ||
-    (name === 'AbortError' && !/abort/i.test(String((e as Error).message ?? '')))
-  );
-}
-
-function networkReason(e: unknown): string {
-  const code = codeOf(e);
-  if (code === 'ECONNREFUSED') return 'connection refused';
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host not found';
-  if (code === 'ECONNRESET' || code === 'EPIPE') return 'connection reset';
-  return 'timed out';
 }

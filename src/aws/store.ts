@@ -4,80 +4,14 @@ import { registerSecret } from '../ui/redact.js';
 import { CliError, ExitCode, cancelled, isCancellation, isCliError } from '../errors.js';
 import { closeMatches } from '../config.js';
 import { awsRequestHandler } from '../net/proxy.js';
-
-export const CURRENT = 'AWSCURRENT';
-export const PENDING = 'AWSPENDING';
-export const PREVIOUS = 'AWSPREVIOUS';
-
-export interface SecretInfo {
-  arn: string;
-  name: string;
-  kmsKeyId?: string;
-  lastChanged?: Date;
-  deleted?: Date;
-  /** version id -> staging labels */
-  versions: Record<string, string[]>;
-  /** The secret's tags, key -> value (never secret: version metadata lives here). */
-  tags: Record<string, string>;
-  /** Secrets Manager's own rotation of the secret (REFERENCE 10, "What the secret shows"). */
-  rotation?: RotationSchedule;
-  lastAccessed?: Date;
-}
-
-/** RotationEnabled, RotationLambdaARN, RotationRules, LastRotatedDate and NextRotationDate, as DescribeSecret and ListSecrets show them. */
-export interface RotationSchedule {
-  enabled: boolean;
-  functionArn?: string;
-  /** `rate(90 days)`, `cron(...)`, or `rate(N days)` from AutomaticallyAfterDays. */
-  schedule?: string;
-  lastRotated?: Date;
-  next?: Date;
-}
-
-type RotationFields = {
-  RotationEnabled?: boolean;
-  RotationLambdaARN?: string;
-  RotationRules?: { AutomaticallyAfterDays?: number; ScheduleExpression?: string };
-  LastRotatedDate?: Date;
-  NextRotationDate?: Date;
-};
-
-/** The rotation fields of a DescribeSecret or ListSecrets entry; undefined when the secret was never set up for rotation. */
-export function rotationOf(out: RotationFields): RotationSchedule | undefined {
-  if (out.RotationEnabled === undefined && !out.RotationLambdaARN && !out.LastRotatedDate) return undefined;
-  const rules = out.RotationRules;
-  const schedule = rules?.ScheduleExpression ?? (rules?.AutomaticallyAfterDays ? `rate(${rules.AutomaticallyAfterDays} days)` : undefined);
-  return {
-    enabled: out.RotationEnabled === true,
-    functionArn: out.RotationLambdaARN || undefined,
-    schedule,
-    lastRotated: out.LastRotatedDate,
-    next: out.NextRotationDate,
-  };
-}
-
-/** One entry of ListSecrets: what `status` shows, read without GetSecretValue. */
-export interface ListedSecret extends SecretInfo {
-  description?: string;
-}
-
-export interface VersionListing {
-  versionId: string;
-  stages: string[];
-  created?: Date;
-}
-
-export interface SecretVersion {
-  versionId: string;
-  secretString: string | undefined;
-  created?: Date;
-  stages: string[];
-}
+import { arnRegion, rotationOf, type ListedSecret, type SecretInfo, type SecretVersion, type VersionListing } from '../domain/secret.js';
 
 export interface StoreOptions {
   secretId: string;
   profile?: string;
   region?: string;
+  /** AWS_REGION or AWS_DEFAULT_REGION, when it was set but blank (and so ignored). */
+  blankRegionVariable?: string;
   /** The run's signal (Ctrl-C and other signals): aborts reads, never writes or cleanup. */
   signal?: AbortSignal;
   log?: (line: string) => void;
@@ -127,18 +61,6 @@ export function awsTimeouts(env: NodeJS.ProcessEnv): AwsTimeouts {
  */
 type CallKind = 'read' | 'write' | 'detached';
 
-export const versionWithStage = (info: SecretInfo, stage: string): string | undefined =>
-  Object.entries(info.versions).find(([, stages]) => stages.includes(stage))?.[0];
-
-/** A pending version that is not also current: an unfinished rotation. */
-export const strayPending = (info: SecretInfo): string | undefined => {
-  const id = versionWithStage(info, PENDING);
-  return id && !info.versions[id]?.includes(CURRENT) ? id : undefined;
-};
-
-/** The region in a secret's ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME), or undefined for a name. */
-export const arnRegion = (secretId: string): string | undefined => /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):/.exec(secretId)?.[1];
-
 /**
  * The Secrets Manager calls the commands need, each mapped to a clear error.
  * Reads honour Ctrl-C through `signal`; writes are never aborted half-way.
@@ -169,6 +91,15 @@ export class SecretStore {
       }
       const quiet = { debug: () => undefined, info: () => undefined, warn: (m: string) => options.log?.(`AWS SDK: ${String(m).split('\n')[0]}`), error: () => undefined };
       credentials = fromNodeProviderChain({ profile: options.profile, logger: quiet, clientConfig: { requestHandler } });
+    }
+    // AWS_REGION= (a CI variable whose value was never set) is, to the SDK, a region named "":
+    // it refuses it as "Region not accepted" before sending, which read as a refusal by AWS
+    // (stranger trial, session 3). A blank region variable is no region: the SDK never sees it.
+    for (const name of ['AWS_REGION', 'AWS_DEFAULT_REGION']) {
+      if (process.env[name] !== undefined && process.env[name]!.trim() === '') {
+        delete process.env[name];
+        options = { ...options, blankRegionVariable: options.blankRegionVariable ?? name };
+      }
     }
     const client = new sdk.SecretsManagerClient({
       region: options.region,
@@ -208,6 +139,7 @@ export class SecretStore {
         profile: this.options.profile,
         region: this.options.region ?? (await this.client.config.region().catch(() => undefined)),
         endpoint: this.endpoint,
+        blankRegionVariable: this.options.blankRegionVariable,
       };
       if (deadline.aborted) throw this.timedOut(ctx, totalMs);
       throw mapAwsError(e, ctx);

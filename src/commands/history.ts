@@ -1,8 +1,10 @@
 import { ExitCode, isCancellation, usageError } from '../errors.js';
-import { openStore, requireSecretId, type Context } from '../context.js';
-import { CURRENT, type SecretStore, type VersionListing } from '../aws/store.js';
-import { checkCredentialValue, formatDate, type ValueCheck } from '../flows/check.js';
-import { expiryFacts, metaOf } from '../flows/lifecycle.js';
+import { openStore, requireSecretId } from '../flows/secret-id.js';
+import type { Context } from '../context.js';
+import { CURRENT, type VersionListing } from '../domain/secret.js';
+import type { SecretStore } from '../aws/store.js';
+import { checkCredentialValue, formatDate, type ValueCheck } from '../domain/value.js';
+import { expiryFacts, metaOf } from '../domain/lifecycle.js';
 import { sameSecret } from '../ui/redact.js';
 
 export interface HistoryOptions {

@@ -1,11 +1,13 @@
 import { CliError, ExitCode, cancelled, isCliError, usageError } from '../errors.js';
-import { commandLine, openStore, requireSecretId, type Context } from '../context.js';
-import { CURRENT, PREVIOUS, type SecretStore, type SecretVersion } from '../aws/store.js';
-import { checkCredentialValue } from '../flows/check.js';
+import { commandLine, openStore, requireSecretId } from '../flows/secret-id.js';
+import type { Context } from '../context.js';
+import { CURRENT, PREVIOUS, type SecretVersion } from '../domain/secret.js';
+import type { SecretStore } from '../aws/store.js';
+import { checkCredentialValue } from '../domain/value.js';
 import { noValueYet } from '../flows/inspect.js';
 import { dockerLoginFailure } from '../docker/login.js';
 import { findOnPath } from '../docker/path-lookup.js';
-import { dockerConfigLocationProblem, dockerConfigPath } from '../docker/config.js';
+import { dockerConfigLocationProblem, dockerConfigPath, dockerConfigWriteProblem } from '../docker/config.js';
 import {
   HELPER_COMMAND,
   HELPER_NAME,
@@ -19,10 +21,10 @@ import {
   storedLogin,
   writeCredHelperEntry,
 } from '../docker/helper-config.js';
-import { dockerServerFor, HUB_AUTH_KEY } from '../hub/tokens.js';
+import { dockerServerFor, HUB_AUTH_KEY } from '../domain/docker-hub.js';
 import { checkAnnouncedRealm } from '../hub/registry.js';
 import { redact } from '../ui/redact.js';
-import { helperSettings } from '../helper/main.js';
+import { helperSettings } from '../config.js';
 
 export interface LoginOptions {
   stage?: string;
@@ -64,7 +66,7 @@ export async function login(ctx: Context, o: LoginOptions): Promise<number> {
   const server = dockerServerFor(settings.registry);
   const serverName = server ?? 'Docker Hub';
   const configPath = dockerConfigPath(ctx.env);
-  const location = dockerConfigLocationProblem(configPath, ctx.env);
+  const location = dockerConfigLocationProblem(configPath, ctx.env) ?? dockerConfigWriteProblem(configPath, ctx.env);
   if (location) throw location;
 
   const store = await openStore(ctx, secretId);

@@ -1,14 +1,16 @@
 import { CliError, ExitCode, cancelled, isCliError } from '../errors.js';
-import { commandLine, openStore, requireSecretId, type Context } from '../context.js';
-import { CURRENT, PREVIOUS, versionWithStage } from '../aws/store.js';
-import { age, checkCredentialValue, formatDate } from '../flows/check.js';
-import { describeToken, metaOf, recordMeta } from '../flows/lifecycle.js';
+import { commandLine, openStore, requireSecretId } from '../flows/secret-id.js';
+import type { Context } from '../context.js';
+import { CURRENT, PREVIOUS, versionWithStage } from '../domain/secret.js';
+import { age, checkCredentialValue, formatDate } from '../domain/value.js';
+import { describeToken, metaOf } from '../domain/lifecycle.js';
+import { recordMeta } from '../flows/lifecycle.js';
 import { noValueYet } from '../flows/inspect.js';
 import { confirmOrYes, describeValue } from '../flows/describe.js';
 import { validateAgainstHub } from '../flows/validate.js';
 import { StagedWrite, readBackAfterWrite } from '../flows/write.js';
-import { buildValue } from '../flows/store.js';
-import { aliasDrift, aliasRepairs, assertConsumerRules } from '../flows/consumers.js';
+import { buildValue } from '../domain/write-value.js';
+import { aliasDrift, aliasRepairs, assertConsumerRules } from '../domain/consumers.js';
 
 export interface RollbackOptions {
   skipValidation?: boolean;

@@ -1,24 +1,22 @@
 import { CliError, ExitCode, cancelled, usageError } from '../errors.js';
-import { askSecretId, commandLine, openStore, type Context } from '../context.js';
+import { askSecretId, commandLine, openStore } from '../flows/secret-id.js';
+import type { Context } from '../context.js';
 import type { SecretStore } from '../aws/store.js';
-import { checkCredentialValue, age, formatDate, type ValueCheck } from '../flows/check.js';
+import { checkCredentialValue, age, formatDate, type ValueCheck } from '../domain/value.js';
 import { collectCredentials } from '../flows/collect.js';
 import { validateAgainstHub, type HubReport } from '../flows/validate.js';
-import { agentHelperCommand, agentLoginCommand, buildValue } from '../flows/store.js';
-import { CONSUMERS, aliasDrift, aliasFor, aliasRepairs, assertConsumerRules, declaredConsumers, handOverSnippets, recordedConsumers } from '../flows/consumers.js';
+import { agentHelperCommand, agentLoginCommand, buildValue } from '../domain/write-value.js';
+import { CONSUMERS, aliasDrift, aliasFor, aliasRepairs, assertConsumerRules, declaredConsumers, handOverSnippets, recordedConsumers } from '../domain/consumers.js';
 import { inspectCurrent } from '../flows/inspect.js';
 import { confirmOrYes } from '../flows/describe.js';
 import { LIVE_PENDING_MS, StagedWrite, concurrentChange, describePending, readBackAfterWrite, recordConsumers, rotationInProgress } from '../flows/write.js';
 import {
   accessDrops,
-  askLifecycle,
   assertNewLabel,
-  confirmAccessDrops,
   describeToken,
   expiryFacts,
   lifecycleFromFlags,
   metaOf,
-  recordMeta,
   recordedLabels,
   rememberedRepository,
   sameLabel,
@@ -26,12 +24,14 @@ import {
   suggestLabel,
   type LifecycleFlags,
   type TokenMeta,
-} from '../flows/lifecycle.js';
-import { OAT_PLACE, PAT_PAGE, tokenKind } from '../hub/tokens.js';
+} from '../domain/lifecycle.js';
+import { askLifecycle, confirmAccessDrops, recordMeta } from '../flows/lifecycle.js';
+import { OAT_PLACE, PAT_PAGE } from '../domain/docker-hub.js';
+import { tokenKind } from '../domain/tokens.js';
 import { validateWithRecovery } from '../flows/recover.js';
 import { handToRotationFunction } from '../flows/run-function.js';
 import { sameSecret } from '../ui/redact.js';
-import type { Credentials } from '../hub/registry.js';
+import type { Credentials } from '../domain/tokens.js';
 
 interface RotateOptions extends LifecycleFlags {
   tokenStdin?: boolean;

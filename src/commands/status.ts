@@ -1,9 +1,10 @@
 import { usageError, isCliError, ExitCode, type CliError } from '../errors.js';
 import type { Context } from '../context.js';
-import { SecretStore, CURRENT, strayPending, versionWithStage, type ListedSecret } from '../aws/store.js';
-import { defaultWarnDays, expiryFacts, metaOf } from '../flows/lifecycle.js';
-import { declaredConsumers, recordedConsumers } from '../flows/consumers.js';
-import { formatDate } from '../flows/check.js';
+import { SecretStore } from '../aws/store.js';
+import { CURRENT, strayPending, versionWithStage, type ListedSecret } from '../domain/secret.js';
+import { defaultWarnDays, expiryFacts, metaOf } from '../domain/lifecycle.js';
+import { declaredConsumers, recordedConsumers } from '../domain/consumers.js';
+import { formatDate } from '../domain/value.js';
 import { rotationJson, rotationLine, strayPendingByFunction, type RotationJson } from '../flows/schedule.js';
 import { printable } from '../ui/redact.js';
 

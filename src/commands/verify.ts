@@ -1,10 +1,11 @@
 import { CliError, ExitCode, isCliError, usageError } from '../errors.js';
-import { commandLine, openStore, requireSecretId, type Context } from '../context.js';
+import { commandLine, openStore, requireSecretId } from '../flows/secret-id.js';
+import type { Context } from '../context.js';
 import { inspectCurrent, factLines } from '../flows/inspect.js';
-import { age, formatDate } from '../flows/check.js';
+import { age, formatDate } from '../domain/value.js';
 import { validateAgainstHub, type HubReport } from '../flows/validate.js';
-import { defaultWarnDays, expiryFacts, invalidMetaWarning, metaOf } from '../flows/lifecycle.js';
-import { aliasDrift, consumerReports, consumersToReport, declaredConsumers } from '../flows/consumers.js';
+import { defaultWarnDays, expiryFacts, invalidMetaWarning, metaOf } from '../domain/lifecycle.js';
+import { aliasDrift, consumerReports, consumersToReport, declaredConsumers } from '../domain/consumers.js';
 import { verifyHelper } from './verify-helper.js';
 import { rotationJson, rotationLine, strayPendingByFunction } from '../flows/schedule.js';
 
@@ -111,7 +112,12 @@ export async function verify(ctx: Context, options: VerifyOptions): Promise<numb
     });
   } else {
     const c = out.out;
-    out.data(`${ok ? c.green('✓') : c.red('✗')} ${c.bold(info.name)}${settings.region ? ` (${settings.region})` : ''}`);
+    // The headline says what the exit code says: ✓ only for exit 0; a due rotation under --fail-when-due
+    // is "!" (exit 6), and an interrupted check says so rather than calling the secret bad (stranger, session 3).
+    const interrupted = liveError?.code === 'cancelled';
+    const mark = ok ? (failsDue ? c.yellow('!') : c.green('✓')) : interrupted ? c.yellow('!') : c.red('✗');
+    const after = failsDue ? ': rotation due' : interrupted ? ': the Docker Hub check was interrupted; nothing was changed' : '';
+    out.data(`${mark} ${c.bold(info.name)}${settings.region ? ` (${settings.region})` : ''}${after}`);
     const facts = factLines(check);
     const changed = inspection.created ?? info.lastChanged;
     if (changed) facts.push(['last changed', `${formatDate(changed)} (${age(changed)})`]);

@@ -1,8 +1,9 @@
-import { readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CliError, ExitCode } from '../errors.js';
-import { HUB_AUTH_KEY, tokenKind } from '../hub/tokens.js';
+import { HUB_AUTH_KEY } from '../domain/docker-hub.js';
+import { tokenKind } from '../domain/tokens.js';
 import { registerSecret } from '../ui/redact.js';
 import { findOnPath } from './path-lookup.js';
 
@@ -69,6 +70,35 @@ export function dockerConfigLocationProblem(configPath: string, env: NodeJS.Proc
     );
   }
   return undefined;
+}
+
+/**
+ * `login` writes docker's config: a folder (or, when it does not exist yet, the
+ * nearest folder above it) this user cannot write fails docker's own save after
+ * the whole login, as "Error saving credentials" (exit 5, "try again", which cannot
+ * help: the stranger's trial, session 3). Checked before anything is read or sent.
+ */
+export function dockerConfigWriteProblem(configPath: string, env: NodeJS.ProcessEnv): CliError | undefined {
+  let folder = dirname(configPath);
+  const named = env.DOCKER_CONFIG ? 'DOCKER_CONFIG names' : 'The docker config folder is';
+  let existing = folder;
+  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
+  const writable = (path: string, mode = constants.W_OK | constants.X_OK) => {
+    try {
+      accessSync(path, mode);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (writable(existing) && (!existsSync(configPath) || writable(configPath, constants.W_OK))) return undefined;
+  if (existing !== folder) folder = `${folder} (to be created in ${existing})`;
+  return new CliError(
+    'docker-config-not-writable',
+    `${named} ${folder}, which this user cannot write, so docker could not save the login there.`,
+    env.DOCKER_CONFIG ? 'Point DOCKER_CONFIG at a folder you can write (for example DOCKER_CONFIG=$HOME/.docker), then run this again.' : `Make ${existing} yours again (sudo chown -R "$USER" ${existing}), or set DOCKER_CONFIG to a folder you can write.`,
+    ExitCode.Usage,
+  );
 }
 
 export function classifySecret(username: string, secret: string): SecretKind {

@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { CliError, ExitCode, failure, usageError, type ErrorCode } from '../errors.js';
 import { exitOf } from '../catalogue.js';
 import { registerSecret } from '../ui/redact.js';
-import { HUB_HOSTS, NOT_FOUND, hostOf } from '../helper/main.js';
+import { HUB_HOSTS, hostOf } from '../domain/docker-hub.js';
+import { NOT_FOUND } from './helper-protocol.js';
 import { VERSION } from '../version.js';
 import { executablesOnPath } from './path-lookup.js';
 
@@ -298,7 +299,7 @@ export async function checkHelperAnswers(key: string, env: NodeJS.ProcessEnv, si
   if ((r as { code?: string }).code === 'ENOENT') return { ok: false, code: 'helper-missing', problem: `${HELPER_COMMAND} (${found.path}) could not be run.` };
   if (r.exitCode !== 0) {
     if (said === NOT_FOUND) return { ok: false, code: 'helper-not-served', helperPath: found.path, said, problem: `${HELPER_COMMAND} does not answer for ${key} here (${NOT_FOUND}).` };
-    return { ok: false, code: 'helper-failed', helperPath: found.path, said, problem: `${HELPER_COMMAND} get answered: ${said.replace(/^dockerhub-credentials: /, '')}` };
+    return { ok: false, code: 'helper-failed', helperPath: found.path, said, problem: `${HELPER_COMMAND} get answered "${said.replace(/^dockerhub-credentials: /, '').replace(/[.\s]+$/, '')}".` };
   }
   try {
     const parsed = JSON.parse(String(r.stdout)) as { Username?: string; Secret?: string };

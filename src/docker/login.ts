@@ -2,8 +2,8 @@ import { accessSync, constants, lstatSync, mkdtempSync, readFileSync, readdirSyn
 import { delimiter, isAbsolute, join } from 'node:path';
 import { CliError, ExitCode, cancelled } from '../errors.js';
 import { redact } from '../ui/redact.js';
-import { rejected, type Credentials } from '../hub/registry.js';
-import { isLoginLockout, loginLockout } from '../hub/http.js';
+import { rejected, isLoginLockout, loginLockout } from '../domain/hub-refusals.js';
+import type { Credentials } from '../domain/tokens.js';
 import { runFolders } from '../private-dir.js';
 import { findOnPath } from './path-lookup.js';
 

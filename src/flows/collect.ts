@@ -2,16 +2,15 @@ import { usageError } from '../errors.js';
 import { checkAnswer } from './inputs.js';
 import type { Context } from '../context.js';
 import { probeLocalLogin, type LocalLogin } from '../docker/config.js';
+import { OAT_PLACE, PAT_PAGE } from '../domain/docker-hub.js';
 import {
-  OAT_PLACE,
-  PAT_PAGE,
   isDockerId,
   looksLikeAccessToken,
   normalizeToken,
   tokenKind,
   validateRepository,
-} from '../hub/tokens.js';
-import type { Credentials } from '../hub/registry.js';
+} from '../domain/tokens.js';
+import type { Credentials } from '../domain/tokens.js';
 import { registerSecret, unregisterSecret } from '../ui/redact.js';
 
 /** The token from stdin or DOCKERHUB_TOKEN, read and checked before the command started (src/flows/inputs.ts). */

@@ -1,5 +1,5 @@
 import type { Context } from '../context.js';
-import { age, formatDate, type ValueCheck } from './check.js';
+import { age, formatDate, type ValueCheck } from '../domain/value.js';
 
 /** "alice1, token 36 characters, written 2026-11-23 20:31 UTC (3 days ago)": never a character of the token. */
 export function describeValue(check: ValueCheck, when?: Date): string {

@@ -1,21 +1,17 @@
 import { basename } from 'node:path';
 import { CliError, ExitCode, isCliError } from '../errors.js';
 import type { CodeIn } from '../catalogue.js';
-import { DEFAULT_HUB_URL, DEFAULT_REGISTRY, tokenMayTravelTo, type Given, type Settings } from '../config.js';
-import { isDockerId, tokenKind, validateRepository, validateUsername } from '../hub/tokens.js';
+import { DEFAULT_HUB_URL, DEFAULT_REGISTRY, HUB_HOSTS_WITH_API } from '../domain/docker-hub.js';
+import { tokenMayTravelTo, type Given, type Settings } from '../config.js';
+import { isDockerId, tokenKind, validateRepository, validateUsername } from '../domain/tokens.js';
 import type { Prompter } from '../ui/prompter.js';
+import type { SuppliedToken } from '../context.js';
 import { looksSecret, printable, registerSecret } from '../ui/redact.js';
-import { expiresIn, parseExpiryDate, validateLabel } from './lifecycle.js';
+import { expiresIn, parseExpiryDate, validateLabel } from '../domain/lifecycle.js';
 
 // Everything a user supplies is checked here, before the first network call, the
 // AWS client or any child process: a bad run stops with one message that lists
 // every missing or invalid answer, never quoting what looks like a secret.
-
-/** A token supplied without a prompt. Read before anything else runs. */
-export interface SuppliedToken {
-  value: string;
-  source: 'stdin' | 'env';
-}
 
 /**
  * Reads DOCKERHUB_TOKEN and removes it from the environment: the first thing a
@@ -124,8 +120,6 @@ const REGION = /^[a-z]{2,5}(-[a-z]+){1,3}-\d{1,2}$/;
 const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}$/;
 const HAS_CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-
-const DOCKER_HUB_HOSTS = ['registry-1.docker.io', 'index.docker.io', 'docker.io', 'hub.docker.com'];
 
 function checkUrl(g: Given, example: string): Problem | undefined {
   let url: URL;
@@ -327,7 +321,14 @@ export async function checkInputs(
     }
   }
   if (problems.length === 0 && need.sendsToken) await confirmHostsFromFile(settings, prompter, problems);
-  if (problems.length) throw combine(problems);
+  if (problems.length) {
+    const e = combine(problems);
+    if (settings.noPromptBecause && problems.some((p) => p.code === 'missing-input')) {
+      // The reason goes in the fix, apart from the sentence (no re-worded sentences: issue 17).
+      throw new CliError(e.code, e.message, `No question was asked: ${settings.noPromptBecause}. Run it again without redirecting stderr to be asked; unattended: ${e.hint ?? 'pass the answers as options.'}`, ExitCode.Usage);
+    }
+    throw e;
+  }
   return token;
 }
 
@@ -340,7 +341,7 @@ async function confirmHostsFromFile(settings: Settings, prompter: Prompter, prob
   for (const row of rows) {
     if (row.given?.from !== 'file') continue;
     const host = new URL(row.given.value).host;
-    if (DOCKER_HUB_HOSTS.includes(host)) continue;
+    if (HUB_HOSTS_WITH_API.includes(host)) continue;
     const path = settings.configPath!;
     const confirmed =
       prompter.interactive &&

@@ -1,7 +1,9 @@
 import { CliError, ExitCode } from '../errors.js';
-import { CURRENT, strayPending, versionWithStage, type SecretInfo, type SecretStore } from '../aws/store.js';
-import { checkCredentialValue, type ValueCheck } from './check.js';
-import { commandLine, type Context } from '../context.js';
+import { CURRENT, strayPending, versionWithStage, type SecretInfo } from '../domain/secret.js';
+import type { SecretStore } from '../aws/store.js';
+import { checkCredentialValue, type ValueCheck } from '../domain/value.js';
+import { commandLine } from './secret-id.js';
+import type { Context } from '../context.js';
 
 export interface Inspection {
   info: SecretInfo;

@@ -1,8 +1,8 @@
 import { CliError, ExitCode, isCliError, type ErrorCode } from '../errors.js';
 import type { CodeIn } from '../catalogue.js';
 import type { Context } from '../context.js';
-import { ownerOf, type Credentials } from '../hub/registry.js';
-import { validateUsername } from '../hub/tokens.js';
+import { ownerOf } from '../hub/registry.js';
+import { type Credentials, validateUsername } from '../domain/tokens.js';
 import { askRepository, askToken, releaseReplacedToken } from './collect.js';
 import { validateAgainstHub, type HubReport } from './validate.js';
 

@@ -1,7 +1,9 @@
 import { CliError, ExitCode } from '../errors.js';
-import { commandLine, type Context } from '../context.js';
-import type { SecretInfo, SecretStore } from '../aws/store.js';
-import { newRequestToken } from './store.js';
+import type { Context } from '../context.js';
+import { commandLine } from './secret-id.js';
+import type { SecretStore } from '../aws/store.js';
+import type { SecretInfo } from '../domain/secret.js';
+import { newRequestToken } from '../domain/write-value.js';
 import { functionName, hasRotationFunction, strayPendingByFunction } from './schedule.js';
 
 /**

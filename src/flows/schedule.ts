@@ -1,5 +1,5 @@
-import type { RotationSchedule, SecretInfo } from '../aws/store.js';
-import { formatDate } from './check.js';
+import type { RotationSchedule, SecretInfo } from '../domain/secret.js';
+import { formatDate } from '../domain/value.js';
 
 // Secrets Manager's own rotation of a secret (REFERENCE 10, "What the secret shows"),
 // as verify and status show it: read from DescribeSecret or ListSecrets, never a value.

@@ -2,8 +2,10 @@ import type { Context } from '../context.js';
 import { isCliError } from '../errors.js';
 import { isolatedDockerLogin } from '../docker/login.js';
 import { hubIdentity } from '../hub/api.js';
-import { discoverChallenge, rejected, requestRegistryToken, type Credentials } from '../hub/registry.js';
-import { dockerServerFor, tokenKind } from '../hub/tokens.js';
+import { discoverChallenge, requestRegistryToken } from '../hub/registry.js';
+import { rejected } from '../domain/hub-refusals.js';
+import { type Credentials, tokenKind } from '../domain/tokens.js';
+import { dockerServerFor } from '../domain/docker-hub.js';
 import type { HttpOptions } from '../hub/http.js';
 import { registerSecret } from '../ui/redact.js';
 

@@ -1,13 +1,15 @@
 import { CliError, ExitCode, cancelled, isCancellation, isCliError, withState } from '../errors.js';
-import { CURRENT, PENDING, versionWithStage, type SecretInfo, type SecretStore } from '../aws/store.js';
-import { commandLine, type Context } from '../context.js';
-import { checkCredentialValue, type ValueCheck } from './check.js';
+import { CURRENT, PENDING, versionWithStage, type SecretInfo } from '../domain/secret.js';
+import type { SecretStore } from '../aws/store.js';
+import { commandLine } from './secret-id.js';
+import type { Context } from '../context.js';
+import { checkCredentialValue, type ValueCheck } from '../domain/value.js';
 import { describeValue } from './describe.js';
 import { inspectCurrent, type Inspection } from './inspect.js';
-import { CONSUMERS_TAG, aliasDrift, encodeConsumers, type Consumer } from './consumers.js';
-import { newRequestToken } from './store.js';
+import { CONSUMERS_TAG, aliasDrift, encodeConsumers, type Consumer } from '../domain/consumers.js';
+import { newRequestToken } from '../domain/write-value.js';
 import { sameSecret } from '../ui/redact.js';
-import type { Credentials } from '../hub/registry.js';
+import type { Credentials } from '../domain/tokens.js';
 
 // Every write to Secrets Manager goes through here. A write whose answer is an
 // error (or no answer at all) is not taken at its word: the stages are read

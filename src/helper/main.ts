@@ -1,10 +1,11 @@
-import { closeSync, constants, fstatSync, lstatSync, openSync, writeSync } from 'node:fs';
-import { dirname, isAbsolute } from 'node:path';
-import { DEFAULT_REGISTRY, resolveSettings, type Settings } from '../config.js';
+import { closeSync, constants, fstatSync, openSync, writeSync } from 'node:fs';
+import { DEFAULT_REGISTRY, HUB_AUTH_KEY, HUB_HOSTS, dockerServerFor, hostOf } from '../domain/docker-hub.js';
+import { helperSettings, type Settings } from '../config.js';
+import { HELPER_LOG_VARIABLE, NOT_FOUND, helperLogProblem } from '../docker/helper-protocol.js';
 import { isCliError, type ErrorCode } from '../errors.js';
-import { CURRENT, SecretStore, awsTimeouts, timerMs } from '../aws/store.js';
-import { checkCredentialValue } from '../flows/check.js';
-import { HUB_AUTH_KEY, dockerServerFor } from '../hub/tokens.js';
+import { CURRENT } from '../domain/secret.js';
+import { SecretStore, awsTimeouts, timerMs } from '../aws/store.js';
+import { checkCredentialValue } from '../domain/value.js';
 import { bounded, printable, redact } from '../ui/redact.js';
 import { VERSION } from '../version.js';
 
@@ -19,27 +20,11 @@ import { VERSION } from '../version.js';
 // "Credential helpers"), so a failure must be quick (its own time budget) and
 // findable afterwards (the optional log file, and `verify --helper`).
 
-/** docker's own words for "no entry": docker then goes on without credentials. */
-export const NOT_FOUND = 'credentials not found in native keychain';
-
 /** The helper's own time for one AWS read, all retries included, unless this variable says otherwise. */
 export const HELPER_TIMEOUT_VARIABLE = 'DOCKERHUB_CREDENTIALS_HELPER_TIMEOUT';
 const HELPER_TIMEOUT_SECONDS = 5;
-/** Names a file that gets one line per call: never a secret. */
-export const HELPER_LOG_VARIABLE = 'DOCKERHUB_CREDENTIALS_HELPER_LOG';
 /** docker sends a server name (get) or a small JSON object (store, erase): a few KB at most. */
 export const STDIN_LIMIT = 8192;
-
-/** Docker Hub's server names as docker and other clients ask for them. */
-export const HUB_HOSTS = ['index.docker.io', 'docker.io', 'registry-1.docker.io'];
-
-/** The host docker asked about: `https://index.docker.io/v1/` -> `index.docker.io`. */
-export const hostOf = (server: string): string =>
-  server
-    .trim()
-    .replace(/^[a-z]+:\/\//i, '')
-    .replace(/\/.*$/, '')
-    .toLowerCase();
 
 /** Whether this helper answers for `server`: Docker Hub's names, or the configured registry. */
 export function serves(server: string, registry: string): boolean {
@@ -98,34 +83,6 @@ export function helperBudget(env: NodeJS.ProcessEnv): { ms: number; note?: strin
   return { ms: Math.round(seconds * 1000) };
 }
 
-/**
- * Why the log file named by DOCKERHUB_CREDENTIALS_HELPER_LOG cannot be used, or
- * undefined when it can (or none is named). The folder must be a real folder (lstat:
- * never a link) owned by this user that others cannot write to; an existing file must
- * be this user's own regular file that others cannot read.
- */
-export function helperLogProblem(env: NodeJS.ProcessEnv, uid = process.getuid?.()): string | undefined {
-  const file = env[HELPER_LOG_VARIABLE];
-  if (!file) return undefined;
-  const name = printable(file);
-  if (!isAbsolute(file)) return `${HELPER_LOG_VARIABLE} must be an absolute path, not ${name}`;
-  const folder = dirname(file);
-  const f = lstatSync(folder, { throwIfNoEntry: false });
-  if (!f) return `the folder of ${HELPER_LOG_VARIABLE} (${printable(folder)}) does not exist`;
-  if (f.isSymbolicLink()) return `the folder of ${HELPER_LOG_VARIABLE} (${printable(folder)}) is a symbolic link; the log is written only in a real folder`;
-  if (!f.isDirectory()) return `${printable(folder)} (in ${HELPER_LOG_VARIABLE}) is not a folder`;
-  if (uid !== undefined && f.uid !== uid) return `the folder of ${HELPER_LOG_VARIABLE} (${printable(folder)}) belongs to another user (uid ${f.uid})`;
-  if (f.mode & 0o022) return `others can write to the folder of ${HELPER_LOG_VARIABLE} (${printable(folder)}, mode ${(f.mode & 0o777).toString(8)})`;
-  const existing = lstatSync(file, { throwIfNoEntry: false });
-  if (existing) {
-    if (existing.isSymbolicLink()) return `${HELPER_LOG_VARIABLE} (${name}) is a symbolic link`;
-    if (!existing.isFile()) return `${HELPER_LOG_VARIABLE} (${name}) is not a regular file`;
-    if (uid !== undefined && existing.uid !== uid) return `${HELPER_LOG_VARIABLE} (${name}) belongs to another user (uid ${existing.uid})`;
-    if (existing.mode & 0o077) return `others can read or write ${HELPER_LOG_VARIABLE} (${name}, mode ${(existing.mode & 0o777).toString(8)}); chmod 600 it`;
-  }
-  return undefined;
-}
-
 interface LogEntry {
   action: string;
   server?: string;
@@ -173,18 +130,6 @@ function writeLog(env: NodeJS.ProcessEnv, e: LogEntry): void {
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
-}
-
-/**
- * The settings where docker runs, from docker's environment only: a
- * .dockerhub-credentials.json in whatever checkout docker runs in (a pull
- * request's, say) must not choose the secret, the AWS profile or region, or the
- * registry the token goes to. Used by the helper, and by login --helper to
- * say which secret the helper will read.
- */
-export function helperSettings(io: { env: NodeJS.ProcessEnv; cwd: string }): Settings & { servedRegistry: string } {
-  const settings = resolveSettings({}, { env: io.env, cwd: io.cwd, stdinIsTTY: false, stderrIsTTY: false, noFile: true });
-  return { ...settings, servedRegistry: settings.registry };
 }
 
 const setupLine = (secretId: string) => `npx dockerhub-credentials setup --secret-id ${secretId}`;

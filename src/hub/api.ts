@@ -1,7 +1,8 @@
 import { CliError, ExitCode } from '../errors.js';
-import { accessLevel, tokenKind } from './tokens.js';
+import { accessLevel, tokenKind, type Credentials } from '../domain/tokens.js';
 import { jwtPayload, readJson, request, type HttpOptions } from './http.js';
-import { rejected, wrongOwner, type Credentials } from './registry.js';
+import { rejected } from '../domain/hub-refusals.js';
+import { wrongOwner } from './registry.js';
 
 export interface HubIdentity {
   /** The username (or organization, for an OAT) Docker Hub's claim names, when it names one. */

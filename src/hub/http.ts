@@ -1,6 +1,7 @@
 import { CliError, ExitCode, cancelled } from '../errors.js';
-import { isNetworkError } from '../aws/errors.js';
+import { isNetworkError } from '../net/errors.js';
 import { netFetch } from '../net/proxy.js';
+import { isLoginLockout, loginLockout } from '../domain/hub-refusals.js';
 
 export interface HttpOptions {
   signal: AbortSignal;
@@ -18,21 +19,6 @@ export interface HttpOptions {
 }
 
 /** Docker Hub's answer after too many failed logins (REFERENCE 2, "Login lockout"). */
-export const isLoginLockout = (text: string) => /too many failed login attempts/i.test(text);
-
-/**
- * Docker Hub locks logins for a username or IP address after too many failed
- * attempts, for about 15 minutes. Transient: the token may well be good.
- */
-export function loginLockout(account: string | undefined): CliError {
-  return new CliError(
-    'login-locked',
-    `Docker Hub is refusing logins for a while (HTTP 429): too many failed login attempts for ${account ?? 'this username'} or this IP address.`,
-    'The lock lifts by itself after about 15 minutes: wait, then run the command again. This says nothing about the token; check the username before the next try, as each failed login counts.',
-    ExitCode.Transient,
-  );
-}
-
 const defaultSleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     const t = setTimeout(resolve, ms);

@@ -17,7 +17,7 @@ import { CliError, failure, cancelled } from '../errors.js';
 import type { ErrorCode } from '../catalogue.js';
 import { registerSecret, printable, bounded } from '../ui/redact.js';
 import { readJson, request, type HttpOptions } from './http.js';
-import { tokenKind } from './tokens.js';
+import { tokenKind } from '../domain/tokens.js';
 
 /** The PAT scopes Docker Hub knows (REFERENCE 7, "Personal access tokens"). */
 export const PAT_SCOPES = ['repo:admin', 'repo:write', 'repo:read', 'repo:public_read'] as const;

@@ -1,12 +1,9 @@
 import { CliError, ExitCode } from '../errors.js';
 import { tokenMayTravelTo, unmappedHost } from '../config.js';
-import { OAT_PLACE, PAT_PAGE, tokenKind, type TokenKind } from './tokens.js';
-import { isLoginLockout, jwtPayload, loginLockout, readJson, request, type HttpOptions } from './http.js';
-
-export interface Credentials {
-  username: string;
-  token: string;
-}
+import { HUB_REALM, OAT_PLACE, PAT_PAGE } from '../domain/docker-hub.js';
+import { tokenKind, type Credentials } from '../domain/tokens.js';
+import { rejected } from '../domain/hub-refusals.js';
+import { jwtPayload, readJson, request, type HttpOptions } from './http.js';
 
 /** One challenge of a WWW-Authenticate header: its scheme (lowercase) and parameters (keys lowercase). */
 export interface AuthChallenge {
@@ -72,49 +69,6 @@ export function parseChallenge(header: string | null): Challenge | undefined {
   if (bearer) return { scheme: 'bearer', realm: bearer.params.realm!, service: bearer.params.service };
   const basic = all.find((c) => c.scheme === 'basic');
   return basic ? { scheme: 'basic', realm: basic.params.realm ?? '' } : undefined;
-}
-
-const newPat = `create a new personal access token at ${PAT_PAGE} and run the command again.`;
-const newOat = (org: string) => `create a new organization access token for ${org} (${OAT_PLACE}) and run the command again.`;
-const capital = (s: string) => s[0]!.toUpperCase() + s.slice(1);
-const newPatHint = capital(newPat);
-
-/**
- * Docker Hub refused a login. Its words decide the sentence (REFERENCE 2):
- * a lockout is transient, a 2FA account needs a PAT, an expired token names its
- * kind, and anything else cannot tell a wrong username from a bad token, so it
- * says either could be wrong, the username first.
- */
-export function rejected(username: string, detail: string, kind: TokenKind = 'pat'): CliError {
-  if (isLoginLockout(detail) || /toomanyrequests/i.test(detail)) return loginLockout(username);
-  if (/please use personal access token/i.test(detail)) {
-    return new CliError(
-      'password-2fa',
-      `Docker Hub refused the account password of ${username}: the account uses two-factor authentication, so it logs in only with an access token.`,
-      `Create a personal access token at ${PAT_PAGE} (Read & Write to push) and use it instead of the password; an account password never belongs in CI.`,
-      ExitCode.Rejected,
-    );
-  }
-  if (/org access token is expired/i.test(detail) || (kind === 'oat' && /expired/i.test(detail))) {
-    return new CliError('token-expired', `Docker Hub says the organization access token of ${username} has expired.`, capital(newOat(username)), ExitCode.Rejected);
-  }
-  if (/expired/i.test(detail)) {
-    return new CliError('token-expired', `Docker Hub says the access token for ${username} has expired.`, newPatHint, ExitCode.Rejected);
-  }
-  if (kind === 'oat') {
-    return new CliError(
-      'credentials-rejected',
-      `Docker Hub rejected the organization access token for ${username}: either ${username} is not the organization that owns the token, or the token is wrong or was revoked.`,
-      `Check the organization name first (an organization access token logs in with its organization's name, not a Docker ID). If it is right, ${newOat(username)}`,
-      ExitCode.Rejected,
-    );
-  }
-  return new CliError(
-    'credentials-rejected',
-    `Docker Hub rejected the credentials for ${username}: either ${username} is not the Docker ID the token belongs to, or the token is wrong or was revoked.`,
-    `Check the Docker ID first (it must be the account that created the token). If it is right, ${newPat}`,
-    ExitCode.Rejected,
-  );
 }
 
 /** The owner named by a `wrong-user` error, for the wizard's "use alice?" (undefined for any other error). */
@@ -219,9 +173,6 @@ export async function discoverChallenge(registry: string, http: HttpOptions): Pr
 export async function checkAnnouncedRealm(registry: string, http: HttpOptions): Promise<void> {
   await askChallenge(registry, http);
 }
-
-/** Docker Hub's registry sends logins to auth.docker.io (REFERENCE 2, "Registry token authentication"): no warning for that pair. */
-const HUB_REALM = { registries: ['registry-1.docker.io', 'index.docker.io', 'docker.io'], realm: 'auth.docker.io' };
 
 /**
  * The realm is where the token goes next, named by the registry, not the user: it is

@@ -3,12 +3,13 @@
 // Secrets Manager retries a failed step. The Hub calls go through HubSession (hub-port.ts),
 // the Secrets Manager calls through the tool's SecretStore, and the checks of the pending
 // value through the same registry and Hub API requests the CLI makes.
-import { CURRENT, PENDING, PREVIOUS, versionWithStage, type SecretInfo, type SecretStore } from '../aws/store.js';
-import { checkCredentialValue, type ValueCheck } from '../flows/check.js';
-import { buildValue } from '../flows/store.js';
-import { declaredConsumers, recordedConsumers } from '../flows/consumers.js';
-import { REPOSITORY_TAG, encodeMeta, expiresIn, metaOf, rememberedRepository, tagKey, type TokenMeta } from '../flows/lifecycle.js';
-import { tokenKind, validateRepository } from '../hub/tokens.js';
+import type { SecretStore } from '../aws/store.js';
+import { CURRENT, PENDING, PREVIOUS, versionWithStage, type SecretInfo } from '../domain/secret.js';
+import { checkCredentialValue, type ValueCheck } from '../domain/value.js';
+import { buildValue } from '../domain/write-value.js';
+import { declaredConsumers, recordedConsumers } from '../domain/consumers.js';
+import { REPOSITORY_TAG, encodeMeta, expiresIn, metaOf, rememberedRepository, tagKey, type TokenMeta } from '../domain/lifecycle.js';
+import { tokenKind, validateRepository } from '../domain/tokens.js';
 import { isCliError } from '../errors.js';
 import { redact, registerSecret } from '../ui/redact.js';
 import { PAT_SCOPES, oatScopes, type CreatedToken, type HubToken, type OatResource, type PatScope } from '../hub/manage.js';

@@ -3,10 +3,9 @@
 // runs end to end against a local SSO portal stand-in; the others through the
 // fault proxy in front of moto, with the bodies AWS really sends.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { describeWith } from '../support/harness.js';
 import { useWorld } from '../support/world.js';
 import { uniqueName } from '../support/aws.js';

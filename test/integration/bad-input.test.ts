@@ -159,6 +159,7 @@ describeWith(['moto_server'], 'bad input: one sentence, a fix, the right exit co
     { name: 'unattended setup with nothing', args: ['setup', '--non-interactive'], code: 2, says: /^3 answers are missing or invalid: No secret id was given; No Docker ID was given; No token was given\./ },
     { name: 'unattended setup without a token', args: ['setup', '--non-interactive', '--secret-id', 'ci/x', '--username', 'alice1'], code: 2, says: /^No token was given\./ },
     { name: 'unattended rotate without a token', args: ['rotate', '--non-interactive', '--secret-id', 'ci/x'], code: 2, says: /^No token was given\./ },
+    { name: 'a blank AWS_REGION is no region, never "AWS refused" exit 1 (stranger trial, session 3)', args: ['verify', '--secret-id', 'ci/x'], env: { AWS_REGION: '', AWS_DEFAULT_REGION: ' ' }, code: 4, says: /^No AWS region is configured \(AWS_REGION is set, but empty\)\./ },
     { name: 'verify without a secret id', args: ['verify'], code: 2, says: /^No secret id was given\./ },
     { name: 'history without a secret id', args: ['history'], code: 2, says: /^No secret id was given\./ },
     { name: 'rollback without a secret id', args: ['rollback', '--yes'], code: 2, says: /^No secret id was given\./ },
@@ -173,6 +174,7 @@ describeWith(['moto_server'], 'bad input: one sentence, a fix, the right exit co
     { name: 'unknown command, with the nearest one', args: ['verfy'], code: 2, says: /^"verfy" is not a command\.$/m },
     { name: 'unknown option, with the nearest one', args: ['verify', '--secret', 'ci/x'], code: 2, says: /^--secret is not an option of verify\./ },
     { name: 'an option of another command', args: ['setup', '--live'], code: 2, says: /^--live is not an option of setup\./ },
+    { name: "a command's option before the command (stranger trial, session 3)", args: ['--secret-id', 'ci/x', 'verify'], code: 2, says: /^--secret-id goes after the command: it is an option of verify, not of dockerhub-credentials itself\.$/ },
     { name: 'missing option value', args: ['verify', '--secret-id'], code: 2, says: /^--secret-id needs a value\./ },
     { name: 'extra argument', args: ['verify', 'ci/x'], code: 2, says: /^verify takes no arguments, but got 1\./ },
   ];

@@ -48,6 +48,10 @@ describe('the command surface', () => {
     const option = await run(['verify', '--secret-i', 'x']);
     expect(option.exitCode).toBe(2);
     expect(option.stderr).toBe('✗ --secret-i is not an option of verify.\n  Did you mean --secret-id? See dockerhub-credentials verify --help.');
+    // A command's option written before the command: the right order, not "not an option" (stranger trial, session 3).
+    const before = await run(['--secret-id', 'demo/x', 'verify', '--live']);
+    expect(before.exitCode).toBe(2);
+    expect(before.stderr).toBe('✗ --secret-id goes after the command: it is an option of verify, not of dockerhub-credentials itself.\n  Put the options after "verify". Run: dockerhub-credentials verify --secret-id demo/x --live');
     const command = await run(['rotat']);
     expect(command.exitCode).toBe(2);
     expect(command.stderr).toBe('✗ "rotat" is not a command.\n  Did you mean rotate? The commands are setup, rotate, verify, status, history, rollback, login; see dockerhub-credentials --help.');

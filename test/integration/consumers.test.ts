@@ -1,3 +1,4 @@
+import { PACKAGE_VERSION as VERSION } from '../support/harness.js';
 import { expect, it } from 'vitest';
 import { execa } from 'execa';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -22,7 +23,7 @@ describeWith(['moto_server', 'docker'], 'consumers: aliases, verify per consumer
     expect(setup.exitCode, setup.stderr).toBe(0);
     expect(await stored(name)).toEqual(all(w.rw.token));
     // The hand-over: the login line instead of the jq pipeline, the helper line, and each consumer's snippet.
-    expect(setup.stdout).toContain('npx dockerhub-credentials login --secret-id arn:aws:secretsmanager:');
+    expect(setup.stdout).toContain(`npx dockerhub-credentials@${VERSION} login --secret-id arn:aws:secretsmanager:`);
     expect(setup.stdout).not.toContain('jq -r');
     expect(setup.stdout).toContain('--helper');
     expect(setup.stdout).toMatch(/"repositoryCredentials": \{ "credentialsParameter": "arn:aws:secretsmanager:[^"]+" \}/);

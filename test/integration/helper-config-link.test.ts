@@ -51,5 +51,19 @@ describeWith(['moto_server'], 'login --helper through a config.json link', () =>
       expect(readdirSync(dotfiles)).toEqual(['docker.json']);
       expect(readFileSync(target, 'utf8')).toBe(original);
     });
+
+    it('login into a DOCKER_CONFIG the user cannot write: exit 2 with the fix, before anything is read (was exit 5 after the login; stranger trial, session 3)', async () => {
+      const readOnly = join(machine.root, 'rodir');
+      mkdirSync(readOnly);
+      chmodSync(readOnly, 0o755);
+      const config = join(readOnly, 'dc');
+      // Secrets Manager is a closed port: a run that read the secret first would end as a network failure (exit 5).
+      const env = w.env({ DOCKER_CONFIG: config, DOCKERHUB_CREDENTIALS_SECRET_ID: 'ci/never-read', AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://127.0.0.1:9', PATH: '/usr/local/bin:/usr/bin:/bin' });
+      const r = await user.cli(['login'], { cwd: user.home, env });
+      expect(r.exitCode, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`✗ DOCKER_CONFIG names ${config} (to be created in ${readOnly}), which this user cannot write, so docker could not save the login there.`);
+      expect(r.stderr).toContain('Point DOCKER_CONFIG at a folder you can write');
+      expect(readdirSync(readOnly)).toEqual([]);
+    });
   });
 });

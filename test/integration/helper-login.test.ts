@@ -347,6 +347,30 @@ describeWith(['moto_server', 'docker'], 'login --helper, the helper and verify -
     expect(v.stdout).not.toContain('docker gets:   username');
   });
 
+  it('verify --helper with a login stored in config.json itself, or another helper named: says what docker uses instead, never "anonymous" (stranger trial, session 3)', async () => {
+    const name = await secret();
+    const a = agent({ config: join(w.sandbox.root, 'agent-docker-stored') });
+    mkdirSync(a.config);
+    const file = join(a.config, 'config.json');
+    writeFileSync(file, JSON.stringify({ auths: { [host()]: { auth: Buffer.from(`alice1:${w.rw.token}`).toString('base64') } } }));
+    const env = { ...a.env, DOCKERHUB_CREDENTIALS_SECRET_ID: name };
+    const v = await w.run(['verify', '--helper'], { env });
+    expect(v.exitCode, v.stdout).toBe(2);
+    expect(v.stdout).toContain(`docker gets:   the login stored in ${file} (username alice1), not through the helper`);
+    expect(v.stdout).not.toContain('anonymous pull');
+    w.assertNoCanary('verify --helper output', v.stdout + v.stderr);
+    const j = await w.run(['verify', '--helper', '--json'], { env });
+    expect(JSON.parse(j.stdout)).toMatchObject({ ok: false, configured: false, dockerGets: 'stored-login' });
+    w.assertNoCanary('verify --helper --json output', j.stdout + j.stderr);
+    writeFileSync(file, JSON.stringify({ credsStore: 'desktop', auths: { [host()]: {} } }));
+    const other = await w.run(['verify', '--helper'], { env });
+    expect(other.stdout).toContain(`docker gets:   what docker-credential-desktop holds for ${host()} (not this tool's helper)`);
+    // No helper on PATH: it was never run, so it said nothing.
+    const none = await w.run(['verify', '--helper'], { env: { DOCKER_CONFIG: a.config, PATH: process.env.PATH, DOCKERHUB_CREDENTIALS_SECRET_ID: name } });
+    expect(none.stdout).toContain('helper says:   nothing: it was not run (see below)');
+    expect(none.stdout).toContain('is not on PATH, so docker could not run it');
+  });
+
   it('a budget above 600 seconds (DOCKERHUB_CREDENTIALS_HELPER_TIMEOUT=3000000, past what a timer holds) is used as 600 and noted in the log: get still answers', async () => {
     const name = await secret();
     const log = logFolder();

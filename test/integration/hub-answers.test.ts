@@ -2,6 +2,7 @@
 // real docker CLI, moto and the stand-in: organization access tokens end to end,
 // the login lockout, 2FA passwords, the two causes of a missing push, both
 // behaviours of the /v2/auth/token identifier, and the challenge variants.
+import { PACKAGE_VERSION as VERSION } from '../support/harness.js';
 import { expect, it } from 'vitest';
 import { describeWith } from '../support/harness.js';
 import { useWorld } from '../support/world.js';
@@ -26,7 +27,7 @@ describeWith(['moto_server', 'docker'], "Docker Hub's answers, through the CLI, 
     expect(s.stderr).toContain('Docker Hub confirms the token belongs to the organization acmeorg');
     expect(s.stderr).toContain('Registry grants push to acmeorg/app');
     expect(s.exitCode).toBe(0);
-    expect(s.stdout).toContain('npx dockerhub-credentials login --secret-id arn:aws:secretsmanager:');
+    expect(s.stdout).toContain(`npx dockerhub-credentials@${VERSION} login --secret-id arn:aws:secretsmanager:`);
     // docker login and the registry check log in as the organization; the Hub API identifier is the organization.
     const calls = since(before);
     expect(calls.filter((q) => q.path === '/token').map((q) => q.query.account)).toEqual(['acmeorg', 'acmeorg']);

@@ -8,7 +8,7 @@ import { describeWith } from '../support/harness.js';
 import { useWorld } from '../support/world.js';
 import { uniqueName } from '../support/aws.js';
 import { startFaultProxy } from '../support/fault-proxy.mjs';
-import { REPOSITORY_TAG, encodeMeta, tagKey } from '../../src/flows/lifecycle.js';
+import { REPOSITORY_TAG, encodeMeta, tagKey } from '../../src/domain/lifecycle.js';
 
 const DAY = 86_400_000;
 const dayFromNow = (n: number) => new Date(Date.now() + n * DAY).toISOString().slice(0, 10);
@@ -233,6 +233,10 @@ describeWith(['moto_server', 'docker'], 'the token record guards rotation: label
     expect(out.rotationDue).toBe(false);
     // An explicit --warn-days still wins.
     expect((await verifyJson(name, '--fail-when-due', '--warn-days', '30')).code).toBe(6);
+    // The text headline says what exit 6 says: no ✓ above a failing exit (stranger trial, session 3).
+    const text = await w.run(['verify', '--secret-id', name, '--fail-when-due', '--warn-days', '30']);
+    expect(text.exitCode).toBe(6);
+    expect(text.stdout.split('\n')[0]).toMatch(new RegExp(`^! ${name}.*: rotation due$`));
 
     const far = await w.run(setupArgs(uniqueName(), '--expires-at', dayFromNow(400)), { input: w.rw.token });
     expect(far.exitCode).toBe(2);

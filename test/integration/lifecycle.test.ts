@@ -6,7 +6,7 @@ import { TagResourceCommand } from '@aws-sdk/client-secrets-manager';
 import { describeWith } from '../support/harness.js';
 import { useWorld } from '../support/world.js';
 import { uniqueName } from '../support/aws.js';
-import { encodeMeta, tagKey } from '../../src/flows/lifecycle.js';
+import { encodeMeta, tagKey } from '../../src/domain/lifecycle.js';
 
 const DAY = 86_400_000;
 const dayFromNow = (n: number) => new Date(Date.now() + n * DAY).toISOString().slice(0, 10);

@@ -16,8 +16,8 @@ import { startRotationProxy } from '../support/rotation-proxy.mjs';
 import { startHubStandin, makePat } from '../support/hub-standin.mjs';
 import { lambdaDriver } from '../support/lambda-driver.mjs';
 import { TestSecrets, REGION, uniqueName } from '../support/aws.js';
-import { encodeMeta, metaOf, tagKey } from '../../src/flows/lifecycle.js';
-import type { SecretInfo } from '../../src/aws/store.js';
+import { encodeMeta, metaOf, tagKey } from '../../src/domain/lifecycle.js';
+import type { SecretInfo } from '../../src/domain/secret.js';
 
 const ZIP = join(__dirname, '../../dist/rotation-function.zip');
 const ADMIN_PASSWORD = `alice-admin-${randomUUID().slice(0, 12)}`;

@@ -1,3 +1,4 @@
+import { PACKAGE_VERSION as VERSION } from '../support/harness.js';
 import { expect, it } from 'vitest';
 import { execa } from 'execa';
 import { describeWith } from '../support/harness.js';
@@ -23,7 +24,7 @@ describeWith(['moto_server', 'docker', 'aws', 'python3'], 'setup, unattended, ag
     expect(r.stderr).toContain('docker login as alice1 succeeded');
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain('arn:aws:secretsmanager:');
-    expect(r.stdout).toContain(`npx dockerhub-credentials login --secret-id arn:aws:secretsmanager:`);
+    expect(r.stdout).toContain(`npx dockerhub-credentials@${VERSION} login --secret-id arn:aws:secretsmanager:`);
 
     // docker's own login request reached the stand-in (its user agent and client_id)
     const dockerCalls = w.hub.requests.slice(before).filter((q) => q.path === '/token' && q.query.client_id === 'docker');

@@ -92,6 +92,16 @@ describeWith(['moto_server', 'docker'], 'signals at each phase leave the secret 
     }
   }
 
+  it("SIGINT during verify --live's Docker Hub check: exit 130, and the headline says the check was interrupted, not that the secret is bad (stranger trial, session 3)", async () => {
+    const name = uniqueName();
+    await w.secrets.create(name, value(w.rw.token));
+    w.hub.switches.delayMs = 1500;
+    const r = await w.run(['verify', '--live', '--non-interactive', '--secret-id', name], { interrupt: { at: 'Docker Hub', signal: 'SIGINT' } });
+    expect(r.exitCode, r.stderr).toBe(130);
+    expect(r.stdout.split('\n')[0]).toMatch(new RegExp(`^! ${name}.*: the Docker Hub check was interrupted; nothing was changed$`));
+    expect(r.stdout).not.toMatch(/^✗/m);
+  });
+
   it('--json: a cancellation after the write says so in the error object', async () => {
     const name = uniqueName();
     await w.secrets.create(name, value(w.rw.token));

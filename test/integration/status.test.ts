@@ -7,7 +7,7 @@ import { CreateSecretCommand, RotateSecretCommand, SecretsManagerClient, TagReso
 import { useWorld } from '../support/world.js';
 import { startRotationProxy } from '../support/rotation-proxy.mjs';
 import { uniqueName } from '../support/aws.js';
-import { encodeMeta, tagKey } from '../../src/flows/lifecycle.js';
+import { encodeMeta, tagKey } from '../../src/domain/lifecycle.js';
 
 const w = useWorld();
 let proxy: Awaited<ReturnType<typeof startRotationProxy>>;

@@ -206,3 +206,6 @@ export async function runCli(args: string[], o: RunOptions): Promise<RunResult> 
   }
   return result;
 }
+
+/** The package's version, as the built CLI prints it (the bundler injects it from package.json). */
+export const PACKAGE_VERSION: string = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;

@@ -2,7 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_REGISTRY, closeMatches, configFileNote, findConfigFile, resolveSettings } from '../../src/config.js';
+import { DEFAULT_REGISTRY } from '../../src/domain/docker-hub.js';
+import { closeMatches, configFileNote, findConfigFile, resolveSettings } from '../../src/config.js';
 
 const tty = { stdinIsTTY: true, stderrIsTTY: true };
 
@@ -55,6 +56,11 @@ describe('resolveSettings', () => {
     expect(resolveSettings({ color: false }, { env: {}, cwd: tmpdir(), ...tty }).color).toBe(false);
     expect(resolveSettings({}, { env: { NO_COLOR: '1' }, cwd: tmpdir(), ...tty }).color).toBe(false);
     expect(resolveSettings({}, { env: {}, cwd: tmpdir(), ...tty }).color).toBe(true);
+  });
+
+  it('turns colour off for TERM=dumb, a terminal that cannot show it (stranger trial, session 3)', () => {
+    expect(resolveSettings({}, { env: { TERM: 'dumb' }, cwd: tmpdir(), ...tty }).color).toBe(false);
+    expect(resolveSettings({}, { env: { TERM: 'xterm-256color' }, cwd: tmpdir(), ...tty }).color).toBe(true);
   });
 
   it('rejects a malformed file, naming it and the problem', () => {

@@ -1,8 +1,9 @@
 // Docker Hub's protocol details that the stand-in alone cannot vary enough:
 // WWW-Authenticate grammar, Retry-After forms, and the sentences for Hub's answers.
 import { describe, expect, it } from 'vitest';
-import { noPush, parseChallenge, parseChallenges, rejected, wrongOwner } from '../../src/hub/registry.js';
-import { loginLockout, retryAfterSeconds } from '../../src/hub/http.js';
+import { noPush, parseChallenge, parseChallenges, wrongOwner } from '../../src/hub/registry.js';
+import { rejected, loginLockout } from '../../src/domain/hub-refusals.js';
+import { retryAfterSeconds } from '../../src/hub/http.js';
 
 const PAT = 'dckr_pat_AAAAAAAAAAAAAAAAAAAAAAAAAAA';
 const OAT = 'dckr_oat_AAAAAAAAAAAAAAAAAAAAAAAAAAA';

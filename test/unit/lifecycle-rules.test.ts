@@ -2,9 +2,9 @@
 // expiry window, the one label suggestion, what counts as a drop in access, and releasing a
 // replaced answer from redaction without releasing anything else.
 import { describe, expect, it } from 'vitest';
-import type { SecretInfo } from '../../src/aws/store.js';
+import type { SecretInfo } from '../../src/domain/secret.js';
 import type { HubReport } from '../../src/flows/validate.js';
-import { accessDrops, defaultWarnDays, encodeMeta, expiryFacts, metaOf, parseExpiryDate, suggestLabel, tagKey } from '../../src/flows/lifecycle.js';
+import { accessDrops, defaultWarnDays, encodeMeta, expiryFacts, metaOf, parseExpiryDate, suggestLabel, tagKey } from '../../src/domain/lifecycle.js';
 import { releaseReplacedToken } from '../../src/flows/collect.js';
 import { containsSecret, redact, registerSecret, unregisterSecret } from '../../src/ui/redact.js';
 
@@ -54,6 +54,15 @@ describe('expiry', () => {
     expect(defaultWarnDays({ expires: 'never' }, NOW)).toBe(30);
     expect(defaultWarnDays({ expires: '2027-01-01' }, undefined)).toBe(30);
     expect(expiryFacts({ expires: '2027-01-01' }, defaultWarnDays({ expires: '2027-01-01' }, NOW), NOW).rotationDue).toBe(false);
+  });
+
+  it('never drops the window below a week: a token stored (or re-recorded) with a day left is due at once (stranger trial, session 3)', () => {
+    // NOW is 2026-12-02: an expiry recorded today for tomorrow gave a window of 0 days, green until the last hours.
+    expect(defaultWarnDays({ expires: '2026-12-03' }, NOW)).toBe(7);
+    expect(expiryFacts({ expires: '2026-12-03' }, defaultWarnDays({ expires: '2026-12-03' }, NOW), NOW).rotationDue).toBe(true);
+    expect(expiryFacts({ expires: '2026-12-09' }, defaultWarnDays({ expires: '2026-12-09' }, NOW), NOW).rotationDue).toBe(true);
+    expect(defaultWarnDays({ expires: '2026-12-23' }, NOW)).toBe(7);
+    expect(expiryFacts({ expires: '2026-12-23' }, defaultWarnDays({ expires: '2026-12-23' }, NOW), NOW).rotationDue).toBe(false);
   });
 });
 

@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { checkCredentialValue, age } from '../../src/flows/check.js';
+import { checkCredentialValue, age } from '../../src/domain/value.js';
 import { parseChallenge } from '../../src/hub/registry.js';
 import { retryAfterSeconds, jwtPayload } from '../../src/hub/http.js';
-import { accessLevel, dockerServerFor, looksLikeAccessToken, normalizeToken, validateRepository, validateUsername } from '../../src/hub/tokens.js';
+import { accessLevel, looksLikeAccessToken, normalizeToken, validateRepository, validateUsername } from '../../src/domain/tokens.js';
+import { dockerServerFor } from '../../src/domain/docker-hub.js';
 import { classifySecret } from '../../src/docker/config.js';
-import { buildValue } from '../../src/flows/store.js';
-import { consumerRuleProblems, parseConsumers } from '../../src/flows/consumers.js';
+import { buildValue } from '../../src/domain/write-value.js';
+import { consumerRuleProblems, parseConsumers } from '../../src/domain/consumers.js';
 import { serves } from '../../src/helper/main.js';
 import { redact, registerSecret, sameSecret } from '../../src/ui/redact.js';
 import { mapAwsError } from '../../src/aws/errors.js';
 import { NonInteractivePrompter } from '../../src/ui/prompter.js';
-import { strayPending } from '../../src/aws/store.js';
+import { strayPending } from '../../src/domain/secret.js';
 
 const TOKEN = 'dckr_pat_AAAAAAAAAAAAAAAAAAAAAAAAAAA';
 

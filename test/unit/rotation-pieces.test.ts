@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { totp, base32Decode } from '../../src/rotation/totp.js';
 import { configFromEnv, rotationLabel } from '../../src/rotation/steps.js';
-import { encodeMeta, metaOf, tagKey } from '../../src/flows/lifecycle.js';
+import { encodeMeta, metaOf, tagKey } from '../../src/domain/lifecycle.js';
 import { rotationLine } from '../../src/flows/schedule.js';
 import { zip, unzip } from '../../scripts/zip.mjs';
 

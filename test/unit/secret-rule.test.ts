@@ -1,7 +1,7 @@
 // The one rule for what looks like a secret, and redaction in every form a service may quote.
 import { describe, expect, it } from 'vitest';
 import { looksSecret, printable, redact, registerSecret } from '../../src/ui/redact.js';
-import { checkCredentialValue } from '../../src/flows/check.js';
+import { checkCredentialValue } from '../../src/domain/value.js';
 import { maskIfSecret } from '../../src/ui/prompter.js';
 import { checkAnswer } from '../../src/flows/inputs.js';
 import { makePat } from '../support/hub-standin.mjs';

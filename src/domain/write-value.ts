@@ -1,5 +1,6 @@
+import { VERSION } from '../version.js';
 import { randomUUID } from 'node:crypto';
-import type { Credentials } from '../hub/registry.js';
+import type { Credentials } from './tokens.js';
 import { ALIAS_KEYS, aliasKeysFor, type AliasKey, type Consumer } from './consumers.js';
 
 /**
@@ -27,9 +28,13 @@ export function buildValue(
 /** One ClientRequestToken per logical write, reused on every retry of it. */
 export const newRequestToken = (): string => randomUUID();
 
-/** The command CI agents run to log in with the stored value: the token goes only to docker's stdin. */
+/**
+ * The command CI agents run to log in with the stored value: the token goes only to docker's stdin.
+ * Pinned to this version: an unpinned name in a job that can read the token runs whatever is
+ * published under it next (the README's own rule; the stranger's trial, session 3).
+ */
 export function agentLoginCommand(arn: string, region?: string): string {
-  return `npx dockerhub-credentials login --secret-id ${arn}${region ? ` --region ${region}` : ''}`;
+  return `npx dockerhub-credentials@${VERSION} login --secret-id ${arn}${region ? ` --region ${region}` : ''}`;
 }
 
 /** The one-time command that makes docker read the secret through the credential helper instead. */

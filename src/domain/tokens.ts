@@ -1,9 +1,5 @@
 /** Docker Hub's naming rules, from REFERENCE section 2. */
 
-export const PAT_PAGE = 'https://app.docker.com/settings/personal-access-tokens';
-export const HUB_AUTH_KEY = 'https://index.docker.io/v1/';
-/** Where organization access tokens are made (REFERENCE 2, "Organization access tokens"). */
-export const OAT_PLACE = 'https://app.docker.com, select the organization, then Admin Console > Access tokens';
 
 const DOCKER_ID = /^[a-z0-9]{4,30}$/;
 const ORG_NAME = /^[a-z0-9][a-z0-9_-]{1,254}$/;
@@ -33,15 +29,6 @@ export function validateRepository(repo: string): true | string {
 /** Leading and trailing whitespace, including a pasted newline, is never part of a token. */
 export const normalizeToken = (raw: string) => raw.trim();
 
-/** The docker CLI's server argument for a registry URL; Docker Hub needs none. */
-export function dockerServerFor(registry: string): string | undefined {
-  const url = new URL(registry);
-  if (url.hostname === 'registry-1.docker.io' || url.hostname === 'index.docker.io' || url.hostname === 'docker.io') {
-    return undefined;
-  }
-  return url.host;
-}
-
 /** Hub scope claims, in the words of Docker Hub's token settings page. */
 export function accessLevel(scope: unknown): string | undefined {
   if (typeof scope !== 'string') return undefined;
@@ -53,4 +40,10 @@ export function accessLevel(scope: unknown): string | undefined {
   };
   const found = scope.split(/\s+/).map((s) => names[s]).filter(Boolean);
   return found.length ? found.join(', ') : undefined;
+}
+
+/** The account name and token a login uses. */
+export interface Credentials {
+  username: string;
+  token: string;
 }

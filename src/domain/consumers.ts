@@ -1,6 +1,6 @@
 import { CliError, ExitCode, usageError } from '../errors.js';
 import { looksSecret, printable, sameSecret } from '../ui/redact.js';
-import type { ValueCheck } from './check.js';
+import type { ValueCheck } from './value.js';
 
 // Who reads the secret, and in which shape (REFERENCE section 6). The runbook's
 // `username` and `token` are always written; each consumer adds the key it reads,

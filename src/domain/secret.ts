@@ -1,0 +1,82 @@
+// A secret's versions and staging labels, as data: what Secrets Manager holds, read back.
+
+export const CURRENT = 'AWSCURRENT';
+export const PENDING = 'AWSPENDING';
+export const PREVIOUS = 'AWSPREVIOUS';
+
+export interface SecretInfo {
+  arn: string;
+  name: string;
+  kmsKeyId?: string;
+  lastChanged?: Date;
+  deleted?: Date;
+  /** version id -> staging labels */
+  versions: Record<string, string[]>;
+  /** The secret's tags, key -> value (never secret: version metadata lives here). */
+  tags: Record<string, string>;
+  /** Secrets Manager's own rotation of the secret (REFERENCE 10, "What the secret shows"). */
+  rotation?: RotationSchedule;
+  lastAccessed?: Date;
+}
+
+/** RotationEnabled, RotationLambdaARN, RotationRules, LastRotatedDate and NextRotationDate, as DescribeSecret and ListSecrets show them. */
+export interface RotationSchedule {
+  enabled: boolean;
+  functionArn?: string;
+  /** `rate(90 days)`, `cron(...)`, or `rate(N days)` from AutomaticallyAfterDays. */
+  schedule?: string;
+  lastRotated?: Date;
+  next?: Date;
+}
+
+type RotationFields = {
+  RotationEnabled?: boolean;
+  RotationLambdaARN?: string;
+  RotationRules?: { AutomaticallyAfterDays?: number; ScheduleExpression?: string };
+  LastRotatedDate?: Date;
+  NextRotationDate?: Date;
+};
+
+/** The rotation fields of a DescribeSecret or ListSecrets entry; undefined when the secret was never set up for rotation. */
+export function rotationOf(out: RotationFields): RotationSchedule | undefined {
+  if (out.RotationEnabled === undefined && !out.RotationLambdaARN && !out.LastRotatedDate) return undefined;
+  const rules = out.RotationRules;
+  const schedule = rules?.ScheduleExpression ?? (rules?.AutomaticallyAfterDays ? `rate(${rules.AutomaticallyAfterDays} days)` : undefined);
+  return {
+    enabled: out.RotationEnabled === true,
+    functionArn: out.RotationLambdaARN || undefined,
+    schedule,
+    lastRotated: out.LastRotatedDate,
+    next: out.NextRotationDate,
+  };
+}
+
+/** One entry of ListSecrets: what `status` shows, read without GetSecretValue. */
+export interface ListedSecret extends SecretInfo {
+  description?: string;
+}
+
+export interface VersionListing {
+  versionId: string;
+  stages: string[];
+  created?: Date;
+}
+
+export interface SecretVersion {
+  versionId: string;
+  secretString: string | undefined;
+  created?: Date;
+  stages: string[];
+}
+
+export const versionWithStage = (info: SecretInfo, stage: string): string | undefined =>
+  Object.entries(info.versions).find(([, stages]) => stages.includes(stage))?.[0];
+
+/** A pending version that is not also current: an unfinished rotation. */
+export const strayPending = (info: SecretInfo): string | undefined => {
+  const id = versionWithStage(info, PENDING);
+  return id && !info.versions[id]?.includes(CURRENT) ? id : undefined;
+};
+
+/** The region in a secret's ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME), or undefined for a name. */
+export const arnRegion = (secretId: string): string | undefined => /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):/.exec(secretId)?.[1];
