@@ -114,6 +114,9 @@ export const MEANINGS: Record<ErrorCode, string> = {
   'token-management-refused': 'Docker Hub refused a token-management call (not an owner of the organization, or no right to manage its tokens); Docker Hub\'s words are quoted',
   'hub-token-missing': 'Docker Hub has no token with the recorded id (deleted already, or another account\'s)',
   'oat-cap': 'the organization holds as many access tokens as its plan allows (10 on Team, 100 on Business; deactivated and expired ones count): delete one with `retire --delete`',
+  'hub-token-unknown': 'which Docker Hub token a version holds cannot be told (no recorded id, no unique label, no matching session claim), so it is not touched: choose it at a terminal',
+  'old-token-in-use': '`retire`: the old token was used after the rotation, so something still reads an old copy; find it, or `--force`',
+  'previous-deactivated': '`rollback`: the previous token was deactivated (or deleted) by `retire`, and no password was given to re-activate it',
 
   'docker-missing': '`login` needs the docker CLI',
   'docker-config-not-folder': '`DOCKER_CONFIG` names a file, not a folder',
@@ -130,6 +133,7 @@ export const MEANINGS: Record<ErrorCode, string> = {
   'not-rotated': '`rotate`: you kept the current token, or left a pending value as it was',
   'rotation-function': 'a rotation function rotates the secret: `rotate --yes` runs it now (RotateSecret); a token given by hand, or a stray AWSPENDING it left, needs `--force`',
   'not-rolled-back': '`rollback`: you declined the confirmation',
+  'not-retired': '`retire` was not confirmed: the old token was left as it was',
   cancelled: 'a signal (Ctrl-C, SIGTERM, SIGHUP, SIGQUIT); `State:` says what was left, and how to undo it where something was written',
 
   'no-secret-id': '`DOCKERHUB_CREDENTIALS_SECRET_ID` is not set where docker runs the helper (it reads no config file and no flags)',

@@ -143,6 +143,9 @@ export const CATALOGUE = {
   'token-management-refused': hubRejects,
   'hub-token-missing': hubRejects,
   'oat-cap': hubRejects,
+  'hub-token-unknown': hubRejects,
+  'old-token-in-use': hubRejects,
+  'previous-deactivated': hubRejects,
 
   // docker, its config and the credential helper as `login` and `verify --helper` see them (src/docker/*).
   'docker-missing': dockerSetup,
@@ -161,6 +164,7 @@ export const CATALOGUE = {
   'not-rotated': declined,
   'rotation-function': declined,
   'not-rolled-back': declined,
+  'not-retired': declined,
   cancelled: signal,
 
   // The credential helper's own failures (src/helper/main.ts): docker's protocol is exit 1 with the reason on stdout.

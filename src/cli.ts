@@ -8,6 +8,7 @@ import type { Context } from './context.js';
 import { quickAnswer } from './quick.js';
 import type { CommandName } from './commands/names.js';
 import { checkInputs, takeEnvToken } from './flows/inputs.js';
+import { takeEnvPassword } from './flows/signin-inputs.js';
 
 // --help and --version are answered from texts the build rendered with commander
 // (src/quick.ts, usually straight from the CommonJS launcher); commander,
@@ -19,7 +20,7 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
 const stopWithinMs = (env: NodeJS.ProcessEnv) => Math.max(75, 2 * Math.min(Number(env.DOCKERHUB_CREDENTIALS_AWS_TIMEOUT) || 30, 600) + 15) * 1000;
 
 /** The codes of a confirmation declined or a choice to leave things as they are (exit 2, like a missing answer). */
-const DECLINED: ReadonlySet<ErrorCode> = new Set<CodeIn<'choice'>>(['not-replaced', 'not-rolled-back', 'not-rotated']);
+const DECLINED: ReadonlySet<ErrorCode> = new Set<CodeIn<'choice'>>(['not-replaced', 'not-rolled-back', 'not-rotated', 'not-retired']);
 
 /** Stopped before the command could say what it left: the state must be read back. */
 const stoppedAnyway = (why: string) =>
@@ -48,6 +49,8 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
   // First of all: the token leaves the environment, so no config file, AWS client,
   // credential_process or docker child can ever see it.
   const envToken = takeEnvToken(env);
+  // The Docker Hub password too (--create, retire, tokens, rollback): the same guarantees as the token.
+  const envPassword = takeEnvPassword(env);
   // A reader that goes away (`dockerhub-credentials --help | head`), or a terminal that
   // closed, is not an error: before a command runs, stop; during one, stop as on Ctrl-C
   // (so a write in progress finishes and this run's stage is removed), writing nothing more.
@@ -150,7 +153,7 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
       },
     };
     // Every flag, variable, config value and piped token is checked before anything is sent.
-    ctx.supplied = await checkInputs(ctx, name, opts, envToken);
+    ({ token: ctx.supplied, password: ctx.password } = await checkInputs(ctx, name, opts, envToken, envPassword));
     const runner = await loadCommand(name);
     commandStarted = true;
     // A command that returns has finished, and its result says what it did; a

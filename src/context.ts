@@ -18,6 +18,8 @@ export interface Context {
   env: NodeJS.ProcessEnv;
   /** The token from stdin or DOCKERHUB_TOKEN, read and checked before the command started (src/flows/inputs.ts). */
   supplied?: SuppliedToken;
+  /** The Docker Hub password from DOCKERHUB_PASSWORD or --password-stdin, for --create, retire, tokens and rollback (src/flows/signin.ts). */
+  password?: { value: string; source: 'env' | 'stdin' };
   /** Aborted on Ctrl-C. */
   signal: AbortSignal;
   /** Whether Ctrl-C was pressed (checked after steps that must not be interrupted). */

@@ -56,6 +56,18 @@ function addLifecycle(cmd: Command): Command {
     .option('--label <text>', "the token's description (label) in Docker Hub");
 }
 
+/** Signing in to Docker Hub with a password (REFERENCE 7): never an argument. */
+function addSignIn(cmd: Command): Command {
+  return cmd
+    .option('--password-stdin', 'read the Docker Hub password from stdin (or set DOCKERHUB_PASSWORD); never pass it as an argument')
+    .option('--admin-secret-id <id>', 'a Secrets Manager secret holding {"username","password"} of the account that signs in')
+    .option('--owner <id>', 'for an organization access token: the Docker ID of an owner who signs in (env DOCKERHUB_OWNER)');
+}
+
+function addCreate(cmd: Command): Command {
+  return addSignIn(cmd.option('--create', 'create the token through Docker Hub\'s API with the account password (not for SSO-enforced accounts)'));
+}
+
 function addConsumers(cmd: Command): Command {
   return cmd.option(
     '--consumers <list>',
@@ -80,7 +92,7 @@ export function buildProgram(run: (name: CommandName, opts: Record<string, unkno
       await run(name, this.opts());
     };
 
-  addConsumers(addLifecycle(addTokenInput(addDockerHub(addCommon(program.command('setup'))))))
+  addCreate(addConsumers(addLifecycle(addTokenInput(addDockerHub(addCommon(program.command('setup')))))))
     .option('--yes', 'confirm replacing an existing value without a prompt')
     .description('guided wizard: create a Docker Hub token, validate it, store it in Secrets Manager, verify it')
     .addHelpText(
@@ -89,11 +101,13 @@ export function buildProgram(run: (name: CommandName, opts: Record<string, unkno
 Unattended:
   DOCKERHUB_TOKEN=... dockerhub-credentials setup --non-interactive --username U --secret-id S [--repository ns/repo] [--yes]
   printf %s "$TOKEN" | dockerhub-credentials setup --non-interactive --token-stdin --username U --secret-id S
+Let the tool create the token (password sign-in; the password is used once, never stored):
+  DOCKERHUB_PASSWORD=... dockerhub-credentials setup --create --non-interactive --username U --secret-id S --expires-in 90d [--repository ns/repo]
 ${EXIT_CODES}`,
     )
     .action(action('setup'));
 
-  addConsumers(addLifecycle(addTokenInput(addDockerHub(addCommon(program.command('rotate'))))))
+  addCreate(addConsumers(addLifecycle(addTokenInput(addDockerHub(addCommon(program.command('rotate')))))))
     .option('--yes', 'confirm without a prompt: --resume, --discard-pending, a token of another account, or with less access')
     .description('replace the stored token safely: validate, stage as AWSPENDING, test, then promote')
     .option('--resume', 'finish an interrupted rotation: validate and promote the AWSPENDING value')
@@ -108,6 +122,9 @@ Revoke the old token in Docker Hub only after CI has used the new one.
 
 Unattended:
   printf %s "$NEW" | dockerhub-credentials rotate --non-interactive --token-stdin --secret-id S [--username U] [--repository ns/repo]
+Let the tool create the new token, with the old one's scope (or repositories), then retire the old one:
+  DOCKERHUB_PASSWORD=... dockerhub-credentials rotate --create --non-interactive --secret-id S --expires-in 90d
+  DOCKERHUB_PASSWORD=... dockerhub-credentials retire --secret-id S --yes
 Run again with the token already current, it writes nothing and exits 0
 ("written": false, "alreadyCurrent": true in --json).
 Add the keys ECS, Batch, CodeBuild or ECR read, keeping the token:
@@ -129,7 +146,7 @@ ${EXIT_CODES}`,
       'after',
       `\nJSON (--json): {ok, secretId, arn, region, hasUsername, hasToken, username,
   tokenLength, lastChanged, versionId, pendingVersionId, expiresAt, expiryKnown,
-  daysLeft, label, rotationDue, rotation, live, consumers, problems, warnings}
+  daysLeft, label, hubToken, rotationDue, rotation, live, consumers, problems, warnings}
 rotation: {enabled, lastRotated, next, function, schedule}: Secrets Manager's
 own schedule and rotation function (terraform/ "rotation"), from DescribeSecret.
 "ok" is true exactly when the exit code is 0: with --fail-when-due, a due
@@ -177,7 +194,7 @@ ${EXIT_CODES}`,
     )
     .action(action('history'));
 
-  addConsumers(addDockerHub(addCommon(program.command('rollback'))))
+  addSignIn(addConsumers(addDockerHub(addCommon(program.command('rollback')))))
     .description('make the previous value (AWSPREVIOUS) current again, after checking Docker Hub still accepts it')
     .option('--yes', 'confirm without a prompt')
     .option('--skip-validation', 'emergency: roll back without checking the previous token against Docker Hub')
@@ -187,9 +204,51 @@ ${EXIT_CODES}`,
 Rollback swaps AWSCURRENT and AWSPREVIOUS: rolling back twice returns to where
 the first rollback started. The previous token is validated against Docker Hub
 first (push rights with --repository); a rejected token is refused with exit 3.
+A previous token that retire deactivated is re-activated first, with a password
+(DOCKERHUB_PASSWORD, --password-stdin, --admin-secret-id or the prompt).
 ${EXIT_CODES}`,
     )
     .action(action('rollback'));
+
+  addSignIn(addDockerHub(addCommon(program.command('retire'))))
+    .description("deactivate (or delete) AWSPREVIOUS's Docker Hub token, once nothing has used it since the rotation")
+    .option('--yes', 'confirm without a prompt')
+    .option('--force', 'retire it even though it was used after the rotation')
+    .option('--delete', 'delete it for good instead of deactivating it (frees an organization\'s token cap)')
+    .addHelpText(
+      'after',
+      `
+Finds the Docker Hub token AWSPREVIOUS holds (the id recorded when it was stored,
+the token's own session claim, or its label), shows its label, scope, dates and
+last use, and refuses (exit 3) when it was used after AWSCURRENT was promoted:
+something still reads an old copy. Deactivation can be undone: rollback
+re-activates it. Signs in with the account password (or an organization owner's).
+
+Unattended:
+  DOCKERHUB_PASSWORD=... dockerhub-credentials retire --secret-id S --yes [--delete]
+${EXIT_CODES}`,
+    )
+    .action(action('retire'));
+
+  addSignIn(addCommon(program.command('tokens')))
+    .description("list the account's (or an organization's) Docker Hub tokens, with the secret and stage that holds each")
+    .option('--username <id>', 'the Docker ID whose personal access tokens to list (env DOCKERHUB_USERNAME)')
+    .option('--org <name>', "list the organization's access tokens instead (an owner signs in: --owner)")
+    .option('--hub-url <url>', 'Docker Hub API URL (env DOCKERHUB_CREDENTIALS_HUB_URL; default https://hub.docker.com)')
+    .option('--unused-days <n>', 'flag tokens no secret holds and not used for this many days (default 90)')
+    .option('--warn-days <n>', 'flag tokens that expire within this many days (default 30)')
+    .addHelpText(
+      'after',
+      `
+Holders are looked for in the secret given (--secret-id), or in every secret of
+the region that carries this tool's tags.
+
+JSON (--json): {ok, account, kind, tokens: [{id, label, scopes, createdAt,
+  expiresAt, lastUsed, isActive, heldBy: [{secretId, stage, versionId}], orphan,
+  expiresSoon}], secretsSearched}
+${EXIT_CODES}`,
+    )
+    .action(action('tokens'));
 
   addCommon(program.command('login'))
     .description("log this machine's docker CLI in with the stored token (writes your own docker config)")

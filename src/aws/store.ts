@@ -233,6 +233,26 @@ export class SecretStore {
     }
   }
 
+  /**
+   * The secrets of the region that carry this tool's tags (`dockerhub-credentials:…`),
+   * as name -> SecretInfo, from at most 10 pages of ListSecrets: for `tokens`.
+   */
+  async toolSecrets(): Promise<SecretInfo[]> {
+    const found: SecretInfo[] = [];
+    let NextToken: string | undefined;
+    for (let page = 0; page < 10; page++) {
+      const out = await this.call('ListSecrets', 'read', (abortSignal) => this.client.send(new this.sdk.ListSecretsCommand({ MaxResults: 100, NextToken }), { abortSignal }));
+      for (const s of out.SecretList ?? []) {
+        const tags = Object.fromEntries((s.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+        if (!Object.keys(tags).some((k) => k.startsWith('dockerhub-credentials:')) || s.DeletedDate) continue;
+        found.push({ arn: s.ARN ?? '', name: s.Name ?? '', lastChanged: s.LastChangedDate, versions: s.SecretVersionsToStages ?? {}, tags });
+      }
+      NextToken = out.NextToken || undefined;
+      if (!NextToken) break;
+    }
+    return found;
+  }
+
   /** Every version, labelled or not (unlabelled ones are deprecated and may be removed by AWS). */
   async listVersions(name: string): Promise<VersionListing[]> {
     const versions: VersionListing[] = [];

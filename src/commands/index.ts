@@ -7,3 +7,5 @@ export { rollback } from './rollback.js';
 export { history } from './history.js';
 export { login } from './login.js';
 export { status } from './status.js';
+export { retire } from './retire.js';
+export { tokens } from './tokens.js';

@@ -11,8 +11,10 @@ import { validateAgainstHub } from '../flows/validate.js';
 import { StagedWrite, readBackAfterWrite } from '../flows/write.js';
 import { buildValue } from '../domain/write-value.js';
 import { aliasDrift, aliasRepairs, assertConsumerRules } from '../domain/consumers.js';
+import { reactivatePrevious } from '../flows/reactivate.js';
+import type { SignInFlags } from '../flows/signin.js';
 
-export interface RollbackOptions {
+export interface RollbackOptions extends SignInFlags {
   skipValidation?: boolean;
 }
 
@@ -70,6 +72,8 @@ export async function rollback(ctx: Context, o: RollbackOptions = {}): Promise<n
     );
   }
 
+  // A token that retire deactivated is re-activated first (with a password), or the rollback says why it would fail.
+  await reactivatePrevious(ctx, o, store, info, previousId, { username: previousCheck.username!, token: previousCheck.token! });
   // The token CI would read after the rollback must still work.
   if (o.skipValidation) {
     out.warn('--skip-validation: the previous token is not checked against Docker Hub; if it was revoked, CI breaks after the rollback.');

@@ -32,8 +32,11 @@ import { validateWithRecovery } from '../flows/recover.js';
 import { handToRotationFunction } from '../flows/run-function.js';
 import { sameSecret } from '../ui/redact.js';
 import type { Credentials } from '../domain/tokens.js';
+import { createToken, undoCreated, type Created } from '../flows/create.js';
+import { hubFactsJson, hubFactsOf, recordHubFacts } from '../flows/hub-facts.js';
+import type { SignInFlags } from '../flows/signin.js';
 
-interface RotateOptions extends LifecycleFlags {
+interface RotateOptions extends LifecycleFlags, SignInFlags {
   tokenStdin?: boolean;
   resume?: boolean;
   discardPending?: boolean;
@@ -99,6 +102,7 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
   out.heading('dockerhub-credentials rotate');
   if (o.resume && o.discardPending) throw usageError('--resume and --discard-pending contradict each other.', 'Choose one of them.');
   if (o.sameToken && (o.resume || o.discardPending)) throw usageError('--same-token rewrites the current value; it cannot be combined with --resume or --discard-pending.', 'Choose one of them.');
+  if (o.create && (o.sameToken || o.resume)) throw usageError('--create makes a new token; it cannot be combined with --same-token or --resume.', 'Choose one of them.');
   if (o.sameToken && o.tokenStdin) throw usageError('--same-token keeps the stored token, so no token is read: --token-stdin contradicts it.', 'Drop --token-stdin, or drop --same-token to rotate to the piped token.');
   const given = lifecycleFromFlags(o);
   const secretId = await askSecretId(ctx);
@@ -157,6 +161,8 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
   /** The stored token written again with the alias keys the consumers need (--same-token): no token changes hands. */
   let repairing = false;
   const write = new StagedWrite(ctx, store, currentId);
+  /** The token this run created (--create): deleted again if the rotation does not go through. */
+  let made: Created | undefined;
   // The same guard for a new token and for a pending one (--resume): a change of account is said and asked about.
   let confirmedFor = currentCheck.username!;
   const confirmAccount = async (username: string) => {
@@ -204,9 +210,23 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
       }
     } else {
       const stored: Credentials = { username: currentCheck.username!, token: currentCheck.token! };
+      if (o.create) {
+        // The same kind of token as the one replaced, with its scope (PAT) or its repositories and scopes (OAT), read from the API.
+        made = await createToken(ctx, o, {
+          kind: tokenKind(stored.token) === 'oat' ? 'oat' : 'pat',
+          account: stored.username,
+          repository,
+          push: Boolean(oldMeta.push || repository),
+          labels,
+          given,
+          replaced: { facts: hubFactsOf(info, currentId), meta: oldMeta, creds: stored, what: `AWSCURRENT (version ${currentId})` },
+        });
+      }
       const collected = o.sameToken
         ? { creds: stored, repository }
-        : await collectCredentials(ctx, {
+        : made
+          ? { creds: made.creds, repository }
+          : await collectCredentials(ctx, {
             tokenStdin: Boolean(o.tokenStdin),
             defaultUsername: currentCheck.username ?? undefined,
             rotation: true,
@@ -240,13 +260,15 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
         meta = keptMeta(metaOf(info, currentId), given);
       } else {
         out.heading('Validating the new token against Docker Hub');
-        ({ creds, validation, repository } = await validateWithRecovery(ctx, collected.creds, repository));
+        ({ creds, validation, repository } = made
+          ? { creds: collected.creds, validation: await validateAgainstHub(ctx, collected.creds, repository), repository }
+          : await validateWithRecovery(ctx, collected.creds, repository));
         if (sameSecret(creds.token, stored.token)) {
           throw usageError('That is the token already stored.', 'Create a new token in Docker Hub and rotate to it.');
         }
         if (creds.username !== stored.username) await confirmAccount(creds.username);
         await confirmAccessDrops(ctx, accessDrops(oldMeta, remembered, validation));
-        meta = await askLifecycle(ctx, given, labels);
+        meta = made ? made.meta : await askLifecycle(ctx, given, labels);
       }
     }
     meta = { ...meta, access: validation.accessLevel ?? undefined, push: validation.push === 'granted' };
@@ -277,7 +299,8 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
   } catch (e) {
     // Undefined: the stages show the promotion went through after all; carry on and report it.
     const failure = await write.failure(e, discarded);
-    if (failure) throw failure;
+    // Not promoted: a token this run created is deleted again, and the failure says so.
+    if (failure) throw await undoCreated(ctx, made, failure);
   }
 
   const stagedId = write.versionId!;
@@ -285,6 +308,7 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
   const rollbackLine = commandLine(ctx, 'rollback', secretId);
   if (ctx.isCancelled()) throw cancelled(`the new value was already stored as AWSCURRENT (version ${stagedId}); to undo: ${rollbackLine}`);
   await recordMeta(ctx, store, info, stagedId, { ...meta, username: creds.username }, validation.repository ?? undefined);
+  if (made) await recordHubFacts(ctx, store, info, stagedId, { ...made.facts, promotedAt: new Date().toISOString() });
   // Added to those recorded: the keys already there keep serving them.
   if (settings.consumers.length) await recordConsumers(ctx, store, CONSUMERS.filter((c) => settings.consumers.includes(c) || recordedConsumers(info.tags)?.includes(c)));
 
@@ -316,6 +340,8 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
       label: expiry.label,
       validation,
       // The token to revoke in Docker Hub once CI has used the new one (none when the token stayed).
+      hubToken: made ? { ...hubFactsJson(made.facts), label: made.token.label } : null,
+      retireCommand: made ? commandLine(ctx, 'retire', secretId) : null,
       oldToken: repairing ? null : { username: currentCheck.username, label: old.label ?? null, storedAt: created?.toISOString() ?? null, expiresAt: expiryFacts(old, 0).expiresAt, sharesLabelWith: shared },
       problems: [...after.check.problems, ...drift],
     });
@@ -332,10 +358,17 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
     out.data(`${ok ? c.green('✓') : c.red('✗')} ${c.bold('Rotated.')} CI now reads the new token (${after.check.username}, ${after.check.tokenLength} characters).`);
     out.data(`  The previous value is kept as AWSPREVIOUS. To restore it: ${rollbackLine}`);
     out.data('');
-    out.data(`  The old token to revoke in Docker Hub: ${currentCheck.username}, ${describeToken(old)}, stored ${created ? formatDate(created) : 'at an unknown time'}.`);
-    out.data('  Revoke it only after CI has used the new one (check a pipeline run), at');
-    // An organization access token is managed in the organization's settings, not on the personal tokens page.
-    out.data(oat ? `  ${OAT_PLACE} (an organization owner; an access token cannot manage other tokens).` : `  ${PAT_PAGE} (a PAT cannot manage other tokens).`);
+    if (made) {
+      // The tool made the new token, so it can retire the old one: only once nothing uses it (retire checks its last use).
+      out.data(`  The old token: ${currentCheck.username}, ${describeToken(old)}, stored ${created ? formatDate(created) : 'at an unknown time'}.`);
+      out.data('  Retire it once CI has used the new one (check a pipeline run); retire checks that nothing used it since:');
+      out.data(`  ${commandLine(ctx, 'retire', secretId)}`);
+    } else {
+      out.data(`  The old token to revoke in Docker Hub: ${currentCheck.username}, ${describeToken(old)}, stored ${created ? formatDate(created) : 'at an unknown time'}.`);
+      out.data('  Revoke it only after CI has used the new one (check a pipeline run), at');
+      // An organization access token is managed in the organization's settings, not on the personal tokens page.
+      out.data(oat ? `  ${OAT_PLACE} (an organization owner; an access token cannot manage other tokens).` : `  ${PAT_PAGE} (a PAT cannot manage other tokens).`);
+    }
     if (shared.length) {
       const names = shared.map((id) => `version ${id}${id === stagedId ? ', which CI now uses' : ''}`).join('; ');
       out.data(`  ${c.yellow('!')} ${shared.length + 1} versions share the label "${old.label}" (also ${names}): do not revoke by the label alone; pick the token CI stopped using by its last-used date in Docker Hub.`);

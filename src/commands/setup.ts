@@ -14,8 +14,15 @@ import { askLifecycle, confirmAccessDrops, recordMeta } from '../flows/lifecycle
 import { validateWithRecovery } from '../flows/recover.js';
 import { checkAnswer } from '../flows/inputs.js';
 import { sameSecret } from '../ui/redact.js';
+import { askRepository, type Collected } from '../flows/collect.js';
+import { validateAgainstHub, type HubReport } from '../flows/validate.js';
+import { createToken, undoCreated, type Created } from '../flows/create.js';
+import { hubFactsJson, recordHubFacts } from '../flows/hub-facts.js';
+import type { SignInFlags } from '../flows/signin.js';
+import { isDockerId } from '../domain/tokens.js';
+import type { Credentials } from '../domain/tokens.js';
 
-interface SetupOptions extends LifecycleFlags {
+interface SetupOptions extends LifecycleFlags, SignInFlags {
   tokenStdin?: boolean;
 }
 
@@ -88,7 +95,30 @@ export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
   const remembered = rememberedRepository(info);
   const labels = { suggestion: suggestLabel(settings.repository ?? remembered, recordedLabels(info).values()), current: currentId ? metaOf(info, currentId).label : undefined };
 
-  const collected = await collectCredentials(ctx, { tokenStdin: Boolean(opts.tokenStdin), rotation: false, labelSuggestion: labels.suggestion, defaultRepository: ctx.prompter.interactive ? remembered : undefined });
+  let created: Created | undefined;
+  let collected: Collected;
+  if (opts.create) {
+    // --create: the tool makes the token (REFERENCE 7); it then goes through the same validation and storing as a pasted one.
+    assertNewLabel(given, labels.current, labels.suggestion);
+    const account =
+      settings.username ??
+      (await ctx.prompter.input({ message: 'Docker ID the token is for (or the organization, for an organization access token):', validate: (v) => checkAnswer('username', v), flag: '--username (or DOCKERHUB_USERNAME)' }));
+    const oat = Boolean(opts.owner ?? ctx.env.DOCKERHUB_OWNER) || !isDockerId(account);
+    const repo = settings.repository ?? (ctx.prompter.interactive ? await askRepository(ctx, remembered) : remembered);
+    // The label suggestion names the repository, now that it is known.
+    const suggestion = repo && !settings.repository ? suggestLabel(repo, recordedLabels(info).values()) : labels.suggestion;
+    created = await createToken(ctx, opts, { kind: oat ? 'oat' : 'pat', account, repository: repo, push: repo !== undefined, labels: { ...labels, suggestion }, given });
+    collected = { creds: created.creds, repository: repo, source: 'env' };
+  } else {
+    collected = await collectCredentials(ctx, { tokenStdin: Boolean(opts.tokenStdin), rotation: false, labelSuggestion: labels.suggestion, defaultRepository: ctx.prompter.interactive ? remembered : undefined });
+  }
+  let creds!: Credentials;
+  let validation!: HubReport;
+  let repository: string | undefined;
+  let meta!: Awaited<ReturnType<typeof askLifecycle>> & { access?: string; push?: boolean };
+  let value!: ReturnType<typeof buildValue>;
+  let versionId!: string;
+  try {
   // Replacing a token with another: the rules of rotate (a label of its own, no silent drop in access).
   // The same token stored again is not a second token, and does no less than itself.
   const another = (token: string) => replacing && (currentToken === undefined || !sameSecret(token, currentToken));
@@ -96,18 +126,20 @@ export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
 
   out.info('');
   out.heading('Validating against Docker Hub');
-  const { creds, validation, repository } = await validateWithRecovery(ctx, collected.creds, collected.repository);
+  ({ creds, validation, repository } = created
+    ? { creds: collected.creds, validation: await validateAgainstHub(ctx, collected.creds, collected.repository), repository: collected.repository }
+    : await validateWithRecovery(ctx, collected.creds, collected.repository));
   if (another(creds.token)) {
     await confirmAccessDrops(ctx, accessDrops(metaOf(info, currentId!), remembered, validation), { rotateLine: `${commandLine(ctx, 'rotate', secretId)} --token-stdin --yes` });
   }
-  const meta = { ...(await askLifecycle(ctx, given, labels)), access: validation.accessLevel ?? undefined, push: validation.push === 'granted' };
+  meta = { ...(created ? created.meta : await askLifecycle(ctx, given, labels)), access: validation.accessLevel ?? undefined, push: validation.push === 'granted' };
 
   if (ctx.signal.aborted) throw cancelled();
-  const value = buildValue(existing, creds, consumers);
+  value = buildValue(existing, creds, consumers);
   // A first value is a plain put; a replacement is staged and promoted by compare-and-swap,
   // so that of two runs writing at once exactly one wins and the other says so.
   const write = new StagedWrite(ctx, store, currentId);
-  const versionId = await out.track(
+  versionId = await out.track(
     `Storing the token in ${secretId}`,
     async () => {
       if (!replacing) return write.putFirst(value.json);
@@ -128,10 +160,15 @@ export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
       failed: `Could not store the token in ${secretId}`,
     },
   );
+  } catch (e) {
+    // Nothing stored: a token this run created is deleted again, and the failure says so.
+    throw await undoCreated(ctx, created, e);
+  }
   if (value.keptKeys.length) out.info(`  Kept the other keys of the existing value: ${value.keptKeys.join(', ')}`);
   const stored = `the new value is AWSCURRENT (version ${versionId}), confirmed by Secrets Manager${replacing ? `; to restore the previous one: ${commandLine(ctx, 'rollback', secretId)}` : ''}`;
   if (ctx.isCancelled()) throw cancelled(stored);
   await recordMeta(ctx, store, info, versionId, { ...meta, username: creds.username }, repository);
+  if (created) await recordHubFacts(ctx, store, info, versionId, created.facts);
   await recordConsumers(ctx, store, consumers);
 
   const readBack = await out.step('Reading the value back');
@@ -168,6 +205,7 @@ export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
       label: meta.label ?? null,
       expiresAt: expiryFacts(meta, 0).expiresAt,
       validation,
+      hubToken: created ? { ...hubFactsJson(created.facts), label: created.token.label } : null,
     });
     return ExitCode.Ok;
   }

@@ -1,4 +1,5 @@
 import { CliError, ExitCode, isCliError, usageError } from '../errors.js';
+import { hubFactsJson, hubFactsOf } from '../flows/hub-facts.js';
 import { commandLine, openStore, requireSecretId } from '../flows/secret-id.js';
 import type { Context } from '../context.js';
 import { inspectCurrent, factLines } from '../flows/inspect.js';
@@ -103,6 +104,8 @@ export async function verify(ctx: Context, options: VerifyOptions): Promise<numb
       expiryKnown: !unknownExpiry,
       daysLeft: expiry.daysLeft,
       label: expiry.label,
+      // The Docker Hub token this version holds, as Docker Hub answered when the tool created it (--create): its exact expiry.
+      hubToken: hubFactsJson(hubFactsOf(info, inspection.currentVersionId)),
       rotationDue: expiry.rotationDue,
       rotation: rotationJson(info.rotation),
       live: options.live ? (live ?? { ok: false, error: liveError?.code ?? 'skipped' }) : undefined,

@@ -46,6 +46,11 @@ export function guidePatCreation(ctx: Context, opts: { repository?: string; rota
   p(`  2. Label: ${out.err.bold(label)}; repositories: ${repos}, with Pull, and Push if CI pushes.`);
   p("  3. Expiry: match your team's rotation policy.");
   out.info('');
+  // Issue 18, item 6: the API path, when a password sign-in is possible (not for SSO-enforced accounts).
+  p(`  Or let the tool create it: run the same command with ${out.err.bold('--create')}. It signs in with the account password (an organization owner's for an OAT), used once and never stored; accounts that must sign in with SSO cannot.`);
+  // REFERENCE 8: GitHub Actions pushing to an organization needs no stored token.
+  if (opts.repository) p(`  If CI is GitHub Actions pushing to an organization's repositories, Docker Hub's OIDC connections need no stored token (docker/login-action@v4, username: the organization, DOCKERHUB_OIDC_CONNECTIONID). They cover registry login only: ECS, Batch, CodeBuild, ECR pull-through cache and personal accounts still read a token from this secret.`);
+  out.info('');
   p(`  ${out.err.yellow('!')} Docker Hub shows the token only once: copy it now.`);
   if (opts.rotation) p(`  ${out.err.yellow('!')} Do not revoke the old token yet: CI still uses it until the rotation is done.`);
   out.info('');

@@ -8,6 +8,7 @@ import type { Prompter } from '../ui/prompter.js';
 import type { SuppliedToken } from '../context.js';
 import { looksSecret, printable, registerSecret } from '../ui/redact.js';
 import { expiresIn, parseExpiryDate, validateLabel } from '../domain/lifecycle.js';
+import { checkSignInInputs, type SuppliedPassword } from './signin-inputs.js';
 
 // Everything a user supplies is checked here, before the first network call, the
 // AWS client or any child process: a bad run stops with one message that lists
@@ -166,7 +167,7 @@ export function checkAnswer(field: Given['field'], value: string): true | string
 
 const MAX_STDIN = 64 * 1024;
 
-async function readTokenFromStdin(stdin: NodeJS.ReadableStream, problems: Problem[]): Promise<string | undefined> {
+export async function readTokenFromStdin(stdin: NodeJS.ReadableStream, problems: Problem[]): Promise<string | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of stdin) {
@@ -254,17 +255,21 @@ export interface InputCheck {
   settings: Settings;
   prompter: Prompter;
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
 }
 
 /** What a command needs and does, as far as checking its inputs goes. */
 function needs(command: string, opts: Record<string, unknown>) {
   // rotate --discard-pending goes on to a fresh rotation; --resume uses the staged token, --same-token the stored one.
-  const takesToken = command === 'setup' || (command === 'rotate' && !opts.resume && !opts.sameToken);
+  // --create makes the token: none is read (src/flows/signin.ts reads the password instead).
+  const takesToken = !opts.create && (command === 'setup' || (command === 'rotate' && !opts.resume && !opts.sameToken));
   // login hands the stored token to docker for its registry (or names that registry for the helper).
   const sendsToken =
     command === 'setup' ||
     command === 'rotate' ||
     command === 'login' ||
+    command === 'retire' ||
+    command === 'tokens' ||
     (command === 'verify' && Boolean(opts.live)) ||
     (command === 'rollback' && !opts.skipValidation);
   // Unattended, only --yes can confirm these: refused with the other missing answers, before anything is sent.
@@ -285,7 +290,8 @@ export async function checkInputs(
   command: string,
   opts: Record<string, unknown>,
   envToken: string | undefined,
-): Promise<SuppliedToken | undefined> {
+  envPassword?: string,
+): Promise<{ token?: SuppliedToken; password?: SuppliedPassword }> {
   const { settings, prompter } = c;
   const need = needs(command, opts);
   const problems: Problem[] = [];
@@ -298,6 +304,9 @@ export async function checkInputs(
     token = checkToken(envToken, 'env', problems);
   }
 
+  // The password next, for --create, retire, tokens and rollback: registered before any other field is checked.
+  const signInCheck = await checkSignInInputs(c, command, opts, envPassword, (stdin) => readTokenFromStdin(stdin, problems));
+  problems.push(...signInCheck.problems);
   for (const g of settings.given) {
     const p = checkGiven(g);
     if (p) problems.push(p);
@@ -308,7 +317,7 @@ export async function checkInputs(
     problems.push(RULES.orgWithoutOat(username.name, username.value));
   }
   if (!prompter.interactive) {
-    if (!settings.secretId && need.needsSecretId) {
+    if (!settings.secretId && need.needsSecretId && command !== 'tokens') {
       problems.push(RULES.missing('No secret id was given.', 'Pass --secret-id NAME, set DOCKERHUB_CREDENTIALS_SECRET_ID, or add "secretId" to .dockerhub-credentials.json.'));
     }
     if (need.needsUsername && !settings.username) {
@@ -329,7 +338,7 @@ export async function checkInputs(
     }
     throw e;
   }
-  return token;
+  return { token, password: signInCheck.password };
 }
 
 /** A registry or Hub URL that only a committed file names gets the token only after a confirmation naming its host. */

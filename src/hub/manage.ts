@@ -293,6 +293,11 @@ export class HubClient implements HubTokenApi {
     this.username = o.username;
   }
 
+  /** The same session on another signal: the clean-up after a Ctrl-C must not be aborted by it. */
+  withSignal(signal: AbortSignal): HubClient {
+    return new HubClient({ ...this.#o, signal }, this.#jwt);
+  }
+
   /** One call to a token route, signed in; a 401 (the session ended) signs in once more. */
   async #call(method: string, path: string, what: string, body?: unknown, retried = false): Promise<{ status: number; body: Json; text?: string }> {
     const url = new URL(path, this.#o.hubUrl).toString();

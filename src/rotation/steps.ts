@@ -11,6 +11,7 @@ import { declaredConsumers, recordedConsumers } from '../domain/consumers.js';
 import { REPOSITORY_TAG, encodeMeta, expiresIn, metaOf, rememberedRepository, tagKey, type TokenMeta } from '../domain/lifecycle.js';
 import { tokenKind, validateRepository } from '../domain/tokens.js';
 import { isCliError } from '../errors.js';
+import { encodeHubFacts, factsFrom, hubFactsOf, hubTagKey, type HubFacts } from '../flows/hub-facts.js';
 import { redact, registerSecret } from '../ui/redact.js';
 import { PAT_SCOPES, oatScopes, type CreatedToken, type HubToken, type OatResource, type PatScope } from '../hub/manage.js';
 import type { AdminCredential, HubSession, OpenHub } from './hub-port.js';
@@ -231,7 +232,9 @@ class Rotation {
   /** The Hub token a version holds: by the id recorded for it, else by its recorded label. Undefined when neither proves it. */
   private async tokenOf(hub: HubSession, versionId: string): Promise<HubToken | undefined> {
     const meta = metaOf(this.info, versionId);
-    if (meta.id) return await getToken(hub, meta.id);
+    // The id recorded when the token was created (rotate --create, setup --create, or this function).
+    const facts = hubFactsOf(this.info, versionId);
+    if (facts?.id) return await getToken(hub, facts.id);
     if (versionId === this.token) return (await listTokens(hub)).find((t) => t.label === rotationLabel(this.token));
     if (!meta.label) return undefined;
     const matches = (await listTokens(hub)).filter((t) => t.label === meta.label);
@@ -306,7 +309,7 @@ class Rotation {
       await this.deleteQuietly(hub, created.id, 'createSecret');
       this.fail('createSecret', `staging the new value failed (${causeOf(e)}); the new token ${created.id} was deleted`);
     }
-    await this.recordMeta({ ...meta, id: created.id, username: creds.username });
+    await this.recordMeta({ ...meta, username: creds.username }, factsFrom(created, { created: true }));
     this.log(`createSecret ${this.secretId}: created ${kind === 'oat' ? 'organization' : 'personal'} access token ${created.id} and staged it as AWSPENDING (version ${this.token})`);
   }
 
@@ -324,19 +327,20 @@ class Rotation {
     }
   }
 
-  private async recordMeta(meta: TokenMeta): Promise<void> {
+  /** The new version's lifecycle tag and its Hub facts (flows/hub-facts.ts: which token it holds), as the CLI records them. */
+  private async recordMeta(meta: TokenMeta | undefined, facts: HubFacts | undefined, versionId = this.token): Promise<void> {
     try {
-      await this.store.tag({ [tagKey(this.token)]: encodeMeta(meta) });
+      await this.store.tag({ ...(meta ? { [tagKey(versionId)]: encodeMeta(meta) } : {}), ...(facts ? { [hubTagKey(versionId)]: encodeHubFacts(facts) } : {}) });
     } catch (e) {
       this.log(`${this.secretId}: the new version's metadata could not be recorded (${causeOf(e)}); the token is found by its label instead`);
     }
   }
 
   private async recordIdIfMissing(current: { username?: string | null; token?: string }): Promise<void> {
-    if (metaOf(this.info, this.token).id) return;
+    if (hubFactsOf(this.info, this.token)?.id) return;
     const { hub } = await this.hub('createSecret', { username: current.username!, token: current.token! });
     const mine = (await listTokens(hub)).find((t) => t.label === rotationLabel(this.token));
-    if (mine) await this.recordMeta({ ...metaOf(this.info, this.token), label: mine.label, id: mine.id });
+    if (mine) await this.recordMeta(undefined, factsFrom(mine, { created: true }));
   }
 
   private async deleteQuietly(hub: HubSession, id: string, step: Step): Promise<void> {
@@ -458,6 +462,8 @@ class Rotation {
         return;
       }
       if (held.isActive) await hub.api.setActive(hub.owner, held.id, false);
+      // As retire records it: the version's token is inactive now.
+      await this.recordMeta(undefined, factsFrom(held, { ...hubFactsOf(this.info, versionId), state: 'inactive', stateAt: new Date().toISOString() }), versionId);
       const retired = (this.info.tags[RETIRED_TAG] ?? '').split(' ').filter(Boolean);
       if (!retired.includes(held.id)) await this.setRetired([...retired, held.id].slice(-6));
       this.log(`finishSecret ${this.secretId}: deactivated token ${held.id} of version ${versionId} (before AWSPREVIOUS); the current and previous tokens stay active`);

@@ -18,6 +18,7 @@ import { lambdaDriver } from '../support/lambda-driver.mjs';
 import { TestSecrets, REGION, uniqueName } from '../support/aws.js';
 import { encodeMeta, metaOf, tagKey } from '../../src/domain/lifecycle.js';
 import type { SecretInfo } from '../../src/domain/secret.js';
+import { hubFactsOf } from '../../src/flows/hub-facts.js';
 
 const ZIP = join(__dirname, '../../dist/rotation-function.zip');
 const ADMIN_PASSWORD = `alice-admin-${randomUUID().slice(0, 12)}`;
@@ -151,7 +152,8 @@ describe('a full rotation of the built zip', () => {
     expect(accountOf(pat1)).toMatchObject({ state: 'ok', level: 'write' });
     expect(accountOf(pat0)?.state).toBe('ok');
     const meta1 = metaOf(info, one.token);
-    expect(meta1).toMatchObject({ label: `dhc-rotation ${one.token}`, id: accountOf(pat1)!.hub!.id, access: 'Read & Write' });
+    expect(meta1).toMatchObject({ label: `dhc-rotation ${one.token}`, access: 'Read & Write', username: 'alice1' });
+    expect(hubFactsOf(info, one.token)).toMatchObject({ id: accountOf(pat1)!.hub!.id, kind: 'pat', created: true });
     expect(meta1.expires).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     // testSecret says in its log that there is no docker CLI and what it asked instead.
     expect(one.outcomes.find((x) => x.step === 'testSecret')!.log).toMatch(/no docker CLI in Lambda/);
@@ -172,6 +174,7 @@ describe('a full rotation of the built zip', () => {
     // The token of the version before AWSPREVIOUS is deactivated, not deleted: a person may re-activate it.
     expect(accountOf(pat0)?.state).toBe('deactivated');
     expect(info.tags['dockerhub-credentials:retired']).toBe(accountOf(pat0)!.hub!.id);
+    expect(hubFactsOf(info, first)).toMatchObject({ id: accountOf(pat0)!.hub!.id, state: 'inactive' });
     // moto's stored values: the admin password is only in the admin secret, no token in any tag.
     for (const v of Object.keys(info.versions)) expect((await tokenIn(name, v)).includes(ADMIN_PASSWORD)).toBe(false);
     for (const t of [pat0, pat1, pat2]) expect(leak(JSON.stringify(info.tags), t)).toBeUndefined();
@@ -266,7 +269,7 @@ describe('retries and failures', () => {
     expect(byLabel(`dhc-rotation ${r.token}`)).toHaveLength(1);
     const info = await describeSecret(name);
     expect(info.versions[r.token]).toEqual(['AWSPENDING']);
-    expect(metaOf(info, r.token).id).toBe(byLabel(`dhc-rotation ${r.token}`)[0]!.hub!.id);
+    expect(hubFactsOf(info, r.token)?.id).toBe(byLabel(`dhc-rotation ${r.token}`)[0]!.hub!.id);
   });
 
   it('createSecret whose PutSecretValue times out: the new token is deleted; the retry creates exactly one', async () => {

@@ -34,7 +34,7 @@ export const tokenSwitches = () => ({
 
 const LEVEL_SCOPE = { admin: 'repo:admin', write: 'repo:write', read: 'repo:read', public_read: 'repo:public_read' };
 const SCOPE_LEVEL = Object.fromEntries(Object.entries(LEVEL_SCOPE).map(([k, v]) => [v, k]));
-const iso = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const iso = (ms) => new Date(ms).toISOString();
 
 /** The management fields of a PAT or OAT account, given lazily to the accounts a test seeded. */
 export function tokenMeta(account) {

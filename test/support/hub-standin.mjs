@@ -19,6 +19,9 @@ const jwt = (payload) => `${b64url({ alg: 'RS256', typ: 'JWT' })}.${b64url(paylo
  *               namespaces?: string[] (other namespaces the user may push to, e.g. an organization it is a member of),
  *               grants?: { 'org/repo': ['pull', 'push'] } (OATs: the repositories the token lists) }
  * For an OAT, `username` is the organization (REFERENCE 2, "Organization access tokens (OAT)").
+ * Token management (REFERENCE 7, test/support/hub-standin-tokens.mjs): a 'password' account may carry
+ *   `code` (its two-factor code, with `twoFactor: true`) and `sso: true`; a PAT or OAT account may carry
+ *   `label`, `createdAt` and `expiresAt`. `options.orgs`: [{ name, owners: [username], cap }].
  * Switches: insufficientScopes: '401' (Docker Hub today) | '200' (the spec's intersection),
  *           identifier: 'strict' (a PAT is accepted only under its own username, as the API reference says)
  *                     | 'any' (a PAT is accepted under any identifier and the claim names the owner),
@@ -75,7 +78,9 @@ export async function startHubStandin(options = {}) {
   const locked = (username) => switches.lockoutAfter > 0 && (failures.get(username) ?? 0) >= switches.lockoutAfter;
   const failed = (username) => failures.set(username, (failures.get(username) ?? 0) + 1);
   // REFERENCE 7: the token-management API (sign-in, PAT and OAT routes), on the same accounts and lockout.
-  const tokens = tokenRoutes({ accounts, switches, send, failed, locked, lockout: LOCKOUT, orgs: options.orgs ?? [] });
+  /** Organizations for the token-management API: [{ name, owners: [username], cap }] (REFERENCE 7). */
+  const orgs = [...(options.orgs ?? [])];
+  const tokens = tokenRoutes({ accounts, switches, send, failed, locked, lockout: LOCKOUT, orgs });
 
   /**
    * A login with username and secret, as both endpoints check it. Returns the account, or the refusal:
@@ -329,6 +334,7 @@ export async function startHubStandin(options = {}) {
     failures,
     /** The token-management API's state: `created` lists every token value it made (for canary scans). */
     tokens,
+    orgs,
     /** Back to Docker Hub's defaults, no lockouts: for a beforeEach. */
     reset: () => {
       Object.assign(switches, defaultSwitches());

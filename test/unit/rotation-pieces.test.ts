@@ -42,13 +42,15 @@ describe('the function configuration', () => {
   });
 });
 
-describe('version metadata: the Hub token id and the username', () => {
+describe('version metadata: the username', () => {
   const info = (raw: string) => ({ arn: 'a', name: 'n', versions: {}, tags: { [tagKey('v1')]: raw } });
   it('round-trips', () => {
-    expect(metaOf(info(encodeMeta({ label: 'l', id: '3f2c-9a', username: 'acmeorg' })), 'v1')).toEqual({ label: 'l', id: '3f2c-9a', username: 'acmeorg' });
+    expect(metaOf(info(encodeMeta({ label: 'l', username: 'acmeorg' })), 'v1')).toEqual({ label: 'l', username: 'acmeorg' });
+    // Within the 256 characters of a tag value, whatever the label: the username gives way.
+    expect(encodeMeta({ label: 'x'.repeat(100), expires: '2027-01-01', access: 'Read & Write', username: 'o'.repeat(200) }).length).toBeLessThanOrEqual(256);
   });
-  it('reads a hand-edited id or username that breaks the rules as absent', () => {
-    const raw = Buffer.from(JSON.stringify({ i: '../../x', u: 'Not A Name' })).toString('base64url');
+  it('reads a hand-edited username that breaks the rules as absent', () => {
+    const raw = Buffer.from(JSON.stringify({ u: 'Not A Name' })).toString('base64url');
     expect(metaOf(info(raw), 'v1')).toEqual({});
   });
 });

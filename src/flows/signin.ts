@@ -1,0 +1,105 @@
+import { CliError, failure, usageError } from '../errors.js';
+import type { Context } from '../context.js';
+import { SecretStore } from '../aws/store.js';
+import { isDockerId, tokenKind } from '../domain/tokens.js';
+import { signIn, type HubClient } from '../hub/manage.js';
+import { printable, registerSecret } from '../ui/redact.js';
+
+// Where the Docker Hub password comes from, and the sign-in (REFERENCE 7). The
+// password is read once, kept in memory for this run only (to sign in again
+// when the 10-minute session ends), and registered for redaction the moment it
+// is read: never from an argument, never printed, never in a child's argv or
+// environment (DOCKERHUB_PASSWORD leaves the environment before anything runs),
+// never on disk.
+
+import type { SignInFlags } from './signin-inputs.js';
+export type { SignInFlags } from './signin-inputs.js';
+
+interface AdminSecret {
+  username?: string;
+  password: string;
+}
+
+/** The admin secret named by --admin-secret-id: {"username","password"} (REFERENCE 7: the password is only kept in memory). */
+async function readAdminSecret(ctx: Context, secretId: string): Promise<AdminSecret> {
+  const store = await SecretStore.open({ secretId, profile: ctx.settings.profile, region: ctx.settings.region, signal: ctx.signal, log: (l) => ctx.out.debug(l), warn: (l) => ctx.out.warn(l) });
+  const { secretString } = await store.get({ stage: 'AWSCURRENT' });
+  let v: unknown;
+  try {
+    v = JSON.parse(secretString ?? '');
+  } catch {
+    v = undefined;
+  }
+  const o = (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>;
+  if (typeof o.password !== 'string' || !o.password) {
+    throw failure('invalid-value', `The admin secret ${printable(secretId)} does not hold {"username","password"} (no "password" string).`, 'Store the Docker Hub account\'s password as {"username":"ID","password":"..."} in that secret.');
+  }
+  registerSecret(o.password);
+  const username = typeof o.username === 'string' && isDockerId(o.username) ? o.username : undefined;
+  return { username, password: o.password };
+}
+
+export interface SignInTarget {
+  /** PAT: the Docker ID the token belongs to (it signs in). OAT: the organization (an owner signs in). */
+  kind: 'pat' | 'oat';
+  account: string;
+  /** What the password is for, said in the prompt: "to create the token". */
+  purpose: string;
+}
+
+/**
+ * Signs in to Docker Hub for `target`: the password from DOCKERHUB_PASSWORD,
+ * --password-stdin, the admin secret, or a masked prompt that says what it is
+ * for; the two-factor code asked at a terminal when Docker Hub asks for it.
+ */
+export async function hubSignIn(ctx: Context, flags: SignInFlags, target: SignInTarget): Promise<HubClient> {
+  const { prompter, out } = ctx;
+  const admin = flags.adminSecretId ? await readAdminSecret(ctx, flags.adminSecretId) : undefined;
+  let username: string;
+  if (target.kind === 'pat') {
+    username = target.account;
+    if (admin?.username && admin.username !== username) {
+      throw usageError(
+        `The admin secret is the account ${admin.username}'s, but the token is ${username}'s: a personal access token is created by its own account.`,
+        `Use an admin secret of ${username}, or sign in as ${username} with DOCKERHUB_PASSWORD or --password-stdin.`,
+      );
+    }
+  } else {
+    const owner = flags.owner ?? ctx.env.DOCKERHUB_OWNER ?? admin?.username;
+    username =
+      owner?.trim() ??
+      (await prompter.input({
+        message: `Docker ID of an owner of ${target.account} (it signs in to manage the organization's tokens):`,
+        validate: (v) => (isDockerId(v.trim()) ? true : 'A Docker ID is 4 to 30 lowercase letters and digits.'),
+        flag: '--owner (or DOCKERHUB_OWNER)',
+      }));
+  }
+  const password =
+    ctx.password?.value ??
+    admin?.password ??
+    (await prompter.password({
+      message: `Docker Hub password of ${username} (used once, ${target.purpose}; never stored):`,
+      validate: (v) => (v ? (tokenKind(v.trim()) !== 'other' ? 'That is an access token; Docker Hub needs the account password here.' : true) : 'Type the password of the account.'),
+      flag: 'DOCKERHUB_PASSWORD, --password-stdin or --admin-secret-id',
+    }));
+  registerSecret(password);
+  const twoFactorCode = prompter.interactive
+    ? async () => {
+        const code = await prompter.password({
+          message: `Two-factor code for ${username} (six digits from your authenticator app):`,
+          validate: (v) => (/^[A-Za-z0-9-]{6,40}$/.test(v.trim()) ? true : 'Type the six-digit code (or a recovery code).'),
+          flag: 'a terminal',
+        });
+        registerSecret(code.trim());
+        return code.trim();
+      }
+    : undefined;
+  // No spinner: the two-factor question may be asked in the middle of it.
+  out.info(`  Signing in to Docker Hub (${new URL(ctx.settings.hubUrl).host}) as ${username}`);
+  const client = await signIn({ hubUrl: ctx.settings.hubUrl, signal: ctx.signal, username, password, twoFactorCode, log: (l) => out.debug(l), warn: (l) => out.warn(l) });
+  out.ok(`Signed in to Docker Hub as ${username} (the password stays in memory for this run only)`);
+  return client;
+}
+
+/** Whether a refusal means the API cannot help, so the manual path is the way (SSO, a PAT as password). */
+export const manualPathOnly = (e: unknown) => e instanceof CliError && (e.code === 'sso-enforced' || e.code === 'pat-session');
