@@ -134,6 +134,7 @@ export const MEANINGS: Record<ErrorCode, string> = {
   'rotation-function': 'a rotation function rotates the secret: `rotate --yes` runs it now (RotateSecret); a token given by hand, or a stray AWSPENDING it left, needs `--force`',
   'not-rolled-back': '`rollback`: you declined the confirmation',
   'not-retired': '`retire` was not confirmed: the old token was left as it was',
+  'host-declined': 'you answered No when asked to send the token to a host that only a committed config file names; nothing was sent',
   cancelled: 'a signal (Ctrl-C, SIGTERM, SIGHUP, SIGQUIT); `State:` says what was left, and how to undo it where something was written',
 
   'no-secret-id': '`DOCKERHUB_CREDENTIALS_SECRET_ID` is not set where docker runs the helper (it reads no config file and no flags)',

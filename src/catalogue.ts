@@ -162,9 +162,10 @@ export const CATALOGUE = {
   // The user's own choice, or a signal (src/cli.ts prints the declined ones without ✗).
   'not-replaced': declined,
   'not-rotated': declined,
-  'rotation-function': declined,
+  'rotation-function': badInput,
   'not-rolled-back': declined,
   'not-retired': declined,
+  'host-declined': declined,
   cancelled: signal,
 
   // The credential helper's own failures (src/helper/main.ts): docker's protocol is exit 1 with the reason on stdout.

@@ -1,11 +1,11 @@
 import { configFileNote, resolveSettings, type FlagValues } from './config.js';
-import { CliError, ExitCode, cancelled, isCliError, type ErrorCode } from './errors.js';
-import type { CodeIn } from './catalogue.js';
+import { CliError, ExitCode, cancelled, isCliError } from './errors.js';
 import type { Output, Streams } from './ui/output.js';
-import { describeError, printable, redact } from './ui/redact.js';
+import { printable, redact } from './ui/redact.js';
 import { NonInteractivePrompter, TerminalPrompter, type Prompter } from './ui/prompter.js';
 import type { Context } from './context.js';
 import { quickAnswer } from './quick.js';
+import { renderFailure } from './ui/render.js';
 import type { CommandName } from './commands/names.js';
 import { checkInputs, takeEnvToken } from './flows/inputs.js';
 import { takeEnvPassword } from './flows/signin-inputs.js';
@@ -18,9 +18,6 @@ import { takeEnvPassword } from './flows/signin-inputs.js';
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
 /** Longer than a write and the read-back after it may take: two Secrets Manager calls (30 s each by default), and some. */
 const stopWithinMs = (env: NodeJS.ProcessEnv) => Math.max(75, 2 * Math.min(Number(env.DOCKERHUB_CREDENTIALS_AWS_TIMEOUT) || 30, 600) + 15) * 1000;
-
-/** The codes of a confirmation declined or a choice to leave things as they are (exit 2, like a missing answer). */
-const DECLINED: ReadonlySet<ErrorCode> = new Set<CodeIn<'choice'>>(['not-replaced', 'not-rolled-back', 'not-rotated', 'not-retired']);
 
 /** Stopped before the command could say what it left: the state must be read back. */
 const stoppedAnyway = (why: string) =>
@@ -79,7 +76,7 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
   let commandStarted = false;
   let signals = 0;
   const stopNow = (e: CliError): never => {
-    report(e, out);
+    renderFailure(out, e);
     process.exit(ExitCode.Cancelled);
   };
   /**
@@ -170,39 +167,11 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
     out.stopSpinner();
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return ExitCode.Ok;
-      return report(usageFromCommander(e, argv), out);
+      return renderFailure(out, usageFromCommander(e, argv));
     }
     const error = controller.signal.aborted && !isCliError(e) ? cancelled() : e;
-    return report(error, out);
+    return renderFailure(out, error);
   } finally {
     for (const signal of SIGNALS) process.off(signal, onSignal);
   }
-}
-
-/** The one place failures are printed: a sentence, the fix, and the exit code. */
-function report(e: unknown, out: Output): number {
-  if (isCliError(e)) {
-    if (out.options.json) {
-      out.json({ ok: false, error: { code: e.code, message: e.message, hint: e.hint ?? null, exitCode: e.exitCode, ...(e.state ? { state: e.state } : {}) } });
-    } else if (DECLINED.has(e.code)) {
-      // The user's own choice (a confirmation answered no, "leave it"): not a failure, so no ✗;
-      // what it left is still said.
-      out.skipped(e.message);
-      if (e.state) out.info(`  State: ${e.state}.`);
-    } else {
-      out.fail(e.message);
-      if (e.state) out.info(`  State: ${e.state}.`);
-      if (e.hint) out.info(`  ${e.hint}`);
-    }
-    return e.exitCode;
-  }
-  const message = `Unexpected error: ${describeError(e)}`;
-  if (out.options.json) {
-    out.json({ ok: false, error: { code: 'unexpected' satisfies ErrorCode, message, hint: null, exitCode: ExitCode.Unexpected } });
-  } else {
-    out.fail(message);
-    out.info('  Run again with --debug for details, and report this as a bug.');
-  }
-  if (out.options.debug && e instanceof Error && e.stack) for (const line of e.stack.split('\n')) out.debug(line);
-  return ExitCode.Unexpected;
 }

@@ -4,6 +4,7 @@ import { Command } from 'commander';
 export { CommanderError } from 'commander';
 import type { CommanderError } from 'commander';
 import { VERSION } from './version.js';
+import { DEFAULT_HUB_URL, DEFAULT_REGISTRY } from './domain/docker-hub.js';
 import { COMMANDS, isCommandName, type CommandName } from './commands/names.js';
 import { CliError, ExitCode } from './errors.js';
 import type { CodeIn } from './catalogue.js';
@@ -39,8 +40,8 @@ function addCommon(cmd: Command): Command {
 function addDockerHub(cmd: Command): Command {
   return cmd
     .option('--repository <ns/repo>', 'repository CI pushes to; checks push rights (env DOCKERHUB_CREDENTIALS_REPOSITORY)')
-    .option('--registry <url>', 'registry URL (env DOCKERHUB_CREDENTIALS_REGISTRY; default https://registry-1.docker.io)')
-    .option('--hub-url <url>', 'Docker Hub API URL (env DOCKERHUB_CREDENTIALS_HUB_URL; default https://hub.docker.com)');
+    .option('--registry <url>', `registry URL (env DOCKERHUB_CREDENTIALS_REGISTRY; default ${DEFAULT_REGISTRY})`)
+    .option('--hub-url <url>', `Docker Hub API URL (env DOCKERHUB_CREDENTIALS_HUB_URL; default ${DEFAULT_HUB_URL})`);
 }
 
 function addTokenInput(cmd: Command): Command {

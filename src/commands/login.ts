@@ -146,9 +146,11 @@ export async function login(ctx: Context, o: LoginOptions): Promise<number> {
     if (e.exitCode !== ExitCode.Rejected) throw e;
     throw new CliError(
       e.code,
-      `Docker Hub rejected the token stored in ${secretId} (${stage}, version ${version.versionId}): ${e.message.replace(/\.$/, '')}.`,
+      `Docker Hub rejected the token stored in ${secretId} (${stage}, version ${version.versionId}).`,
       `Store a working token with ${commandLine(ctx, 'rotate', secretId)}${stage === PREVIOUS ? '' : `; until then, ${commandLine(ctx, 'login', secretId)} --stage AWSPREVIOUS may still work`}.`,
       ExitCode.Rejected,
+      undefined,
+      e,
     );
   }
   step.end();

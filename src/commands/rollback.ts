@@ -86,9 +86,11 @@ export async function rollback(ctx: Context, o: RollbackOptions = {}): Promise<n
       if (!isCliError(e) || e.exitCode !== ExitCode.Rejected) throw e;
       throw new CliError(
         'rollback-target-rejected',
-        `Docker Hub rejects the previous token (AWSPREVIOUS, ${previousCheck.username}): ${e.message.replace(/\.$/, '')}. Rolling back would break CI, so nothing was changed.`,
+        `Docker Hub rejects the previous token (AWSPREVIOUS, ${previousCheck.username}), and rolling back to it would break CI, so nothing was changed.`,
         `Store a working token with ${commandLine(ctx, 'rotate', secretId)}; in an emergency, roll back anyway with --skip-validation.`,
         ExitCode.Rejected,
+        undefined,
+        e,
       );
     }
   }

@@ -9,6 +9,7 @@ import { defaultWarnDays, expiryFacts, invalidMetaWarning, metaOf } from '../dom
 import { aliasDrift, consumerReports, consumersToReport, declaredConsumers } from '../domain/consumers.js';
 import { verifyHelper } from './verify-helper.js';
 import { rotationJson, rotationLine, strayPendingByFunction } from '../flows/schedule.js';
+import { renderHint } from '../ui/render.js';
 
 export interface VerifyOptions {
   live?: boolean;
@@ -135,7 +136,7 @@ export async function verify(ctx: Context, options: VerifyOptions): Promise<numb
     for (const [key, value] of facts) out.data(`  ${`${key}:`.padEnd(width)} ${value}`);
     for (const p of problems) out.data(`  ${c.red('✗')} ${p}`);
     for (const w of warnings) out.warn(w);
-    if (liveError?.hint) out.info(`  ${liveError.hint}`);
+    if (liveError) renderHint(out, liveError);
   }
   if (ok) return failsDue ? ExitCode.RotationDue : ExitCode.Ok;
   if (liveError) return liveError.exitCode;

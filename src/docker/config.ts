@@ -2,7 +2,7 @@ import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CliError, ExitCode } from '../errors.js';
-import { HUB_AUTH_KEY } from '../domain/docker-hub.js';
+import { HUB_AUTH_KEY, hostOf } from '../domain/docker-hub.js';
 import { tokenKind } from '../domain/tokens.js';
 import { registerSecret } from '../ui/redact.js';
 import { findOnPath } from './path-lookup.js';
@@ -205,7 +205,7 @@ export async function probeLocalLogin(env: NodeJS.ProcessEnv, signal: AbortSigna
     const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
     return { found: undefined, notes: [...notes, missing ? `no docker config at ${path}` : `${path} could not be read as JSON`] };
   }
-  const helper = config.credHelpers?.[HUB_AUTH_KEY] ?? config.credHelpers?.['index.docker.io'] ?? config.credsStore;
+  const helper = config.credHelpers?.[HUB_AUTH_KEY] ?? config.credHelpers?.[hostOf(HUB_AUTH_KEY)] ?? config.credsStore;
   if (helper) {
     const answer = await askHelper(helper, env, signal);
     if (answer.login) return { found: answer.login, notes };

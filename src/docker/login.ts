@@ -1,8 +1,8 @@
 import { accessSync, constants, lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
-import { CliError, ExitCode, cancelled } from '../errors.js';
+import { CliError, ExitCode, cancelled, say, type ErrorCode, type Template } from '../errors.js';
 import { redact } from '../ui/redact.js';
-import { rejected, isLoginLockout, loginLockout } from '../domain/hub-refusals.js';
+import { rejected, isLoginLockout } from '../domain/hub-refusals.js';
 import type { Credentials } from '../domain/tokens.js';
 import { runFolders } from '../private-dir.js';
 import { findOnPath } from './path-lookup.js';
@@ -191,46 +191,58 @@ export async function isolatedDockerLogin(
   }
 }
 
+/** What a recognizer of docker login's output reads, and what the sentences are filled with. */
+interface DockerLoginFacts {
+  username: string;
+  /** docker's stdout and stderr, redacted. */
+  output: string;
+  /** The line docker ended with. */
+  last: string;
+  server: string | undefined;
+}
+
+const DOCKER_LOGIN_SENTENCES = {
+  'rate-limited': {
+    message: () => 'Docker Hub is rate-limiting logins (HTTP 429), so docker login could not finish.',
+    hint: () => 'Wait a few minutes, then run the command again.',
+  },
+  tls: {
+    message: ({ server, last }) => `docker login could not verify the TLS certificate of ${server ?? 'Docker Hub'}: ${last}`,
+    hint: () => 'A proxy that inspects TLS needs its CA certificate trusted by docker (and NODE_EXTRA_CA_CERTS for this tool); nothing here is about the token.',
+  },
+  network: {
+    message: ({ server, last }) => `docker login could not reach ${server ?? 'Docker Hub'}, or it did not answer: ${last}`,
+    hint: () => 'Check your network connection and proxy, then try again.',
+  },
+  'docker-login-failed': {
+    message: ({ last }) => `docker login failed for a reason that is not about the token: ${last}`,
+    hint: ({ username, server }) => `Run docker login --username ${username} --password-stdin${server ? ` ${server}` : ''} yourself to see the whole answer, or run again with --debug.`,
+  },
+} satisfies { readonly [C in ErrorCode]?: Template<DockerLoginFacts> };
+
+const tooMany = (f: DockerLoginFacts) => /toomanyrequests|too many (failed login attempts|requests)|\bHTTP 429\b|status: 429\b/i.test(f.output);
+
 /**
- * What docker login's output means. Any 429 is transient, a lockout included
- * (REFERENCE 2, "Login lockout"); Docker Hub's own words pick the sentence
- * (`rejected`); validate.ts adds what only the token can tell (PAT or OAT, owner).
+ * What docker login's output means, in order; the last row matches anything. Any 429 is
+ * transient, a lockout included (REFERENCE 2, "Login lockout"); Docker Hub's own words
+ * about the credentials are its refusals (`rejected`, the row its words pick);
+ * validate.ts adds what only the token can tell (PAT or OAT, owner).
  */
-export function dockerLoginFailure(username: string, output: string, server: string | undefined): CliError {
-  const last = output.trim().split('\n').filter(Boolean).pop() ?? 'no output';
-  if (/toomanyrequests|too many (failed login attempts|requests)|\bHTTP 429\b|status: 429\b/i.test(output)) {
-    if (isLoginLockout(output)) return loginLockout(username);
-    return new CliError(
-      'rate-limited',
-      'Docker Hub is rate-limiting logins (HTTP 429), so docker login could not finish.',
-      'Wait a few minutes, then run the command again.',
-      ExitCode.Transient,
-    );
-  }
+const DOCKER_LOGIN_RECOGNIZERS: readonly (readonly [keyof typeof DOCKER_LOGIN_SENTENCES | 'hub-refusal', (f: DockerLoginFacts) => boolean])[] = [
+  ['hub-refusal', (f) => tooMany(f) && isLoginLockout(f.output)],
+  ['rate-limited', tooMany],
   // TLS first: "x509: certificate has expired" is about a certificate, not the token.
-  if (/x509:|certificate|TLS handshake/i.test(output)) {
-    return new CliError(
-      'tls',
-      `docker login could not verify the TLS certificate of ${server ?? 'Docker Hub'}: ${last}`,
-      'A proxy that inspects TLS needs its CA certificate trusted by docker (and NODE_EXTRA_CA_CERTS for this tool); nothing here is about the token.',
-      ExitCode.Transient,
-    );
-  }
+  ['tls', (f) => /x509:|certificate|TLS handshake/i.test(f.output)],
   // Only Docker Hub's own answers about the credentials blame them (REFERENCE 2).
-  if (/unauthorized|incorrect username or password|(personal|org) access token is expired|\b401\b/i.test(output)) return rejected(username, output);
-  if (/connection refused|no such host|timeout|deadline exceeded|dial tcp|i\/o timeout|\b50[234]\b|service unavailable|bad gateway/i.test(output)) {
-    return new CliError(
-      'network',
-      `docker login could not reach ${server ?? 'Docker Hub'}, or it did not answer: ${last}`,
-      'Check your network connection and proxy, then try again.',
-      ExitCode.Transient,
-    );
-  }
+  ['hub-refusal', (f) => /unauthorized|incorrect username or password|(personal|org) access token is expired|\b401\b/i.test(f.output)],
+  ['network', (f) => /connection refused|no such host|timeout|deadline exceeded|dial tcp|i\/o timeout|\b50[234]\b|service unavailable|bad gateway/i.test(f.output)],
   // Anything else is docker's own trouble (its configuration, a credential helper, the machine): never the token's.
-  return new CliError(
-    'docker-login-failed',
-    `docker login failed for a reason that is not about the token: ${last}`,
-    `Run docker login --username ${username} --password-stdin${server ? ` ${server}` : ''} yourself to see the whole answer, or run again with --debug.`,
-    ExitCode.Transient,
-  );
+  ['docker-login-failed', () => true],
+];
+
+/** docker login failed with this output: the catalogue's row it picks, filled in. */
+export function dockerLoginFailure(username: string, output: string, server: string | undefined): CliError {
+  const facts: DockerLoginFacts = { username, output, server, last: output.trim().split('\n').filter(Boolean).pop() ?? 'no output' };
+  const [code] = DOCKER_LOGIN_RECOGNIZERS.find(([, matches]) => matches(facts))!;
+  return code === 'hub-refusal' ? rejected(username, output) : say(DOCKER_LOGIN_SENTENCES, code, facts);
 }

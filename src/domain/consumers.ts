@@ -1,6 +1,7 @@
 import { CliError, ExitCode, usageError } from '../errors.js';
 import { looksSecret, printable, sameSecret } from '../ui/redact.js';
 import type { ValueCheck } from './value.js';
+import { DEFAULT_REGISTRY } from './docker-hub.js';
 
 // Who reads the secret, and in which shape (REFERENCE section 6). The runbook's
 // `username` and `token` are always written; each consumer adds the key it reads,
@@ -191,7 +192,7 @@ export function handOverSnippets(consumers: readonly Consumer[], o: { arn: strin
   if (consumers.includes('ecr-pull-through-cache')) {
     lines.push('ECR pull-through cache for Docker Hub (same account and Region as the secret):');
     lines.push(
-      `  aws ecr create-pull-through-cache-rule --ecr-repository-prefix docker-hub --upstream-registry-url registry-1.docker.io --credential-arn ${o.arn}${region}`,
+      `  aws ecr create-pull-through-cache-rule --ecr-repository-prefix docker-hub --upstream-registry-url ${new URL(DEFAULT_REGISTRY).host} --credential-arn ${o.arn}${region}`,
     );
   }
   return lines;

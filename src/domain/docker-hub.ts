@@ -4,6 +4,8 @@
 /** The registry and the Hub API when no --registry or --hub-url is given. */
 export const DEFAULT_REGISTRY = 'https://registry-1.docker.io';
 export const DEFAULT_HUB_URL = 'https://hub.docker.com';
+/** The claim of a Docker Hub JWT that names the account. */
+export const HUB_CLAIM = DEFAULT_HUB_URL;
 
 /** The key docker keeps Docker Hub's login under in config.json. */
 export const HUB_AUTH_KEY = 'https://index.docker.io/v1/';

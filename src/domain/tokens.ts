@@ -17,7 +17,18 @@ export const isDockerId = (name: string) => DOCKER_ID.test(name);
 /** Usernames typed at the prompt: a Docker ID, or an organization name (only valid with an OAT). */
 export function validateUsername(name: string): true | string {
   if (isDockerId(name) || ORG_NAME.test(name)) return true;
-  return 'A Docker ID is 4 to 30 lowercase letters and digits (organization names are allowed with an organization access token).';
+  return usernameFix(name) ?? 'A Docker ID is 4 to 30 lowercase letters and digits (organization names are allowed with an organization access token).';
+}
+
+/**
+ * The two slips newcomers make most (the stranger's trial, session 3): an e-mail address, and a
+ * Docker ID in capitals (Docker Hub's sign-in page takes either, so people type them so).
+ */
+export function usernameFix(name: string): string | undefined {
+  if (/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(name)) return 'That is an e-mail address: use the Docker ID (the name shown under your avatar at app.docker.com), not the address you sign in with.';
+  const lower = name.toLowerCase();
+  if (lower !== name && (isDockerId(lower) || ORG_NAME.test(lower))) return `Docker IDs are lowercase: did you mean ${lower}?`;
+  return undefined;
 }
 
 export function validateRepository(repo: string): true | string {

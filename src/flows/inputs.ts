@@ -3,7 +3,7 @@ import { CliError, ExitCode, isCliError } from '../errors.js';
 import type { CodeIn } from '../catalogue.js';
 import { DEFAULT_HUB_URL, DEFAULT_REGISTRY, HUB_HOSTS_WITH_API } from '../domain/docker-hub.js';
 import { tokenMayTravelTo, type Given, type Settings } from '../config.js';
-import { isDockerId, tokenKind, validateRepository, validateUsername } from '../domain/tokens.js';
+import { isDockerId, tokenKind, usernameFix, validateRepository, validateUsername } from '../domain/tokens.js';
 import type { Prompter } from '../ui/prompter.js';
 import type { SuppliedToken } from '../context.js';
 import { looksSecret, printable, registerSecret } from '../ui/redact.js';
@@ -45,7 +45,7 @@ const RULES = {
   badUsername: (name: string, value: string): Problem => ({
     code: 'invalid-username',
     message: `${name} ${quote(value)} is not a Docker ID or organization name.`,
-    fix: 'A Docker ID is 4 to 30 lowercase letters and digits; with an organization access token, use the organization name.',
+    fix: usernameFix(value) ?? 'A Docker ID is 4 to 30 lowercase letters and digits; with an organization access token, use the organization name.',
   }),
   badRepository: (name: string, value: string): Problem => ({
     code: 'invalid-repository',
@@ -359,6 +359,16 @@ async function confirmHostsFromFile(settings: Settings, prompter: Prompter, prob
         default: false,
         flag: row.flag,
       }));
+    if (!confirmed && prompter.interactive) {
+      // A "No" is the user's choice, not a missing answer: the run stops at the first one, with
+      // what it left (stranger trial, session 3: "2 answers are missing or invalid" after two Nos).
+      throw new CliError(
+        'host-declined',
+        `Not sent: you did not confirm ${host} (the "${row.key}" in ${path}), so nothing was sent there or anywhere else.`,
+        `To use it, pass ${row.flag} ${row.given.value} (or set ${row.envName}); otherwise remove "${row.key}" from ${path}.`,
+        ExitCode.Usage,
+      );
+    }
     if (!confirmed) problems.push(RULES.unconfirmedHost(path, row.key, host, row.flag, row.envName, row.given.value));
   }
 }
@@ -368,7 +378,8 @@ function combine(problems: Problem[]): CliError {
     const [p] = problems as [Problem];
     return new CliError(p.code, p.message, p.fix, ExitCode.Usage);
   }
-  const message = `${problems.length} answers are missing or invalid: ${problems.map((p) => p.message.replace(/\.$/, '')).join('; ')}.`;
+  // Each problem keeps its own sentence, whole: none is re-worded into another.
+  const message = `${problems.length} answers are missing or invalid: ${problems.map((p) => p.message).join(' ')}`;
   const fixes = [...new Set(problems.map((p) => p.fix))];
   return new CliError('invalid-input', message, fixes.join(' '), ExitCode.Usage);
 }

@@ -2,6 +2,7 @@ import { CliError, ExitCode } from '../errors.js';
 import type { Context } from '../context.js';
 import type { SecretInfo } from '../domain/secret.js';
 import type { SecretStore } from '../aws/store.js';
+import { renderWarning } from '../ui/render.js';
 import { REPOSITORY_TAG, TAG_PREFIX, encodeMeta, expiresIn, parseExpiryDate, sameLabel, tagKey, validateLabel, type TokenMeta } from '../domain/lifecycle.js';
 
 // The lifecycle's steps: asking what the flags did not say, confirming a drop in
@@ -117,6 +118,6 @@ export async function recordMeta(ctx: Context, store: SecretStore, info: SecretI
       await store.untag(ours.filter((k) => !existing.has(k.slice(TAG_PREFIX.length))));
     }
   } catch (e) {
-    ctx.out.warn(`The token's expiry and label could not be recorded (${(e as Error).message.replace(/\.$/, '')}); verify will show them as unknown.`);
+    renderWarning(ctx.out, "The token's expiry and label could not be recorded; verify will show them as unknown.", e);
   }
 }

@@ -5,6 +5,7 @@ import { ownerOf } from '../hub/registry.js';
 import { type Credentials, validateUsername } from '../domain/tokens.js';
 import { askRepository, askToken, releaseReplacedToken } from './collect.js';
 import { validateAgainstHub, type HubReport } from './validate.js';
+import { renderHeadline, renderHint } from '../ui/render.js';
 
 type Next = 'username' | 'token' | 'repository' | 'quit';
 
@@ -51,13 +52,13 @@ export async function validateWithRecovery(ctx: Context, first: Credentials, fir
     } catch (e) {
       if (!ctx.prompter.interactive || !isCliError(e) || e.exitCode !== ExitCode.Rejected || !isRejection(e.code) || ctx.signal.aborted) throw e;
       const { out, prompter } = ctx;
-      out.fail(e.message);
+      renderHeadline(out, e);
       const owner = ownerOf(e);
       if (owner && (await prompter.confirm({ message: `This token belongs to ${owner}, not ${creds.username}: use ${owner}?`, default: true, flag: '--username' }))) {
         creds = { ...creds, username: owner };
         continue;
       }
-      if (e.hint) out.info(`  ${e.hint}`);
+      renderHint(out, e);
       const fixes = FIXES[e.code];
       const names: Record<Next, string> = {
         username: `Type the Docker ID again (now ${creds.username})`,

@@ -9,6 +9,7 @@ import { inspectCurrent, type Inspection } from './inspect.js';
 import { CONSUMERS_TAG, aliasDrift, encodeConsumers, type Consumer } from '../domain/consumers.js';
 import { newRequestToken } from '../domain/write-value.js';
 import { sameSecret } from '../ui/redact.js';
+import { renderWarning } from '../ui/render.js';
 import type { Credentials } from '../domain/tokens.js';
 
 // Every write to Secrets Manager goes through here. A write whose answer is an
@@ -30,12 +31,13 @@ export function concurrentChange(ctx: Context, secretId: string, what: string, s
 
 /** The outcome of a write could not be read back: say exactly that, and how to look. */
 export function unknownOutcome(ctx: Context, secretId: string, what: string, cause: unknown): CliError {
-  const why = isCliError(cause) ? ` (${cause.message.replace(/\.$/, '')})` : '';
   return new CliError(
     'unknown-outcome',
-    `${what} failed${why}, and the state of ${secretId} could not be read back, so whether it went through is unknown.`,
+    `${what} failed, and the state of ${secretId} could not be read back, so whether it went through is unknown.`,
     `Check it with ${commandLine(ctx, 'verify', secretId)} once AWS answers again.`,
     ExitCode.Transient,
+    undefined,
+    isCliError(cause) ? cause : undefined,
   );
 }
 
@@ -105,7 +107,7 @@ export async function recordConsumers(ctx: Context, store: SecretStore, consumer
   try {
     await store.tag({ [CONSUMERS_TAG]: encodeConsumers(consumers) });
   } catch (e) {
-    ctx.out.warn(`Who reads the secret could not be recorded (${(e as Error).message.replace(/\.$/, '')}); the next setup preselects from the keys instead.`);
+    renderWarning(ctx.out, 'Who reads the secret could not be recorded; the next setup preselects from the keys instead.', e);
   }
 }
 

@@ -8,6 +8,7 @@ import { SecretStore, awsTimeouts, timerMs } from '../aws/store.js';
 import { checkCredentialValue } from '../domain/value.js';
 import { bounded, printable, redact } from '../ui/redact.js';
 import { VERSION } from '../version.js';
+import { helperFailure } from '../ui/render.js';
 
 // docker-credential-dockerhub-credentials: docker's credential-helper protocol
 // (REFERENCE sections 2 and 6), backed by Secrets Manager. docker runs it on every
@@ -260,10 +261,10 @@ export async function helperMain(argv: string[], io: Io): Promise<number> {
         return (code = 1);
     }
   } catch (e) {
-    const text = isCliError(e) ? `${e.message}${e.hint ? ` ${e.hint}` : ''}` : e instanceof Error ? e.message : String(e);
+    const { line, reason } = helperFailure(e);
     entry.outcome = e instanceof HelperFailure ? e.outcome : isCliError(e) ? e.code : 'error';
-    entry.reason = text;
-    say(`dockerhub-credentials: ${text}`);
+    entry.reason = reason;
+    say(line);
     if (entry.outcome === 'budget' || entry.outcome === 'aws-timeout') {
       // The budget is spent: a request still open (a credential lookup, a socket that
       // never answered) must not keep docker waiting for this process to end.

@@ -2,6 +2,7 @@ import { CliError, ExitCode } from '../errors.js';
 import { accessLevel, tokenKind, type Credentials } from '../domain/tokens.js';
 import { jwtPayload, readJson, request, type HttpOptions } from './http.js';
 import { rejected } from '../domain/hub-refusals.js';
+import { HUB_CLAIM } from '../domain/docker-hub.js';
 import { wrongOwner } from './registry.js';
 
 export interface HubIdentity {
@@ -45,7 +46,7 @@ export async function hubIdentity(hubUrl: string, creds: Credentials, http: Http
     throw new CliError('hub-error', `The Docker Hub API answered HTTP ${res.status}.`, 'Try again in a moment.', ExitCode.Transient);
   }
   const payload = jwtPayload(body.access_token);
-  const claim = payload?.['https://hub.docker.com'] as { username?: unknown } | undefined;
+  const claim = payload?.[HUB_CLAIM] as { username?: unknown } | undefined;
   const owner = typeof claim?.username === 'string' && claim.username ? claim.username : undefined;
   if (owner && owner.toLowerCase() !== creds.username.toLowerCase()) throw wrongOwner(creds, owner);
   return { username: owner, accessLevel: accessLevel(payload?.scope) };

@@ -1,9 +1,11 @@
 import { CliError, ExitCode } from '../errors.js';
 import { tokenMayTravelTo, unmappedHost } from '../config.js';
-import { HUB_REALM, OAT_PLACE, PAT_PAGE } from '../domain/docker-hub.js';
+import { DEFAULT_REGISTRY, HUB_REALM, OAT_PLACE, PAT_PAGE } from '../domain/docker-hub.js';
 import { tokenKind, type Credentials } from '../domain/tokens.js';
 import { rejected } from '../domain/hub-refusals.js';
 import { jwtPayload, readJson, request, type HttpOptions } from './http.js';
+
+const CHECK_REGISTRY = `Check --registry (the default is ${DEFAULT_REGISTRY}).`;
 
 /** One challenge of a WWW-Authenticate header: its scheme (lowercase) and parameters (keys lowercase). */
 export interface AuthChallenge {
@@ -157,7 +159,7 @@ export async function discoverChallenge(registry: string, http: HttpOptions): Pr
     throw new CliError(
       'registry-protocol',
       `${registry} did not answer /v2/ with an authentication challenge (HTTP ${status}); it does not look like a Docker registry.`,
-      'Check --registry (the default is https://registry-1.docker.io).',
+      CHECK_REGISTRY,
       ExitCode.Transient,
     );
   }
@@ -187,7 +189,7 @@ export function checkRealm(realm: string, registry: string, warn?: (line: string
   try {
     to = new URL(realm);
   } catch {
-    throw new CliError('registry-protocol', `${from.host} names a token realm that is not a URL, so the token was not sent.`, 'Check --registry (the default is https://registry-1.docker.io).', ExitCode.Transient);
+    throw new CliError('registry-protocol', `${from.host} names a token realm that is not a URL, so the token was not sent.`, CHECK_REGISTRY, ExitCode.Transient);
   }
   const downgrade = from.protocol === 'https:' && to.protocol !== 'https:';
   if (!tokenMayTravelTo(to) || downgrade || to.username || to.password) {
@@ -195,7 +197,7 @@ export function checkRealm(realm: string, registry: string, warn?: (line: string
     throw new CliError(
       'insecure-realm',
       `The registry ${from.host} asks for the login at ${to.host} over ${why}, so the token was not sent.`,
-      'The token travels only over https:// (http:// only to this machine): use a registry whose token realm is https://, and check --registry (the default is https://registry-1.docker.io).',
+      `The token travels only over https:// (http:// only to this machine): use a registry whose token realm is https://, and check --registry (the default is ${DEFAULT_REGISTRY}).`,
       ExitCode.Transient,
     );
   }

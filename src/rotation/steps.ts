@@ -11,6 +11,7 @@ import { declaredConsumers, recordedConsumers } from '../domain/consumers.js';
 import { REPOSITORY_TAG, encodeMeta, expiresIn, metaOf, rememberedRepository, tagKey, type TokenMeta } from '../domain/lifecycle.js';
 import { tokenKind, validateRepository } from '../domain/tokens.js';
 import { isCliError } from '../errors.js';
+import { DEFAULT_HUB_URL, DEFAULT_REGISTRY } from '../domain/docker-hub.js';
 import { encodeHubFacts, factsFrom, hubFactsOf, hubTagKey, type HubFacts } from '../flows/hub-facts.js';
 import { redact, registerSecret } from '../ui/redact.js';
 import { PAT_SCOPES, oatScopes, type CreatedToken, type HubToken, type OatResource, type PatScope } from '../hub/manage.js';
@@ -52,8 +53,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv): RotationConfig {
     adminSecretId: v('DOCKERHUB_CREDENTIALS_ADMIN_SECRET_ID'),
     repository: v('DOCKERHUB_CREDENTIALS_REPOSITORY'),
     expiresIn: v('DOCKERHUB_CREDENTIALS_EXPIRES_IN'),
-    hubUrl: v('DOCKERHUB_CREDENTIALS_HUB_URL') ?? 'https://hub.docker.com',
-    registry: v('DOCKERHUB_CREDENTIALS_REGISTRY') ?? 'https://registry-1.docker.io',
+    hubUrl: v('DOCKERHUB_CREDENTIALS_HUB_URL') ?? DEFAULT_HUB_URL,
+    registry: v('DOCKERHUB_CREDENTIALS_REGISTRY') ?? DEFAULT_REGISTRY,
   };
 }
 

@@ -61,7 +61,9 @@ describeWith(['moto_server', 'tmux'], 'input hygiene in a real terminal (tmux)',
     await t.type('n');
     let end = await t.exit();
     expect(end.code).toBe(2);
-    expect(end.screen).toContain(`names ${host} as "registry", and the token goes to a host other than Docker Hub's only when you confirm it.`);
+    // A "No" is a choice: no ✗, no "answers are missing", and the second host is not asked about (stranger trial, session 3).
+    expect(end.screen).toContain(`Not sent: you did not confirm ${host} (the "registry" in `);
+    expect(end.screen).not.toMatch(/✗|missing or invalid|"hubUrl"/);
     expect(w.hub.requests.length).toBe(before);
     expect(await w.secrets.stages(declined)).toEqual({});
 

@@ -153,10 +153,10 @@ describeWith(['moto_server'], 'bad input: one sentence, a fix, the right exit co
     { name: 'expiry date in the past', args: [...setupU('alice1'), '--expires-at', '2020-01-01'], env: withToken(), code: 2, says: /^--expires-at 2020-01-01 is in the past/ },
     { name: 'expiry period that Docker Hub does not offer', args: [...setupU('alice1'), '--expires-in', '7d'], env: withToken(), code: 2, says: /^--expires-in must be one of/ },
     { name: 'both expiry options', args: [...setupU('alice1'), '--expires-in', '30d', '--expires-at', new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10)], env: withToken(), code: 2, says: /^--expires-at and --expires-in both say when the token expires/ },
-    { name: 'several bad values at once', args: ['verify', '--secret-id', 'ci/x', '--region', 'nowhere', '--repository', 'NOPE'], code: 2, says: /^2 answers are missing or invalid: --region "nowhere" is not an AWS region name; --repository "NOPE" is not a repository name\./ },
+    { name: 'several bad values at once', args: ['verify', '--secret-id', 'ci/x', '--region', 'nowhere', '--repository', 'NOPE'], code: 2, says: /^2 answers are missing or invalid: --region "nowhere" is not an AWS region name\. --repository "NOPE" is not a repository name\./ },
 
     // Missing answers without a terminal: all of them, in one message, before any call.
-    { name: 'unattended setup with nothing', args: ['setup', '--non-interactive'], code: 2, says: /^3 answers are missing or invalid: No secret id was given; No Docker ID was given; No token was given\./ },
+    { name: 'unattended setup with nothing', args: ['setup', '--non-interactive'], code: 2, says: /^3 answers are missing or invalid: No secret id was given\. No Docker ID was given\. No token was given\./ },
     { name: 'unattended setup without a token', args: ['setup', '--non-interactive', '--secret-id', 'ci/x', '--username', 'alice1'], code: 2, says: /^No token was given\./ },
     { name: 'unattended rotate without a token', args: ['rotate', '--non-interactive', '--secret-id', 'ci/x'], code: 2, says: /^No token was given\./ },
     { name: 'a blank AWS_REGION is no region, never "AWS refused" exit 1 (stranger trial, session 3)', args: ['verify', '--secret-id', 'ci/x'], env: { AWS_REGION: '', AWS_DEFAULT_REGION: ' ' }, code: 4, says: /^No AWS region is configured \(AWS_REGION is set, but empty\)\./ },

@@ -188,7 +188,8 @@ describeWith(['moto_server', 'docker'], 'concurrent runs, killed runs and rollba
     const before = await w.secrets.stages(name);
     const r = await w.run(rollback(name));
     expect(r.exitCode).toBe(3);
-    expect(r.stderr).toMatch(/Docker Hub rejects the previous token \(AWSPREVIOUS, alice1\).*Rolling back would break CI, so nothing was changed/);
+    // Docker Hub's refusal is its own line (the cause), in its own words, not re-worded into the headline.
+    expect(r.stderr).toMatch(/✗ Docker Hub rejects the previous token \(AWSPREVIOUS, alice1\), and rolling back to it would break CI, so nothing was changed\.\n {2}Cause: Docker Hub rejected the credentials for alice1: /);
     expect(r.stderr).toContain('--skip-validation');
     expect(await w.secrets.stages(name)).toEqual(before);
 

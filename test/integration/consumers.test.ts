@@ -159,6 +159,8 @@ describeWith(['moto_server', 'docker'], 'consumers: aliases, verify per consumer
     const bad = await w.run(['login', '--secret-id', name], { env: { DOCKER_CONFIG: agentConfig } });
     expect(bad.exitCode).toBe(3);
     expect(bad.stderr).toContain(`Docker Hub rejected the token stored in ${name} (AWSCURRENT`);
+    // Why, in Docker Hub's refusal's own words, on its own line.
+    expect(bad.stderr).toContain('\n  Cause: Docker Hub rejected the credentials for alice1: ');
     expect(bad.stderr).toContain(`npx dockerhub-credentials rotate --secret-id ${name}`);
     const previous = await w.run(['login', '--secret-id', name, '--stage', 'AWSPREVIOUS'], { env: { DOCKER_CONFIG: agentConfig } });
     expect(previous.exitCode, previous.stderr).toBe(0);

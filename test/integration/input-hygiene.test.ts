@@ -44,7 +44,7 @@ describeWith(['moto_server'], 'input hygiene against moto and the Docker Hub sta
     const env = { DOCKERHUB_CREDENTIALS_REGISTRY: undefined, DOCKERHUB_CREDENTIALS_HUB_URL: undefined };
     const refused = await w.run(['setup', '--non-interactive', '--username', 'alice1', '--token-stdin'], { env, input: w.rw.token });
     expect(refused.exitCode).toBe(2);
-    expect(refused.stderr).toContain(`✗ 2 answers are missing or invalid: The config file ${config} names ${host} as "registry", and the token goes to a host other than Docker Hub's only when you confirm it;`);
+    expect(refused.stderr).toContain(`✗ 2 answers are missing or invalid: The config file ${config} names ${host} as "registry", and the token goes to a host other than Docker Hub's only when you confirm it. `);
     expect(refused.stderr).toContain(`The config file ${config} names ${host} as "hubUrl"`);
     expect(refused.stderr).toContain(`Confirm it with --registry ${w.hub.url} (or DOCKERHUB_CREDENTIALS_REGISTRY), or remove "registry" from ${config}.`);
     expect(w.hub.requests.length - before).toBe(0);

@@ -150,7 +150,7 @@ describeWith(['moto_server', 'docker'], 're-runs, same-token repairs and early c
     // Listed with the other missing answers, in one message.
     const both = await w.run(['rollback', '--non-interactive'], { env });
     expect(both.exitCode).toBe(2);
-    expect(both.stderr).toMatch(/2 answers are missing or invalid: No secret id was given; Rollback needs a confirmation: no answer without a terminal\./);
+    expect(both.stderr).toMatch(/2 answers are missing or invalid: No secret id was given\. Rollback needs a confirmation: no answer without a terminal\./);
     expect(faults().state.seen, 'AWS calls before the refusal').toEqual([]);
     // A change of account needs only the stored value, read first: Docker Hub is not asked.
     const other = await w.run(rotate(name, '--token-stdin', '--username', 'bobby2'), { input: w.bob.token });

@@ -3,7 +3,7 @@
 // only, a domain without I/O. The second test plants one violation of each rule
 // in a copy of src/, so a rule file that stopped matching cannot pass unseen.
 import { afterAll, describe, expect, it } from 'vitest';
-import { appendFileSync, cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,5 +59,18 @@ describe('layers', () => {
       'no-unresolvable-import src/flows/describe.ts -> ./no-such-module.js',
       'no-upward-import-from-domain src/domain/write-value.ts -> src/quick.ts',
     ]);
+  });
+
+  it("names Docker Hub's hosts in src/domain/docker-hub.ts only (comments aside)", () => {
+    const files = (readdirSync(join(root, 'src'), { recursive: true }) as string[]).filter((f) => f.endsWith('.ts') && f !== join('domain', 'docker-hub.ts'));
+    expect(files.length).toBeGreaterThan(40);
+    const written = files.flatMap((f) =>
+      readFileSync(join(root, 'src', f), 'utf8')
+        .split('\n')
+        .map((line, i) => ({ at: `src/${f}:${i + 1}`, code: line.replace(/(^|\s)\/\/.*$|^\s*\*.*$|\/\*.*?\*\//g, '') }))
+        .filter(({ code }) => /\b(registry-1\.|index\.|auth\.)?docker\.io\b|hub\.docker\.com/.test(code))
+        .map(({ at }) => at),
+    );
+    expect(written).toEqual([]);
   });
 });

@@ -85,6 +85,10 @@ describe('token and name rules', () => {
   it('validates Docker IDs and repositories', () => {
     expect(validateUsername('alice1')).toBe(true);
     expect(validateUsername('Alice')).not.toBe(true);
+    // The two common slips get their own fix (stranger trial, session 3).
+    expect(validateUsername('DemoUser')).toBe('Docker IDs are lowercase: did you mean demouser?');
+    expect(validateUsername('demo@example.com')).toMatch(/^That is an e-mail address: use the Docker ID/);
+    expect(validateUsername('a')).toMatch(/^A Docker ID is 4 to 30/);
     expect(validateRepository('alice1/app')).toBe(true);
     expect(validateRepository('app')).not.toBe(true);
   });
