@@ -37,9 +37,13 @@ function addCommon(cmd: Command): Command {
     .option('--debug', 'log each network call (never a secret) to stderr');
 }
 
+/** Every --repository given, in order: an organization access token made with --create lists them all (issue 18). */
+let repositories: string[] = [];
+const collectRepository = (value: string) => (repositories.push(value), value);
+
 function addDockerHub(cmd: Command): Command {
   return cmd
-    .option('--repository <ns/repo>', 'repository CI pushes to; checks push rights (env DOCKERHUB_CREDENTIALS_REPOSITORY)')
+    .option('--repository <ns/repo>', 'repository CI pushes to; checks push rights (env DOCKERHUB_CREDENTIALS_REPOSITORY)', collectRepository)
     .option('--registry <url>', `registry URL (env DOCKERHUB_CREDENTIALS_REGISTRY; default ${DEFAULT_REGISTRY})`)
     .option('--hub-url <url>', `Docker Hub API URL (env DOCKERHUB_CREDENTIALS_HUB_URL; default ${DEFAULT_HUB_URL})`);
 }
@@ -90,7 +94,8 @@ export function buildProgram(run: (name: CommandName, opts: Record<string, unkno
 
   const action = (name: CommandName) =>
     async function (this: Command) {
-      await run(name, this.opts());
+      // The last --repository is the setting; all of them, when repeated, are for an OAT's list.
+      await run(name, { ...this.opts(), ...(repositories.length > 1 ? { repositories: [...repositories] } : {}) });
     };
 
   addCreate(addConsumers(addLifecycle(addTokenInput(addDockerHub(addCommon(program.command('setup')))))))

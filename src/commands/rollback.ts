@@ -73,7 +73,8 @@ export async function rollback(ctx: Context, o: RollbackOptions = {}): Promise<n
   }
 
   // A token that retire deactivated is re-activated first (with a password), or the rollback says why it would fail.
-  await reactivatePrevious(ctx, o, store, info, previousId, { username: previousCheck.username!, token: previousCheck.token! });
+  const reactivated = await reactivatePrevious(ctx, o, store, info, previousId, { username: previousCheck.username!, token: previousCheck.token! });
+  const undoReactivation = async (e: unknown) => (reactivated ? reactivated.undo(e) : e);
   // The token CI would read after the rollback must still work.
   if (o.skipValidation) {
     out.warn('--skip-validation: the previous token is not checked against Docker Hub; if it was revoked, CI breaks after the rollback.');
@@ -83,15 +84,15 @@ export async function rollback(ctx: Context, o: RollbackOptions = {}): Promise<n
     try {
       await validateAgainstHub(ctx, { username: previousCheck.username!, token: previousCheck.token! }, settings.repository);
     } catch (e) {
-      if (!isCliError(e) || e.exitCode !== ExitCode.Rejected) throw e;
-      throw new CliError(
+      if (!isCliError(e) || e.exitCode !== ExitCode.Rejected) throw await undoReactivation(e);
+      throw await undoReactivation(new CliError(
         'rollback-target-rejected',
         `Docker Hub rejects the previous token (AWSPREVIOUS, ${previousCheck.username}), and rolling back to it would break CI, so nothing was changed.`,
         `Store a working token with ${commandLine(ctx, 'rotate', secretId)}; in an emergency, roll back anyway with --skip-validation.`,
         ExitCode.Rejected,
         undefined,
         e,
-      );
+      ));
     }
   }
   // Aliases never drift: a previous value whose password/accessToken differ from its
@@ -103,7 +104,7 @@ export async function rollback(ctx: Context, o: RollbackOptions = {}): Promise<n
     out.warn(`The previous value's ${repaired.aliasKeys.join(', ')} ${repaired.aliasKeys.length === 1 ? 'does' : 'do'} not all hold its token: it is restored as a new version with them rewritten, not made current as it is.`);
   }
   if (!(await confirmOrYes(ctx, 'Roll back to the previous value?'))) {
-    throw new CliError('not-rolled-back', 'Nothing was changed.', undefined, ExitCode.Usage);
+    throw await undoReactivation(new CliError('not-rolled-back', 'Nothing was changed.', undefined, ExitCode.Usage));
   }
 
   // The same compare-and-swap as a rotation: AWSCURRENT moves only from the version shown above.
@@ -124,7 +125,7 @@ export async function rollback(ctx: Context, o: RollbackOptions = {}): Promise<n
     });
   } catch (e) {
     const failure = await move.failure(e);
-    if (failure) throw failure;
+    if (failure) throw await undoReactivation(failure);
   }
   if (repaired) await move.unstageOrWarn();
   const restoredId = move.versionId!;

@@ -1,4 +1,4 @@
-import { CliError, ExitCode, cancelled, isCliError } from '../errors.js';
+import { CliError, ExitCode, cancelled, isCliError, usageError } from '../errors.js';
 import { profileRegion } from '../aws/region.js';
 import { askSecretId, commandLine, openAskedSecret } from '../flows/secret-id.js';
 import type { Context } from '../context.js';
@@ -24,6 +24,8 @@ import type { Credentials } from '../domain/tokens.js';
 
 interface SetupOptions extends LifecycleFlags, SignInFlags {
   tokenStdin?: boolean;
+  /** Every --repository, when repeated (src/program.ts): the list of an OAT made with --create. */
+  repositories?: string[];
 }
 
 /** Step 1: which secret, and may we write it? */
@@ -104,10 +106,11 @@ export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
       settings.username ??
       (await ctx.prompter.input({ message: 'Docker ID the token is for (or the organization, for an organization access token):', validate: (v) => checkAnswer('username', v), flag: '--username (or DOCKERHUB_USERNAME)' }));
     const oat = Boolean(opts.owner ?? ctx.env.DOCKERHUB_OWNER) || !isDockerId(account);
+    if (!oat && opts.repositories) throw usageError('--repository is given several times, but a personal access token cannot be limited to repositories (REFERENCE 2).', 'Give --repository once (where CI pushes), or make an organization access token: --owner ID with the organization as --username.');
     const repo = settings.repository ?? (ctx.prompter.interactive ? await askRepository(ctx, remembered) : remembered);
     // The label suggestion names the repository, now that it is known.
     const suggestion = repo && !settings.repository ? suggestLabel(repo, recordedLabels(info).values()) : labels.suggestion;
-    created = await createToken(ctx, opts, { kind: oat ? 'oat' : 'pat', account, repository: repo, push: repo !== undefined, labels: { ...labels, suggestion }, given });
+    created = await createToken(ctx, opts, { kind: oat ? 'oat' : 'pat', account, repository: repo, push: repo !== undefined, repositories: opts.repositories, labels: { ...labels, suggestion }, given });
     collected = { creds: created.creds, repository: repo, source: 'env' };
   } else {
     collected = await collectCredentials(ctx, { tokenStdin: Boolean(opts.tokenStdin), rotation: false, labelSuggestion: labels.suggestion, defaultRepository: ctx.prompter.interactive ? remembered : undefined });

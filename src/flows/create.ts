@@ -20,6 +20,8 @@ export interface CreateRequest {
   /** PAT: the Docker ID; OAT: the organization. */
   account: string;
   repository?: string;
+  /** An OAT's repositories when --repository was repeated (the last is `repository`). */
+  repositories?: string[];
   /** Whether CI pushes (a repository was given): Read & Write, or push on the OAT's repository. */
   push: boolean;
   labels: LabelContext;
@@ -99,10 +101,11 @@ async function oatResources(ctx: Context, client: HubClient, r: CreateRequest, o
     const full = await client.getToken(owner, old.token.id);
     if (full.resources?.length) return full.resources;
   }
-  if (!r.repository) {
-    throw failure('missing-input', `An organization access token lists the repositories it may use, and none was given for ${r.account}.`, `Pass --repository ${r.account}/NAME.`);
+  const paths = r.repositories ?? (r.repository ? [r.repository] : []);
+  if (!paths.length) {
+    throw failure('missing-input', `An organization access token lists the repositories it may use, and none was given for ${r.account}.`, `Pass --repository ${r.account}/NAME (once per repository).`);
   }
-  return [{ type: 'TYPE_REPO', path: r.repository, scopes: oatScopes(r.push) }];
+  return [...new Set(paths)].map((path) => ({ type: 'TYPE_REPO' as const, path, scopes: oatScopes(r.push) }));
 }
 
 /** Signs in, creates the token, and returns it with its undo. */

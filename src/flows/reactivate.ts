@@ -1,5 +1,5 @@
 import type { Context } from '../context.js';
-import { failure } from '../errors.js';
+import { failure, isCliError, withState } from '../errors.js';
 import type { SecretStore } from '../aws/store.js';
 import type { SecretInfo } from '../domain/secret.js';
 import type { TokenOwner } from '../hub/manage.js';
@@ -14,9 +14,9 @@ import { hubSignIn, type SignInFlags } from './signin.js';
  * and recorded; without a way to sign in, the rollback stops and says why it
  * would fail. A deleted token cannot come back.
  */
-export async function reactivatePrevious(ctx: Context, flags: SignInFlags, store: SecretStore, info: SecretInfo, previousId: string, previous: Credentials): Promise<void> {
+export async function reactivatePrevious(ctx: Context, flags: SignInFlags, store: SecretStore, info: SecretInfo, previousId: string, previous: Credentials): Promise<Reactivated | undefined> {
   const facts = hubFactsOf(info, previousId);
-  if (!facts || !facts.state || facts.state === 'active') return;
+  if (!facts || !facts.state || facts.state === 'active') return undefined;
   const when = facts.stateAt ? ` on ${facts.stateAt.slice(0, 10)}` : '';
   if (facts.state === 'deleted') {
     throw failure(
@@ -38,4 +38,27 @@ export async function reactivatePrevious(ctx: Context, flags: SignInFlags, store
   if (!after.isActive) throw failure('hub-error', `Docker Hub still shows the previous token "${printable(after.label)}" as deactivated after re-activating it.`, 'Try again in a moment, or re-activate it in Docker Hub.');
   await recordHubFacts(ctx, store, info, previousId, { ...facts, state: 'active', stateAt: new Date().toISOString() });
   ctx.out.ok(`Re-activated the previous token "${printable(after.label)}" in Docker Hub (read back: active)`);
+  return {
+    // The rollback did not happen (declined, refused, a signal): the token goes back to how retire left it.
+    undo: async (e: unknown) => {
+      const c = client.withSignal(AbortSignal.timeout(30_000));
+      let sentence: string;
+      try {
+        const again = await c.setActive(owner, facts.id, false);
+        await recordHubFacts(ctx, store, info, previousId, { ...facts, state: 'inactive' });
+        sentence = again.isActive ? `the previous token "${printable(after.label)}" is still active in Docker Hub: deactivate it there, or run retire again` : `the previous token "${printable(after.label)}" was deactivated again (read back), as retire left it`;
+      } catch {
+        sentence = `the previous token "${printable(after.label)}" could not be deactivated again: run retire again, or deactivate it in Docker Hub`;
+      }
+      if (!isCliError(e)) {
+        ctx.out.warn(`${sentence[0]!.toUpperCase()}${sentence.slice(1)}.`);
+        return e;
+      }
+      return withState(e, e.state ? `${e.state}; ${sentence}` : sentence);
+    },
+  };
+}
+
+export interface Reactivated {
+  undo(e: unknown): Promise<unknown>;
 }

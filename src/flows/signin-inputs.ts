@@ -1,4 +1,4 @@
-import { isDockerId } from '../domain/tokens.js';
+import { isDockerId, validateRepository } from '../domain/tokens.js';
 import { looksSecret, printable, registerSecret } from '../ui/redact.js';
 
 // The sign-in's inputs, checked with every other input before anything is sent
@@ -51,6 +51,18 @@ export async function checkSignInInputs(
 ): Promise<{ password?: SuppliedPassword; problems: SignInProblem[] }> {
   const problems: SignInProblem[] = [];
   const rollback = command === 'rollback';
+  const repositories = Array.isArray(opts.repositories) ? (opts.repositories as string[]) : undefined;
+  if (repositories && !(opts.create && (command === 'setup' || command === 'rotate'))) {
+    problems.push({ code: 'invalid-option', message: `--repository is given ${repositories.length} times, but only an organization access token made with --create lists several repositories.`, fix: 'Give --repository once.' });
+  }
+  for (const r of repositories ?? []) {
+    if (looksSecret(r)) {
+      registerSecret(r);
+      problems.push({ code: 'secret-in-wrong-field', message: '--repository holds what looks like a secret.', fix: 'Give a repository name, for example myorg/myapp.' });
+    } else if (validateRepository(r) !== true) {
+      problems.push({ code: 'invalid-option', message: `--repository "${printable(r.slice(0, 60))}" is not a repository name.`, fix: 'A repository is namespace/name in lowercase, for example myorg/myapp.' });
+    }
+  }
   if (!signsIn(command, opts) && !rollback) {
     for (const flag of ['passwordStdin', 'adminSecretId', 'owner'] as const) {
       if (opts[flag] !== undefined && opts[flag] !== false) {

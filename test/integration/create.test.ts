@@ -149,6 +149,11 @@ describeWith(['moto_server', 'docker'], 'creating and retiring tokens (issue 18)
     expect(refused.exitCode).toBe(3);
     expect(refused.stderr).toContain('was deactivated by retire');
     expect((await stored(name)).token).toBe(third.token);
+    // A rollback that does not go through (here: Docker Hub refuses push with it) leaves the token as retire left it.
+    const rejected = await run(['rollback', '--non-interactive', '--secret-id', name, '--yes', '--repository', 'someoneelse/app'], PW());
+    expect(rejected.exitCode).toBe(3);
+    expect(rejected.stderr).toContain('was deactivated again (read back), as retire left it');
+    expect(account(second.token)!.state).toBe('deactivated');
     const back = await run(['rollback', '--non-interactive', '--secret-id', name, '--yes'], PW());
     expect(back.exitCode, back.stderr).toBe(0);
     expect(back.stderr).toContain('Re-activated the previous token');
@@ -191,6 +196,18 @@ describeWith(['moto_server', 'docker'], 'creating and retiring tokens (issue 18)
     expect(JSON.parse(del.stdout)).toMatchObject({ action: 'deleted', state: 'deleted', identifiedBy: 'source-claim' });
     expect(count()).toBe(before - 1);
     expect(account(w.oat.token)).toBeUndefined();
+  });
+
+  it('setup --create for an organization lists every --repository given, with pull and push', async () => {
+    const name = await fresh();
+    const r = await run(['setup', '--create', '--non-interactive', '--username', 'acmeorg', '--owner', 'olga8', '--secret-id', name, '--expires-in', '30d', '--repository', 'acmeorg/web', '--repository', 'acmeorg/app'], { DOCKERHUB_PASSWORD: owner.token });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const made = await stored(name);
+    expect(made.username).toBe('acmeorg');
+    expect(account(made.token)!.grants).toEqual({ 'acmeorg/web': ['pull', 'push'], 'acmeorg/app': ['pull', 'push'] });
+    // A PAT cannot be limited to repositories.
+    const pat = await run([...setupCreate(await fresh(), '--repository', 'erin5/a', '--repository', 'erin5/b'), '--json'], PW());
+    expect(JSON.parse(pat.stdout).error).toMatchObject({ code: 'usage', exitCode: 2 });
   });
 
   for (const sourceClaim of ['other', 'object'] as const) {
