@@ -63,6 +63,7 @@ export const CATALOGUE = {
   'unconfirmed-host': badInput,
   'unsafe-config-file': badInput,
   'missing-input': badInput,
+  'rotation-function': badInput,
   'invalid-token-input': badInput,
   'token-stdin-terminal': badInput,
   'invalid-option': badInput,
@@ -162,7 +163,6 @@ export const CATALOGUE = {
   // The user's own choice, or a signal (src/cli.ts prints the declined ones without ✗).
   'not-replaced': declined,
   'not-rotated': declined,
-  'rotation-function': badInput,
   'not-rolled-back': declined,
   'not-retired': declined,
   'host-declined': declined,

@@ -240,7 +240,7 @@ ${EXIT_CODES}`,
     .description("list the account's (or an organization's) Docker Hub tokens, with the secret and stage that holds each")
     .option('--username <id>', 'the Docker ID whose personal access tokens to list (env DOCKERHUB_USERNAME)')
     .option('--org <name>', "list the organization's access tokens instead (an owner signs in: --owner)")
-    .option('--hub-url <url>', 'Docker Hub API URL (env DOCKERHUB_CREDENTIALS_HUB_URL; default https://hub.docker.com)')
+    .option('--hub-url <url>', `Docker Hub API URL (env DOCKERHUB_CREDENTIALS_HUB_URL; default ${DEFAULT_HUB_URL})`)
     .option('--unused-days <n>', 'flag tokens no secret holds and not used for this many days (default 90)')
     .option('--warn-days <n>', 'flag tokens that expire within this many days (default 30)')
     .addHelpText(

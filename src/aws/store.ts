@@ -4,7 +4,7 @@ import { registerSecret } from '../ui/redact.js';
 import { CliError, ExitCode, cancelled, isCancellation, isCliError } from '../errors.js';
 import { closeMatches } from '../config.js';
 import { awsRequestHandler } from '../net/proxy.js';
-import { arnRegion, rotationOf, type ListedSecret, type SecretInfo, type SecretVersion, type VersionListing } from '../domain/secret.js';
+import { arnRegion, rotationOf, type SecretInfo, type SecretVersion, type VersionListing } from '../domain/secret.js';
 
 export interface StoreOptions {
   secretId: string;
@@ -170,51 +170,16 @@ export class SecretStore {
       versions: out.VersionIdsToStages ?? {},
       tags: Object.fromEntries((out.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
       rotation: rotationOf(out),
-      lastAccessed: out.LastAccessedDate,
     };
   }
 
   /**
-   * Every secret ListSecrets returns for `filters` (tag keys), page by page, with
-   * tags, stages and dates: no GetSecretValue, so `status` needs only list rights.
-   * Bounded: at most `maxPages` pages of 100.
+   * One call through the store's bounds and error mapping, for the commands that need a call
+   * the helper never makes (status's ListSecrets, rotate's RotateSecret: src/aws/fleet.ts), so
+   * the helper's bundle does not carry them.
    */
-  async listSecrets(tagKeys: string[], maxPages = 200): Promise<ListedSecret[]> {
-    const out: ListedSecret[] = [];
-    let NextToken: string | undefined;
-    for (let page = 0; page < maxPages; page++) {
-      const answer = await this.call('ListSecrets', 'read', (abortSignal) =>
-        this.client.send(
-          new this.sdk.ListSecretsCommand({ MaxResults: 100, NextToken, IncludePlannedDeletion: false, Filters: tagKeys.length ? [{ Key: 'tag-key', Values: tagKeys }] : undefined }),
-          { abortSignal },
-        ),
-      );
-      for (const s of answer.SecretList ?? []) {
-        out.push({
-          arn: s.ARN ?? '',
-          name: s.Name ?? '',
-          kmsKeyId: s.KmsKeyId,
-          lastChanged: s.LastChangedDate,
-          deleted: s.DeletedDate,
-          versions: s.SecretVersionsToStages ?? {},
-          tags: Object.fromEntries((s.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
-          rotation: rotationOf(s),
-          lastAccessed: s.LastAccessedDate,
-          description: s.Description,
-        });
-      }
-      NextToken = answer.NextToken || undefined;
-      if (!NextToken) break;
-    }
-    return out;
-  }
-
-  /** RotateSecret: Secrets Manager runs the secret's rotation function now, with a new ClientRequestToken. */
-  async rotateNow(requestToken: string): Promise<string | undefined> {
-    const out = await this.call('RotateSecret', 'write', (abortSignal) =>
-      this.client.send(new this.sdk.RotateSecretCommand({ SecretId: this.secretId, ClientRequestToken: requestToken }), { abortSignal }),
-    );
-    return out.VersionId;
+  send<T>(action: string, kind: 'read' | 'write', run: (client: SecretsManagerClient, sdk: typeof import('@aws-sdk/client-secrets-manager'), abortSignal: AbortSignal) => Promise<T>): Promise<T> {
+    return this.call(action, kind, (abortSignal) => run(this.client, this.sdk, abortSignal));
   }
 
   /**

@@ -38,17 +38,10 @@ type RotationFields = {
 };
 
 /** The rotation fields of a DescribeSecret or ListSecrets entry; undefined when the secret was never set up for rotation. */
-export function rotationOf(out: RotationFields): RotationSchedule | undefined {
-  if (out.RotationEnabled === undefined && !out.RotationLambdaARN && !out.LastRotatedDate) return undefined;
-  const rules = out.RotationRules;
-  const schedule = rules?.ScheduleExpression ?? (rules?.AutomaticallyAfterDays ? `rate(${rules.AutomaticallyAfterDays} days)` : undefined);
-  return {
-    enabled: out.RotationEnabled === true,
-    functionArn: out.RotationLambdaARN || undefined,
-    schedule,
-    lastRotated: out.LastRotatedDate,
-    next: out.NextRotationDate,
-  };
+export function rotationOf(o: RotationFields): RotationSchedule | undefined {
+  const r = o.RotationRules;
+  if (o.RotationEnabled === undefined && !o.RotationLambdaARN) return undefined;
+  return { enabled: !!o.RotationEnabled, functionArn: o.RotationLambdaARN || undefined, schedule: r?.ScheduleExpression ?? (r?.AutomaticallyAfterDays ? `rate(${r.AutomaticallyAfterDays} days)` : undefined), lastRotated: o.LastRotatedDate, next: o.NextRotationDate };
 }
 
 /** One entry of ListSecrets: what `status` shows, read without GetSecretValue. */

@@ -6,6 +6,7 @@ import type { Credentials } from '../domain/tokens.js';
 import type { HubFacts } from './hub-facts.js';
 import { sameLabel } from '../domain/lifecycle.js';
 import { printable } from '../ui/redact.js';
+import { HUB_CLAIM } from '../domain/docker-hub.js';
 
 // Which listed Docker Hub token a secret's version holds (issue 18, item 3):
 // the recorded id; failing that, the `source` claim of a /v2/auth/token session
@@ -36,7 +37,7 @@ async function sourceOf(ctx: Context, creds: Credentials): Promise<string | unde
     );
     const body = await readJson(res);
     if (res.status !== 200) return undefined;
-    const claim = jwtPayload(body.access_token)?.['https://hub.docker.com'] as { source?: unknown } | undefined;
+    const claim = jwtPayload(body.access_token)?.[HUB_CLAIM] as { source?: unknown } | undefined;
     return sourceClaimId(claim?.source);
   } catch {
     return undefined;

@@ -2,6 +2,7 @@ import { CliError, ExitCode } from '../errors.js';
 import type { Context } from '../context.js';
 import { commandLine } from './secret-id.js';
 import type { SecretStore } from '../aws/store.js';
+import { rotateNow } from '../aws/fleet.js';
 import type { SecretInfo } from '../domain/secret.js';
 import { newRequestToken } from '../domain/write-value.js';
 import { functionName, hasRotationFunction, strayPendingByFunction } from './schedule.js';
@@ -52,7 +53,7 @@ export async function handToRotationFunction(
     );
   }
   if (!run) throw new CliError('not-rotated', `Left the rotation to ${name}'s schedule; nothing was changed.`, `To rotate by hand anyway: ${byHand}`, ExitCode.Usage);
-  const versionId = await ctx.critical(() => store.rotateNow(newRequestToken()));
+  const versionId = await ctx.critical(() => rotateNow(store, newRequestToken()));
   const log = `/aws/lambda/${name}`;
   if (ctx.settings.json) {
     ctx.out.json({ ok: true, secretId, rotateSecret: true, versionId: versionId ?? null, function: info.rotation!.functionArn, written: false });
