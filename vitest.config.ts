@@ -1,15 +1,21 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
+
+// Commands run in process say the version the built CLI says.
+const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    // Integration files each start their own moto and stand-in; two cores.
+    // Integration files each start their own Docker Hub stand-in; two cores.
     fileParallelism: true,
     maxWorkers: 2,
     minWorkers: 1,
     reporters: ['default', './test/support/summary-reporter.ts'],
+    // One moto for every file that does not need its own (test/support/global-moto.ts).
+    globalSetup: ['./test/support/global-moto.ts'],
   },
-  define: { __VERSION__: JSON.stringify('0.0.0-test') },
+  define: { __VERSION__: JSON.stringify(version) },
 });

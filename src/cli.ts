@@ -1,9 +1,12 @@
 import { configFileNote, resolveSettings, type FlagValues } from './config.js';
 import { CliError, ExitCode, cancelled, isCliError } from './errors.js';
 import type { Output, Streams } from './ui/output.js';
-import { printable, redact } from './ui/redact.js';
+import { forgetSecrets, printable, redact } from './ui/redact.js';
 import { NonInteractivePrompter, TerminalPrompter, type Prompter } from './ui/prompter.js';
 import type { Context } from './context.js';
+import type { OpenStore } from './aws/store.js';
+import type { Fetch } from './net/proxy.js';
+import type { DockerRunner } from './docker/login.js';
 import { quickAnswer } from './quick.js';
 import { renderFailure } from './ui/render.js';
 import type { CommandName } from './commands/names.js';
@@ -30,12 +33,18 @@ const loadCommand = async (name: CommandName): Promise<Runner> => {
   const commands: Record<CommandName, unknown> = await import('./commands/index.js');
   return commands[name] as Runner;
 };
+const loadSeams = () => import('./commands/index.js');
 
+/** What a run reaches outside the process through; each defaults to the real one. */
 export interface MainDeps {
   streams?: Streams;
   stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  secrets?: OpenStore;
+  fetch?: Fetch;
+  docker?: DockerRunner;
+  clock?: () => Date;
 }
 
 /** Parses arguments, runs one command, prints any failure once, and returns the exit code. */
@@ -46,6 +55,8 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
   // First of all: the token leaves the environment, so no config file, AWS client,
   // credential_process or docker child can ever see it.
   const envToken = takeEnvToken(env);
+  // A run in process starts with nothing registered for redaction, as a new process does.
+  if (deps.streams) forgetSecrets();
   // The Docker Hub password too (--create, retire, tokens, rollback): the same guarantees as the token.
   const envPassword = takeEnvPassword(env);
   // A reader that goes away (`dockerhub-credentials --help | head`), or a terminal that
@@ -60,10 +71,13 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
     return ExitCode.Ok;
   }
   // Dependency warnings (such as the AWS SDK's Node-version notice) must not land in the wizard's output.
-  process.removeAllListeners('warning');
-  process.on('warning', (w) => {
-    if (argv.includes('--debug')) streams.stderr.write(printable(redact(`debug: warning: ${w.name}: ${w.message}`)) + '\n');
-  });
+  // (Not in process: the host's own listeners stay.)
+  if (!deps.streams) {
+    process.removeAllListeners('warning');
+    process.on('warning', (w) => {
+      if (argv.includes('--debug')) streams.stderr.write(printable(redact(`debug: warning: ${w.name}: ${w.message}`)) + '\n');
+    });
+  }
 
   const [{ Output }, { buildProgram, CommanderError, usageFromCommander }] = await Promise.all([import('./ui/output.js'), import('./program.js')]);
   let exitCode: number = ExitCode.Ok;
@@ -138,6 +152,11 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
       stdin,
       env,
       signal: controller.signal,
+      // The real ones live in the commands' bundle (one copy of each module, see loadCommand).
+      secrets: deps.secrets ?? (async (o) => (await loadSeams()).openAwsStore(o)),
+      fetch: deps.fetch ?? (async (url, init, log) => (await loadSeams()).netFetch(url, init, log)),
+      docker: deps.docker ?? (async (docker, args, o) => (await loadSeams()).execDocker(docker, args, o)),
+      clock: deps.clock ?? (() => new Date()),
       isCancelled: () => cancelRequested,
       critical: async (fn) => {
         critical++;

@@ -1,6 +1,9 @@
 import type { Settings } from './config.js';
 import type { Output, Streams } from './ui/output.js';
 import type { Prompter } from './ui/prompter.js';
+import type { OpenStore } from './aws/store.js';
+import type { Fetch } from './net/proxy.js';
+import type { DockerRunner } from './docker/login.js';
 
 /** A token supplied without a prompt. Read before anything else runs. */
 export interface SuppliedToken {
@@ -26,4 +29,14 @@ export interface Context {
   isCancelled(): boolean;
   /** Runs `fn` with Ctrl-C deferred until it finishes: for writes that must not be cut in half. */
   critical<T>(fn: () => Promise<T>): Promise<T>;
+  // The seams: everything a command reaches outside the process through. main() fills in
+  // the real ones; tests hand in others (an in-memory Secrets Manager, a stubbed fetch).
+  /** Opens the Secrets Manager store (the AWS SDK's, by default). */
+  secrets: OpenStore;
+  /** HTTP to Docker Hub and other registries (proxy-aware by default). */
+  fetch: Fetch;
+  /** Runs the docker CLI (execa by default). */
+  docker: DockerRunner;
+  /** The time now. */
+  clock: () => Date;
 }

@@ -1,4 +1,4 @@
-import type { SecretStore } from './store.js';
+import { AwsSecretStore, type SecretStore } from './store.js';
 import { rotationOf, type ListedSecret } from '../domain/secret.js';
 
 /**
@@ -6,7 +6,7 @@ import { rotationOf, type ListedSecret } from '../domain/secret.js';
  * page, with tags, stages and dates: no GetSecretValue, so `status` needs only list rights.
  * Bounded: at most `maxPages` pages of 100.
  */
-export async function listSecrets(store: SecretStore, tagKeys: string[], maxPages = 200): Promise<ListedSecret[]> {
+export async function listSecrets(store: AwsSecretStore, tagKeys: string[], maxPages = 200): Promise<ListedSecret[]> {
   const out: ListedSecret[] = [];
   let NextToken: string | undefined;
   for (let page = 0; page < maxPages; page++) {
@@ -35,6 +35,8 @@ export async function listSecrets(store: SecretStore, tagKeys: string[], maxPage
 
 /** RotateSecret: Secrets Manager runs the secret's rotation function now, with a new ClientRequestToken. */
 export async function rotateNow(store: SecretStore, requestToken: string): Promise<string | undefined> {
+  // Only Secrets Manager itself can run a rotation function (an in-memory store in tests cannot).
+  if (!(store instanceof AwsSecretStore)) throw new Error('RotateSecret needs the AWS Secrets Manager store');
   const out = await store.send('RotateSecret', 'write', (client, sdk, abortSignal) =>
     client.send(new sdk.RotateSecretCommand({ SecretId: store.secretId, ClientRequestToken: requestToken }), { abortSignal }),
   );

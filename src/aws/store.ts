@@ -8,6 +8,8 @@ import { arnRegion, rotationOf, type SecretInfo, type SecretVersion, type Versio
 
 export interface StoreOptions {
   secretId: string;
+  /** The run's environment (timeouts, endpoint, retry settings); process.env when not given. */
+  env?: NodeJS.ProcessEnv;
   profile?: string;
   region?: string;
   /** AWS_REGION or AWS_DEFAULT_REGION, when it was set but blank (and so ignored). */
@@ -64,29 +66,154 @@ type CallKind = 'read' | 'write' | 'detached';
 /**
  * The Secrets Manager calls the commands need, each mapped to a clear error.
  * Reads honour Ctrl-C through `signal`; writes are never aborted half-way.
+ * `AwsSecretStore` is the real one; tests use an in-memory Secrets Manager
+ * (test/support/memory-secrets.ts) that passes the same contract tests as moto.
  */
-export class SecretStore {
+export interface SecretStore {
+  readonly secretId: string;
+  readonly options: StoreOptions;
+  readonly endpoint: string | undefined;
+  /** `detached`: not interrupted by the run's signal (reading the state back after a failure or Ctrl-C). */
+  describe(o?: { detached?: boolean }): Promise<SecretInfo>;
+  /** Describe, refusing a secret that is scheduled for deletion. */
+  describeLive(): Promise<SecretInfo>;
+  /** Up to `max` secret names close to `name`, from one page of ListSecrets; `listed` is false when listing failed. */
+  closeNames(name: string, max?: number): Promise<{ names: string[]; listed: boolean }>;
+  /** Every version, labelled or not. */
+  listVersions(name: string): Promise<VersionListing[]>;
+  /** The secrets of the region that carry this tool's tags (for `tokens`); a store that cannot list leaves it out. */
+  toolSecrets?(): Promise<SecretInfo[]>;
+  tag(tags: Record<string, string>): Promise<void>;
+  untag(keys: string[]): Promise<void>;
+  get(which: { stage: string } | { versionId: string }, o?: { detached?: boolean }): Promise<SecretVersion>;
+  /** Writes a new version; `requestToken` is the version id, reused on every retry. */
+  put(secretString: string, requestToken: string, stages?: string[]): Promise<string>;
+  moveStage(stage: string, move: { to?: string; from?: string }): Promise<void>;
+  /** The stages as they are now, read with a fresh signal and a short bounded retry; undefined when unreadable. */
+  settle(): Promise<SecretInfo | undefined>;
+  /** Whether a version exists at all; undefined if unknown. */
+  versionExists(versionId: string): Promise<boolean | undefined>;
+}
+
+/** How a store is opened: the seam in Context through which tests hand commands another Secrets Manager. */
+export type OpenStore = (options: StoreOptions) => Promise<SecretStore>;
+
+/**
+ * One Secrets Manager call, bounded in time and mapped to a clear error: a read is
+ * cut by the run's signal (a cancellation, never a refusal), every call by the total
+ * timeout. Shared by every store, so each answers a fault with the same sentence.
+ */
+export async function guardedCall<T>(
+  store: Pick<SecretStore, 'secretId' | 'options' | 'endpoint'>,
+  region: () => Promise<string | undefined>,
+  action: string,
+  kind: CallKind,
+  run: (abortSignal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const options = store.options;
+  const started = Date.now();
+  const totalMs = options.timeouts!.totalMs;
+  const deadline = AbortSignal.timeout(totalMs);
+  const user = options.signal;
+  const signal = kind === 'read' && user ? AbortSignal.any([user, deadline]) : deadline;
+  try {
+    const result = await run(signal);
+    options.log?.(`${action} ${store.secretId}: ok in ${Date.now() - started} ms`);
+    return result;
+  } catch (e) {
+    const name = (e as { name?: string })?.name ?? 'Error';
+    options.log?.(`${action} ${store.secretId}: ${name} after ${Date.now() - started} ms`);
+    if (kind === 'read' && user?.aborted) throw cancelled();
+    const ctx: AwsCallContext = {
+      action: `secretsmanager:${action}`,
+      secretId: store.secretId,
+      profile: options.profile,
+      region: options.region ?? (await region().catch(() => undefined)),
+      endpoint: store.endpoint,
+      blankRegionVariable: options.blankRegionVariable,
+    };
+    if (deadline.aborted) throw timedOut(ctx, totalMs);
+    throw mapAwsError(e, ctx);
+  }
+}
+
+function timedOut(c: AwsCallContext, totalMs: number): CliError {
+  const endpoint = c.endpoint ?? `https://secretsmanager.${c.region ?? '<region>'}.amazonaws.com`;
+  return new CliError(
+    'aws-timeout',
+    `AWS Secrets Manager at ${endpoint} did not answer ${c.action} within ${Math.round(totalMs / 1000)} seconds.`,
+    'Check your network connection, proxy and AWS_ENDPOINT_URL_SECRETS_MANAGER, then try again (DOCKERHUB_CREDENTIALS_AWS_TIMEOUT=SECONDS allows longer).',
+    ExitCode.Transient,
+  );
+}
+
+/** The store's reads and writes built on its calls, the same for every store. */
+export abstract class StoreCalls {
+  abstract readonly options: StoreOptions;
+  abstract get secretId(): string;
+  abstract describe(o?: { detached?: boolean }): Promise<SecretInfo>;
+  abstract get(which: { stage: string } | { versionId: string }, o?: { detached?: boolean }): Promise<SecretVersion>;
+
+  async describeLive(): Promise<SecretInfo> {
+    const info = await this.describe();
+    if (info.deleted) {
+      throw scheduledForDeletion({
+        action: 'secretsmanager:DescribeSecret',
+        secretId: this.secretId,
+        profile: this.options.profile,
+        region: this.options.region,
+      });
+    }
+    return info;
+  }
+
+  async settle(): Promise<SecretInfo | undefined> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        return await this.describe({ detached: true });
+      } catch {
+        await new Promise((r) => setTimeout(r, 300 * 2 ** attempt));
+      }
+    }
+    return undefined;
+  }
+
+  async versionExists(versionId: string): Promise<boolean | undefined> {
+    try {
+      await this.get({ versionId }, { detached: true });
+      return true;
+    } catch (e) {
+      return isCliError(e) && e.code === 'secret-not-found' ? false : undefined;
+    }
+  }
+}
+
+/** The real store: Secrets Manager through the AWS SDK. */
+export class AwsSecretStore extends StoreCalls implements SecretStore {
   private constructor(
     private readonly client: SecretsManagerClient,
     private readonly sdk: typeof import('@aws-sdk/client-secrets-manager'),
     readonly options: StoreOptions,
     readonly endpoint: string | undefined,
-  ) {}
+  ) {
+    super();
+  }
 
   static async open(options: StoreOptions): Promise<SecretStore> {
+    const env = options.env ?? process.env;
     // An ARN names its region, and AWS finds the secret only there: the ARN's region wins (context.ts says when it differs).
-    options = { ...options, region: arnRegion(options.secretId) ?? options.region };
+    options = { ...options, env, region: arnRegion(options.secretId) ?? options.region };
     // The SDK's own Node-version notice would land in the middle of the wizard.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     const sdk = await import('@aws-sdk/client-secrets-manager');
-    const timeouts = options.timeouts ?? awsTimeouts(process.env);
+    const timeouts = options.timeouts ?? awsTimeouts(env);
     // Proxy-aware when HTTP(S)_PROXY is set; also for the SSO portal and STS calls behind a profile.
     const requestHandler = await awsRequestHandler({ connectionTimeout: timeouts.connectMs, requestTimeout: timeouts.requestMs, log: options.log });
     let credentials;
     if (options.profile) {
       const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
       // The SDK would print a multi-line notice when key variables are set too; say it in one line instead.
-      if (process.env.AWS_ACCESS_KEY_ID && process.env.AWS_SECRET_ACCESS_KEY) {
+      if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
         options.warn?.(`Using profile ${options.profile}; the AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY variables are ignored.`);
       }
       const quiet = { debug: () => undefined, info: () => undefined, warn: (m: string) => options.log?.(`AWS SDK: ${String(m).split('\n')[0]}`), error: () => undefined };
@@ -96,67 +223,34 @@ export class SecretStore {
     // it refuses it as "Region not accepted" before sending, which read as a refusal by AWS
     // (stranger trial, session 3). A blank region variable is no region: the SDK never sees it.
     for (const name of ['AWS_REGION', 'AWS_DEFAULT_REGION']) {
-      if (process.env[name] !== undefined && process.env[name]!.trim() === '') {
-        delete process.env[name];
+      if (env[name] !== undefined && env[name]!.trim() === '') {
+        delete env[name];
         options = { ...options, blankRegionVariable: options.blankRegionVariable ?? name };
       }
     }
+    const endpoint = env.AWS_ENDPOINT_URL_SECRETS_MANAGER ?? env.AWS_ENDPOINT_URL;
     const client = new sdk.SecretsManagerClient({
-      region: options.region,
+      // Given, not left to the SDK: it would read process.env, and a run in process has its own env.
+      endpoint,
+      region: options.region ?? (env === process.env ? undefined : env.AWS_REGION),
       profile: options.profile,
       credentials,
       // Bounded retries with exponential backoff (throttling included), unless the
       // standard AWS_MAX_ATTEMPTS / AWS_RETRY_MODE say otherwise.
-      maxAttempts: process.env.AWS_MAX_ATTEMPTS ? undefined : 4,
+      maxAttempts: env.AWS_MAX_ATTEMPTS ? undefined : 4,
       requestHandler,
     });
-    const endpoint = process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER ?? process.env.AWS_ENDPOINT_URL;
-    return new SecretStore(client, sdk, { ...options, timeouts }, endpoint);
+    return new AwsSecretStore(client, sdk, { ...options, timeouts }, endpoint);
   }
 
   get secretId(): string {
     return this.options.secretId;
   }
 
-  private async call<T>(action: string, kind: CallKind, run: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
-    const started = Date.now();
-    const totalMs = this.options.timeouts!.totalMs;
-    const deadline = AbortSignal.timeout(totalMs);
-    const user = this.options.signal;
-    const signal = kind === 'read' && user ? AbortSignal.any([user, deadline]) : deadline;
-    try {
-      const result = await run(signal);
-      this.options.log?.(`${action} ${this.secretId}: ok in ${Date.now() - started} ms`);
-      return result;
-    } catch (e) {
-      const name = (e as { name?: string })?.name ?? 'Error';
-      this.options.log?.(`${action} ${this.secretId}: ${name} after ${Date.now() - started} ms`);
-      // An interrupted read is a cancellation, never a refusal.
-      if (kind === 'read' && user?.aborted) throw cancelled();
-      const ctx: AwsCallContext = {
-        action: `secretsmanager:${action}`,
-        secretId: this.secretId,
-        profile: this.options.profile,
-        region: this.options.region ?? (await this.client.config.region().catch(() => undefined)),
-        endpoint: this.endpoint,
-        blankRegionVariable: this.options.blankRegionVariable,
-      };
-      if (deadline.aborted) throw this.timedOut(ctx, totalMs);
-      throw mapAwsError(e, ctx);
-    }
+  private call<T>(action: string, kind: CallKind, run: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
+    return guardedCall(this, () => this.client.config.region(), action, kind, run);
   }
 
-  private timedOut(c: AwsCallContext, totalMs: number): CliError {
-    const endpoint = c.endpoint ?? `https://secretsmanager.${c.region ?? '<region>'}.amazonaws.com`;
-    return new CliError(
-      'aws-timeout',
-      `AWS Secrets Manager at ${endpoint} did not answer ${c.action} within ${Math.round(totalMs / 1000)} seconds.`,
-      'Check your network connection, proxy and AWS_ENDPOINT_URL_SECRETS_MANAGER, then try again (DOCKERHUB_CREDENTIALS_AWS_TIMEOUT=SECONDS allows longer).',
-      ExitCode.Transient,
-    );
-  }
-
-  /** `detached`: not interrupted by the run's signal (reading the state back after a failure or Ctrl-C). */
   async describe(o: { detached?: boolean } = {}): Promise<SecretInfo> {
     const out = await this.call('DescribeSecret', o.detached ? 'detached' : 'read', (abortSignal) =>
       this.client.send(new this.sdk.DescribeSecretCommand({ SecretId: this.secretId }), { abortSignal }),
@@ -245,20 +339,6 @@ export class SecretStore {
     );
   }
 
-  /** Describe, refusing a secret that is scheduled for deletion. */
-  async describeLive(): Promise<SecretInfo> {
-    const info = await this.describe();
-    if (info.deleted) {
-      throw scheduledForDeletion({
-        action: 'secretsmanager:DescribeSecret',
-        secretId: this.secretId,
-        profile: this.options.profile,
-        region: this.options.region,
-      });
-    }
-    return info;
-  }
-
   async get(which: { stage: string } | { versionId: string }, o: { detached?: boolean } = {}): Promise<SecretVersion> {
     const input =
       'stage' in which
@@ -309,29 +389,5 @@ export class SecretStore {
     );
   }
 
-  /**
-   * The stages as they are now, read with a fresh signal and a short bounded retry:
-   * what a command decides from after a write whose answer was lost, or after Ctrl-C.
-   * Undefined when even that cannot be read.
-   */
-  async settle(): Promise<SecretInfo | undefined> {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        return await this.describe({ detached: true });
-      } catch {
-        await new Promise((r) => setTimeout(r, 300 * 2 ** attempt));
-      }
-    }
-    return undefined;
-  }
 
-  /** Whether a version exists at all (a version without labels is not listed by DescribeSecret). Undefined if unknown. */
-  async versionExists(versionId: string): Promise<boolean | undefined> {
-    try {
-      await this.get({ versionId }, { detached: true });
-      return true;
-    } catch (e) {
-      return isCliError(e) && e.code === 'secret-not-found' ? false : undefined;
-    }
-  }
 }

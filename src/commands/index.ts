@@ -9,3 +9,9 @@ export { login } from './login.js';
 export { status } from './status.js';
 export { retire } from './retire.js';
 export { tokens } from './tokens.js';
+// The real seams (Context's secrets, fetch and docker), from this same bundle.
+export { AwsSecretStore } from '../aws/store.js';
+export { netFetch } from '../net/proxy.js';
+export { execDocker } from '../docker/login.js';
+import { AwsSecretStore } from '../aws/store.js';
+export const openAwsStore = AwsSecretStore.open.bind(AwsSecretStore);

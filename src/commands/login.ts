@@ -87,8 +87,15 @@ export async function login(ctx: Context, o: LoginOptions): Promise<number> {
   const username = check.username!;
 
   const key = server ?? HUB_AUTH_KEY;
-  if (o.helper) return loginHelper(ctx, { secretId, stage, versionId: version.versionId, username, key, serverName, configPath, yes: Boolean(o.yes) });
+  if (o.helper) return installHelper(ctx, { secretId, stage, versionId: version.versionId, username, key, serverName, configPath, yes: Boolean(o.yes) });
 
+  return logDockerIn(ctx, { secretId, stage, versionId: version.versionId, username, key, serverName, configPath, server, token: check.token! });
+}
+
+/** `login`: docker logs in with the stored token, which goes only to docker's stdin; docker keeps the login. */
+async function logDockerIn(ctx: Context, t: DockerLogin): Promise<number> {
+  const { out, settings } = ctx;
+  const { secretId, stage, versionId, username, key, serverName, configPath, server, token } = t;
   // After login --helper, docker would hand this login to the helper's `store`, which is read-only.
   const current = readDockerConfigQuietly(configPath);
   if (current && helperEntryOf(current, key) === HELPER_NAME) {
@@ -107,7 +114,7 @@ export async function login(ctx: Context, o: LoginOptions): Promise<number> {
       );
     }
     if (settings.json) {
-      out.json({ ok: true, secretId, stage, versionId: version.versionId, username: answer.username, server: key, dockerConfig: configPath, helper: true, loggedIn: false });
+      out.json({ ok: true, secretId, stage, versionId: versionId, username: answer.username, server: key, dockerConfig: configPath, helper: true, loggedIn: false });
     } else {
       out.data(`✓ Nothing to log in: docker already reads ${serverName} credentials through ${HELPER_COMMAND} (credHelpers in ${configPath}), which answers as ${answer.username}.`);
     }
@@ -115,25 +122,16 @@ export async function login(ctx: Context, o: LoginOptions): Promise<number> {
   }
 
   await checkRealmFirst(ctx);
-  const { execa } = await import('execa');
   const args = ['login', '--username', username, '--password-stdin', ...(server ? [server] : [])];
   // An absolute path: an empty or relative PATH entry never runs ./docker (findOnPath).
   const docker = findOnPath('docker', ctx.env.PATH);
   out.debug(`${docker ?? 'docker (not found on PATH)'} ${args.join(' ')} (DOCKER_CONFIG ${ctx.env.DOCKER_CONFIG ?? '(default)'})`);
   const step = await out.step(`docker login as ${username} to ${serverName}`);
   const r = docker
-    ? await execa(docker, args, {
-        input: check.token,
-        env: { ...ctx.env, DOCKER_CLI_HINTS: 'false' },
-        extendEnv: false,
-        reject: false,
-        timeout: 60_000,
-        cancelSignal: ctx.signal,
-        stripFinalNewline: true,
-      })
+    ? await ctx.docker(docker, args, { input: token, env: { ...ctx.env, DOCKER_CLI_HINTS: 'false' }, signal: ctx.signal })
     : undefined;
   if (ctx.signal.aborted || r?.isCanceled) throw cancelled();
-  if (!r || (r as { code?: string }).code === 'ENOENT') {
+  if (!r || r.code === 'ENOENT') {
     // The failure is printed once, by the error report.
     out.stopSpinner();
     throw new CliError('docker-missing', 'The docker CLI is not installed (or not on PATH), so there is nothing to log in.', 'Install the docker CLI, or use the ECS, CodeBuild or ECR integrations shown by setup.', ExitCode.Usage);
@@ -146,7 +144,7 @@ export async function login(ctx: Context, o: LoginOptions): Promise<number> {
     if (e.exitCode !== ExitCode.Rejected) throw e;
     throw new CliError(
       e.code,
-      `Docker Hub rejected the token stored in ${secretId} (${stage}, version ${version.versionId}).`,
+      `Docker Hub rejected the token stored in ${secretId} (${stage}, version ${versionId}).`,
       `Store a working token with ${commandLine(ctx, 'rotate', secretId)}${stage === PREVIOUS ? '' : `; until then, ${commandLine(ctx, 'login', secretId)} --stage AWSPREVIOUS may still work`}.`,
       ExitCode.Rejected,
       undefined,
@@ -155,9 +153,9 @@ export async function login(ctx: Context, o: LoginOptions): Promise<number> {
   }
   step.end();
   if (settings.json) {
-    out.json({ ok: true, secretId, stage, versionId: version.versionId, username, server: key, dockerConfig: configPath, helper: false });
+    out.json({ ok: true, secretId, stage, versionId: versionId, username, server: key, dockerConfig: configPath, helper: false });
   } else {
-    out.data(`✓ docker login as ${username} to ${serverName} succeeded with ${secretId} (${stage}, version ${version.versionId}); docker keeps the login in ${configPath}.`);
+    out.data(`✓ docker login as ${username} to ${serverName} succeeded with ${secretId} (${stage}, version ${versionId}); docker keeps the login in ${configPath}.`);
   }
   return ExitCode.Ok;
 }
@@ -170,7 +168,7 @@ export async function login(ctx: Context, o: LoginOptions): Promise<number> {
 async function checkRealmFirst(ctx: Context): Promise<void> {
   const { settings, out } = ctx;
   if (!dockerServerFor(settings.registry)) return;
-  await checkAnnouncedRealm(settings.registry, { signal: ctx.signal, what: 'the registry', log: (l) => out.debug(l), warn: (l) => out.warn(l) });
+  await checkAnnouncedRealm(settings.registry, { signal: ctx.signal, what: 'the registry', log: (l) => out.debug(l), warn: (l) => out.warn(l), fetch: ctx.fetch });
 }
 
 /** A path as one shell word. */
@@ -184,7 +182,8 @@ function readDockerConfigQuietly(path: string): Record<string, unknown> | undefi
   }
 }
 
-interface HelperLogin {
+/** What both ways of logging in start from: the stored value read, and where docker keeps its logins. */
+interface StoredLogin {
   secretId: string;
   stage: string;
   versionId: string;
@@ -192,7 +191,15 @@ interface HelperLogin {
   key: string;
   serverName: string;
   configPath: string;
+}
+
+interface HelperLogin extends StoredLogin {
   yes: boolean;
+}
+
+interface DockerLogin extends StoredLogin {
+  server: string | undefined;
+  token: string;
 }
 
 /**
@@ -201,7 +208,7 @@ interface HelperLogin {
  * stored earlier in "auths" (the token, in base64) is removed when the user says so
  * (a prompt, or --yes); while it stays, nobody is told that nothing is stored.
  */
-async function loginHelper(ctx: Context, h: HelperLogin): Promise<number> {
+async function installHelper(ctx: Context, h: HelperLogin): Promise<number> {
   const { out, settings } = ctx;
   const file = readDockerConfigForWrite(h.configPath);
   // The secret the helper will read: from docker's environment only, never from this command's flags or a config file.

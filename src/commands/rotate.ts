@@ -2,6 +2,7 @@ import { CliError, ExitCode, cancelled, usageError } from '../errors.js';
 import { askSecretId, commandLine, openStore } from '../flows/secret-id.js';
 import type { Context } from '../context.js';
 import type { SecretStore } from '../aws/store.js';
+import type { SecretInfo } from '../domain/secret.js';
 import { checkCredentialValue, age, formatDate, type ValueCheck } from '../domain/value.js';
 import { collectCredentials } from '../flows/collect.js';
 import { validateAgainstHub, type HubReport } from '../flows/validate.js';
@@ -47,9 +48,9 @@ interface RotateOptions extends LifecycleFlags, SignInFlags {
 
 type PendingChoice = 'resume' | 'discard' | 'leave';
 
-/** What to do with an AWSPENDING found at the start: another run's rotation in progress, or a stray one to finish or drop. */
+/** 2. Resolve a pending stage: what to do with an AWSPENDING found at the start, another run's rotation in progress, or a stray one to finish or drop. */
 async function resolvePending(ctx: Context, store: SecretStore, pendingId: string, current: ValueCheck, o: RotateOptions): Promise<'resume' | 'fresh'> {
-  const pending = await describePending(store, pendingId, current);
+  const pending = await describePending(store, pendingId, current, ctx.clock());
   const live = pending.ageMs < LIVE_PENDING_MS;
   if (live && !o.resume && !o.discardPending) {
     throw rotationInProgress(ctx, store.secretId, pendingId, pending.ageMs);
@@ -91,6 +92,36 @@ async function resolvePending(ctx: Context, store: SecretStore, pendingId: strin
   return 'resume';
 }
 
+/** What the preflight read: the secret, its current value, and the record the new token is measured against. */
+interface Preflight {
+  secretId: string;
+  store: SecretStore;
+  info: SecretInfo;
+  currentId: string;
+  currentCheck: ValueCheck;
+  /** When AWSCURRENT's version was written. */
+  created?: Date;
+  pending?: string;
+  /** The expiry and label the flags give. */
+  given: TokenMeta;
+  /** The current token's record: its label (the new one must differ), access level and push check. */
+  oldMeta: TokenMeta;
+  /** The repository CI pushes to, as the last setup or rotation recorded it. */
+  remembered?: string;
+  labels: { suggestion: string; current?: string };
+}
+
+/** The token this run makes current, validated, with its record. */
+interface Chosen {
+  creds: Credentials;
+  validation: HubReport;
+  meta: TokenMeta;
+  /** The stored token written again with the alias keys the consumers need (--same-token): no token changes hands. */
+  repairing: boolean;
+  /** The token this run created (--create). */
+  made?: Created;
+}
+
 /**
  * `rotate`: validate the new token, stage it as AWSPENDING, read it back, then
  * move AWSCURRENT with RemoveFromVersionId as a compare-and-swap. Until that
@@ -98,6 +129,42 @@ async function resolvePending(ctx: Context, store: SecretStore, pendingId: strin
  * removes the stage this run created, and the run reports the state it read back.
  */
 export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
+  const p = await preflight(ctx, o);
+  // A rotation function in charge: run it (RotateSecret) rather than race it; --force rotates by hand.
+  if (!o.sameToken && !o.resume && !o.discardPending) {
+    const handled = await handToRotationFunction(ctx, p.store, p.info, { force: o.force, yes: o.yes ?? ctx.settings.yes, tokenGiven: ctx.supplied !== undefined, pending: p.pending });
+    if (handled !== undefined) return handled;
+  }
+  const mode = p.pending ? await resolvePending(ctx, p.store, p.pending, p.currentCheck, o) : 'fresh';
+  // A later failure or Ctrl-C must not say "nothing was changed" once a stray stage was dropped.
+  const discarded = p.pending && mode === 'fresh' ? `the earlier AWSPENDING (version ${p.pending}) was discarded; ` : '';
+  // A re-run with the token already stored is not a second token under one label.
+  // --same-token keeps the token, so its label is its own: no must-differ check.
+  if (!o.sameToken && (!ctx.supplied || !sameSecret(ctx.supplied.value, p.currentCheck.token!))) assertNewLabel(p.given, p.oldMeta.label, p.labels.suggestion);
+  const write = new StagedWrite(ctx, p.store, p.currentId);
+  let chosen!: Chosen;
+  let value: ReturnType<typeof buildValue> | undefined;
+  /** The token this run created (--create): deleted again if the rotation does not go through. */
+  const made: { token?: Created } = {};
+  try {
+    const collected = await collectOrAdopt(ctx, p, mode, o, write, discarded, made);
+    if (typeof collected === 'number') return collected;
+    chosen = collected;
+    // Every alias (password, accessToken) is rewritten with the new token in this same version.
+    if (mode === 'fresh') value = buildValue(p.currentCheck.parsed, chosen.creds, ctx.settings.consumers);
+    await replace(ctx, write, chosen.creds, value);
+  } catch (e) {
+    // Undefined: the stages show the promotion went through after all; carry on and report it.
+    const failure = await write.failure(e, discarded);
+    // Not promoted: a token this run created is deleted again, and the failure says so.
+    if (failure) throw await undoCreated(ctx, made.token, failure);
+  }
+  const stagedId = await settle(ctx, p, write, chosen);
+  return handOver(ctx, p, mode, chosen, stagedId, value?.aliasKeys ?? []);
+}
+
+/** 1. Preflight: the flags agree, and there is a valid current value to rotate from. */
+async function preflight(ctx: Context, o: RotateOptions): Promise<Preflight> {
   const { out, settings } = ctx;
   out.heading('dockerhub-credentials rotate');
   if (o.resume && o.discardPending) throw usageError('--resume and --discard-pending contradict each other.', 'Choose one of them.');
@@ -110,7 +177,6 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
   assertConsumerRules(settings.consumers, secretId);
   const store = await openStore(ctx, secretId);
 
-  // 1. Preflight: a valid current value to rotate from.
   const { info, currentVersionId: currentId, check: currentCheck, created, pendingVersionId: pending } = await inspectCurrent(ctx, store);
   settings.consumers = declaredConsumers(settings.consumers, info.tags);
   if (currentCheck.problems.length) {
@@ -127,42 +193,31 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
     `Current: ${currentCheck.username}, token ${currentCheck.tokenLength} characters${changed ? `, changed ${formatDate(changed)} (${age(changed)})` : ''}`,
   );
 
-  // A rotation function in charge: run it (RotateSecret) rather than race it; --force rotates by hand.
-  if (!o.sameToken && !o.resume && !o.discardPending) {
-    const handled = await handToRotationFunction(ctx, store, info, { force: o.force, yes: o.yes ?? settings.yes, tokenGiven: ctx.supplied !== undefined, pending });
-    if (handled !== undefined) return handled;
-  }
-
   if (!pending && o.resume) {
     throw usageError(`Nothing is pending for ${secretId} (no AWSPENDING version), so there is nothing to resume.`, `Start a new rotation with ${commandLine(ctx, 'rotate', secretId)}`);
   }
   if (!pending && o.discardPending) {
     throw usageError(`Nothing is pending for ${secretId} (no AWSPENDING version), so there is nothing to discard.`, `Start a new rotation with ${commandLine(ctx, 'rotate', secretId)}`);
   }
-  const mode = pending ? await resolvePending(ctx, store, pending, currentCheck, o) : 'fresh';
-  // A later failure or Ctrl-C must not say "nothing was changed" once a stray stage was dropped.
-  const discarded = pending && mode === 'fresh' ? `the earlier AWSPENDING (version ${pending}) was discarded; ` : '';
-  // The current token's record: its label (the new one must differ), access level and push check, and the repository CI pushes to.
   const oldMeta = metaOf(info, currentId);
   const remembered = rememberedRepository(info);
-  const labelSuggestion = suggestLabel(settings.repository ?? remembered, recordedLabels(info).values());
-  // A re-run with the token already stored is not a second token under one label.
-  // --same-token keeps the token, so its label is its own: no must-differ check.
-  if (!o.sameToken && (!ctx.supplied || !sameSecret(ctx.supplied.value, currentCheck.token!))) assertNewLabel(given, oldMeta.label, labelSuggestion);
-  const labels = { suggestion: labelSuggestion, current: oldMeta.label };
+  const suggestion = suggestLabel(settings.repository ?? remembered, recordedLabels(info).values(), ctx.clock());
+  return { secretId, store, info, currentId, currentCheck, created, pending, given, oldMeta, remembered, labels: { suggestion, current: oldMeta.label } };
+}
 
-  // 2-3. Collect and validate, exactly as setup does. Nothing is written before this passes.
+/**
+ * 3. Collect a new token (or take the stored one, --same-token) or adopt the pending
+ * one (--resume), and validate it, exactly as setup does. Nothing is written before
+ * this passes. A number: the run ended here (the token is already current).
+ */
+async function collectOrAdopt(ctx: Context, p: Preflight, mode: 'resume' | 'fresh', o: RotateOptions, write: StagedWrite, discarded: string, made: { token?: Created }): Promise<Chosen | number> {
+  const { out, settings } = ctx;
+  const { secretId, store, info, currentId, currentCheck, given, oldMeta, remembered, labels } = p;
   let creds!: Credentials;
   let repository = settings.repository ?? remembered;
   let validation!: HubReport;
-  let stagedJson: string | undefined;
-  let aliasKeys: string[] = [];
   let meta: TokenMeta = {};
-  /** The stored token written again with the alias keys the consumers need (--same-token): no token changes hands. */
   let repairing = false;
-  const write = new StagedWrite(ctx, store, currentId);
-  /** The token this run created (--create): deleted again if the rotation does not go through. */
-  let made: Created | undefined;
   // The same guard for a new token and for a pending one (--resume): a change of account is said and asked about.
   let confirmedFor = currentCheck.username!;
   const confirmAccount = async (username: string) => {
@@ -174,216 +229,251 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
     }
     confirmedFor = username;
   };
-  try {
-    if (mode === 'resume') {
-      write.adopt(pending!);
-      const staged = checkCredentialValue((await store.get({ versionId: pending! })).secretString);
-      if (staged.problems.length) {
-        throw new CliError('pending-invalid', `The pending value is not a valid credential: ${staged.problems.join(' ')}`, 'Run rotate --discard-pending.', ExitCode.Aws);
+  if (mode === 'resume') {
+    const pending = p.pending!;
+    write.adopt(pending);
+    const staged = checkCredentialValue((await store.get({ versionId: pending })).secretString);
+    if (staged.problems.length) {
+      throw new CliError('pending-invalid', `The pending value is not a valid credential: ${staged.problems.join(' ')}`, 'Run rotate --discard-pending.', ExitCode.Aws);
+    }
+    const lacking = settings.consumers.filter((c) => !(aliasFor(c) in (staged.parsed ?? {})));
+    if (lacking.length) {
+      throw new CliError(
+        'pending-lacks-alias',
+        `The pending value lacks ${[...new Set(lacking.map((c) => `"${aliasFor(c)}"`))].join(' and ')}, which ${lacking.join(', ')} ${lacking.length === 1 ? 'reads' : 'read'}, so making it current would break ${lacking.length === 1 ? 'it' : 'them'}.`,
+        `Nothing was changed. Run ${commandLine(ctx, 'rotate', secretId)} --discard-pending, then rotate again: the new value gets every key the consumers read.`,
+        ExitCode.Aws,
+      );
+    }
+    creds = { username: staged.username!, token: staged.token! };
+    const pendingMeta = metaOf(info, pending);
+    // The guards of a new token, before Docker Hub is asked: the account, and a label of its own.
+    await confirmAccount(creds.username);
+    let pendingLabel = given.label ?? pendingMeta.label;
+    if (!sameSecret(creds.token, currentCheck.token!) && sameLabel(pendingLabel, oldMeta.label)) {
+      // At a terminal the label question asks again (and refuses the current label); unattended it is refused.
+      if (!ctx.prompter.interactive) assertNewLabel({ label: pendingLabel }, oldMeta.label, labels.suggestion);
+      pendingLabel = undefined;
+    }
+    out.info('');
+    out.heading('Validating the pending token against Docker Hub');
+    validation = await validateAgainstHub(ctx, creds, repository);
+    await confirmAccessDrops(ctx, accessDrops(oldMeta, remembered, validation));
+    meta = await askLifecycle(ctx, { expires: given.expires ?? pendingMeta.expires, label: pendingLabel }, labels);
+    if (!(await confirmOrYes(ctx, `The pending token of ${creds.username} passed. Make it current (AWSCURRENT) now?`))) {
+      throw new CliError('not-rotated', 'Left the pending value as it was; nothing was changed.', 'Run rotate again to resume or discard it.', ExitCode.Usage);
+    }
+  } else {
+    const stored: Credentials = { username: currentCheck.username!, token: currentCheck.token! };
+    if (o.create) {
+      // The same kind of token as the one replaced, with its scope (PAT) or its repositories and scopes (OAT), read from the API.
+      made.token = await createToken(ctx, o, {
+        kind: tokenKind(stored.token) === 'oat' ? 'oat' : 'pat',
+        account: stored.username,
+        repository,
+        push: Boolean(oldMeta.push || repository),
+        labels,
+        given,
+        replaced: { facts: hubFactsOf(info, currentId), meta: oldMeta, creds: stored, what: `AWSCURRENT (version ${currentId})` },
+      });
+    }
+    const collected = o.sameToken
+      ? { creds: stored, repository }
+      : made.token
+        ? { creds: made.token.creds, repository }
+        : await collectCredentials(ctx, {
+          tokenStdin: Boolean(o.tokenStdin),
+          defaultUsername: currentCheck.username ?? undefined,
+          rotation: true,
+          labelSuggestion: labels.suggestion,
+          defaultRepository: remembered,
+        });
+    repository = collected.repository;
+    // Compared with the value read in the preflight, before anything is sent to Docker Hub.
+    if (sameSecret(collected.creds.token, stored.token)) {
+      if (collected.creds.username !== stored.username) {
+        throw usageError(`That is the token already stored, for ${stored.username}.`, 'Create a new token in Docker Hub and rotate to it.');
       }
-      const lacking = settings.consumers.filter((c) => !(aliasFor(c) in (staged.parsed ?? {})));
-      if (lacking.length) {
-        throw new CliError(
-          'pending-lacks-alias',
-          `The pending value lacks ${[...new Set(lacking.map((c) => `"${aliasFor(c)}"`))].join(' and ')}, which ${lacking.join(', ')} ${lacking.length === 1 ? 'reads' : 'read'}, so making it current would break ${lacking.length === 1 ? 'it' : 'them'}.`,
-          `Nothing was changed. Run ${commandLine(ctx, 'rotate', secretId)} --discard-pending, then rotate again: the new value gets every key the consumers read.`,
-          ExitCode.Aws,
+      const repairs = aliasRepairs(currentCheck, settings.consumers);
+      if (!repairs.length) return await alreadyCurrent(ctx, store, currentId, stored.token, discarded, o.sameToken ? given : undefined);
+      if (!o.sameToken) {
+        throw usageError(
+          `That is the token already stored, but the value's ${repairs.map((k) => `"${k}"`).join(' and ')} must be added or rewritten for ${settings.consumers.join(', ') || 'the keys already there'}.`,
+          `To rewrite the value without a new token: ${commandLine(ctx, 'rotate', secretId)} --same-token${settings.consumers.length ? ` --consumers ${settings.consumers.join(',')}` : ''}`,
         );
       }
-      creds = { username: staged.username!, token: staged.token! };
-      const pendingMeta = metaOf(info, pending!);
-      // The guards of a new token, before Docker Hub is asked: the account, and a label of its own.
-      await confirmAccount(creds.username);
-      let pendingLabel = given.label ?? pendingMeta.label;
-      if (!sameSecret(creds.token, currentCheck.token!) && sameLabel(pendingLabel, oldMeta.label)) {
-        // At a terminal the label question asks again (and refuses the current label); unattended it is refused.
-        if (!ctx.prompter.interactive) assertNewLabel({ label: pendingLabel }, oldMeta.label, labelSuggestion);
-        pendingLabel = undefined;
-      }
-      out.info('');
-      out.heading('Validating the pending token against Docker Hub');
+      repairing = true;
+    }
+    // A change of account is asked about before Docker Hub is asked, and again if recovery changed it.
+    await confirmAccount(collected.creds.username);
+    out.info('');
+    if (repairing) {
+      out.heading('Validating the stored token against Docker Hub');
+      creds = stored;
       validation = await validateAgainstHub(ctx, creds, repository);
-      await confirmAccessDrops(ctx, accessDrops(oldMeta, remembered, validation));
-      meta = await askLifecycle(ctx, { expires: given.expires ?? pendingMeta.expires, label: pendingLabel }, labels);
-      if (!(await confirmOrYes(ctx, `The pending token of ${creds.username} passed. Make it current (AWSCURRENT) now?`))) {
-        throw new CliError('not-rotated', 'Left the pending value as it was; nothing was changed.', 'Run rotate again to resume or discard it.', ExitCode.Usage);
-      }
+      // The token stays, so its expiry and label do too, unless the flags give them.
+      meta = keptMeta(metaOf(info, currentId), given);
     } else {
-      const stored: Credentials = { username: currentCheck.username!, token: currentCheck.token! };
-      if (o.create) {
-        // The same kind of token as the one replaced, with its scope (PAT) or its repositories and scopes (OAT), read from the API.
-        made = await createToken(ctx, o, {
-          kind: tokenKind(stored.token) === 'oat' ? 'oat' : 'pat',
-          account: stored.username,
-          repository,
-          push: Boolean(oldMeta.push || repository),
-          labels,
-          given,
-          replaced: { facts: hubFactsOf(info, currentId), meta: oldMeta, creds: stored, what: `AWSCURRENT (version ${currentId})` },
-        });
+      out.heading('Validating the new token against Docker Hub');
+      ({ creds, validation, repository } = made.token
+        ? { creds: collected.creds, validation: await validateAgainstHub(ctx, collected.creds, repository), repository }
+        : await validateWithRecovery(ctx, collected.creds, repository));
+      if (sameSecret(creds.token, stored.token)) {
+        throw usageError('That is the token already stored.', 'Create a new token in Docker Hub and rotate to it.');
       }
-      const collected = o.sameToken
-        ? { creds: stored, repository }
-        : made
-          ? { creds: made.creds, repository }
-          : await collectCredentials(ctx, {
-            tokenStdin: Boolean(o.tokenStdin),
-            defaultUsername: currentCheck.username ?? undefined,
-            rotation: true,
-            labelSuggestion,
-            defaultRepository: remembered,
-          });
-      repository = collected.repository;
-      // Compared with the value read in step 1, before anything is sent to Docker Hub.
-      if (sameSecret(collected.creds.token, stored.token)) {
-        if (collected.creds.username !== stored.username) {
-          throw usageError(`That is the token already stored, for ${stored.username}.`, 'Create a new token in Docker Hub and rotate to it.');
-        }
-        const repairs = aliasRepairs(currentCheck, settings.consumers);
-        if (!repairs.length) return await alreadyCurrent(ctx, store, currentId, stored.token, discarded, o.sameToken ? given : undefined);
-        if (!o.sameToken) {
-          throw usageError(
-            `That is the token already stored, but the value's ${repairs.map((k) => `"${k}"`).join(' and ')} must be added or rewritten for ${settings.consumers.join(', ') || 'the keys already there'}.`,
-            `To rewrite the value without a new token: ${commandLine(ctx, 'rotate', secretId)} --same-token${settings.consumers.length ? ` --consumers ${settings.consumers.join(',')}` : ''}`,
-          );
-        }
-        repairing = true;
-      }
-      // A change of account is asked about before Docker Hub is asked, and again if recovery changed it.
-      await confirmAccount(collected.creds.username);
-      out.info('');
-      if (repairing) {
-        out.heading('Validating the stored token against Docker Hub');
-        creds = stored;
-        validation = await validateAgainstHub(ctx, creds, repository);
-        // The token stays, so its expiry and label do too, unless the flags give them.
-        meta = keptMeta(metaOf(info, currentId), given);
-      } else {
-        out.heading('Validating the new token against Docker Hub');
-        ({ creds, validation, repository } = made
-          ? { creds: collected.creds, validation: await validateAgainstHub(ctx, collected.creds, repository), repository }
-          : await validateWithRecovery(ctx, collected.creds, repository));
-        if (sameSecret(creds.token, stored.token)) {
-          throw usageError('That is the token already stored.', 'Create a new token in Docker Hub and rotate to it.');
-        }
-        if (creds.username !== stored.username) await confirmAccount(creds.username);
-        await confirmAccessDrops(ctx, accessDrops(oldMeta, remembered, validation));
-        meta = made ? made.meta : await askLifecycle(ctx, given, labels);
-      }
+      if (creds.username !== stored.username) await confirmAccount(creds.username);
+      await confirmAccessDrops(ctx, accessDrops(oldMeta, remembered, validation));
+      meta = made.token ? made.token.meta : await askLifecycle(ctx, given, labels);
     }
-    meta = { ...meta, access: validation.accessLevel ?? undefined, push: validation.push === 'granted' };
-    if (ctx.signal.aborted) throw cancelled();
-
-    // 4. Stage: CI keeps reading AWSCURRENT.
-    if (mode === 'fresh') {
-      // Every alias (password, accessToken) is rewritten with the new token in this same version.
-      const value = buildValue(currentCheck.parsed, creds, settings.consumers);
-      stagedJson = value.json;
-      aliasKeys = value.aliasKeys;
-      await out.track('Staging the new value as AWSPENDING', () => write.stage(value.json), {
-        done: (id) => `Staged as AWSPENDING (version ${id}); CI still reads the current value`,
-        failed: 'Staging failed',
-      });
-      if (ctx.isCancelled()) throw cancelled();
-    }
-
-    // 5. Test the staged value: still staged, still ours, exactly what was validated, and AWSCURRENT not moved.
-    const staged = await write.confirmStaged(creds, stagedJson);
-    out.ok(`Read back AWSPENDING: ${staged.username}, token ${staged.tokenLength} characters, as validated`);
-
-    // 6. Promote, as a compare-and-swap against the version read in step 1.
-    await out.track('Promoting AWSPENDING to AWSCURRENT', () => write.promote(), {
-      done: () => `AWSCURRENT is now version ${write.versionId}; the old value is AWSPREVIOUS`,
-      failed: 'Promotion failed',
-    });
-  } catch (e) {
-    // Undefined: the stages show the promotion went through after all; carry on and report it.
-    const failure = await write.failure(e, discarded);
-    // Not promoted: a token this run created is deleted again, and the failure says so.
-    if (failure) throw await undoCreated(ctx, made, failure);
   }
+  meta = { ...meta, access: validation.accessLevel ?? undefined, push: validation.push === 'granted' };
+  if (ctx.signal.aborted) throw cancelled();
+  return { creds, validation, meta, repairing, made: made.token };
+}
 
+/**
+ * 4. Replace: stage (CI keeps reading AWSCURRENT), read the stage back (still staged, still
+ * ours, exactly what was validated, AWSCURRENT not moved), then promote as a compare-and-swap
+ * against the version the preflight read. `value` is undefined for a pending value adopted.
+ */
+async function replace(ctx: Context, write: StagedWrite, creds: Credentials, value: { json: string } | undefined): Promise<void> {
+  const { out } = ctx;
+  if (value) {
+    await out.track('Staging the new value as AWSPENDING', () => write.stage(value.json), {
+      done: (id) => `Staged as AWSPENDING (version ${id}); CI still reads the current value`,
+      failed: 'Staging failed',
+    });
+    if (ctx.isCancelled()) throw cancelled();
+  }
+  const staged = await write.confirmStaged(creds, value?.json);
+  out.ok(`Read back AWSPENDING: ${staged.username}, token ${staged.tokenLength} characters, as validated`);
+  await out.track('Promoting AWSPENDING to AWSCURRENT', () => write.promote(), {
+    done: () => `AWSCURRENT is now version ${write.versionId}; the old value is AWSPREVIOUS`,
+    failed: 'Promotion failed',
+  });
+}
+
+/** After the promotion: the stage removed, and the new version's record and the consumers written. */
+async function settle(ctx: Context, p: Preflight, write: StagedWrite, chosen: Chosen): Promise<string> {
+  const { settings } = ctx;
   const stagedId = write.versionId!;
   await write.unstageOrWarn();
-  const rollbackLine = commandLine(ctx, 'rollback', secretId);
-  if (ctx.isCancelled()) throw cancelled(`the new value was already stored as AWSCURRENT (version ${stagedId}); to undo: ${rollbackLine}`);
-  await recordMeta(ctx, store, info, stagedId, { ...meta, username: creds.username }, validation.repository ?? undefined);
-  if (made) await recordHubFacts(ctx, store, info, stagedId, { ...made.facts, promotedAt: new Date().toISOString() });
+  if (ctx.isCancelled()) throw cancelled(`the new value was already stored as AWSCURRENT (version ${stagedId}); to undo: ${commandLine(ctx, 'rollback', p.secretId)}`);
+  await recordMeta(ctx, p.store, p.info, stagedId, chosen.meta, chosen.validation.repository ?? undefined);
+  if (chosen.made) await recordHubFacts(ctx, p.store, p.info, stagedId, { ...chosen.made.facts, promotedAt: new Date().toISOString() });
   // Added to those recorded: the keys already there keep serving them.
-  if (settings.consumers.length) await recordConsumers(ctx, store, CONSUMERS.filter((c) => settings.consumers.includes(c) || recordedConsumers(info.tags)?.includes(c)));
+  if (settings.consumers.length) await recordConsumers(ctx, p.store, CONSUMERS.filter((c) => settings.consumers.includes(c) || recordedConsumers(p.info.tags)?.includes(c)));
+  return stagedId;
+}
 
-  // 7. Verify and hand over: only once this run's version is read back as AWSCURRENT (readBackAfterWrite).
-  const done = repairing ? 'Rewritten' : 'Rotated';
-  const after = await readBackAfterWrite(ctx, store, done, `the new value is AWSCURRENT (version ${stagedId}), confirmed by Secrets Manager; to undo: ${rollbackLine}`, stagedId);
+/** What a rotation did, as --json prints it; the text says the same. */
+interface RotateResult {
+  ok: boolean;
+  secretId: string;
+  arn: string;
+  written: true;
+  alreadyCurrent: false;
+  sameToken: boolean;
+  currentVersionId: string;
+  previousVersionId: string;
+  username: string | null;
+  tokenLength: number | null;
+  resumed: boolean;
+  consumers: string[];
+  aliasKeys: string[];
+  expiresAt: string | null;
+  label: string | null;
+  validation: HubReport;
+  /** The token this run created (--create), as Docker Hub answered; and the command that retires the old one. */
+  hubToken: (NonNullable<ReturnType<typeof hubFactsJson>> & { label: string }) | null;
+  retireCommand: string | null;
+  /** The token to revoke in Docker Hub once CI has used the new one (none when the token stayed). */
+  oldToken: { username: string | null; label: string | null; storedAt: string | null; expiresAt: string | null; sharesLabelWith: string[] } | null;
+  problems: string[];
+}
+
+/**
+ * 5. Hand over: only once this run's version is read back as AWSCURRENT (readBackAfterWrite):
+ * one result, rendered as --json or as text.
+ */
+async function handOver(ctx: Context, p: Preflight, mode: 'resume' | 'fresh', chosen: Chosen, stagedId: string, aliasKeys: string[]): Promise<number> {
+  const { settings } = ctx;
+  const { secretId, store, info, currentId, currentCheck, created, oldMeta: old } = p;
+  const { creds, meta, repairing } = chosen;
+  const rollbackLine = commandLine(ctx, 'rollback', secretId);
+  const after = await readBackAfterWrite(ctx, store, repairing ? 'Rewritten' : 'Rotated', `the new value is AWSCURRENT (version ${stagedId}), confirmed by Secrets Manager; to undo: ${rollbackLine}`, stagedId);
   const drift = aliasDrift(after.check);
   // Versions that carry the old token's label too: "revoke it by its label" could then hit the wrong token.
-  const shared = oldMeta.label && !repairing ? [...sharingLabel(info, currentId, oldMeta.label).filter((id) => id !== stagedId), ...(sameLabel(meta.label, oldMeta.label) ? [stagedId] : [])] : [];
+  const shared = old.label && !repairing ? [...sharingLabel(info, currentId, old.label).filter((id) => id !== stagedId), ...(sameLabel(meta.label, old.label) ? [stagedId] : [])] : [];
   const ok = after.check.problems.length === 0 && drift.length === 0 && after.currentVersionId === stagedId && sameSecret(after.check.token ?? '', creds.token);
-  const old = oldMeta;
-  const expiry = expiryFacts(meta, 0);
-  if (settings.json) {
-    out.json({
-      ok,
-      secretId,
-      arn: after.info.arn,
-      written: true,
-      alreadyCurrent: false,
-      sameToken: repairing,
-      currentVersionId: after.currentVersionId,
-      previousVersionId: currentId,
-      username: after.check.username,
-      tokenLength: after.check.tokenLength,
-      resumed: mode === 'resume',
-      consumers: settings.consumers,
-      aliasKeys,
-      expiresAt: expiry.expiresAt,
-      label: expiry.label,
-      validation,
-      // The token to revoke in Docker Hub once CI has used the new one (none when the token stayed).
-      hubToken: made ? { ...hubFactsJson(made.facts), label: made.token.label } : null,
-      retireCommand: made ? commandLine(ctx, 'retire', secretId) : null,
-      oldToken: repairing ? null : { username: currentCheck.username, label: old.label ?? null, storedAt: created?.toISOString() ?? null, expiresAt: expiryFacts(old, 0).expiresAt, sharesLabelWith: shared },
-      problems: [...after.check.problems, ...drift],
-    });
-    return ok ? ExitCode.Ok : ExitCode.Aws;
-  }
+  const expiry = expiryFacts(meta, 0, ctx.clock());
+  const result: RotateResult = {
+    ok,
+    secretId,
+    arn: after.info.arn,
+    written: true,
+    alreadyCurrent: false,
+    sameToken: repairing,
+    currentVersionId: after.currentVersionId,
+    previousVersionId: currentId,
+    username: after.check.username,
+    tokenLength: after.check.tokenLength,
+    resumed: mode === 'resume',
+    consumers: settings.consumers,
+    aliasKeys,
+    expiresAt: expiry.expiresAt,
+    label: expiry.label,
+    validation: chosen.validation,
+    hubToken: chosen.made ? { ...hubFactsJson(chosen.made.facts)!, label: chosen.made.token.label } : null,
+    retireCommand: chosen.made ? commandLine(ctx, 'retire', secretId) : null,
+    oldToken: repairing ? null : { username: currentCheck.username, label: old.label ?? null, storedAt: created?.toISOString() ?? null, expiresAt: expiryFacts(old, 0, ctx.clock()).expiresAt, sharesLabelWith: shared },
+    problems: [...after.check.problems, ...drift],
+  };
+  if (settings.json) ctx.out.json(result);
+  else renderText(ctx, result, { old, drift, rollbackLine, oat: tokenKind(currentCheck.token!) === 'oat', name: after.info.name, stagedId, created });
+  return ok ? ExitCode.Ok : ExitCode.Aws;
+}
+
+/** The result as text: the headline, what is kept, what to revoke, how CI logs in. */
+function renderText(ctx: Context, r: RotateResult, facts: { old: TokenMeta; drift: string[]; rollbackLine: string; oat: boolean; name: string; stagedId: string; created?: Date }): void {
+  const { out, settings } = ctx;
+  const { old, drift, rollbackLine, oat } = facts;
   const c = out.out;
-  const oat = tokenKind(currentCheck.token!) === 'oat';
   out.data('');
-  if (repairing) {
-    out.data(`${ok ? c.green('✓') : c.red('✗')} ${c.bold('Rewritten.')} The token is unchanged (${after.check.username}, ${after.check.tokenLength} characters); the value now also holds ${aliasKeys.join(', ')}.`);
+  if (r.sameToken) {
+    out.data(`${r.ok ? c.green('✓') : c.red('✗')} ${c.bold('Rewritten.')} The token is unchanged (${r.username}, ${r.tokenLength} characters); the value now also holds ${r.aliasKeys.join(', ')}.`);
     out.data(`  The previous value is kept as AWSPREVIOUS. To restore it: ${rollbackLine}`);
     out.data('  Nothing to revoke in Docker Hub: CI keeps using the same token.');
   } else {
-    out.data(`${ok ? c.green('✓') : c.red('✗')} ${c.bold('Rotated.')} CI now reads the new token (${after.check.username}, ${after.check.tokenLength} characters).`);
+    const shared = r.oldToken!.sharesLabelWith;
+    out.data(`${r.ok ? c.green('✓') : c.red('✗')} ${c.bold('Rotated.')} CI now reads the new token (${r.username}, ${r.tokenLength} characters).`);
     out.data(`  The previous value is kept as AWSPREVIOUS. To restore it: ${rollbackLine}`);
     out.data('');
-    if (made) {
+    if (r.retireCommand) {
       // The tool made the new token, so it can retire the old one: only once nothing uses it (retire checks its last use).
-      out.data(`  The old token: ${currentCheck.username}, ${describeToken(old)}, stored ${created ? formatDate(created) : 'at an unknown time'}.`);
+      out.data(`  The old token: ${r.oldToken!.username}, ${describeToken(old)}, stored ${facts.created ? formatDate(facts.created) : 'at an unknown time'}.`);
       out.data('  Retire it once CI has used the new one (check a pipeline run); retire checks that nothing used it since:');
-      out.data(`  ${commandLine(ctx, 'retire', secretId)}`);
+      out.data(`  ${r.retireCommand}`);
     } else {
-      out.data(`  The old token to revoke in Docker Hub: ${currentCheck.username}, ${describeToken(old)}, stored ${created ? formatDate(created) : 'at an unknown time'}.`);
+      out.data(`  The old token to revoke in Docker Hub: ${r.oldToken!.username}, ${describeToken(old)}, stored ${facts.created ? formatDate(facts.created) : 'at an unknown time'}.`);
       out.data('  Revoke it only after CI has used the new one (check a pipeline run), at');
       // An organization access token is managed in the organization's settings, not on the personal tokens page.
       out.data(oat ? `  ${OAT_PLACE} (an organization owner; an access token cannot manage other tokens).` : `  ${PAT_PAGE} (a PAT cannot manage other tokens).`);
     }
     if (shared.length) {
-      const names = shared.map((id) => `version ${id}${id === stagedId ? ', which CI now uses' : ''}`).join('; ');
+      const names = shared.map((id) => `version ${id}${id === facts.stagedId ? ', which CI now uses' : ''}`).join('; ');
       out.data(`  ${c.yellow('!')} ${shared.length + 1} versions share the label "${old.label}" (also ${names}): do not revoke by the label alone; pick the token CI stopped using by its last-used date in Docker Hub.`);
     }
     if (!old.label) {
       const why = old.invalid?.includes('label') ? 'Its recorded label is not valid, so it is not shown' : 'Its label was not recorded';
       out.data(`  ${why}: Docker Hub lists tokens with their last-used dates; it is the one CI stops using now.`);
     }
-    if (aliasKeys.length) out.data(`  Also rewritten with the new token: ${aliasKeys.join(', ')}.`);
+    if (r.aliasKeys.length) out.data(`  Also rewritten with the new token: ${r.aliasKeys.join(', ')}.`);
   }
   for (const p of drift) out.data(`  ${c.red('✗')} ${p}`);
-  out.data(`  CI jobs log in with: ${agentLoginCommand(after.info.arn, settings.region)}`);
-  out.data(`  or let docker read the secret itself: ${agentHelperCommand(after.info.arn, settings.region)}`);
-  for (const line of handOverSnippets(settings.consumers, { arn: after.info.arn, name: after.info.name, region: settings.region, secretId })) out.data(`  ${line}`);
-  return ok ? ExitCode.Ok : ExitCode.Aws;
+  out.data(`  CI jobs log in with: ${agentLoginCommand(r.arn, settings.region)}`);
+  out.data(`  or let docker read the secret itself: ${agentHelperCommand(r.arn, settings.region)}`);
+  for (const line of handOverSnippets(settings.consumers, { arn: r.arn, name: facts.name, region: settings.region, secretId: r.secretId })) out.data(`  ${line}`);
 }
 
 /**

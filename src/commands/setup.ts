@@ -54,7 +54,7 @@ async function preflight(ctx: Context): Promise<{ store: SecretStore; info: Secr
   const check = checkCredentialValue(current.secretString);
   const pending = strayPending(info);
   if (pending) {
-    const staged = await describePending(store, pending, check);
+    const staged = await describePending(store, pending, check, ctx.clock());
     if (staged.ageMs < LIVE_PENDING_MS) {
       throw rotationInProgress(ctx, secretId, pending, staged.ageMs);
     }
@@ -95,7 +95,7 @@ export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
   // One label suggestion for the guide and the label question; a replaced token's label is not reused.
   // The remembered repository is only a default to confirm here: unattended, setup checks what it is given.
   const remembered = rememberedRepository(info);
-  const labels = { suggestion: suggestLabel(settings.repository ?? remembered, recordedLabels(info).values()), current: currentId ? metaOf(info, currentId).label : undefined };
+  const labels = { suggestion: suggestLabel(settings.repository ?? remembered, recordedLabels(info).values(), ctx.clock()), current: currentId ? metaOf(info, currentId).label : undefined };
 
   let created: Created | undefined;
   let collected: Collected;

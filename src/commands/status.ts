@@ -1,6 +1,6 @@
 import { usageError, isCliError, ExitCode, type CliError } from '../errors.js';
 import type { Context } from '../context.js';
-import { SecretStore } from '../aws/store.js';
+import { AwsSecretStore } from '../aws/store.js';
 import { listSecrets } from '../aws/fleet.js';
 import { CURRENT, strayPending, versionWithStage, type ListedSecret } from '../domain/secret.js';
 import { defaultWarnDays, expiryFacts, metaOf } from '../domain/lifecycle.js';
@@ -115,8 +115,8 @@ export async function status(ctx: Context, o: StatusOptions): Promise<number> {
   const worker = async () => {
     for (let region = queue.shift(); region; region = queue.shift()) {
       try {
-        const store = await SecretStore.open({ secretId: `(every secret in ${region})`, profile: settings.profile, region, signal: ctx.signal, log: (l) => out.debug(l), warn: (l) => out.warn(l) });
-        results.push({ region, secrets: await listSecrets(store, [TOOL_TAG_PREFIX]) });
+        const store = await AwsSecretStore.open({ secretId: `(every secret in ${region})`, profile: settings.profile, region, signal: ctx.signal, log: (l) => out.debug(l), warn: (l) => out.warn(l) });
+        results.push({ region, secrets: await listSecrets(store as AwsSecretStore, [TOOL_TAG_PREFIX]) });
       } catch (e) {
         if (!isCliError(e) || e.code === 'cancelled') throw e;
         results.push({ region, error: e });

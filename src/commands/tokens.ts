@@ -77,7 +77,7 @@ export async function tokens(ctx: Context, o: TokensOptions): Promise<number> {
     secrets = [await store.describeLive()];
   } else {
     const store = await openStore(ctx, 'dockerhub-credentials-list');
-    secrets = await out.track('Finding the secrets this tool wrote', () => store.toolSecrets(), { done: (l) => `Found ${l.length} secret${l.length === 1 ? '' : 's'} with this tool's tags`, failed: 'Could not list the secrets' });
+    secrets = await out.track('Finding the secrets this tool wrote', async () => (store.toolSecrets ? store.toolSecrets() : []), { done: (l) => `Found ${l.length} secret${l.length === 1 ? '' : 's'} with this tool's tags`, failed: 'Could not list the secrets' });
   }
   const held = holders(listed, secrets);
   const now = Date.now();

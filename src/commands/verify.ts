@@ -57,7 +57,7 @@ export async function verify(ctx: Context, options: VerifyOptions): Promise<numb
   const invalid = invalidMetaWarning(meta);
   if (invalid) warnings.push(invalid);
   // By default 30 days, or a third of the token's lifetime when that is shorter (a 30-day token is not due at once).
-  const expiry = expiryFacts(meta, givenWarnDays ?? defaultWarnDays(meta, inspection.created));
+  const expiry = expiryFacts(meta, givenWarnDays ?? defaultWarnDays(meta, inspection.created), ctx.clock());
   const unknownExpiry = meta.expires === undefined;
   if (unknownExpiry) {
     // Unknown is not "never": a token whose expiry was not recorded can expire with no warning at all.

@@ -149,35 +149,52 @@ esac
  * file, and never falls through to the platform helper that is keyed by server
  * and shared with the user's own login (REFERENCE section 2).
  */
+/** What a docker run answered; `code` is ENOENT when the binary could not be started. */
+export interface DockerRun {
+  exitCode?: number;
+  stdout: string;
+  stderr: string;
+  isCanceled?: boolean;
+  code?: string;
+}
+
+/** Runs the docker CLI (the seam in Context): execa by default. Bounded in time, cut by `signal`. */
+export type DockerRunner = (docker: string, args: string[], o: { input?: string; env: NodeJS.ProcessEnv; signal: AbortSignal; killSignal?: NodeJS.Signals }) => Promise<DockerRun>;
+
+export const execDocker: DockerRunner = async (docker, args, o) => {
+  const { execa } = await import('execa');
+  const r = await execa(docker, args, {
+    input: o.input,
+    env: o.env,
+    extendEnv: false,
+    reject: false,
+    timeout: 60_000,
+    cancelSignal: o.signal,
+    killSignal: o.killSignal ?? 'SIGTERM',
+    stripFinalNewline: true,
+  });
+  return { exitCode: r.exitCode, stdout: String(r.stdout), stderr: String(r.stderr), isCanceled: r.isCanceled, code: (r as { code?: string }).code };
+};
+
 export async function isolatedDockerLogin(
   creds: Credentials,
   server: string | undefined,
-  opts: { signal: AbortSignal; env: NodeJS.ProcessEnv; log?: (line: string) => void },
+  opts: { signal: AbortSignal; env: NodeJS.ProcessEnv; log?: (line: string) => void; run?: DockerRunner },
 ): Promise<DockerLoginResult> {
   const docker = findOnPath('docker', opts.env.PATH);
   opts.log?.(`docker: ${docker ?? 'not found on PATH (empty and relative entries are skipped)'}`);
   if (!docker) return { ran: false, reason: 'the docker CLI is not installed' };
-  const { execa } = await import('execa');
+  const runner = opts.run ?? execDocker;
   const dir = makeRunFolder(opts.env, opts.log);
   try {
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ credsStore: NULL_HELPER }), { mode: 0o600 });
     const env = dockerEnv(dir, opts.env);
-    const run = (args: string[], input?: string) =>
-      execa(docker, args, {
-        input,
-        env,
-        extendEnv: false,
-        reject: false,
-        timeout: 60_000,
-        cancelSignal: opts.signal,
-        // docker ignores SIGTERM mid-request; the folder is deleted right after anyway.
-        killSignal: 'SIGKILL',
-        stripFinalNewline: true,
-      });
+    // docker ignores SIGTERM mid-request; the folder is deleted right after anyway.
+    const run = (args: string[], input?: string) => runner(docker, args, { input, env, signal: opts.signal, killSignal: 'SIGKILL' });
     const target = server ? [server] : [];
     const login = await run(['login', '--username', creds.username, '--password-stdin', ...target], creds.token);
     if (opts.signal.aborted || login.isCanceled) throw cancelled();
-    const missing = (login as { code?: string }).code === 'ENOENT';
+    const missing = login.code === 'ENOENT';
     if (missing) return { ran: false, reason: 'the docker CLI is not installed' };
     const output = redact(`${login.stdout}\n${login.stderr}`);
     opts.log?.(`docker login exit ${login.exitCode}: ${output.trim().split('\n').pop()}`);

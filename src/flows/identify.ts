@@ -1,12 +1,12 @@
 import type { Context } from '../context.js';
 import { failure } from '../errors.js';
+import { HUB_CLAIM } from '../domain/docker-hub.js';
 import { jwtPayload, readJson, request } from '../hub/http.js';
 import type { HubClient, HubToken, TokenOwner } from '../hub/manage.js';
 import type { Credentials } from '../domain/tokens.js';
 import type { HubFacts } from './hub-facts.js';
 import { sameLabel } from '../domain/lifecycle.js';
 import { printable } from '../ui/redact.js';
-import { HUB_CLAIM } from '../domain/docker-hub.js';
 
 // Which listed Docker Hub token a secret's version holds (issue 18, item 3):
 // the recorded id; failing that, the `source` claim of a /v2/auth/token session

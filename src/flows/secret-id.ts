@@ -1,4 +1,4 @@
-import { SecretStore } from '../aws/store.js';
+import type { SecretStore } from '../aws/store.js';
 import { arnRegion, type SecretInfo } from '../domain/secret.js';
 import { isCliError, usageError } from '../errors.js';
 import { printable } from '../ui/redact.js';
@@ -38,8 +38,9 @@ export function openStore(ctx: Context, secretId: string): Promise<SecretStore> 
     ctx.out.warn(`The secret's ARN is in region ${inArn}, but ${ctx.settings.origin.region?.name ?? 'the region given'} says ${region}: the regions differ, so ${inArn} (the ARN's) is used.`);
     ctx.settings.region = inArn;
   }
-  return SecretStore.open({
+  return ctx.secrets({
     secretId,
+    env: ctx.env,
     profile: ctx.settings.profile,
     region: ctx.settings.region,
     signal: ctx.signal,

@@ -95,7 +95,10 @@ export async function checkSignInInputs(
     }
   } else if (envPassword !== undefined) {
     if (envPassword === '') problems.push({ code: 'missing-input', message: 'DOCKERHUB_PASSWORD is set but empty.', fix: 'Set it to the password, or unset it to be asked.' });
-    else password = { value: envPassword, source: 'env' };
+    else {
+      registerSecret(envPassword);
+      password = { value: envPassword, source: 'env' };
+    }
   }
   if (!c.prompter.interactive && !rollback) {
     if (!password && !opts.adminSecretId) {

@@ -1,6 +1,6 @@
 import { CliError, failure, usageError } from '../errors.js';
 import type { Context } from '../context.js';
-import { SecretStore } from '../aws/store.js';
+import { openStore } from './secret-id.js';
 import { isDockerId, tokenKind } from '../domain/tokens.js';
 import { signIn, type HubClient } from '../hub/manage.js';
 import { printable, registerSecret } from '../ui/redact.js';
@@ -22,7 +22,7 @@ interface AdminSecret {
 
 /** The admin secret named by --admin-secret-id: {"username","password"} (REFERENCE 7: the password is only kept in memory). */
 async function readAdminSecret(ctx: Context, secretId: string): Promise<AdminSecret> {
-  const store = await SecretStore.open({ secretId, profile: ctx.settings.profile, region: ctx.settings.region, signal: ctx.signal, log: (l) => ctx.out.debug(l), warn: (l) => ctx.out.warn(l) });
+  const store = await openStore(ctx, secretId);
   const { secretString } = await store.get({ stage: 'AWSCURRENT' });
   let v: unknown;
   try {

@@ -31,7 +31,7 @@ export interface HubReport {
 export async function validateAgainstHub(ctx: Context, creds: Credentials, repository: string | undefined): Promise<HubReport> {
   registerSecret(creds.token);
   const { settings, out } = ctx;
-  const http = (what: string): HttpOptions => ({ signal: ctx.signal, what, log: (l) => out.debug(l) });
+  const http = (what: string): HttpOptions => ({ signal: ctx.signal, what, log: (l) => out.debug(l), fetch: ctx.fetch });
   const server = dockerServerFor(settings.registry);
   const oat = tokenKind(creds.token) === 'oat';
   const whose = (name: string) => (oat ? `the organization ${name}` : name);
@@ -56,7 +56,7 @@ export async function validateAgainstHub(ctx: Context, creds: Credentials, repos
 
   const loginText = `docker login to ${registryHost} as ${creds.username} (isolated config)`;
   const login = await out
-    .track(loginText, () => isolatedDockerLogin(creds, server, { signal: ctx.signal, env: ctx.env, log: (l) => out.debug(l) }), {
+    .track(loginText, () => isolatedDockerLogin(creds, server, { signal: ctx.signal, env: ctx.env, log: (l) => out.debug(l), run: ctx.docker }), {
       done: () => `docker login as ${creds.username} succeeded; logged out again`,
       skipped: (r) => (r.ran ? undefined : `docker login skipped: ${r.reason}`),
       failed: `${loginText}: failed`,

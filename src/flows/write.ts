@@ -45,7 +45,7 @@ export function unknownOutcome(ctx: Context, secretId: string, what: string, cau
 export const LIVE_PENDING_MS = 10 * 60_000;
 
 /** A stage found at the start: whose it may be, and what it holds (never a character of the token). */
-export async function describePending(store: SecretStore, pendingId: string, current: ValueCheck) {
+export async function describePending(store: SecretStore, pendingId: string, current: ValueCheck, now = new Date()) {
   let version;
   try {
     version = await store.get({ versionId: pendingId });
@@ -56,7 +56,7 @@ export async function describePending(store: SecretStore, pendingId: string, cur
     return { check, created: undefined, ageMs: Infinity, summary: 'no value at all (a rotation function staged it, and its createSecret did not finish)' };
   }
   const check = checkCredentialValue(version.secretString);
-  const ageMs = version.created ? Date.now() - version.created.getTime() : Infinity;
+  const ageMs = version.created ? now.getTime() - version.created.getTime() : Infinity;
   const same = check.token !== undefined && current.token !== undefined && sameSecret(check.token, current.token);
   return { check, created: version.created, ageMs, summary: `${describeValue(check, version.created)}${same ? '; the same token as AWSCURRENT' : ''}` };
 }

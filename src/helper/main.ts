@@ -4,7 +4,7 @@ import { helperSettings, type Settings } from '../config.js';
 import { HELPER_LOG_VARIABLE, NOT_FOUND, helperLogProblem } from '../docker/helper-protocol.js';
 import { isCliError, type ErrorCode } from '../errors.js';
 import { CURRENT } from '../domain/secret.js';
-import { SecretStore, awsTimeouts, timerMs } from '../aws/store.js';
+import { AwsSecretStore, awsTimeouts, timerMs } from '../aws/store.js';
 import { checkCredentialValue } from '../domain/value.js';
 import { bounded, printable, redact } from '../ui/redact.js';
 import { VERSION } from '../version.js';
@@ -148,7 +148,7 @@ async function readCredential(settings: Settings, env: NodeJS.ProcessEnv, budget
   const sdk = awsTimeouts(env);
   const timeouts = { ...sdk, connectMs: Math.min(sdk.connectMs, 3000) };
   const read = async () => {
-    const store = await SecretStore.open({ secretId, profile: settings.profile, region: settings.region, timeouts });
+    const store = await AwsSecretStore.open({ secretId, profile: settings.profile, region: settings.region, timeouts });
     try {
       return await store.get({ stage: CURRENT });
     } catch (e) {

@@ -1,6 +1,6 @@
 import { CliError, ExitCode, cancelled } from '../errors.js';
 import { isNetworkError } from '../net/errors.js';
-import { netFetch } from '../net/proxy.js';
+import { netFetch, type Fetch } from '../net/proxy.js';
 import { isLoginLockout, loginLockout } from '../domain/hub-refusals.js';
 
 export interface HttpOptions {
@@ -16,6 +16,8 @@ export interface HttpOptions {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** The username being logged in, to name it when Docker Hub locks logins. */
   account?: string;
+  /** The run's fetch (Context.fetch); netFetch when not given. */
+  fetch?: Fetch;
 }
 
 /** Docker Hub's answer after too many failed logins (REFERENCE 2, "Login lockout"). */
@@ -52,7 +54,7 @@ export async function request(url: string, init: RequestInit, o: HttpOptions): P
       // Held here until the answer: AbortSignal.any() holds its sources weakly, and undici's fetch the
       // combined signal too, so a garbage-collected timeout signal would never fire (seen through a proxy).
       const timeout = AbortSignal.timeout(o.timeoutMs ?? 15_000);
-      res = await netFetch(url, { ...init, signal: AbortSignal.any([o.signal, timeout]) }, o.log).finally(() => timeout.aborted);
+      res = await (o.fetch ?? netFetch)(url, { ...init, signal: AbortSignal.any([o.signal, timeout]) }, o.log).finally(() => timeout.aborted);
     } catch (e) {
       if (o.signal.aborted) throw cancelled();
       o.log?.(`${init.method ?? 'GET'} ${stripQuery(url)}: ${(e as Error).name}`);

@@ -163,8 +163,11 @@ export const proxyHint = (f: { variable: string }, host: string): string =>
 // ---------------------------------------------------------------------------
 // fetch (Docker Hub): undici's EnvHttpProxyAgent
 
-type Fetch = (input: string, init: RequestInit & { dispatcher?: unknown }) => Promise<Response>;
-let dispatcher: Promise<{ fetch: Fetch; dispatcher: unknown }> | undefined;
+type UndiciFetch = (input: string, init: RequestInit & { dispatcher?: unknown }) => Promise<Response>;
+let dispatcher: Promise<{ fetch: UndiciFetch; dispatcher: unknown }> | undefined;
+
+/** HTTP as the commands use it (the seam in Context): netFetch, or a stand-in in tests. */
+export type Fetch = (url: string, init: RequestInit, log?: (line: string) => void) => Promise<Response>;
 
 /**
  * `fetch`, through the proxy the environment names for `url`. Without one it is
@@ -180,7 +183,7 @@ export async function netFetch(url: string, init: RequestInit, log?: (line: stri
   // The whole package: its index installs the dispatcher methods CONNECT tunnels need
   // (importing only lib/web/fetch and the agent breaks every https:// request).
   dispatcher ??= import('undici').then((m) => (m as unknown as { default?: typeof m }).default ?? m).then((undici) => ({
-    fetch: undici.fetch as unknown as Fetch,
+    fetch: undici.fetch as unknown as UndiciFetch,
     dispatcher: new undici.EnvHttpProxyAgent({
       httpProxy: settings.http?.url ?? '',
       httpsProxy: settings.https?.url ?? '',

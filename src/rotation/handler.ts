@@ -1,7 +1,7 @@
 // The Lambda entry point of the rotation function (dist/rotation-function.zip, handler
 // index.handler). Secrets Manager invokes it once per step (REFERENCE 10); it is
 // configured by its environment and by tags on the rotated secret (steps.ts).
-import { SecretStore } from '../aws/store.js';
+import { AwsSecretStore } from '../aws/store.js';
 import { redact } from '../ui/redact.js';
 import { httpChecks } from './checks.js';
 import { openHubTokens } from './hub-client.js';
@@ -18,7 +18,7 @@ export async function handler(event: RotationEvent): Promise<void> {
   log(`${event?.Step} ${event?.SecretId}: started (version ${event?.ClientRequestToken})`);
   await runStep(event, {
     config,
-    openStore: (secretId) => SecretStore.open({ secretId, region: process.env.AWS_REGION, log: () => undefined, warn: log }),
+    openStore: (secretId) => AwsSecretStore.open({ secretId, region: process.env.AWS_REGION, log: () => undefined, warn: log }),
     openHub: (admin, o) => openHubTokens(config.hubUrl, admin, { ...o, log }),
     testPending: httpChecks(signal, () => undefined),
     log,

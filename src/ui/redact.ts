@@ -48,6 +48,12 @@ function formsOf(value: string): string[] {
   ];
 }
 
+/** Forgets every registered value: a run in process (tests' `main(argv, deps)`) starts as clean as a new process. */
+export function forgetSecrets(): void {
+  values.clear();
+  secrets.clear();
+}
+
 export function registerSecret(value: string | undefined): void {
   if (!value || value.length < MIN_SECRET) return;
   values.add(value);

@@ -6,7 +6,8 @@ import { describeWith } from '../support/harness.js';
 import { useWorld } from '../support/world.js';
 
 describeWith(['moto_server', 'tmux'], 'a mistyped secret name at the prompt (tmux)', () => {
-  const w = useWorld();
+  // Its own moto: what ListSecrets lists (close names) must be this file's secrets alone.
+  const w = useWorld({ ownMoto: true });
 
   it('asks again, naming the close match as the default; a name with no close match is asked again too', async () => {
     const name = uniqueName('ci/dockerhub');

@@ -1,12 +1,15 @@
-// Every bad input a new user could give, as the built CLI in a child process: the
-// documented exit code, one sentence and a fix, no stack trace, the error object
-// with --json, no piece of a token placed in any field, and nothing sent anywhere.
+// Every bad input a new user could give: the documented exit code, one sentence and
+// a fix, no stack trace, the error object with --json, no piece of a token placed in
+// any field, and nothing sent anywhere. Every row runs in process (main(argv, deps),
+// the in-memory Secrets Manager counting every call); the rows marked `e2e` also run
+// as the built CLI in a child process, through the launcher.
 import { createServer, type Server } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Canary, describeWith, runCli, type RunResult } from '../support/harness.js';
+import { runInProcess } from '../support/in-process.js';
 import { useWorld } from '../support/world.js';
 
 /** Every 6-character piece of a secret that is not made of a token prefix alone. */
@@ -32,10 +35,14 @@ interface Row {
   says: RegExp;
   /** Secrets placed in the input: no 6-character piece may appear in any output. */
   secrets?: string[];
+  /** Also run as the built CLI in a child process. */
+  e2e?: boolean;
+  /** Only as the built CLI: the failure is the AWS SDK's own, which the in-memory Secrets Manager does not model. */
+  processOnly?: boolean;
 }
 
-describeWith(['moto_server'], 'bad input: one sentence, a fix, the right exit code, nothing sent', () => {
-  const w = useWorld();
+describeWith([], 'bad input: one sentence, a fix, the right exit code, nothing sent', () => {
+  const w = useWorld({ inProcess: true });
   // Anything that reaches this server was sent before the input was checked.
   let tripwire: Server;
   let tripwireUrl = '';
@@ -77,7 +84,7 @@ describeWith(['moto_server'], 'bad input: one sentence, a fix, the right exit co
 
   const rows: Row[] = [
     // A token in the wrong field: never quoted back, exit 2, the field named.
-    { name: 'token as --username', args: setupU(t.plain), env: withToken(), code: 2, says: /^--username holds what looks like an access token/, secrets: [t.plain] },
+    { name: 'token as --username', args: setupU(t.plain), env: withToken(), e2e: true, code: 2, says: /^--username holds what looks like an access token/, secrets: [t.plain] },
     { name: 'user:token as --username', args: setupU(`alice1:${t.pair}`), env: withToken(), code: 2, says: NOT_TOKEN, secrets: [t.pair] },
     { name: "docker's base64 user:token as --username", args: setupU(b64(`alice1:${t.b64}`)), env: withToken(), code: 2, says: NOT_TOKEN, secrets: [t.b64, b64(`alice1:${t.b64}`)] },
     { name: 'token behind a zero-width space as --username', args: setupU(`\u200b${t.zw}`), env: withToken(), code: 2, says: NOT_TOKEN, secrets: [t.zw] },
@@ -104,13 +111,13 @@ describeWith(['moto_server'], 'bad input: one sentence, a fix, the right exit co
     { name: 'token as --registry', args: ['verify', '--secret-id', 'ci/x', '--registry', s12], code: 2, says: /^--registry holds/, secrets: [s12] },
     { name: 'token as the password of a --hub-url', args: ['verify', '--secret-id', 'ci/x', '--hub-url', `https://alice1:${s13}@hub.example.com`], code: 2, says: /^--hub-url holds/, secrets: [s13] },
     { name: 'password in a registry URL', args: ['verify', '--secret-id', 'ci/x', '--registry', `https://alice1:${t.password}x@registry.example.com`], code: 2, says: /^--registry has a user name or password in the URL \(not shown\)/, secrets: [t.password] },
-    { name: 'token in the config file secretId', args: ['verify'], config: { secretId: inFile[0] }, code: 2, says: /^"secretId" in .*\.dockerhub-credentials\.json holds what looks like an access token/, secrets: [inFile[0]!] },
+    { name: 'token in the config file secretId', args: ['verify'], config: { secretId: inFile[0] }, e2e: true, code: 2, says: /^"secretId" in .*\.dockerhub-credentials\.json holds what looks like an access token/, secrets: [inFile[0]!] },
     { name: 'token in the config file registry', args: ['verify', '--secret-id', 'ci/x'], config: { registry: inFile[1] }, code: 2, says: /^"registry" in .* holds what looks like an access token/, secrets: [inFile[1]!] },
     { name: 'token as a config file key', args: ['verify', '--secret-id', 'ci/x'], config: { [inFile[2]!]: 'x' }, code: 2, says: /is malformed: a key looks like an access token \(not shown\)/, secrets: [inFile[2]!] },
     { name: 'token in a config file that is not JSON', args: ['verify', '--secret-id', 'ci/x'], config: `{"secretId": ${inFile[3]}}`, code: 2, says: /is malformed: it is not valid JSON/, secrets: [inFile[3]!] },
     { name: 'token as an extra argument', args: ['setup', s18], code: 2, says: /^setup takes no arguments, but got 1, and one looks like an access token \(not shown\)/, secrets: [s18] },
-    { name: 'token as the command', args: [t.many[18]!], code: 2, says: /^The first argument looks like an access token \(not shown\), not a command/, secrets: [t.many[18]!] },
-    { name: '--token with a value', args: ['setup', '--token', t.many[19]!], code: 2, says: /^There is no --token option: a token on the command line would show in the process list/, secrets: [t.many[19]!] },
+    { name: 'token as the command', args: [t.many[18]!], e2e: true, code: 2, says: /^The first argument looks like an access token \(not shown\), not a command/, secrets: [t.many[18]!] },
+    { name: '--token with a value', args: ['setup', '--token', t.many[19]!], e2e: true, code: 2, says: /^There is no --token option: a token on the command line would show in the process list/, secrets: [t.many[19]!] },
     { name: '--token=value', args: ['rotate', `--token=${t.oat}`], code: 2, says: /^There is no --token option/, secrets: [t.oat] },
     { name: '--password', args: ['setup', '--password', 'hunter2hunter2'], code: 2, says: /^There is no --password option/ },
     { name: 'an option spelled as a token', args: ['verify', `--${t.env}`], code: 2, says: /^An option looks like an access token \(not shown\)/, secrets: [t.env] },
@@ -156,22 +163,22 @@ describeWith(['moto_server'], 'bad input: one sentence, a fix, the right exit co
     { name: 'several bad values at once', args: ['verify', '--secret-id', 'ci/x', '--region', 'nowhere', '--repository', 'NOPE'], code: 2, says: /^2 answers are missing or invalid: --region "nowhere" is not an AWS region name\. --repository "NOPE" is not a repository name\./ },
 
     // Missing answers without a terminal: all of them, in one message, before any call.
-    { name: 'unattended setup with nothing', args: ['setup', '--non-interactive'], code: 2, says: /^3 answers are missing or invalid: No secret id was given\. No Docker ID was given\. No token was given\./ },
+    { name: 'unattended setup with nothing', args: ['setup', '--non-interactive'], e2e: true, code: 2, says: /^3 answers are missing or invalid: No secret id was given\. No Docker ID was given\. No token was given\./ },
     { name: 'unattended setup without a token', args: ['setup', '--non-interactive', '--secret-id', 'ci/x', '--username', 'alice1'], code: 2, says: /^No token was given\./ },
     { name: 'unattended rotate without a token', args: ['rotate', '--non-interactive', '--secret-id', 'ci/x'], code: 2, says: /^No token was given\./ },
-    { name: 'a blank AWS_REGION is no region, never "AWS refused" exit 1 (stranger trial, session 3)', args: ['verify', '--secret-id', 'ci/x'], env: { AWS_REGION: '', AWS_DEFAULT_REGION: ' ' }, code: 4, says: /^No AWS region is configured \(AWS_REGION is set, but empty\)\./ },
+    { name: 'a blank AWS_REGION is no region, never "AWS refused" exit 1 (stranger trial, session 3)', args: ['verify', '--secret-id', 'ci/x'], env: { AWS_REGION: '', AWS_DEFAULT_REGION: ' ' }, processOnly: true, code: 4, says: /^No AWS region is configured \(AWS_REGION is set, but empty\)\./ },
     { name: 'verify without a secret id', args: ['verify'], code: 2, says: /^No secret id was given\./ },
     { name: 'history without a secret id', args: ['history'], code: 2, says: /^No secret id was given\./ },
     { name: 'rollback without a secret id', args: ['rollback', '--yes'], code: 2, says: /^No secret id was given\./ },
     { name: 'empty DOCKERHUB_TOKEN', args: ['setup', '--secret-id', 'ci/x', '--username', 'alice1'], env: { DOCKERHUB_TOKEN: '' }, code: 2, says: /^DOCKERHUB_TOKEN is set but empty\./ },
     { name: 'empty stdin', args: ['setup', '--token-stdin', '--secret-id', 'ci/x', '--username', 'alice1'], input: '', code: 2, says: /^--token-stdin was given, but stdin was empty\./ },
-    { name: 'invalid UTF-8 on stdin', args: ['setup', '--token-stdin', '--secret-id', 'ci/x', '--username', 'alice1'], input: new Uint8Array([0x64, 0x63, 0xff, 0xfe, 0x6b]), code: 2, says: /^The token from stdin is not valid UTF-8 text, so it was not used\./ },
+    { name: 'invalid UTF-8 on stdin', args: ['setup', '--token-stdin', '--secret-id', 'ci/x', '--username', 'alice1'], input: new Uint8Array([0x64, 0x63, 0xff, 0xfe, 0x6b]), e2e: true, code: 2, says: /^The token from stdin is not valid UTF-8 text, so it was not used\./ },
     { name: 'user:token on stdin', args: ['setup', '--token-stdin', '--secret-id', 'ci/x', '--username', 'alice1'], input: `alice1:${w.rw.token}`, code: 2, says: /^The token from stdin is a username:token pair, so it was not used\./ },
     { name: 'two words on stdin', args: ['rotate', '--token-stdin', '--secret-id', 'ci/x'], input: `${w.rw.token} ${w.rw2.token}\n`, code: 2, says: /^The token from stdin contains spaces or control characters/ },
-    { name: 'far too much on stdin', args: ['setup', '--token-stdin', '--secret-id', 'ci/x', '--username', 'alice1'], input: 'x'.repeat(70_000), code: 2, says: /^The token from stdin is far too long to be a token/ },
+    { name: 'far too much on stdin', args: ['setup', '--token-stdin', '--secret-id', 'ci/x', '--username', 'alice1'], input: 'x'.repeat(70_000), e2e: true, code: 2, says: /^The token from stdin is far too long to be a token/ },
 
     // The command line itself.
-    { name: 'unknown command, with the nearest one', args: ['verfy'], code: 2, says: /^"verfy" is not a command\.$/m },
+    { name: 'unknown command, with the nearest one', args: ['verfy'], e2e: true, code: 2, says: /^"verfy" is not a command\.$/m },
     { name: 'unknown option, with the nearest one', args: ['verify', '--secret', 'ci/x'], code: 2, says: /^--secret is not an option of verify\./ },
     { name: 'an option of another command', args: ['setup', '--live'], code: 2, says: /^--live is not an option of setup\./ },
     { name: "a command's option before the command (stranger trial, session 3)", args: ['--secret-id', 'ci/x', 'verify'], code: 2, says: /^--secret-id goes after the command: it is an option of verify, not of dockerhub-credentials itself\.$/ },
@@ -189,13 +196,15 @@ describeWith(['moto_server'], 'bad input: one sentence, a fix, the right exit co
   /** --json goes right after the command, so it never becomes another option's value. */
   const asJson = (args: string[]) => (['setup', 'rotate', 'verify', 'history', 'rollback'].includes(args[0]!) ? [args[0]!, '--json', ...args.slice(1)] : [...args, '--json']);
 
-  const runRow = async (row: Row, args: string[]): Promise<RunResult> => {
+  const runRow = async (row: Row, args: string[], asProcess: boolean): Promise<RunResult> => {
     if (row.config !== undefined) {
       writeFileSync(join(w.sandbox.cwd, '.dockerhub-credentials.json'), typeof row.config === 'string' ? row.config : JSON.stringify(row.config));
     }
     // Everything points at the tripwire: a bad input must stop the run before any of it is reached.
     const env = w.env({ AWS_ENDPOINT_URL_SECRETS_MANAGER: tripwireUrl, DOCKERHUB_CREDENTIALS_REGISTRY: tripwireUrl, DOCKERHUB_CREDENTIALS_HUB_URL: tripwireUrl, ...row.env });
-    const r = await runCli(args, { sandbox: w.sandbox, env, input: row.input as string | undefined });
+    const r = asProcess
+      ? await runCli(args, { sandbox: w.sandbox, env, input: row.input as string | undefined })
+      : await runInProcess(args, { sandbox: w.sandbox, env, input: row.input, deps: { secrets: w.memory.open } });
     for (const secret of row.secrets ?? []) {
       // The label names the row, never the arguments: they hold the placed secret.
       expect(leakedPiece(secret, r.stdout + r.stderr) === undefined, `a piece of the placed secret in the output of "${row.name}"`).toBe(true);
@@ -207,9 +216,13 @@ describeWith(['moto_server'], 'bad input: one sentence, a fix, the right exit co
 
   it('has at least 60 rows', () => expect(rows.length).toBeGreaterThanOrEqual(60));
 
-  it.each(rows.map((r) => [r.name, r] as const))('%s', async (_name, row) => {
+  it('has at least 8 rows run end to end', () => expect(rows.filter((r) => r.e2e).length).toBeGreaterThanOrEqual(8));
+
+  const cases = [...rows.filter((r) => !r.processOnly).map((r) => [r.name, r, false] as const), ...rows.filter((r) => r.e2e || r.processOnly).map((r) => [`${r.name} (as a process)`, r, true] as const)];
+  it.each(cases)('%s', async (_name, row, asProcess) => {
     const before = arrived.length;
-    const text = await runRow(row, row.args);
+    const awsCalls = w.memory.state.seen.length;
+    const text = await runRow(row, row.args, asProcess);
     expect(text.exitCode, text.stderr).toBe(row.code);
     const failures = text.stderr.split('\n').filter((l) => l.startsWith('✗ '));
     expect(failures, text.stderr).toHaveLength(1);
@@ -221,7 +234,7 @@ describeWith(['moto_server'], 'bad input: one sentence, a fix, the right exit co
     expect(text.stderr).not.toMatch(/\n\s+at |Unexpected error|TypeError/);
     expect(text.stderr).not.toContain('\u001b');
 
-    const json = await runRow(row, asJson(row.args));
+    const json = await runRow(row, asJson(row.args), asProcess);
     expect(json.exitCode).toBe(row.code);
     const parsed = JSON.parse(json.stdout) as { ok: boolean; error: { code: string; message: string; hint: string; exitCode: number } };
     expect(parsed.ok).toBe(false);
@@ -230,5 +243,6 @@ describeWith(['moto_server'], 'bad input: one sentence, a fix, the right exit co
     expect(parsed.error.message).toMatch(row.says);
     expect(parsed.error.hint).toMatch(/\S{3}/);
     expect(arrived.slice(before), 'requests sent before the input was checked').toEqual([]);
+    expect(w.memory.state.seen.slice(awsCalls), 'Secrets Manager calls made before the input was checked').toEqual([]);
   });
 });

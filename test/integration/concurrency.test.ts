@@ -2,7 +2,7 @@
 // exits 5 with a true sentence, and no version is lost. Also: a killed run leaves
 // no piece of the token on disk, and rollback refuses a token Docker Hub rejects.
 import { expect, it } from 'vitest';
-import { utimesSync, readdirSync } from 'node:fs';
+import { utimesSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeWith, filesUnder, runCli, type RunResult } from '../support/harness.js';
 import { useFaultProxy, useWorld } from '../support/world.js';
@@ -220,9 +220,18 @@ describeWith(['moto_server', 'docker'], 'concurrent runs, killed runs and rollba
     })();
     const r = await runCli(rotate(name), { sandbox: w.sandbox, env: w.env(), input: w.rw2.token, interrupt: { at: dockerStarted, signal: 'SIGKILL' } });
     expect(r.exitCode).not.toBe(0);
-    // Let the orphaned docker finish its login against the slow stand-in.
-    for (let i = 0; i < 100 && !w.hub.requests.slice(seenToken).some((q) => q.path === '/token'); i++) await new Promise((res) => setTimeout(res, 50));
-    await new Promise((res) => setTimeout(res, 2000));
+    // Let the orphaned docker finish its login against the slow stand-in: wait (bounded) until no process
+    // runs with a DOCKER_CONFIG in the run folders, not a fixed 2 s that a loaded machine outlasts.
+    const orphans = () =>
+      readdirSync('/proc').filter((pid) => /^\d+$/.test(pid)).filter((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/environ`, 'latin1').includes(`DOCKER_CONFIG=${w.sandbox.runFolders}`);
+        } catch {
+          return false;
+        }
+      });
+    for (let i = 0; i < 1200 && orphans().length; i++) await new Promise((res) => setTimeout(res, 50));
+    expect(orphans(), 'the orphaned docker login never ended').toEqual([]);
     w.hub.switches.delayMs = 0;
     const left = readdirSync(w.sandbox.runFolders).filter((n) => n.startsWith('login-'));
     expect(left.length, 'the killed run left its folder').toBe(1);

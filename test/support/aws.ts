@@ -58,7 +58,8 @@ export class TestSecrets {
 }
 
 let counter = 0;
-export const uniqueName = (prefix = 'ci/dockerhub') => `${prefix}-${Date.now().toString(36)}-${counter++}`;
+// The process id too: files running side by side share one moto.
+export const uniqueName = (prefix = 'ci/dockerhub') => `${prefix}-${Date.now().toString(36)}-${process.pid.toString(36)}-${counter++}`;
 
 /** Creates an IAM user through moto's IAM query API (unsigned: only for moto's first INITIAL_NO_AUTH_ACTION_COUNT requests), with an inline policy granting `actions` on "*". */
 export async function iamUserWithPolicy(endpoint: string, actions: string[], userName = 'reader'): Promise<{ AccessKeyId: string; SecretAccessKey: string }> {

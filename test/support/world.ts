@@ -1,14 +1,26 @@
-// One moto + one Docker Hub stand-in per test file, with the accounts REFERENCE asks for.
-import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
+// One Docker Hub stand-in per test file, with the accounts REFERENCE asks for, and the
+// run's shared moto (or the file's own, or the in-memory Secrets Manager).
+import { afterAll, afterEach, beforeAll, beforeEach, expect, inject } from 'vitest';
 import { startMoto } from './moto.mjs';
 import { startHubStandin } from './hub-standin.mjs';
 import { startFaultProxy } from './fault-proxy.mjs';
 import { Canary, Sandbox, runCli, type RunOptions, type RunResult } from './harness.js';
-import { TestSecrets, awsEnv } from './aws.js';
+import { REGION, TestSecrets, awsEnv } from './aws.js';
+import { MemorySecretsManager } from './memory-secrets.js';
+import { runInProcess } from './in-process.js';
 import { SizedPty, Terminal } from './pty.js';
 
+/** A world in memory: its secrets are arranged and read back through the in-memory Secrets Manager. */
+export type MemoryWorld = Omit<World, 'secrets'> & { secrets: SecretsAdmin };
+
+/** Arranging and reading back secrets: TestSecrets on moto, or the in-memory Secrets Manager. */
+export type SecretsAdmin = Pick<TestSecrets, 'create' | 'stagePending' | 'put' | 'scheduleDeletion' | 'value' | 'stages'>;
+
 export interface World {
+  /** Only in a world on moto (the default). */
   moto: Awaited<ReturnType<typeof startMoto>>;
+  /** Only in a world in memory (`useWorld({ inProcess: true })`). */
+  memory: MemorySecretsManager;
   hub: Awaited<ReturnType<typeof startHubStandin>>;
   secrets: TestSecrets;
   sandbox: Sandbox;
@@ -45,7 +57,14 @@ export interface World {
   run(args: string[], o?: { env?: Record<string, string | undefined>; input?: string } & Pick<RunOptions, 'interruptWhen' | 'interrupt'>): Promise<RunResult>;
 }
 
-export function useWorld(): World {
+/**
+ * `inProcess`: commands run through main(argv, deps) in this process, against the
+ * in-memory Secrets Manager (which passes moto's contract, store-contract.test.ts);
+ * the Docker Hub stand-in, the docker CLI, the sandbox and the canaries are the same.
+ */
+export function useWorld(o?: { ownMoto?: boolean }): World;
+export function useWorld(o: { inProcess: true }): MemoryWorld;
+export function useWorld(o: { inProcess?: boolean; ownMoto?: boolean } = {}): World {
   const w = {
     rw: new Canary(),
     rw2: new Canary(),
@@ -96,20 +115,30 @@ export function useWorld(): World {
     expect(await w.secrets.stages(secret)).toEqual(before);
   };
   w.env = (extra = {}) => ({
-    ...awsEnv(w.moto.url),
+    // In memory, an endpoint that resolves nowhere: a call that missed the seam fails instead of reaching AWS.
+    ...awsEnv(o.inProcess ? 'http://secrets-manager.invalid' : w.moto.url),
     DOCKERHUB_CREDENTIALS_REGISTRY: w.hub.url,
     DOCKERHUB_CREDENTIALS_HUB_URL: w.hub.url,
     ...extra,
   });
-  w.run = async (args, o = {}) => {
-    const r = await runCli(args, { sandbox: w.sandbox, env: w.env(o.env), input: o.input, interruptWhen: o.interruptWhen, interrupt: o.interrupt });
+  w.run = async (args, r0 = {}) => {
+    const r = o.inProcess
+      ? await runInProcess(args, { sandbox: w.sandbox, env: w.env(r0.env), input: r0.input, deps: { secrets: w.memory.open } })
+      : await runCli(args, { sandbox: w.sandbox, env: w.env(r0.env), input: r0.input, interruptWhen: r0.interruptWhen, interrupt: r0.interrupt });
     w.assertNoCanary('stdout', r.stdout);
     w.assertNoCanary('stderr', r.stderr);
     return r;
   };
   beforeAll(async () => {
-    w.moto = await startMoto();
-    w.secrets = new TestSecrets(w.moto.url);
+    if (o.inProcess) {
+      w.memory = new MemorySecretsManager(REGION);
+      w.secrets = w.memory as unknown as TestSecrets; // a MemoryWorld's type says SecretsAdmin
+    } else {
+      // The run's shared moto (global-moto.ts), unless this file needs its own.
+      const shared = o.ownMoto ? '' : inject('motoUrl');
+      w.moto = shared ? { url: shared, port: Number(new URL(shared).port), reset: () => Promise.reject(new Error('the shared moto is never reset')), stop: async () => undefined } : await startMoto();
+      w.secrets = new TestSecrets(w.moto.url);
+    }
     w.hub = await startHubStandin({
       accounts: [
         { username: 'alice1', secret: w.rw.token, kind: 'pat', level: 'write', state: 'ok' },
