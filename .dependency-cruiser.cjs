@@ -23,8 +23,8 @@ const LAYERS = [
   // The steps commands are made of.
   ['flows', '^src/flows/'],
   ['commands', '^src/commands/'],
-  // Entry points: the CLI, its argument parser and quick answers, the credential helper.
-  ['entries', '^src/(cli|program|quick)\\.ts$|^src/helper/'],
+  // Entry points: the CLI, its argument parser and quick answers, the credential helper, the single executables' entries.
+  ['entries', '^src/(cli|program|quick)\\.ts$|^src/(helper|sea)/'],
 ];
 
 const ADAPTERS = ['aws', 'hub', 'docker', 'ui'];

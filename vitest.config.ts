@@ -14,8 +14,9 @@ export default defineConfig({
     maxWorkers: 2,
     minWorkers: 1,
     reporters: ['default', './test/support/summary-reporter.ts'],
-    // One moto for every file that does not need its own (test/support/global-moto.ts).
-    globalSetup: ['./test/support/global-moto.ts'],
+    // One moto for every file that does not need its own (test/support/global-moto.ts); under CI=true,
+    // the Debian packages the tests need, and the single executables' build started early.
+    globalSetup: ['./test/support/global-moto.ts', './test/support/ci-tools.ts'],
   },
   define: { __VERSION__: JSON.stringify(version) },
 });

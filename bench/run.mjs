@@ -10,6 +10,7 @@ import { startMoto } from '../test/support/moto.mjs';
 import { makePat } from '../test/support/hub-standin.mjs';
 import { nodeBinary } from '../test/support/node-lines.mjs';
 import { fleetFigure } from './fleet.mjs';
+import { binaryPath, buildBinaries } from '../scripts/build-binaries.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const cli = join(root, 'bin/dockerhub-credentials.cjs');
@@ -168,6 +169,10 @@ try {
     row(on(n, 'credential helper get (moto) vs the SDK floor'), ms(helperGet.subject), `floor.mjs: ${ms(helperGet.reference)}`, helperGet.subject / helperGet.reference, verdict(helperGet.subject / helperGet.reference, 1.2));
   }
 
+  // The single executables (npm run build:binaries, built here if missing or stale) beside the npm
+  // launcher on Node 26 and docker-credential-ecr-login (Debian's amazon-ecr-credential-helper, the peer).
+  await binaryRows(awsEnv, secretId);
+
   // peak memory: max RSS of the child, from the kernel's rusage
   for (const n of nodes) {
     const rss = [];
@@ -183,6 +188,57 @@ try {
 
 // The fleet in one view: status from ListSecrets alone, against one DescribeSecret per secret.
 row(...(await fleetFigure(machine.node)));
+/** Wall time of one whole process whatever its exit (the peer's answer is printed beside its figure). */
+function timedAnyExit(cmd, args, env, input) {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { env, input, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  return { ms: Number(process.hrtime.bigint() - t) / 1e6, status: r.status, said: String(r.stdout || r.stderr).trim().split('\n')[0].slice(0, 60) };
+}
+
+async function binaryRows(awsEnv, secretId) {
+  let built;
+  try {
+    built = await buildBinaries({ targets: ['linux-x64'] });
+  } catch (e) {
+    console.warn(`single executables not built (${e.message}); their rows are left out.`);
+    return;
+  }
+  const cliBin = binaryPath('dockerhub-credentials', 'linux-x64');
+  const helperBin = binaryPath('docker-credential-dockerhub-credentials', 'linux-x64');
+  const n26 = nodes.find((n) => n.label === 'Node 26');
+  const launcherCli = join(root, 'bin/dockerhub-credentials.cjs');
+  const launcherHelper = join(root, 'bin/docker-credential-dockerhub-credentials.cjs');
+  const ecr = spawnSync('docker-credential-ecr-login', ['version'], { stdio: 'ignore' }).error ? undefined : 'docker-credential-ecr-login';
+  const getEnv = { ...awsEnv, DOCKERHUB_CREDENTIALS_SECRET_ID: secretId };
+  // The peer reads ECR's GetAuthorizationToken for an ECR registry; pointed at the same moto.
+  const ecrEnv = { ...awsEnv, AWS_ENDPOINT_URL_ECR: awsEnv.AWS_ENDPOINT_URL_SECRETS_MANAGER, AWS_ENDPOINT_URL: awsEnv.AWS_ENDPOINT_URL_SECRETS_MANAGER };
+  const ecrServer = '123456789012.dkr.ecr.eu-west-2.amazonaws.com';
+  const peer = (args, input) => {
+    if (!ecr) return 'not installed';
+    const times = [];
+    let last;
+    for (let i = 0; i <= RUNS; i++) {
+      last = timedAnyExit(ecr, args, ecrEnv, input);
+      if (i) times.push(last.ms);
+    }
+    return `ecr-login: ${ms(median(times))}${last.status === 0 ? '' : ` (exit ${last.status}: ${last.said})`}`;
+  };
+  const node26 = n26?.node ?? process.execPath;
+  const label = n26 ? 'Node 26' : machine.label;
+  const start = compare([cliBin, ['--version'], env], [node26, [launcherCli, '--version'], env]);
+  row('single executable --version', ms(start.subject), `launcher [${label}]: ${ms(start.reference)}; ${peer(['version'])}`, start.subject / start.reference, 'report');
+  const hStart = compare([helperBin, ['version'], env], [node26, [launcherHelper, 'version'], env]);
+  row('single executable helper start-up (version)', ms(hStart.subject), `launcher [${label}]: ${ms(hStart.reference)}`, hStart.subject / hStart.reference, 'report');
+  const get = compare([helperBin, ['get'], getEnv, 'https://index.docker.io/v1/'], [node26, [launcherHelper, 'get'], getEnv, 'https://index.docker.io/v1/']);
+  row('single executable helper get (moto)', ms(get.subject), `launcher [${label}]: ${ms(get.reference)}; ${peer(['get'], ecrServer)}`, get.subject / get.reference, verdict(get.subject / get.reference, 1.2));
+  // Every executable built so far (arm64 too, when npm run build:binaries made it).
+  const folder = join(root, 'binaries');
+  for (const f of readdirSync(folder).filter((n) => /^(dockerhub-credentials|docker-credential-dockerhub-credentials)-linux-(x64|arm64)$/.test(n)).sort()) {
+    row(`size: ${f}`, `${(statSync(join(folder, f)).size / 1024 / 1024).toFixed(1)} MiB`, `Node ${built['linux-x64'].node}`, undefined, 'report');
+  }
+  const ecrPath = ecr && execFileSync('sh', ['-c', 'command -v docker-credential-ecr-login']).toString().trim();
+  if (ecrPath) row('size: docker-credential-ecr-login (Debian)', `${(statSync(ecrPath).size / 1024 / 1024).toFixed(1)} MiB`, '-', undefined, 'report');
+}
 
 // 5-7. package: tarball, installed footprint, install time
 const scratch = mkdtempSync(join(tmpdir(), 'dhc-bench-'));

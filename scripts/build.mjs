@@ -118,6 +118,9 @@ const result = {
   },
 };
 
+// The same texts for the single executables' bundles (scripts/build-binaries.mjs); not in the package's files.
+writeFileSync(join(root, 'dist/help-texts.json'), JSON.stringify(helpTexts));
+
 // Keep the licences of everything inlined into the bundle.
 const packages = new Map();
 for (const input of Object.keys(result.metafile.inputs)) {

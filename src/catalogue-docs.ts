@@ -119,6 +119,7 @@ export const MEANINGS: Record<ErrorCode, string> = {
   'old-token-in-use': '`retire`: the old token was used after the rotation, so something still reads an old copy; find it, or `--force`',
   'previous-deactivated': '`rollback`: the previous token was deactivated (or deleted) by `retire`, and no password was given to re-activate it',
 
+  'docker-logout-failed': '`logout`: `docker logout` could not erase the login from docker\'s credential store (its own words are quoted); the docker config was left as it was',
   'docker-missing': '`login` needs the docker CLI',
   'docker-config-not-folder': '`DOCKER_CONFIG` names a file, not a folder',
   'docker-config-not-file': 'docker\'s `config.json` is a folder, not a file',

@@ -150,6 +150,7 @@ export const CATALOGUE = {
 
   // docker, its config and the credential helper as `login` and `verify --helper` see them (src/docker/*).
   'docker-missing': dockerSetup,
+  'docker-logout-failed': row('docker', Transient),
   'docker-config-not-folder': dockerSetup,
   'docker-config-not-file': dockerSetup,
   'docker-config-not-writable': dockerSetup,

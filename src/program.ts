@@ -289,6 +289,30 @@ ${EXIT_CODES}`,
     )
     .action(action('login'));
 
+  program
+    .command('logout')
+    .description('remove the login that login wrote: only that entry (docker logout for the server), every other key as it was')
+    .option('--registry <url>', 'registry to log out of (env DOCKERHUB_CREDENTIALS_REGISTRY; default Docker Hub)')
+    .option('--helper', 'instead: remove the credHelpers entry that login --helper added')
+    .option('--json', 'print one JSON object on stdout')
+    .option('--no-color', 'no colour (also NO_COLOR, or when output is not a terminal)')
+    .option('--non-interactive', 'never prompt (logout never asks anything)')
+    .option('--debug', 'log each step (never a secret) to stderr')
+    .addHelpText(
+      'after',
+      `
+The end of a CI job that ran login (the GitHub Action's post step and the
+Buildkite plugin's pre-exit hook run it): the next job on the same agent then
+finds no token. docker logout runs for the server, so docker erases the login
+from its credential store; the auths entry is removed from config.json by this
+tool, after a backup (without the login), every other key and byte as it was.
+Nothing to remove is not an error: it says so, and exits 0.
+
+JSON (--json): {ok, server, dockerConfig, helper, removed, backup}
+${EXIT_CODES}`,
+    )
+    .action(action('logout'));
+
   return program;
 }
 

@@ -1,4 +1,4 @@
-import { VERSION } from './version.js';
+import { versionLine } from './version.js';
 import { isCommandName } from './commands/names.js';
 
 // The answers that need no command: help texts rendered by commander from
@@ -10,7 +10,7 @@ const HELP: Record<string, string> | undefined = typeof __HELP__ === 'object' ? 
 
 /** The text for a plain request for help or the version, or undefined for anything else. */
 export function quickAnswer(argv: string[], help = HELP): string | undefined {
-  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) return `${VERSION}\n`;
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) return `${versionLine()}\n`;
   if (!help) return undefined;
   const isHelp = (a: string | undefined) => a === '--help' || a === '-h';
   if (argv.length === 0 || (argv.length === 1 && (isHelp(argv[0]) || argv[0] === 'help'))) return help[''];

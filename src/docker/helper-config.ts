@@ -158,7 +158,42 @@ export function writeCredHelperEntry(
   const removeLogin = o.removeLogin && loginKeys(file.config, key).length > 0;
   // An unchanged config gets no write and no new backup (each would be one more copy of every other login).
   if (!addHelper && !removeLogin) return { changed: false, loginLeft: hadLogin, removedLogin: false };
+  let next: Record<string, unknown> = removeLogin ? withoutLogin(file.config, key) : { ...file.config };
+  const helpers = typeof next.credHelpers === 'object' && next.credHelpers !== null ? (next.credHelpers as Record<string, unknown>) : {};
+  next = { ...next, credHelpers: { ...helpers, [key]: HELPER_NAME } };
+  const { backup } = rewriteDockerConfig(file, key, next, { now });
+  return { changed: true, backup, loginLeft: hadLogin && !removeLogin, removedLogin: removeLogin && hadLogin };
+}
+
+/**
+ * A docker config's text as its file had it: the same indentation (a tab, or the
+ * spaces of its first indented line) and the same final newline, so a change and
+ * its undoing (login --helper, then logout --helper) give back the file byte for byte.
+ */
+export function formatLike(config: Record<string, unknown>, original: string | undefined): string {
+  if (original?.trim() === '') original = undefined;
+  const indent = original === undefined ? '\t' : (/\n([ \t]+)"/.exec(original)?.[1] ?? (original.trim().includes('\n') ? '\t' : ''));
+  const text = indent ? JSON.stringify(config, null, indent) : JSON.stringify(config);
+  const newline = original === undefined || original.endsWith('\n');
+  return newline ? `${text}\n` : text;
+}
+
+/**
+ * Replaces the caller's docker config with `next` (every key as it was but the change),
+ * after a timestamped backup that never holds the login for `key`: it would be one more
+ * copy of the token that `docker logout` never removes. The file keeps its own layout
+ * (formatLike). A link to another user's file, or a folder that cannot be written, is
+ * refused before anything is written.
+ */
+export function rewriteDockerConfig(
+  file: DockerConfigFile,
+  key: string,
+  next: Record<string, unknown>,
+  o: { now?: Date; skipRedundantBackup?: boolean } = {},
+): { backup?: string } {
+  const now = o.now ?? new Date();
   let backup: string | undefined;
+  let original: string | undefined;
   if (file.exists) {
     // A link to a file the caller does not own: writing through it would replace someone else's file.
     const uid = process.getuid?.();
@@ -180,19 +215,20 @@ export function writeCredHelperEntry(
         );
       }
     }
+    original = readFileSync(file.target, 'utf8');
     backup = `${file.path}.${now.toISOString().replace(/[:.]/g, '-')}.bak`;
-    // Byte for byte, unless that would copy the login: then the same config without it.
-    if (loginKeys(file.config, key).length) writeFileSync(backup, JSON.stringify(withoutLogin(file.config, key), null, '\t') + '\n', { mode: 0o600, flag: 'wx' });
+    // Byte for byte, unless that would copy the login: then the same config without it, which
+    // logout skips when it is the very text written (one file less per CI job on an agent).
+    const withoutTheLogin = loginKeys(file.config, key).length ? formatLike(withoutLogin(file.config, key), original) : undefined;
+    if (o.skipRedundantBackup && withoutTheLogin === formatLike(next, original)) backup = undefined;
+    else if (withoutTheLogin !== undefined) writeFileSync(backup, withoutTheLogin, { mode: 0o600, flag: 'wx' });
     else copyFileSync(file.target, backup, constants.COPYFILE_EXCL);
   } else {
     // docker creates its folder 0700.
     mkdirSync(dirname(file.path), { recursive: true, mode: 0o700 });
   }
-  let next: Record<string, unknown> = removeLogin ? withoutLogin(file.config, key) : { ...file.config };
-  const helpers = typeof next.credHelpers === 'object' && next.credHelpers !== null ? (next.credHelpers as Record<string, unknown>) : {};
-  next = { ...next, credHelpers: { ...helpers, [key]: HELPER_NAME } };
   try {
-    replaceFile(file.target, JSON.stringify(next, null, '\t') + '\n', file.mode);
+    replaceFile(file.target, formatLike(next, original), file.mode);
   } catch (e) {
     // The backup this run just wrote goes with the change that did not happen.
     if (backup) rmSync(backup, { force: true });
@@ -201,7 +237,7 @@ export function writeCredHelperEntry(
       `Check that you can write ${dirname(file.target)}, then run this again.`,
     );
   }
-  return { changed: true, backup, loginLeft: hadLogin && !removeLogin, removedLogin: removeLogin && hadLogin };
+  return { backup };
 }
 
 export interface HelperLocation {

@@ -111,6 +111,17 @@ function makeRunFolder(env: NodeJS.ProcessEnv, log?: (line: string) => void): st
   );
 }
 
+/** Runs `fn` in a fresh private run folder (makeRunFolder), removed afterwards whatever happens. */
+export async function inRunFolder<T>(env: NodeJS.ProcessEnv, log: ((line: string) => void) | undefined, fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = makeRunFolder(env, log);
+  try {
+    return await fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    liveFolders.delete(dir);
+  }
+}
+
 export type DockerLoginResult = { ran: true } | { ran: false; reason: string };
 
 /** The environment docker runs with: nothing of ours leaks in, and it can reach no user config. */

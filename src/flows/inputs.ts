@@ -275,8 +275,8 @@ function needs(command: string, opts: Record<string, unknown>) {
   // Unattended, only --yes can confirm these: refused with the other missing answers, before anything is sent.
   const confirms =
     command === 'rollback' ? 'Rollback needs a confirmation' : command === 'rotate' && opts.resume ? '--resume promotes the pending value, which needs a confirmation' : command === 'rotate' && opts.discardPending ? '--discard-pending removes the pending value, which needs a confirmation' : undefined;
-  // status lists the secrets of a region: it names none.
-  return { takesToken, sendsToken, needsUsername: command === 'setup', confirms, needsSecretId: command !== 'status' };
+  // status lists the secrets of a region, and logout undoes what login wrote to the docker config: neither names a secret.
+  return { takesToken, sendsToken, needsUsername: command === 'setup', needsSecret: command !== 'logout' && command !== 'status' && command !== 'tokens', confirms };
 }
 
 /**
@@ -317,7 +317,7 @@ export async function checkInputs(
     problems.push(RULES.orgWithoutOat(username.name, username.value));
   }
   if (!prompter.interactive) {
-    if (!settings.secretId && need.needsSecretId && command !== 'tokens') {
+    if (need.needsSecret && !settings.secretId) {
       problems.push(RULES.missing('No secret id was given.', 'Pass --secret-id NAME, set DOCKERHUB_CREDENTIALS_SECRET_ID, or add "secretId" to .dockerhub-credentials.json.'));
     }
     if (need.needsUsername && !settings.username) {

@@ -7,7 +7,7 @@ import { CURRENT } from '../domain/secret.js';
 import { AwsSecretStore, awsTimeouts, timerMs } from '../aws/store.js';
 import { checkCredentialValue } from '../domain/value.js';
 import { bounded, printable, redact } from '../ui/redact.js';
-import { VERSION } from '../version.js';
+import { VERSION, versionLine } from '../version.js';
 import { helperFailure } from '../ui/render.js';
 
 // docker-credential-dockerhub-credentials: docker's credential-helper protocol
@@ -248,7 +248,7 @@ export async function helperMain(argv: string[], io: Io): Promise<number> {
       case 'version':
       case '--version':
       case '-v':
-        say(`docker-credential-dockerhub-credentials ${VERSION}`);
+        say(`docker-credential-dockerhub-credentials ${versionLine()}`);
         return (code = 0);
       case 'help':
       case '--help':
