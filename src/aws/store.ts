@@ -4,7 +4,7 @@ import { registerSecret } from '../ui/redact.js';
 import { CliError, ExitCode, cancelled, isCancellation, isCliError } from '../errors.js';
 import { closeMatches } from '../config.js';
 import { awsRequestHandler } from '../net/proxy.js';
-import { arnRegion, rotationOf, type SecretInfo, type SecretVersion, type VersionListing } from '../domain/secret.js';
+import { arnRegion, type SecretInfo, type SecretVersion, type VersionListing } from '../domain/secret.js';
 
 export interface StoreOptions {
   secretId: string;
@@ -263,7 +263,7 @@ export class AwsSecretStore extends StoreCalls implements SecretStore {
       deleted: out.DeletedDate,
       versions: out.VersionIdsToStages ?? {},
       tags: Object.fromEntries((out.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
-      rotation: rotationOf(out),
+      described: out,
     };
   }
 

@@ -9,6 +9,7 @@ import { defaultWarnDays, expiryFacts, invalidMetaWarning, metaOf } from '../dom
 import { aliasDrift, consumerReports, consumersToReport, declaredConsumers } from '../domain/consumers.js';
 import { verifyHelper } from './verify-helper.js';
 import { rotationJson, rotationLine, strayPendingByFunction } from '../flows/schedule.js';
+import { scheduleOf } from '../domain/secret.js';
 import { renderHint } from '../ui/render.js';
 
 export interface VerifyOptions {
@@ -108,7 +109,7 @@ export async function verify(ctx: Context, options: VerifyOptions): Promise<numb
       // The Docker Hub token this version holds, as Docker Hub answered when the tool created it (--create): its exact expiry.
       hubToken: hubFactsJson(hubFactsOf(info, inspection.currentVersionId)),
       rotationDue: expiry.rotationDue,
-      rotation: rotationJson(info.rotation),
+      rotation: rotationJson(scheduleOf(info)),
       live: options.live ? (live ?? { ok: false, error: liveError?.code ?? 'skipped' }) : undefined,
       consumers,
       problems,
@@ -127,7 +128,7 @@ export async function verify(ctx: Context, options: VerifyOptions): Promise<numb
     if (changed) facts.push(['last changed', `${formatDate(changed)} (${age(changed)})`]);
     facts.push(expiry.text === 'unknown' ? ['expiry', 'unknown'] : ['expires', expiry.text]);
     facts.push(['label', expiry.label ?? 'unknown']);
-    facts.push(['rotation', rotationLine(info.rotation)]);
+    facts.push(['rotation', rotationLine(scheduleOf(info))]);
     if (live) {
       facts.push(['docker hub', live.summary]);
     }

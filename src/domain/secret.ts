@@ -16,6 +16,8 @@ export interface SecretInfo {
   tags: Record<string, string>;
   /** Secrets Manager's own rotation of the secret (REFERENCE 10, "What the secret shows"). */
   rotation?: RotationSchedule;
+  /** DescribeSecret's rotation fields as answered; scheduleOf reads them (kept raw so the credential helper's bundle stays small). */
+  described?: RotationFields;
   lastAccessed?: Date;
 }
 
@@ -29,7 +31,7 @@ export interface RotationSchedule {
   next?: Date;
 }
 
-type RotationFields = {
+export type RotationFields = {
   RotationEnabled?: boolean;
   RotationLambdaARN?: string;
   RotationRules?: { AutomaticallyAfterDays?: number; ScheduleExpression?: string };
@@ -73,3 +75,6 @@ export const strayPending = (info: SecretInfo): string | undefined => {
 
 /** The region in a secret's ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME), or undefined for a name. */
 export const arnRegion = (secretId: string): string | undefined => /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):/.exec(secretId)?.[1];
+
+/** The secret's rotation schedule, from ListSecrets (status) or DescribeSecret. */
+export const scheduleOf = (info: SecretInfo): RotationSchedule | undefined => info.rotation ?? (info.described ? rotationOf(info.described) : undefined);

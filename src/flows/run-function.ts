@@ -3,7 +3,7 @@ import type { Context } from '../context.js';
 import { commandLine } from './secret-id.js';
 import type { SecretStore } from '../aws/store.js';
 import { rotateNow } from '../aws/fleet.js';
-import type { SecretInfo } from '../domain/secret.js';
+import { scheduleOf, type SecretInfo } from '../domain/secret.js';
 import { newRequestToken } from '../domain/write-value.js';
 import { functionName, hasRotationFunction, strayPendingByFunction } from './schedule.js';
 
@@ -20,7 +20,7 @@ export async function handToRotationFunction(
   o: { force?: boolean; tokenGiven: boolean; pending?: string; yes?: boolean },
 ): Promise<number | undefined> {
   if (!hasRotationFunction(info) || o.force) return undefined;
-  const name = functionName(info.rotation!.functionArn)!;
+  const name = functionName(scheduleOf(info)!.functionArn)!;
   const secretId = store.secretId;
   const byHand = `${commandLine(ctx, 'rotate', secretId)} --force`;
   if (o.tokenGiven) {
@@ -56,7 +56,7 @@ export async function handToRotationFunction(
   const versionId = await ctx.critical(() => rotateNow(store, newRequestToken()));
   const log = `/aws/lambda/${name}`;
   if (ctx.settings.json) {
-    ctx.out.json({ ok: true, secretId, rotateSecret: true, versionId: versionId ?? null, function: info.rotation!.functionArn, written: false });
+    ctx.out.json({ ok: true, secretId, rotateSecret: true, versionId: versionId ?? null, function: scheduleOf(info)!.functionArn, written: false });
   } else {
     ctx.out.ok(`Secrets Manager is rotating ${secretId} now (RotateSecret, version ${versionId}): the function ${name} runs its four steps.`);
     ctx.out.info(`  See the outcome with ${commandLine(ctx, 'verify', secretId)} in a minute; the function's log is CloudWatch Logs ${log}.`);

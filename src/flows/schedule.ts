@@ -1,4 +1,4 @@
-import type { RotationSchedule, SecretInfo } from '../domain/secret.js';
+import { scheduleOf, type RotationSchedule, type SecretInfo } from '../domain/secret.js';
 import { formatDate } from '../domain/value.js';
 
 // Secrets Manager's own rotation of a secret (REFERENCE 10, "What the secret shows"),
@@ -33,11 +33,11 @@ export function rotationLine(r: RotationSchedule | undefined): string {
 }
 
 /** A rotation function is in charge: a person's rotate would race it. */
-export const hasRotationFunction = (info: SecretInfo) => Boolean(info.rotation?.enabled && info.rotation.functionArn);
+export const hasRotationFunction = (info: SecretInfo) => Boolean(scheduleOf(info)?.enabled && scheduleOf(info)!.functionArn);
 
 /** What a stray AWSPENDING means when a rotation function is in charge, and where its log is. */
 export function strayPendingByFunction(info: SecretInfo, pendingId: string): string | undefined {
   if (!hasRotationFunction(info)) return undefined;
-  const name = functionName(info.rotation!.functionArn);
+  const name = functionName(scheduleOf(info)!.functionArn);
   return `AWSPENDING (version ${pendingId}) was left by a failed run of the rotation function ${name}: Secrets Manager retries the failed step, and the next RotateSecret fails until the stage is removed. Its log (CloudWatch Logs group /aws/lambda/${name}) has one line naming the step and the cause; after fixing that, run rotate --discard-pending, then rotate --yes to run the function again.`;
 }

@@ -4,7 +4,7 @@
 // the Secrets Manager calls through the tool's SecretStore, and the checks of the pending
 // value through the same registry and Hub API requests the CLI makes.
 import type { SecretStore } from '../aws/store.js';
-import { CURRENT, PENDING, PREVIOUS, versionWithStage, type SecretInfo } from '../domain/secret.js';
+import { CURRENT, PENDING, PREVIOUS, scheduleOf, versionWithStage, type SecretInfo } from '../domain/secret.js';
 import { checkCredentialValue, type ValueCheck } from '../domain/value.js';
 import { buildValue } from '../domain/write-value.js';
 import { declaredConsumers, recordedConsumers } from '../domain/consumers.js';
@@ -101,7 +101,7 @@ export async function runStep(event: RotationEvent, deps: RotationDeps): Promise
     throw new RotationError(step, secretId, `DescribeSecret failed (${causeOf(e)})`);
   }
   // The guard (REFERENCE 10), before every step.
-  if (!info.rotation?.enabled) throw new RotationError(step, secretId, 'rotation is not enabled on the secret');
+  if (!scheduleOf(info)?.enabled) throw new RotationError(step, secretId, 'rotation is not enabled on the secret');
   const stages = info.versions[token];
   if (!stages) throw new RotationError(step, secretId, `version ${token} is not a version of the secret`);
   if (stages.includes(CURRENT)) {
