@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { startMoto } from '../test/support/moto.mjs';
 import { makePat } from '../test/support/hub-standin.mjs';
 import { nodeBinary } from '../test/support/node-lines.mjs';
+import { fleetFigure } from './fleet.mjs';
 import { binaryPath, buildBinaries } from '../scripts/build-binaries.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -185,6 +186,8 @@ try {
   await moto.stop();
 }
 
+// The fleet in one view: status from ListSecrets alone, against one DescribeSecret per secret.
+row(...(await fleetFigure(machine.node)));
 /** Wall time of one whole process whatever its exit (the peer's answer is printed beside its figure). */
 function timedAnyExit(cmd, args, env, input) {
   const t = process.hrtime.bigint();

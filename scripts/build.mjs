@@ -4,6 +4,7 @@ import { build } from 'esbuild';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { zip } from './zip.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -100,6 +101,12 @@ results.push(await build({ ...common, format: 'cjs', banner: {}, entryPoints: [j
 results.push(await build({ ...common, define: withHelp, entryPoints: [join(root, 'src/cli.ts')], outfile: join(root, 'dist/cli.js'), plugins: [builtinsViaRequire, separateDynamicImports] }));
 // The docker credential helper (a second bin): the config reader and the store, nothing of the CLI's front.
 results.push(await build({ ...common, entryPoints: [join(root, 'src/helper/main.ts')], outfile: join(root, 'dist/helper.js'), plugins: [builtinsViaRequire, separateDynamicImports] }));
+// The rotation function (src/rotation/handler.ts): one self-contained ESM file, the AWS SDK
+// inlined (Lambda's own copy may differ from the pinned one), zipped as index.mjs so the
+// handler is index.handler on the Node.js 22 runtime (REFERENCE 10; terraform/rotation.tf).
+const rotation = await build({ ...common, target: 'node22', entryPoints: [join(root, 'src/rotation/handler.ts')], write: false, outfile: join(root, 'dist/rotation/index.mjs') });
+results.push(rotation);
+writeFileSync(join(root, 'dist/rotation-function.zip'), zip([{ name: 'index.mjs', data: Buffer.from(rotation.outputFiles[0].contents) }]));
 while (queue.length) {
   const abs = queue.shift();
   results.push(await build({ ...common, entryPoints: [abs], outfile: join(root, 'dist', lazy.get(abs)), plugins: [builtinsViaRequire, separateDynamicImports] }));

@@ -38,6 +38,7 @@ export const MEANINGS: Record<ErrorCode, string> = {
   'unconfirmed-host': 'the config file names a registry or Hub URL that is not Docker Hub\'s, and it was not confirmed',
   'unsafe-config-file': 'the config file, or its folder, is another user\'s or writable by others, or the file is a symbolic link: it is refused (see "Config file")',
   'missing-input': 'an answer is missing without a terminal (all are listed at once)',
+  'rotation-function': 'a rotation function rotates the secret: `rotate --yes` runs it now (RotateSecret); a token given by hand, or a stray AWSPENDING it left, needs `--force`',
   'invalid-token-input': 'the piped token is empty, not UTF-8, several words or `user:token`',
   'token-stdin-terminal': '`--token-stdin` at a terminal',
   'invalid-option': '`--label`, `--expires-at` or `--expires-in` in the wrong format, or both expiry options',

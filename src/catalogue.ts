@@ -63,6 +63,7 @@ export const CATALOGUE = {
   'unconfirmed-host': badInput,
   'unsafe-config-file': badInput,
   'missing-input': badInput,
+  'rotation-function': badInput,
   'invalid-token-input': badInput,
   'token-stdin-terminal': badInput,
   'invalid-option': badInput,

@@ -120,6 +120,7 @@ ${EXIT_CODES}`,
     .description('replace the stored token safely: validate, stage as AWSPENDING, test, then promote')
     .option('--resume', 'finish an interrupted rotation: validate and promote the AWSPENDING value')
     .option('--discard-pending', 'remove a stray AWSPENDING stage left by an interrupted rotation')
+    .option('--force', 'rotate by hand although a rotation function rotates the secret (otherwise rotate offers to run it: RotateSecret)')
     .option('--same-token', 'keep the stored token: write it again with the keys --consumers need (a new version, no new token); --label and --expires-* are recorded for it (the label may be the current one)')
     .addHelpText(
       'after',
@@ -153,7 +154,9 @@ ${EXIT_CODES}`,
       'after',
       `\nJSON (--json): {ok, secretId, arn, region, hasUsername, hasToken, username,
   tokenLength, lastChanged, versionId, pendingVersionId, expiresAt, expiryKnown,
-  daysLeft, label, hubToken, rotationDue, live, consumers, problems, warnings}
+  daysLeft, label, hubToken, rotationDue, rotation, live, consumers, problems, warnings}
+rotation: {enabled, lastRotated, next, function, schedule}: Secrets Manager's
+own schedule and rotation function (terraform/ "rotation"), from DescribeSecret.
 "ok" is true exactly when the exit code is 0: with --fail-when-due, a due
 rotation is "ok": false with "rotationDue": true (exit 6), so jq -e .ok fails.\n
 By default a rotation is due 30 days before expiry, or a third of the token's
@@ -163,6 +166,29 @@ A scheduled job that turns red before CI breaks:
   dockerhub-credentials verify --json --fail-when-due --require-expiry\n${EXIT_CODES}`,
     )
     .action(action('verify'));
+
+  addCommon(program.command('status'))
+    .description('every secret the tool manages, in one view: username, expiry, rotation schedule, last accessed, problems (never a token)')
+    .option('--all-regions', "list every region's secrets, not only --region's")
+    .option('--regions <list>', 'list these regions, comma-separated')
+    .option('--warn-days <n>', 'a rotation is due when the token expires within this many days (default 30)')
+    .option('--fail-when-due', 'exit 6 when any secret is due or shows a problem (one scheduled job for the whole account)')
+    .addHelpText(
+      'after',
+      `
+It reads ListSecrets only (tags, stages and dates): it needs
+secretsmanager:ListSecrets, never GetSecretValue, and never reads a token.
+Secrets are found by the tool's tags (dockerhub-credentials...).
+
+JSON (--json): {ok, regions, count, due, secrets: [{name, arn, region, username,
+  expiresAt, daysLeft, label, rotation, lastAccessed, lastChanged, consumers,
+  due, problems}], errors: [{region, code, message}]}
+
+A scheduled job that turns red when any token is due:
+  dockerhub-credentials status --all-regions --json --fail-when-due
+${EXIT_CODES}`,
+    )
+    .action(action('status'));
 
   addCommon(program.command('history'))
     .description("list the secret's versions, newest first: stages, username, token length, label, expiry (never a token)")

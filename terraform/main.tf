@@ -74,6 +74,13 @@ locals {
         "kms:EncryptionContext:SecretARN" = local.readable_arns
       } }
     }],
+    # With scheduled rotation: CI can never read the admin credential, even if another policy grants it.
+    local.rotation_enabled ? [{
+      Sid      = "NeverTheRotationAdminSecret"
+      Effect   = "Deny"
+      Action   = ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"]
+      Resource = local.admin_secret_arn
+    }] : [],
   )
 
   write_statements = concat(

@@ -281,7 +281,17 @@ export class AwsSecretStore extends StoreCalls implements SecretStore {
       deleted: out.DeletedDate,
       versions: out.VersionIdsToStages ?? {},
       tags: Object.fromEntries((out.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
+      described: out,
     };
+  }
+
+  /**
+   * One call through the store's bounds and error mapping, for the commands that need a call
+   * the helper never makes (status's ListSecrets, rotate's RotateSecret: src/aws/fleet.ts), so
+   * the helper's bundle does not carry them.
+   */
+  send<T>(action: string, kind: 'read' | 'write', run: (client: SecretsManagerClient, sdk: typeof import('@aws-sdk/client-secrets-manager'), abortSignal: AbortSignal) => Promise<T>): Promise<T> {
+    return this.call(action, kind, (abortSignal) => run(this.client, this.sdk, abortSignal));
   }
 
   /**

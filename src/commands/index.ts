@@ -6,9 +6,10 @@ export { rotate } from './rotate.js';
 export { rollback } from './rollback.js';
 export { history } from './history.js';
 export { login } from './login.js';
-export { logout } from './logout.js';
+export { status } from './status.js';
 export { retire } from './retire.js';
 export { tokens } from './tokens.js';
+export { logout } from './logout.js';
 // The real seams (Context's secrets, fetch and docker), from this same bundle.
 export { AwsSecretStore } from '../aws/store.js';
 export { netFetch } from '../net/proxy.js';

@@ -31,6 +31,7 @@ import { askLifecycle, confirmAccessDrops, recordMeta } from '../flows/lifecycle
 import { OAT_PLACE, PAT_PAGE } from '../domain/docker-hub.js';
 import { tokenKind } from '../domain/tokens.js';
 import { validateWithRecovery } from '../flows/recover.js';
+import { handToRotationFunction } from '../flows/run-function.js';
 import { sameSecret } from '../ui/redact.js';
 import type { Credentials } from '../domain/tokens.js';
 import { createToken, undoCreated, type Created } from '../flows/create.js';
@@ -42,6 +43,8 @@ interface RotateOptions extends LifecycleFlags, SignInFlags {
   resume?: boolean;
   discardPending?: boolean;
   sameToken?: boolean;
+  force?: boolean;
+  yes?: boolean;
 }
 
 type PendingChoice = 'resume' | 'discard' | 'leave';
@@ -150,6 +153,11 @@ interface Chosen {
  */
 export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
   const p = await preflight(ctx, o);
+  // A rotation function in charge: run it (RotateSecret) rather than race it; --force rotates by hand.
+  if (!o.sameToken && !o.resume && !o.discardPending) {
+    const handled = await handToRotationFunction(ctx, p.store, p.info, { force: o.force, yes: o.yes ?? ctx.settings.yes, tokenGiven: ctx.supplied !== undefined, pending: p.pending });
+    if (handled !== undefined) return handled;
+  }
   const resolved = p.pending ? await resolvePending(ctx, p.store, p.pending, p.currentCheck, o) : 'fresh';
   if (resolved === 'discarded') return discardDone(ctx, p.store, p.pending!, p.currentId);
   const mode = resolved;

@@ -184,7 +184,7 @@ export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
   if (value.keptKeys.length) out.info(`  Kept the other keys of the existing value: ${value.keptKeys.join(', ')}`);
   const stored = `the new value is AWSCURRENT (version ${versionId}), confirmed by Secrets Manager${replacing ? `; to restore the previous one: ${commandLine(ctx, 'rollback', secretId)}` : ''}`;
   if (ctx.isCancelled()) throw cancelled(stored);
-  await recordMeta(ctx, store, info, versionId, meta, repository);
+  await recordMeta(ctx, store, info, versionId, { ...meta, username: creds.username }, repository);
   if (created) await recordHubFacts(ctx, store, info, versionId, created.facts);
   await recordConsumers(ctx, store, consumers);
 

@@ -8,6 +8,8 @@ import { validateAgainstHub, type HubReport } from '../flows/validate.js';
 import { defaultWarnDays, expiryFacts, invalidMetaWarning, metaOf } from '../domain/lifecycle.js';
 import { aliasDrift, consumerReports, consumersToReport, declaredConsumers } from '../domain/consumers.js';
 import { verifyHelper } from './verify-helper.js';
+import { rotationJson, rotationLine, strayPendingByFunction } from '../flows/schedule.js';
+import { scheduleOf } from '../domain/secret.js';
 import { renderHint } from '../ui/render.js';
 
 export interface VerifyOptions {
@@ -43,7 +45,9 @@ export async function verify(ctx: Context, options: VerifyOptions): Promise<numb
       for (const p of report.problems) if (!problems.some((q) => q.includes(p))) problems.push(`${name}: ${p}`);
     }
   }
-  if (pendingVersionId) {
+  const byFunction = pendingVersionId ? strayPendingByFunction(info, pendingVersionId) : undefined;
+  if (byFunction) warnings.push(byFunction);
+  else if (pendingVersionId) {
     warnings.push(
       `A stray AWSPENDING version (${pendingVersionId}) exists: a rotation did not finish. Run rotate --resume or rotate --discard-pending.`,
     );
@@ -105,6 +109,7 @@ export async function verify(ctx: Context, options: VerifyOptions): Promise<numb
       // The Docker Hub token this version holds, as Docker Hub answered when the tool created it (--create): its exact expiry.
       hubToken: hubFactsJson(hubFactsOf(info, inspection.currentVersionId)),
       rotationDue: expiry.rotationDue,
+      rotation: rotationJson(scheduleOf(info)),
       live: options.live ? (live ?? { ok: false, error: liveError?.code ?? 'skipped' }) : undefined,
       consumers,
       problems,
@@ -123,6 +128,7 @@ export async function verify(ctx: Context, options: VerifyOptions): Promise<numb
     if (changed) facts.push(['last changed', `${formatDate(changed)} (${age(changed)})`]);
     facts.push(expiry.text === 'unknown' ? ['expiry', 'unknown'] : ['expires', expiry.text]);
     facts.push(['label', expiry.label ?? 'unknown']);
+    facts.push(['rotation', rotationLine(scheduleOf(info))]);
     if (live) {
       facts.push(['docker hub', live.summary]);
     }

@@ -28,6 +28,8 @@ export interface TokenMeta {
   access?: string;
   /** Push to the secret's repository was granted when this version was stored. */
   push?: boolean;
+  /** The Docker ID or organization the version's token logs in as (status shows it without reading the value). */
+  username?: string;
   /** What was recorded but breaks the rules it was written by (a tag edited outside the tool): read as unknown. */
   invalid?: ('expiry' | 'label')[];
 }
@@ -64,7 +66,10 @@ export function accessRank(level: string | undefined | null): number | undefined
 /** Tag values allow only letters, digits, spaces and _ . : / = + - @, so the JSON travels as base64url. */
 export function encodeMeta(meta: TokenMeta): string {
   const rank = accessRank(meta.access);
-  return Buffer.from(JSON.stringify({ e: meta.expires, l: meta.label, a: rank === undefined ? undefined : ACCESS[rank]![0], p: meta.push ? 1 : undefined })).toString('base64url');
+  const fields = { e: meta.expires, l: meta.label, a: rank === undefined ? undefined : ACCESS[rank]![0], p: meta.push ? 1 : undefined };
+  const withUser = Buffer.from(JSON.stringify({ ...fields, u: meta.username })).toString('base64url');
+  // A tag value holds 256 characters: the username is the one field status can do without.
+  return withUser.length <= 256 ? withUser : Buffer.from(JSON.stringify(fields)).toString('base64url');
 }
 
 /** A real calendar date as YYYY-MM-DD (2026-13-45 and 2027-02-30 are not). */
@@ -82,7 +87,7 @@ function calendarDate(value: string): Date | undefined {
 export function metaOf(info: SecretInfo, versionId: string): TokenMeta {
   const raw = info.tags[tagKey(versionId)];
   if (!raw) return {};
-  let v: { e?: unknown; l?: unknown; a?: unknown; p?: unknown };
+  let v: { e?: unknown; l?: unknown; a?: unknown; p?: unknown; u?: unknown };
   try {
     v = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as typeof v;
     if (typeof v !== 'object' || v === null) throw new Error('not an object');
@@ -95,7 +100,9 @@ export function metaOf(info: SecretInfo, versionId: string): TokenMeta {
   const label = v.l === undefined ? undefined : typeof v.l === 'string' && v.l.trim() === v.l && v.l !== '' && validateLabel(v.l) === true ? v.l : undefined;
   if (v.l !== undefined && label === undefined) invalid.push('label');
   const access = ACCESS.find(([code]) => code === v.a)?.[1];
-  return { expires, label, access, push: v.p === 1 ? true : undefined, ...(invalid.length ? { invalid } : {}) };
+  // The same rule as a typed username: a Docker ID or an organization name, nothing else.
+  const username = typeof v.u === 'string' && /^[a-z0-9][a-z0-9_-]{1,254}$/.test(v.u) ? v.u : undefined;
+  return { expires, label, access, push: v.p === 1 ? true : undefined, ...(username ? { username } : {}), ...(invalid.length ? { invalid } : {}) };
 }
 
 /** The warning for metadata read as unknown because it breaks the tool's own rules; never quoting it. */

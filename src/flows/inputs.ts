@@ -275,8 +275,8 @@ function needs(command: string, opts: Record<string, unknown>) {
   // Unattended, only --yes can confirm these: refused with the other missing answers, before anything is sent.
   const confirms =
     command === 'rollback' ? 'Rollback needs a confirmation' : command === 'rotate' && opts.resume ? '--resume promotes the pending value, which needs a confirmation' : command === 'rotate' && opts.discardPending ? '--discard-pending removes the pending value, which needs a confirmation' : undefined;
-  // logout reads no secret: it undoes what login wrote to the docker config.
-  return { takesToken, sendsToken, needsUsername: command === 'setup', needsSecret: command !== 'logout' && command !== 'tokens', confirms };
+  // status lists the secrets of a region, and logout undoes what login wrote to the docker config: neither names a secret.
+  return { takesToken, sendsToken, needsUsername: command === 'setup', needsSecret: command !== 'logout' && command !== 'status' && command !== 'tokens', confirms };
 }
 
 /**
@@ -324,7 +324,8 @@ export async function checkInputs(
       problems.push(RULES.missing('No Docker ID was given.', 'Pass --username (or set DOCKERHUB_USERNAME).'));
     }
     if (need.confirms && !settings.yes) problems.push(RULES.missing(`${need.confirms}: no answer without a terminal.`, 'Pass --yes.'));
-    if (need.takesToken && !token && envToken === undefined && !opts.tokenStdin) {
+    // rotate --yes alone may hand the rotation to the secret's rotation function (RotateSecret); without one, the token is asked for and missing.
+    if (need.takesToken && !token && envToken === undefined && !opts.tokenStdin && !(command === 'rotate' && opts.yes && !opts.force)) {
       problems.push(RULES.missing('No token was given.', 'Pipe it with --token-stdin or set DOCKERHUB_TOKEN; it is never accepted as an argument.'));
     }
   }

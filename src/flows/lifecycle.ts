@@ -109,7 +109,7 @@ export async function confirmAccessDrops(ctx: Context, reasons: string[], setup?
 export async function recordMeta(ctx: Context, store: SecretStore, info: SecretInfo, versionId: string, meta: TokenMeta, repository?: string | null): Promise<void> {
   try {
     const tags: Record<string, string> = {};
-    if (meta.expires !== undefined || meta.label !== undefined || meta.access !== undefined || meta.push) tags[tagKey(versionId)] = encodeMeta(meta);
+    if (meta.expires !== undefined || meta.label !== undefined || meta.access !== undefined || meta.push || meta.username) tags[tagKey(versionId)] = encodeMeta(meta);
     if (repository && info.tags[REPOSITORY_TAG] !== repository) tags[REPOSITORY_TAG] = repository;
     if (Object.keys(tags).length) await store.tag(tags);
     // null: the remembered repository was cleared at a terminal and the run confirmed; it is forgotten.

@@ -46,7 +46,15 @@ export const LIVE_PENDING_MS = 10 * 60_000;
 
 /** A stage found at the start: whose it may be, and what it holds (never a character of the token). */
 export async function describePending(store: SecretStore, pendingId: string, current: ValueCheck, now = new Date()) {
-  const version = await store.get({ versionId: pendingId });
+  let version;
+  try {
+    version = await store.get({ versionId: pendingId });
+  } catch (e) {
+    // A version staged by RotateSecret whose createSecret never put a value (REFERENCE 10): labelled, but empty.
+    if (!isCliError(e) || e.code !== 'secret-not-found') throw e;
+    const check = checkCredentialValue('');
+    return { check, created: undefined, ageMs: Infinity, summary: 'no value at all (a rotation function staged it, and its createSecret did not finish)' };
+  }
   const check = checkCredentialValue(version.secretString);
   const ageMs = version.created ? now.getTime() - version.created.getTime() : Infinity;
   const same = check.token !== undefined && current.token !== undefined && sameSecret(check.token, current.token);

@@ -54,7 +54,7 @@ describe('the command surface', () => {
     expect(before.stderr).toBe('✗ --secret-id goes after the command: it is an option of verify, not of dockerhub-credentials itself.\n  Put the options after "verify". Run: dockerhub-credentials verify --secret-id demo/x --live');
     const command = await run(['rotat']);
     expect(command.exitCode).toBe(2);
-    expect(command.stderr).toBe('✗ "rotat" is not a command.\n  Did you mean rotate? The commands are setup, rotate, verify, history, rollback, login, logout, retire, tokens; see dockerhub-credentials --help.');
+    expect(command.stderr).toBe('✗ "rotat" is not a command.\n  Did you mean rotate? The commands are setup, rotate, verify, status, history, rollback, login, logout, retire, tokens; see dockerhub-credentials --help.');
     const token = await run(['setup', '--token', 'x']);
     expect(token.exitCode).toBe(2);
     expect(token.stderr).toContain('✗ There is no --token option: a token on the command line would show in the process list and the shell history.');

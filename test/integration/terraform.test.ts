@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { Canary, ROOT, Sandbox, describeWith, runCli } from '../support/harness.js';
@@ -27,8 +27,10 @@ describeWith(tools, 'terraform module: static checks and terraform test (offline
     expect(init.exitCode, init.all).toBe(0);
     const validate = await tf.run(['validate', '-no-color']);
     expect(validate.exitCode, validate.all).toBe(0);
+    // The rotation block's tests deploy the built package (terraform/tests/rotation.tftest.hcl).
+    cpSync(join(ROOT, 'dist/rotation-function.zip'), join(tf.dir, 'tests/rotation-function.zip'));
     const test = await tf.run(['test', '-no-color']);
-    expect(test.all).toMatch(/Success! 29 passed, 0 failed\./);
+    expect(test.all).toMatch(/Success! 34 passed, 0 failed\./);
     expect(test.exitCode).toBe(0);
   }, 180_000);
 });

@@ -19,7 +19,7 @@ describe('pre-rendered help', () => {
     expect(quickAnswer(['--version'], texts)).toMatch(/^\d+\.\d+\.\d+/);
   });
 
-  it.each(['', 'setup', 'rotate', 'verify', 'history', 'rollback', 'login', 'logout', 'retire', 'tokens'])('the built CLI prints commander\'s own help for "%s"', async (cmd) => {
+  it.each(['', 'setup', 'rotate', 'verify', 'status', 'history', 'rollback', 'login', 'logout', 'retire', 'tokens'])('the built CLI prints commander\'s own help for "%s"', async (cmd) => {
     const args = cmd ? [cmd, '--help'] : ['--help'];
     const r = await execa(process.execPath, [CLI, ...args]);
     expect(r.stdout + '\n').toBe(texts[cmd]);
