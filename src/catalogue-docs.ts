@@ -51,7 +51,7 @@ export const MEANINGS: Record<ErrorCode, string> = {
   'missing-value': 'an option without its value',
   'extra-argument': 'a value without its option (every value goes with its option)',
   'no-token-option': '`--token`, `--password` or `--pat`: there is no such option, a token goes in through the prompt, stdin or `DOCKERHUB_TOKEN`',
-  'two-factor-required': 'the account asks for a two-factor code and there is no terminal to type it: run at a terminal, or use an admin account without two-factor authentication (`--admin-secret-id`)',
+  'two-factor-required': 'the account asks for a two-factor code and there is no terminal to type it: run at a terminal, or add the account\'s `totpSeed` to the admin secret (`--admin-secret-id`)',
   usage: 'any other command line, environment variable or flag value that cannot be used',
 
   'secret-not-found': 'the secret does not exist in that region/profile: apply the Terraform that defines it',

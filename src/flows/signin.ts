@@ -4,6 +4,7 @@ import { openStore } from './secret-id.js';
 import { isDockerId, tokenKind } from '../domain/tokens.js';
 import { signIn, type HubClient } from '../hub/manage.js';
 import { printable, registerSecret } from '../ui/redact.js';
+import { totp } from '../domain/totp.js';
 
 // Where the Docker Hub password comes from, and the sign-in (REFERENCE 7). The
 // password is read once, kept in memory for this run only (to sign in again
@@ -18,6 +19,8 @@ export type { SignInFlags } from './signin-inputs.js';
 interface AdminSecret {
   username?: string;
   password: string;
+  /** The account's two-factor seed (base32), as the rotation function reads it: codes are computed, never asked. */
+  totpSeed?: string;
 }
 
 /** The admin secret named by --admin-secret-id: {"username","password"} (REFERENCE 7: the password is only kept in memory). */
@@ -36,7 +39,11 @@ async function readAdminSecret(ctx: Context, secretId: string): Promise<AdminSec
   }
   registerSecret(o.password);
   const username = typeof o.username === 'string' && isDockerId(o.username) ? o.username : undefined;
-  return { username, password: o.password };
+  // The same admin secret serves the rotation function and an unattended CLI run (the second
+  // stranger's trial found the CLI ignored the seed and advised turning two-factor off).
+  const totpSeed = typeof o.totpSeed === 'string' && o.totpSeed ? o.totpSeed : undefined;
+  if (totpSeed) registerSecret(totpSeed);
+  return { username, password: o.password, totpSeed };
 }
 
 export interface SignInTarget {
@@ -83,7 +90,10 @@ export async function hubSignIn(ctx: Context, flags: SignInFlags, target: SignIn
       flag: 'DOCKERHUB_PASSWORD, --password-stdin or --admin-secret-id',
     }));
   registerSecret(password);
-  const twoFactorCode = prompter.interactive
+  const seed = admin?.totpSeed && admin.password === password ? admin.totpSeed : undefined;
+  const twoFactorCode = seed
+    ? async () => totp(seed)
+    : prompter.interactive
     ? async () => {
         const code = await prompter.password({
           message: `Two-factor code for ${username} (six digits from your authenticator app):`,

@@ -163,7 +163,7 @@ export const signInRefusals = {
     refusal(
       'two-factor-required',
       `${printable(user)} has two-factor authentication, and no code can be asked for without a terminal.`,
-      'Run the command at a terminal to type the code, or keep an admin account without two-factor authentication in the secret named by --admin-secret-id.',
+      'Run the command at a terminal to type the code, or add the account\'s two-factor seed as "totpSeed" to the admin secret named by --admin-secret-id (codes are then computed, as the rotation function does).',
     ),
 };
 

@@ -1,6 +1,6 @@
 // Signs the rotation function in with the tool's one Hub client (src/hub/manage.ts).
 import { signIn } from '../hub/manage.js';
-import { totp } from './totp.js';
+import { totp } from '../domain/totp.js';
 import type { AdminCredential, HubSession } from './hub-port.js';
 
 export async function openHubTokens(

@@ -113,6 +113,18 @@ describeWith(['moto_server', 'docker'], 'creating and retiring tokens (issue 18)
     const a = await run(setupCreate(viaAdmin, '--admin-secret-id', admin));
     expect(a.exitCode, a.stderr).toBe(0);
     expect(w.hub.tokens.created).toContain((await stored(viaAdmin)).token);
+    // A two-factor account's admin secret carries its seed, as the rotation function's does: the CLI
+    // computes the code unattended instead of advising to turn two-factor off (second stranger, session 3).
+    const dave = w.hub.accounts.find((x: { username: string }) => x.username === 'dave4') as { totpSeed?: string };
+    dave.totpSeed = 'JBSWY3DPEHPK3PXP';
+    const admin2fa = uniqueName();
+    await w.secrets.create(admin2fa, JSON.stringify({ username: 'dave4', password: w.password2fa.token, totpSeed: 'JBSWY3DPEHPK3PXP' }));
+    const viaSeed = await fresh();
+    const t = await run(setupCreate(viaSeed, '--admin-secret-id', admin2fa).map((x) => (x === 'erin5' ? 'dave4' : x)));
+    delete dave.totpSeed;
+    expect(t.exitCode, t.stderr).toBe(0);
+    expect(t.stderr + t.stdout).not.toContain('JBSWY3DPEHPK3PXP');
+    expect(w.hub.tokens.created).toContain((await stored(viaSeed)).token);
     const both = await run([...setupCreate(await fresh(), '--token-stdin'), '--json'], PW(), 'x');
     expect(JSON.parse(both.stdout).error).toMatchObject({ code: 'invalid-option', exitCode: 2 });
   });

@@ -6,6 +6,7 @@
 //
 // Tokens created here join the stand-in's `accounts`, so the real docker CLI
 // logs in with them at the registry; a deactivated one is refused there.
+import { createHmac } from 'node:crypto';
 import { randomUUID } from 'node:crypto';
 import { makePat } from './hub-standin.mjs';
 
@@ -148,10 +149,21 @@ export function tokenRoutes({ accounts, switches, send, failed, locked, lockout,
     return send(res, 401, { detail: 'Incorrect authentication credentials' });
   };
 
+  /**
+   * REFERENCE 7: the six-digit code of the account's authenticator app. An account given a
+   * `totpSeed` (base32) takes its RFC 6238 code of this 30-second step or the one either side
+   * (authenticator apps drift; the exact window Docker Hub allows is not documented); one given
+   * a fixed `code` takes that.
+   */
+  const codeAccepted = (user, code) => {
+    if (user.totpSeed) return [-1, 0, 1].some((k) => rfc6238(user.totpSeed, Date.now() + k * 30_000) === code);
+    return code === user.code;
+  };
+
   const secondFactor = (res, input) => {
     const username = pending.get(String(input.login_2fa_token ?? ''));
     const user = accounts.find((a) => a.kind === 'password' && a.username === username);
-    if (!user || String(input.code ?? '') !== user.code) {
+    if (!user || !codeAccepted(user, String(input.code ?? ''))) {
       if (username) failed(username);
       // REFERENCE 7: a wrong code is a 401; its text is unconfirmed.
       return send(res, 401, { detail: switches.wrongCode === 'generic' ? 'Incorrect authentication credentials' : 'Invalid 2FA code' });
@@ -287,4 +299,17 @@ export function tokenRoutes({ accounts, switches, send, failed, locked, lockout,
       }
     },
   };
+}
+
+/** RFC 6238 (SHA-1, 30 s, 6 digits) from a base32 seed: the stand-in's own copy, apart from the product's. */
+export function rfc6238(seed, at) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const ch of seed.replace(/[\s=-]/g, '').toUpperCase()) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
+  const key = Buffer.from((bits.match(/.{8}/g) ?? []).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30_000)));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
 }

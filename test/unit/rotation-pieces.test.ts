@@ -2,7 +2,7 @@
 // (RFC 6238's own test vectors), the function's configuration, the zip writer and
 // reader, and the token metadata's new fields held to their rules.
 import { describe, expect, it } from 'vitest';
-import { totp, base32Decode } from '../../src/rotation/totp.js';
+import { totp, base32Decode } from '../../src/domain/totp.js';
 import { configFromEnv, rotationLabel } from '../../src/rotation/steps.js';
 import { encodeMeta, metaOf, tagKey } from '../../src/domain/lifecycle.js';
 import { rotationLine } from '../../src/flows/schedule.js';
