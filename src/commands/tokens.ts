@@ -34,14 +34,21 @@ const days = (value: string | undefined, flag: string, fallback: number): number
   return n;
 };
 
-/** Which versions of `secrets` hold each listed token: the recorded id, or a label only that token carries. */
-function holders(listed: HubToken[], secrets: SecretInfo[]): Map<string, Holder[]> {
+/**
+ * Which versions of `secrets` hold each listed token: the recorded id, or a label only that
+ * token carries. A version with a recorded id is never matched by its label, and a version
+ * recorded as another account's never matches this account's list: two accounts' tokens
+ * share labels easily (`app-ci-2026-12` for any `*\/app`; the second stranger's trial, session 3,
+ * saw a PAT's secret named as the holder of an organization's OAT).
+ */
+function holders(listed: HubToken[], secrets: SecretInfo[], account: string): Map<string, Holder[]> {
   const out = new Map<string, Holder[]>(listed.map((t) => [t.id, []]));
   for (const s of secrets) {
     for (const [versionId, stages] of Object.entries(s.versions)) {
       for (const stage of stages.filter((x) => STAGES.includes(x))) {
         const id = hubFactsOf(s, versionId)?.id;
-        const label = metaOf(s, versionId).label;
+        const meta = metaOf(s, versionId);
+        const label = id || (meta.username !== undefined && meta.username !== account) ? undefined : meta.label;
         const byLabel = label ? listed.filter((t) => sameLabel(t.label, label)) : [];
         const token = (id && listed.find((t) => t.id === id)) || (byLabel.length === 1 ? byLabel[0] : undefined);
         if (token) out.get(token.id)!.push({ secretId: s.name, stage, versionId, by: id && token.id === id ? 'recorded-id' : 'label' });
@@ -79,7 +86,7 @@ export async function tokens(ctx: Context, o: TokensOptions): Promise<number> {
     const store = await openStore(ctx, 'dockerhub-credentials-list');
     secrets = await out.track('Finding the secrets this tool wrote', async () => (store.toolSecrets ? store.toolSecrets() : []), { done: (l) => `Found ${l.length} secret${l.length === 1 ? '' : 's'} with this tool's tags`, failed: 'Could not list the secrets' });
   }
-  const held = holders(listed, secrets);
+  const held = holders(listed, secrets, account);
   const now = Date.now();
   const rows = listed.map((t) => {
     const heldBy = held.get(t.id) ?? [];

@@ -291,9 +291,14 @@ describeWith(['moto_server', 'docker'], 'creating and retiring tokens (issue 18)
     const mine = out.tokens.find((t: { id: string }) => t.id === account(held.token)!.hub!.id);
     expect(mine).toMatchObject({ heldBy: [{ secretId: name, stage: 'AWSCURRENT', by: 'recorded-id' }], orphan: false });
     expect(out.tokens.find((t: { label: string }) => t.label === 'forgotten-laptop')).toMatchObject({ heldBy: [], orphan: true });
+    // Another account's secret whose token shares the orphan's label is not its holder (second stranger, session 3).
+    const other = await fresh();
+    expect((await run(['setup', '--non-interactive', '--token-stdin', '--username', 'alice1', '--secret-id', other, '--expires-in', '90d', '--label', 'forgotten-laptop'], {}, w.rw.token)).exitCode).toBe(0);
     // Found by the tool's tags in the region, without --secret-id.
     const all = JSON.parse((await run(['tokens', '--non-interactive', '--username', 'erin5', '--json'], PW())).stdout);
     expect(all.secretsSearched).toContain(name);
+    expect(all.secretsSearched).toContain(other);
+    expect(all.tokens.find((t: { label: string }) => t.label === 'forgotten-laptop')).toMatchObject({ heldBy: [], orphan: true });
   });
 
   const refusals = [
