@@ -33,7 +33,9 @@ export const failure = <C extends ErrorCode>(code: C, message: string, hint?: st
   new CliError(code, message, hint, exitOf(code), state, cause);
 
 /** The same failure, with the state it left (read back after the failure). */
-export const withState = (e: CliError, state: string): CliError => failure(e.code, e.message, e.hint, state, e.cause);
+/** The same failure with what it left. A cancellation that now leaves something no longer says "nothing was changed". */
+export const withState = (e: CliError, state: string): CliError =>
+  failure(e.code, e.code === 'cancelled' && !e.state ? 'Cancelled.' : e.message, e.hint, state, e.cause);
 
 export const usageError = (message: string, hint?: string): CliError =>
   new CliError('usage', message, hint, ExitCode.Usage);

@@ -141,7 +141,7 @@ export async function createToken(ctx: Context, flags: SignInFlags, r: CreateReq
       if (deleted) return { deleted, sentence: `the token created for this run, ${name}, was deleted in Docker Hub (read back: gone)` };
       return { deleted, sentence: `the token created for this run, ${name}, is still listed by Docker Hub after its deletion: delete it by hand at ${where}` };
     } catch (e) {
-      return { deleted: false, sentence: `the token created for this run, ${name}, could not be deleted (${isCliError(e) ? e.message.replace(/\.$/, '') : 'no answer'}): delete it by hand at ${where}` };
+      return { deleted: false, sentence: `the token created for this run, ${name}, could not be deleted (${isCliError(e) ? e.message.replace(/\.$/, '') : 'no answer'}), so it is still active in Docker Hub: delete it by hand at ${where}` };
     }
   };
   return { client, token, owner, creds, meta, facts, undo };
@@ -154,12 +154,14 @@ export async function createToken(ctx: Context, flags: SignInFlags, r: CreateReq
  */
 export async function undoCreated(ctx: Context, created: Created | undefined, e: unknown): Promise<unknown> {
   if (!created) return e;
+  // Progress while Docker Hub is asked (up to 30 s after a Ctrl-C; the second stranger saw a silent wait).
+  ctx.out.info(`  Deleting the token this run created ("${printable(created.token.label)}", id ${created.token.id}) in Docker Hub`);
   const undone = await created.undo();
   const sentence = undone.sentence.replace(/^the/, 'The') + '.';
   if (!isCliError(e)) {
     ctx.out.warn(sentence);
     return e;
   }
-  if (!undone.deleted) ctx.out.warn(sentence);
+  // Said once, in the State line (it was printed twice).
   return withState(e, e.state ? `${e.state}; ${undone.sentence}` : undone.sentence);
 }

@@ -75,3 +75,13 @@ describe('the failure renderer', () => {
     expect(text.stderr).toBe('! Who reads the secret could not be recorded; the next setup preselects from the keys instead.\n  Cause: Access denied: you are not allowed secretsmanager:TagResource on ci/x.\n');
   });
 });
+
+it('a cancellation that leaves something (a created token not deleted) no longer says "nothing was changed" (second stranger, session 3)', async () => {
+  const { cancelled, withState } = await import('../../src/errors.js');
+  const plain = cancelled();
+  expect(plain.message).toBe('Cancelled; nothing was changed.');
+  const left = withState(plain, 'the token created for this run, "x" (id 1), could not be deleted (timed out), so it is still active in Docker Hub: delete it by hand at https://app.docker.com/settings/personal-access-tokens');
+  expect(left.message).toBe('Cancelled.');
+  expect(left.state).toMatch(/still active in Docker Hub/);
+  expect(left.exitCode).toBe(130);
+});
