@@ -386,7 +386,9 @@ async function settle(ctx: Context, p: Preflight, write: StagedWrite, chosen: Ch
   const stagedId = write.versionId!;
   await write.unstageOrWarn();
   if (ctx.isCancelled()) throw cancelled(`the new value was already stored as AWSCURRENT (version ${stagedId}); to undo: ${commandLine(ctx, 'rollback', p.secretId)}`);
-  await recordMeta(ctx, p.store, p.info, stagedId, chosen.meta, chosen.forgetRepository ? null : (chosen.validation.repository ?? undefined));
+  // The username too, as setup records it: status shows it without reading the value (the second stranger saw
+  // "username: not recorded" after every rotation).
+  await recordMeta(ctx, p.store, p.info, stagedId, { ...chosen.meta, username: chosen.creds.username }, chosen.forgetRepository ? null : (chosen.validation.repository ?? undefined));
   if (chosen.made) await recordHubFacts(ctx, p.store, p.info, stagedId, { ...chosen.made.facts, promotedAt: new Date().toISOString() });
   // Added to those recorded: the keys already there keep serving them.
   if (settings.consumers.length) await recordConsumers(ctx, p.store, CONSUMERS.filter((c) => settings.consumers.includes(c) || recordedConsumers(p.info.tags)?.includes(c)));

@@ -33,6 +33,9 @@ describeWith(['moto_server', 'docker'], 'rotate and rollback against moto, the s
     expect(await w.secrets.value(name, 'AWSPREVIOUS')).toBe(value(w.rw.token));
     expect(await pendingLeft(name)).toBe(false);
     expect((await w.run(['verify', '--secret-id', name])).exitCode).toBe(0);
+    // The new version records its username, as setup's does: status shows it without the value (second stranger, session 3).
+    const status = JSON.parse((await w.run(['status', '--json'])).stdout) as { secrets: { name: string; username: string | null }[] };
+    expect(status.secrets.find((x) => x.name === name)?.username).toBe('alice1');
   });
 
   it('--json prints one result object', async () => {
