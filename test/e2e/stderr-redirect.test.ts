@@ -16,7 +16,7 @@ describeWith(['script'], 'a terminal with only stderr redirected', () => {
 
   for (const [command, says] of [
     ['rotate', /^✗ No token was given\.$/m],
-    ['setup', /^✗ 2 answers are missing or invalid: No Docker ID was given; No token was given\.$/m],
+    ['setup', /^✗ 2 answers are missing or invalid: No Docker ID was given\. No token was given\.$/m],
   ] as const) {
     it(`${command} 2>file: says no question was asked, and why, before anything is sent (exit 2)`, () => {
       const err = join(dir, `${command}.err`);
