@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { ROOT } from './harness.js';
+import { REGION } from './aws.js';
 
 export { findProviderMirror, motoProviderOverride } from './terraform-mirror.mjs';
 
@@ -126,3 +127,18 @@ output "secret_arn" {
 }
 `;
 }
+
+// Shared by the Terraform test files (terraform.test.ts, terraform-roles.test.ts).
+export function awsCli(motoUrl: string, key: { AccessKeyId: string; SecretAccessKey: string }, home: string) {
+  return (args: string[]) =>
+    execa('aws', ['--endpoint-url', motoUrl, '--region', REGION, '--output', 'json', ...args], {
+      env: { AWS_ACCESS_KEY_ID: key.AccessKeyId, AWS_SECRET_ACCESS_KEY: key.SecretAccessKey, HOME: home, PATH: process.env.PATH! },
+      extendEnv: false,
+    });
+}
+
+export const listVar = (name: string, values: string[]) => ['-var', `${name}=${JSON.stringify(values)}`];
+/** Planned changes to managed resources: what is left once no-ops and data reads are set aside. */
+export const changesToResources = (changes: PlannedChange[]) => changes.filter((c) => !c.actions.every((a) => a === 'no-op' || a === 'read'));
+export const attachmentChanges = (changes: PlannedChange[]) => changes.filter((c) => c.address.includes('aws_iam_role_policy_attachment'));
+
