@@ -2,6 +2,7 @@
 // Docker Hub stand-in from test/support, the demo accounts, and the empty secret
 // that Terraform would leave behind.
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { startMoto } from '../test/support/moto.mjs';
 import { makePat, startHubStandin } from '../test/support/hub-standin.mjs';
 
@@ -45,11 +46,34 @@ export function demoTokens() {
   return rows;
 }
 
+/**
+ * Demo passwords, for `--create`, `retire` and `tokens` (the tool signs in with a password to
+ * manage tokens: REFERENCE 7). Fresh each run. The two-factor account's code is fixed, so it can
+ * be typed from the sandbox's own text. demouser owns demoorg, so it can create the organization's
+ * tokens. The second stranger's trial found none of this could be tried in the sandbox.
+ */
+export function demoPasswords() {
+  const word = () => `demo-${randomBytes(6).toString('hex')}`;
+  const plain = word();
+  const twoFactor = word();
+  return {
+    rows: [
+      { username: USERNAME, password: plain, note: `password of ${USERNAME} (owner of ${ORGANIZATION})` },
+      { username: 'twofauser', password: twoFactor, note: 'two-factor account; its code is 123456' },
+    ],
+    accounts: [
+      { username: USERNAME, secret: plain, kind: 'password', level: 'admin', state: 'ok' },
+      { username: 'twofauser', secret: twoFactor, kind: 'password', level: 'admin', state: 'ok', twoFactor: true, code: '123456' },
+    ],
+    orgs: [{ name: ORGANIZATION, owners: [USERNAME], cap: 10 }],
+  };
+}
+
 /** Starts moto and the stand-in with these accounts; stops whichever started if the other fails. */
-export async function startServices(accounts) {
+export async function startServices(accounts, orgs = []) {
   const moto = await startMoto();
   try {
-    const hub = await startHubStandin({ accounts });
+    const hub = await startHubStandin({ accounts, orgs });
     return { moto, hub };
   } catch (e) {
     await moto.stop();

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ORGANIZATION, SECRET_ID, USERNAME, createEmptySecret, demoTokens, requireMoto, serviceEnv, startServices } from './local-services.mjs';
+import { ORGANIZATION, SECRET_ID, USERNAME, createEmptySecret, demoPasswords, demoTokens, requireMoto, serviceEnv, startServices } from './local-services.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -45,8 +45,9 @@ const stop = (signal) => {
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => stop(signal));
 
 const tokens = demoTokens();
+const passwords = demoPasswords();
 try {
-  starting = startServices(tokens.map((t) => t.account));
+  starting = startServices([...tokens.map((t) => t.account), ...passwords.accounts], passwords.orgs);
   services = await starting;
   await createEmptySecret(services.moto.url);
 } catch (e) {
@@ -101,13 +102,18 @@ ${lines.join('\n')}
 (The same lines are in ${envFile}.)
 Then try: dockerhub-credentials setup
 README.md, "Try it on a local sandbox", has a tour. The commands the tool
-suggests start with npx; in this checkout, npx runs this build too.
+suggests start with npx; in this checkout, npx runs this build too (drop the
+@version of the pinned CI login line: npx would fetch that from the registry).
 
 Demo tokens to paste. They are made up for this sandbox, known only to its
 stand-in, and new each time; none is a real Docker Hub token.
 ${row('Docker ID', 'token', 'what it is')}
 ${tokens.map((t) => row(t.username, t.token, t.label)).join('\n')}
 The PATs may push to ${USERNAME}/app, the organization token to ${ORGANIZATION}/app.
+
+Demo passwords, for --create, retire and tokens (README, "Creating and
+retiring tokens"): the tool signs in with one to create a token itself.
+${passwords.rows.map((p) => `  ${p.username.padEnd(userWidth)}  ${p.password}  ${p.note}`).join('\n')}
 
 Ctrl-C stops the sandbox and removes its folder:
   ${dir}`);
