@@ -33,7 +33,11 @@ const stoppedAnyway = (why: string, ctx: Context | undefined, writing: boolean) 
     `Stopped: ${why}.`,
     `Check what the secret holds with: ${history}`,
     ExitCode.Cancelled,
-    writing ? `the outcome of the write to Secrets Manager in progress is unknown${secretId ? ` (${secretId} may or may not hold this run's value)` : ''}` : 'unknown: the run stopped before it could read the secret back',
+    (writing ? `the outcome of the write to Secrets Manager in progress is unknown${secretId ? ` (${secretId} may or may not hold this run's value)` : ''}` : 'unknown: the run stopped before it could read the secret back') +
+      // A token this run created is named: it may be held by nothing (the second stranger's hazard, session 3).
+      (ctx?.createdToken
+        ? `; the Docker Hub token this run created, "${ctx.createdToken.label}" (id ${ctx.createdToken.id}), is still active: if history shows no version holding it as AWSCURRENT, delete it by hand at ${ctx.createdToken.page}`
+        : ''),
   );
 };
 

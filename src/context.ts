@@ -23,6 +23,11 @@ export interface Context {
   supplied?: SuppliedToken;
   /** The Docker Hub password from DOCKERHUB_PASSWORD or --password-stdin, for --create, retire, tokens and rollback (src/flows/signin.ts). */
   password?: { value: string; source: 'env' | 'stdin' };
+  /**
+   * A Docker Hub token this run created and has not deleted (src/flows/create.ts): what a
+   * last-resort stop must name, since the run could not say what became of it.
+   */
+  createdToken?: { label: string; id: string; page: string };
   /** Aborted on Ctrl-C. */
   signal: AbortSignal;
   /** Whether Ctrl-C was pressed (checked after steps that must not be interrupted). */

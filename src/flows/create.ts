@@ -131,6 +131,7 @@ export async function createToken(ctx: Context, flags: SignInFlags, r: CreateReq
   const creds: Credentials = { username: r.kind === 'pat' ? client.username : r.account, token: token.token };
   const facts = factsFrom(token, { created: true, state: 'active' });
   const meta: TokenMeta = { label: token.label, expires: token.expiresAt ? token.expiresAt.slice(0, 10) : token.expiresAt === null ? 'never' : undefined };
+  ctx.createdToken = { label: token.label, id: token.id, page: owner.kind === 'pat' ? PAT_PAGE : OAT_PLACE };
   const undo = async () => {
     // A fresh, bounded signal: this runs after a Ctrl-C too, which aborted the run's own.
     const c = client.withSignal(AbortSignal.timeout(30_000));
@@ -157,6 +158,7 @@ export async function undoCreated(ctx: Context, created: Created | undefined, e:
   // Progress while Docker Hub is asked (up to 30 s after a Ctrl-C; the second stranger saw a silent wait).
   ctx.out.info(`  Deleting the token this run created ("${printable(created.token.label)}", id ${created.token.id}) in Docker Hub`);
   const undone = await created.undo();
+  if (undone.deleted) ctx.createdToken = undefined;
   const sentence = undone.sentence.replace(/^the/, 'The') + '.';
   if (!isCliError(e)) {
     ctx.out.warn(sentence);

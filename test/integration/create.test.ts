@@ -278,6 +278,35 @@ describeWith(['moto_server', 'docker'], 'creating and retiring tokens (issue 18)
     expect((await stored(name)).token).toBe(current.token);
   });
 
+  it('a last-resort stop during the write names the token this run created, still active, and where to delete it (second stranger, session 3: a hazard)', async () => {
+    const name = await fresh();
+    expect((await run(setupCreate(name), PW())).exitCode).toBe(0);
+    const before = w.hub.tokens.created.length;
+    const held = faults().fail({ target: 'PutSecretValue', mode: 'hold' });
+    const r = await w.run(['rotate', '--create', '--non-interactive', '--secret-id', name, '--expires-in', '90d'], {
+      env: { ...PW(), AWS_ENDPOINT_URL_SECRETS_MANAGER: faults().url, AWS_MAX_ATTEMPTS: '1', DOCKERHUB_CREDENTIALS_AWS_TIMEOUT: '600' },
+      interrupt: {
+        at: held,
+        signal: 'SIGTERM',
+        // The held write never returns: a second signal is warned about, a third stops at once.
+        then: async (stderr, kill) => {
+          for (let i = 0; i < 400 && !stderr().includes('Finishing the write in progress'); i++) await new Promise((res) => setTimeout(res, 25));
+          kill('SIGTERM');
+          for (let i = 0; i < 400 && !stderr().includes('Signal again to stop anyway'); i++) await new Promise((res) => setTimeout(res, 25));
+          kill('SIGTERM');
+        },
+      },
+    });
+    faults().restore();
+    expect(r.exitCode, r.stderr).toBe(130);
+    const made = w.hub.tokens.created.slice(before);
+    expect(made).toHaveLength(1);
+    const id = account(made[0]!)!.hub!.id;
+    expect(r.stderr).toContain(`the Docker Hub token this run created, "`);
+    expect(r.stderr).toContain(`(id ${id}), is still active: if history shows no version holding it as AWSCURRENT, delete it by hand at https://`);
+    assertNothingLeaks('stderr', r.stderr);
+  });
+
   it('tokens --json names the secret and stage holding each token and flags an orphan', async () => {
     const name = await fresh();
     expect((await run(setupCreate(name), PW())).exitCode).toBe(0);

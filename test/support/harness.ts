@@ -159,7 +159,7 @@ export interface RunOptions {
   /** Resolve once stderr contains this text, and send SIGINT. */
   interruptWhen?: string | RegExp;
   /** Send `signal` (default SIGINT) once stderr shows `at`, or once the promise `at` resolves; then run `then`. */
-  interrupt?: { at: string | RegExp | Promise<unknown>; signal?: NodeJS.Signals; then?: (stderr: () => string) => unknown };
+  interrupt?: { at: string | RegExp | Promise<unknown>; signal?: NodeJS.Signals; then?: (stderr: () => string, kill: (signal: NodeJS.Signals) => void) => unknown };
   canary?: Canary;
 }
 
@@ -189,7 +189,7 @@ export async function runCli(args: string[], o: RunOptions): Promise<RunResult> 
       if (sent || child.exitCode !== null) return;
       sent = true;
       child.kill(interrupt.signal ?? 'SIGINT');
-      void interrupt.then?.(() => seen);
+      void interrupt.then?.(() => seen, (signal) => child.kill(signal));
     };
     child.stderr?.on('data', (d: Buffer) => {
       seen += d.toString();
