@@ -105,6 +105,11 @@ function regionsToList(ctx: Context, o: StatusOptions): string[] {
 
 /** `status`: the fleet in one view. Exit 0, or 6 with --fail-when-due when any secret is due or has a problem. */
 export async function status(ctx: Context, o: StatusOptions): Promise<number> {
+  // --secret-id is every command's option, but status lists them all: a given one must not be silently
+  // ignored (a mistyped id exited 0: the second stranger's trial, session 3).
+  if (ctx.settings.origin.secretId?.from === 'flag') {
+    throw usageError('status lists every secret this tool manages, so it takes no --secret-id.', `For one secret, run: dockerhub-credentials verify --secret-id ${ctx.settings.secretId}`);
+  }
   const warnDays = o.warnDays === undefined ? undefined : Number(o.warnDays);
   if (warnDays !== undefined && (!Number.isInteger(warnDays) || warnDays < 0)) throw usageError('--warn-days must be a whole number of days, 0 or more.', 'For example --warn-days 30.');
   const regions = regionsToList(ctx, o);

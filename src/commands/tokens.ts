@@ -77,9 +77,11 @@ export async function tokens(ctx: Context, o: TokensOptions): Promise<number> {
   const client = await hubSignIn(ctx, o, { kind: owner.kind, account, purpose: 'to list the tokens' });
   const listed = await out.track('Listing the Docker Hub tokens', () => client.listTokens(owner), { done: (l) => `Docker Hub lists ${l.length} token${l.length === 1 ? '' : 's'}`, failed: 'Could not list the tokens' });
 
-  // The secrets to hold them against: the one given, or every secret of the region with this tool's tags.
+  // The secrets to hold them against: the one given on the command line, or every secret of the region with
+  // this tool's tags. A secret id from the environment or a config file (a single-secret default) does not
+  // narrow a listing of every token (the second stranger saw every OAT "held by none").
   let secrets: SecretInfo[];
-  if (settings.secretId) {
+  if (settings.secretId && settings.origin.secretId?.from === 'flag') {
     const store = await openStore(ctx, settings.secretId);
     secrets = [await store.describeLive()];
   } else {

@@ -87,6 +87,11 @@ describe('status', () => {
     expect(human.stdout).toMatch(new RegExp(`${rotated.replace(/[/.]/g, '\\$&')} \\(eu-west-2\\)`));
     expect(human.stdout).toMatch(/rotation: +enabled, rate\(90 days\); last ran never; next \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC \(function dockerhub-credentials-rotation\)/);
     expect(human.stdout).toMatch(/username: +alice1/);
+    // --secret-id is refused, not silently ignored (second stranger, session 3).
+    const one = await w.run(['status', '--region', 'eu-west-2', '--secret-id', 'ci/mistyped'], { env: { AWS_ENDPOINT_URL_SECRETS_MANAGER: proxy.url } });
+    expect(one.exitCode).toBe(2);
+    expect(one.stderr).toContain('✗ status lists every secret this tool manages, so it takes no --secret-id.');
+    expect(one.stderr).toContain('For one secret, run: dockerhub-credentials verify --secret-id ci/mistyped');
   });
 });
 
