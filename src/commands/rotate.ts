@@ -185,7 +185,7 @@ export async function rotate(ctx: Context, o: RotateOptions): Promise<number> {
     if (failure) throw await undoCreated(ctx, made.token, failure);
   }
   const stagedId = await settle(ctx, p, write, chosen);
-  return handOver(ctx, p, mode, chosen, stagedId, value?.aliasKeys ?? []);
+  return handOver(ctx, p, mode, chosen, stagedId, value?.aliasKeys ?? [], signInFlagsOf(o));
 }
 
 /** 1. Preflight: the flags agree, and there is a valid current value to rotate from. */
@@ -425,7 +425,7 @@ interface RotateResult {
  * 5. Hand over: only once this run's version is read back as AWSCURRENT (readBackAfterWrite):
  * one result, rendered as --json or as text.
  */
-async function handOver(ctx: Context, p: Preflight, mode: 'resume' | 'fresh', chosen: Chosen, stagedId: string, aliasKeys: string[]): Promise<number> {
+async function handOver(ctx: Context, p: Preflight, mode: 'resume' | 'fresh', chosen: Chosen, stagedId: string, aliasKeys: string[], signInFlags = ''): Promise<number> {
   const { settings } = ctx;
   const { secretId, store, info, currentId, currentCheck, created, oldMeta: old } = p;
   const { creds, meta, repairing } = chosen;
@@ -456,7 +456,7 @@ async function handOver(ctx: Context, p: Preflight, mode: 'resume' | 'fresh', ch
     label: expiry.label,
     validation: chosen.validation,
     hubToken: chosen.made ? { ...hubFactsJson(chosen.made.facts)!, label: chosen.made.token.label } : null,
-    retireCommand: chosen.made ? commandLine(ctx, 'retire', secretId) : null,
+    retireCommand: chosen.made ? `${commandLine(ctx, 'retire', secretId)}${signInFlags}` : null,
     oldToken: repairing ? null : { username: currentCheck.username, label: old.label ?? null, storedAt: firstStored?.toISOString() ?? null, expiresAt: expiryFacts(old, 0, ctx.clock()).expiresAt, sharesLabelWith: shared },
     problems: [...after.check.problems, ...drift],
   };
@@ -588,4 +588,10 @@ async function alreadyCurrent(ctx: Context, store: SecretStore, currentId: strin
 /** The kept token's record, with the expiry and label the flags give (--same-token). */
 function keptMeta(kept: TokenMeta, given: TokenMeta): TokenMeta {
   return { expires: given.expires ?? kept.expires, label: given.label ?? kept.label, access: kept.access, push: kept.push };
+}
+
+/** The sign-in options this run was given, for the retire line it prints (pasted unattended, it must sign in the same way). */
+function signInFlagsOf(o: RotateOptions): string {
+  const flags = o as { owner?: string; adminSecretId?: string; passwordStdin?: boolean };
+  return [flags.owner ? ` --owner ${flags.owner}` : '', flags.adminSecretId ? ` --admin-secret-id ${flags.adminSecretId}` : '', flags.passwordStdin ? ' --password-stdin' : ''].join('');
 }
