@@ -12,6 +12,7 @@ import { StagedWrite, readBackAfterWrite } from '../flows/write.js';
 import { buildValue } from '../domain/write-value.js';
 import { aliasDrift, aliasRepairs, assertConsumerRules } from '../domain/consumers.js';
 import { reactivatePrevious } from '../flows/reactivate.js';
+import { hubFactsOf, recordHubFacts } from '../flows/hub-facts.js';
 import type { SignInFlags } from '../flows/signin.js';
 
 export interface RollbackOptions extends SignInFlags {
@@ -131,6 +132,13 @@ export async function rollback(ctx: Context, o: RollbackOptions = {}): Promise<n
   const restoredId = move.versionId!;
   // The restored copy carries the token of the previous version, so its expiry and label too.
   if (repaired) await recordMeta(ctx, store, info, restoredId, metaOf(info, previousId));
+  // The promotion time retire measures "used after the rotation" against: a rollback promotes too, so a
+  // later retire does not take the version's first write for it and refuse for the rotation's own check
+  // (the second stranger's trial, session 3).
+  // Read live: a re-activation just above may have recorded the token's new state.
+  const live = hubFactsOf(info, previousId) ? await store.describeLive().catch(() => undefined) : undefined;
+  const facts = live && (hubFactsOf(live, restoredId) ?? hubFactsOf(live, previousId));
+  if (live && facts) await recordHubFacts(ctx, store, live, restoredId, { ...facts, promotedAt: new Date().toISOString() });
   const undoLine = `to undo, run the same command again: ${commandLine(ctx, 'rollback', secretId)}`;
   if (ctx.isCancelled()) throw cancelled(`the rollback was done: AWSCURRENT is version ${restoredId}; ${undoLine}`);
 

@@ -171,6 +171,12 @@ describeWith(['moto_server', 'docker'], 'creating and retiring tokens (issue 18)
     expect(back.stderr).toContain('Re-activated the previous token');
     expect((await stored(name)).token).toBe(second.token);
     expect(await ciLogin('erin5', second.token)).toBe(200);
+    // The rollback is a promotion too: retire measures "used after" from it, not from the version's first
+    // promotion, so the token rolled away from (used only before the rollback) retires (second stranger, session 3).
+    const afterRollback = await run(['retire', '--non-interactive', '--secret-id', name, '--yes', '--json'], PW());
+    expect(afterRollback.exitCode, afterRollback.stderr).toBe(0);
+    expect(JSON.parse(afterRollback.stdout)).toMatchObject({ ok: true, usedAfterRotation: false });
+    expect(account(third.token)!.state).toBe('deactivated');
   });
 
   it('retire refuses with exit 3 when the old token was used after the rotation, and --force goes on', async () => {
