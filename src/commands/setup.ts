@@ -111,7 +111,16 @@ export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
     const repo = settings.repository ?? (ctx.prompter.interactive ? await askRepository(ctx, remembered) : remembered);
     // The label suggestion names the repository, now that it is known.
     const suggestion = repo && !settings.repository ? suggestLabel(repo, recordedLabels(info).values()) : labels.suggestion;
-    created = await createToken(ctx, opts, { kind: oat ? 'oat' : 'pat', account, repository: repo, push: repo !== undefined, repositories: opts.repositories, labels: { ...labels, suggestion }, given });
+    const request = { account, repository: repo, push: repo !== undefined, repositories: opts.repositories, labels: { ...labels, suggestion }, given };
+    try {
+      created = await createToken(ctx, opts, { kind: oat ? 'oat' : 'pat', ...request });
+    } catch (e) {
+      // An organization's name looks like a Docker ID offline; Docker Hub says which it is. At a terminal the run
+      // goes on as an organization token, asking for an owner (the second stranger was asked for the org's password).
+      if (oat || !ctx.prompter.interactive || !isCliError(e) || e.code !== 'organization-sign-in') throw e;
+      ctx.out.warn(`${account} is an organization: its token is an organization access token, created by an owner.`);
+      created = await createToken(ctx, { ...opts, owner: undefined }, { kind: 'oat', ...request });
+    }
     collected = { creds: created.creds, repository: repo, source: 'env' };
   } else {
     collected = await collectCredentials(ctx, { tokenStdin: Boolean(opts.tokenStdin), rotation: false, labelSuggestion: labels.suggestion, defaultRepository: ctx.prompter.interactive ? remembered : undefined });

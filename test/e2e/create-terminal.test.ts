@@ -67,6 +67,31 @@ describeWith(['moto_server', 'docker', 'tmux'], '--create at a terminal, with a 
     expect(w.hub.tokens.created).toContain(second.token);
   });
 
+  it("an organization's name typed as the Docker ID: Docker Hub says it is one, and the run asks for an owner and makes an organization token (second stranger, session 3)", async () => {
+    const ownerPassword = 'owner-pw-5t7y9u1i3o';
+    w.hub.accounts.push({ username: 'olga8', secret: ownerPassword, kind: 'password', level: 'admin', state: 'ok' });
+    w.hub.orgs.push({ name: 'acmeorg', owners: ['olga8'], cap: 10 });
+    const name = uniqueName();
+    await w.secrets.create(name);
+    const t = await w.terminal(['setup', '--create', '--secret-id', name, '--username', 'acmeorg', '--expires-in', '30d']);
+    await t.waitFor('Which AWS services will read this secret');
+    await t.key('Enter');
+    await t.waitFor('Repository CI pushes to');
+    await t.type('acmeorg/app');
+    await t.waitFor('Docker Hub password of acmeorg');
+    await t.paste('not-the-orgs-password-1');
+    await t.waitFor('Docker ID of an owner of acmeorg');
+    await t.type('olga8');
+    await t.waitFor('Docker Hub password of olga8');
+    await t.paste(ownerPassword);
+    const { code, screen } = await t.exit();
+    expect(screen).toContain('acmeorg is an organization: its token is an organization access token, created by an owner.');
+    expect(screen).toContain('Created an organization (acmeorg) access token');
+    expect(code, screen).toBe(0);
+    expect(screen).not.toContain(ownerPassword);
+    clean(screen);
+  });
+
   it('a wrong code is refused with its own sentence (exit 3), and nothing is created or stored', async () => {
     const name = uniqueName();
     await w.secrets.create(name);
