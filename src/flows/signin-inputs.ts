@@ -1,4 +1,4 @@
-import { isDockerId, validateRepository } from '../domain/tokens.js';
+import { isDockerId, tokenKind, validateRepository } from '../domain/tokens.js';
 import { looksSecret, printable, registerSecret } from '../ui/redact.js';
 
 // The sign-in's inputs, checked with every other input before anything is sent
@@ -100,8 +100,19 @@ export async function checkSignInInputs(
       password = { value: envPassword, source: 'env' };
     }
   }
+  // An access token given as the password is refused here, before anything is sent, as the prompt refuses it
+  // (Docker Hub refuses PAT sessions for token management: REFERENCE 7; the second stranger's trial, session 3).
+  const tokenAsPassword = Boolean(password && tokenKind(password.value.trim()) !== 'other');
+  if (tokenAsPassword) {
+    problems.push({
+      code: 'invalid-token-input',
+      message: `The password from ${password!.source === 'env' ? 'DOCKERHUB_PASSWORD' : 'stdin'} is an access token, but signing in to manage tokens needs the account's password (Docker Hub refuses token sessions there).`,
+      fix: 'Give the Docker Hub account password instead; to store an existing token, run without --create and pass the token with --token-stdin or DOCKERHUB_TOKEN.',
+    });
+    password = undefined;
+  }
   if (!c.prompter.interactive && !rollback) {
-    if (!password && !opts.adminSecretId) {
+    if (!password && !opts.adminSecretId && !tokenAsPassword) {
       problems.push({
         code: 'missing-input',
         message: 'No Docker Hub password was given, and there is no terminal to ask for it.',

@@ -339,7 +339,8 @@ describeWith(['moto_server', 'docker'], 'creating and retiring tokens (issue 18)
   const refusals = [
     { name: 'a wrong password', args: (n: string) => setupCreate(n), env: { DOCKERHUB_PASSWORD: 'not-the-password-123' }, code: 'password-rejected', says: 'Docker Hub refused the password for erin5' },
     { name: 'an SSO-enforced account', args: (n: string) => setupCreate(n).map((a) => (a === 'erin5' ? 'gina7' : a)), env: { DOCKERHUB_PASSWORD: 'gina-password-9w2e4r6t' }, code: 'sso-enforced', says: 'Create the token in Docker Hub, then run without --create.' },
-    { name: 'a PAT given as the password', args: (n: string) => setupCreate(n), env: { DOCKERHUB_PASSWORD: w.rw.token }, code: 'pat-session', says: 'is an access token' },
+    // Caught with the other inputs, before anything is sent (second stranger, session 3): no sign-in toward the lockout.
+    { name: 'a PAT given as the password', args: (n: string) => setupCreate(n), env: { DOCKERHUB_PASSWORD: w.rw.token }, code: 'invalid-token-input', says: 'is an access token', nothingSent: true },
     { name: 'an organization as the owner who signs in', args: (n: string) => setupCreate(n).map((a) => (a === 'erin5' ? 'acmeorg' : a)).concat(['--owner', 'acmeorg', '--repository', 'acmeorg/app']), env: { DOCKERHUB_PASSWORD: password.token }, code: 'organization-sign-in', says: '--owner' },
     { name: 'a two-factor account without a terminal', args: (n: string) => setupCreate(n).map((a) => (a === 'erin5' ? 'dave4' : a)), env: { DOCKERHUB_PASSWORD: w.password2fa.token }, code: 'two-factor-required', says: 'has two-factor authentication' },
     { name: 'no password at all', args: (n: string) => setupCreate(n), env: {}, code: 'missing-input', says: 'No Docker Hub password was given' },
@@ -348,7 +349,9 @@ describeWith(['moto_server', 'docker'], 'creating and retiring tokens (issue 18)
     it(`refuses ${c.name} with its own sentence and exit code (never 1)`, async () => {
       if (c.code === 'two-factor-required') (w.hub.accounts.find((a: { username: string }) => a.username === 'dave4') as { code?: string }).code = '918273';
       const name = await fresh();
+      const sent = w.hub.requests.length;
       const r = await run([...c.args(name), '--json'], c.env);
+      if ((c as { nothingSent?: boolean }).nothingSent) expect(w.hub.requests.slice(sent).map((q: { path: string }) => q.path)).toEqual([]);
       const out = JSON.parse(r.stdout);
       expect(out.error.code, r.stdout).toBe(c.code);
       expect(r.exitCode).not.toBe(1);
