@@ -26,7 +26,8 @@ const HUB_REFUSALS = {
   'login-locked': {
     message: ({ username }) => `Docker Hub is refusing logins for a while (HTTP 429): too many failed login attempts for ${username ?? 'this username'} or this IP address.`,
     hint: () =>
-      'The lock lifts by itself after about 15 minutes: wait, then run the command again. This says nothing about the token; check the username before the next try, as each failed login counts.',
+      // Shared by docker login and the password sign-in (--create, retire, tokens): it names neither alone (second stranger, session 3).
+      'The lock lifts by itself after about 15 minutes: wait, then run the command again. It says nothing about whether the token or password is good; check the Docker ID, and the password for a sign-in, before the next try, as each failed attempt counts.',
   },
   'password-2fa': {
     message: ({ username }) => `Docker Hub refused the account password of ${username}: the account uses two-factor authentication, so it logs in only with an access token.`,

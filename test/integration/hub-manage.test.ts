@@ -100,6 +100,8 @@ describe('signing in (REFERENCE 7)', () => {
     const locked = await refusal(signIn(options()));
     expect(locked).toMatchObject({ code: 'login-locked', exit: 5 });
     expect(locked.message).toContain('too many failed login attempts for erin5');
+    // After a password sign-in, the hint names the password too, not only "the token" (second stranger, session 3).
+    expect(locked.hint).toContain('check the Docker ID, and the password for a sign-in, before the next try');
   });
 
   it("refuses an organization's name as the username, naming --owner", async () => {
