@@ -9,29 +9,11 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { ROOT, Sandbox, describeWith } from '../support/harness.js';
 import { startMoto } from '../support/moto.mjs';
-import { TerraformCopy, findProviderMirror, rootModule } from '../support/terraform.js';
+import { TerraformCopy, findProviderMirror, motoProviderOverride, rootModule } from '../support/terraform.js';
 import { REGION, TestSecrets } from '../support/aws.js';
 
 const mirror = findProviderMirror();
 const tools = ['terraform', ...(mirror ? [] : ['a terraform provider mirror (TF_PLUGIN_MIRROR)'])];
-
-const override = (url: string) => `provider "aws" {
-  region                      = "${REGION}"
-  access_key                  = "test"
-  secret_key                  = "test"
-  skip_credentials_validation = true
-  skip_requesting_account_id  = true
-  skip_metadata_api_check     = true
-  endpoints {
-    secretsmanager = "${url}"
-    iam            = "${url}"
-    sts            = "${url}"
-    kms            = "${url}"
-    lambda         = "${url}"
-    cloudwatchlogs = "${url}"
-  }
-}
-`;
 
 describeWith([...tools, 'moto_server', 'aws'], 'terraform rotation block against moto (the function, its role, logs and permission; the schedule itself is mocked)', () => {
   let moto: Awaited<ReturnType<typeof startMoto>>;
@@ -62,7 +44,7 @@ describeWith([...tools, 'moto_server', 'aws'], 'terraform rotation block against
     package_path      = "${join(ROOT, 'dist/rotation-function.zip')}"
   }`,
       }),
-      [`${root}/moto_override.tf`]: override(moto.url),
+      [`${root}/moto_override.tf`]: motoProviderOverride(moto.url, REGION),
     });
     const init = await tf.run(['init', `-plugin-dir=${mirror}`], root);
     if (init.exitCode !== 0) throw new Error(init.all);

@@ -8,7 +8,7 @@ export function findProviderMirror() {
   return candidates.find((dir) => dir && existsSync(join(dir, 'registry.terraform.io/hashicorp/aws')));
 }
 
-/** A provider override that points the AWS provider at an emulator (moto). */
+/** A provider override that points the AWS provider at an emulator (moto): every service the module and its rotation block use. */
 export function motoProviderOverride(url, region, accessKey = 'test', secretKey = 'test') {
   return `provider "aws" {
   region                      = "${region}"
@@ -22,6 +22,8 @@ export function motoProviderOverride(url, region, accessKey = 'test', secretKey 
     iam            = "${url}"
     sts            = "${url}"
     kms            = "${url}"
+    lambda         = "${url}"
+    cloudwatchlogs = "${url}"
   }
 }
 `;
