@@ -44,7 +44,7 @@ export const MEANINGS: Record<ErrorCode, string> = {
   'invalid-option': '`--label`, `--expires-at` or `--expires-in` in the wrong format, or both expiry options',
   'invalid-input': 'several of the above at once, each named',
   'proxy-url': '`HTTPS_PROXY` (or another proxy variable, named) is not a URL',
-  'same-label': '`rotate --label` (or `setup --label` replacing another token, or a pending version\'s recorded label at `rotate --resume`) gives the current token\'s label: give the new token its own description in Docker Hub (`--same-token` keeps the token, so its label may stay)',
+  'same-label': '`rotate --label` (or `setup --label` replacing another token, or a pending version\'s recorded label at `rotate --resume`) gives the current token\'s label, or `--create --label` gives an active Docker Hub token\'s (a suggested label gets a `-2` suffix instead): give the new token its own description in Docker Hub (`--same-token` keeps the token, so its label may stay)',
   'access-drop': 'unattended, the new token has a lower access level than the current one, or push rights that can no longer be checked: check it, pass `--repository`, or add `--yes` (rotate); `setup` refuses it even with `--yes`, and names `rotate --token-stdin --yes`',
   'unknown-command': 'the first argument is not a command; the nearest is named',
   'unknown-option': 'an option the command does not have; the nearest is named',

@@ -6,7 +6,7 @@ import { checkCredentialValue, formatDate } from '../domain/value.js';
 import { confirmOrYes } from '../flows/describe.js';
 import { factsFrom, hubFactsOf, recordHubFacts, type HubState } from '../flows/hub-facts.js';
 import { identifyHubToken, unknownHubToken } from '../flows/identify.js';
-import { metaOf } from '../domain/lifecycle.js';
+import { metaOf, sameLabel } from '../domain/lifecycle.js';
 import { hubSignIn, type SignInFlags } from '../flows/signin.js';
 import type { HubToken, TokenOwner } from '../hub/manage.js';
 import { tokenKind } from '../domain/tokens.js';
@@ -59,9 +59,29 @@ export async function retire(ctx: Context, o: RetireOptions): Promise<number> {
   // Read first: identifying the token by its own session would move its last-used date.
   const listed = await out.track('Listing the Docker Hub tokens', () => client.listTokens(owner), { done: (l) => `Docker Hub lists ${l.length} token${l.length === 1 ? '' : 's'}${owner.kind === 'oat' ? ` of ${owner.org}` : ` of ${client.username}`}`, failed: 'Could not list the tokens' });
   const currentToken = await identifyHubToken(ctx, listed, { facts: hubFactsOf(info, currentId), label: metaOf(info, currentId).label, what: `AWSCURRENT (version ${currentId})`, quiet: true });
-  const found = await identifyHubToken(ctx, listed, { facts: prevFacts, label: metaOf(info, previousId).label, creds: { username: prev.username, token: prev.token }, what: `AWSPREVIOUS (version ${previousId})` });
-  if (!found) throw unknownHubToken(`AWSPREVIOUS (version ${previousId})`, owner);
+  const prevLabel = metaOf(info, previousId).label;
+  const touchedAt = new Date().toISOString();
+  // --delete cannot be undone: the token must be proven (its recorded id, its session's claim) or chosen at a
+  // terminal. A label alone suggests it; deactivating by label stays allowed, as rollback undoes it.
+  const found = await identifyHubToken(ctx, listed, { facts: prevFacts, label: prevLabel, creds: { username: prev.username, token: prev.token }, what: `AWSPREVIOUS (version ${previousId})`, needProof: o.delete });
+  if (!found) {
+    const byLabel = prevLabel ? listed.filter((t) => sameLabel(t.label, prevLabel)) : [];
+    if (o.delete && byLabel.length === 1) {
+      throw failure(
+        'hub-token-unknown',
+        `The old token is known only by its recorded label "${printable(prevLabel!)}" (no id was recorded, and its session names no listed token), which does not prove it is the one AWSPREVIOUS holds, so it is not deleted.`,
+        `Deactivate it instead (rollback undoes that): ${commandLine(ctx, 'retire', secretId)} without --delete; or run at a terminal to choose it from the list; or delete it in Docker Hub.`,
+      );
+    }
+    throw unknownHubToken(`AWSPREVIOUS (version ${previousId})`, owner);
+  }
   const old = found.token;
+  const touched = found.how === 'source-claim' ? touchedAt : prevFacts?.touchedAt;
+  if (found.how === 'source-claim' || found.how === 'chosen') {
+    // Proven or chosen: recorded, so the next run knows it by its id, and knows the claim's session (which moved
+    // its last-used date) was this tool's, not a consumer's.
+    await recordHubFacts(ctx, store, info, previousId, factsFrom(old, { created: prevFacts?.created, promotedAt: prevFacts?.promotedAt, state: old.isActive ? 'active' : 'inactive', ...(touched ? { touchedAt: touched } : {}) }));
+  }
   if (currentToken && currentToken.token.id === old.id) {
     throw failure('hub-token-unknown', `AWSPREVIOUS and AWSCURRENT point at the same Docker Hub token (id ${old.id}), so retiring it would break CI.`, 'Check the versions with npx dockerhub-credentials history, and retire the old token in Docker Hub by hand.');
   }
@@ -75,7 +95,10 @@ export async function retire(ctx: Context, o: RetireOptions): Promise<number> {
   if (currentToken) show(currentToken.token, 'Current token (AWSCURRENT)');
   out.info(`  AWSCURRENT was promoted ${promotedAt ? day(promotedAt) : 'at an unknown time'}.`);
 
-  const usedAfter = Boolean(old.lastUsed && promotedAt && Date.parse(old.lastUsed) > Date.parse(promotedAt));
+  // A last use no later than this tool's own session with the token (an earlier retire reading its claim, a
+  // minute's leeway for Docker Hub's clock) is not a consumer's.
+  const ours = (used: string) => prevFacts?.touchedAt !== undefined && Date.parse(used) <= Date.parse(prevFacts.touchedAt) + 60_000;
+  const usedAfter = Boolean(old.lastUsed && promotedAt && Date.parse(old.lastUsed) > Date.parse(promotedAt) && !ours(old.lastUsed));
   if (usedAfter) {
     const why = `The old token was last used ${day(old.lastUsed)}, after AWSCURRENT was promoted (${day(promotedAt)}): something still reads an old copy of it.`;
     if (!o.force) {
@@ -88,7 +111,7 @@ export async function retire(ctx: Context, o: RetireOptions): Promise<number> {
     out.warn(`${why} --force: retiring it anyway.`);
   }
   if (!old.isActive && !o.delete) {
-    await recordHubFacts(ctx, store, info, previousId, factsFrom(old, { created: prevFacts?.created, promotedAt: prevFacts?.promotedAt, state: 'inactive', stateAt: prevFacts?.stateAt ?? new Date().toISOString() }));
+    await recordHubFacts(ctx, store, info, previousId, factsFrom(old, { created: prevFacts?.created, promotedAt: prevFacts?.promotedAt, state: 'inactive', stateAt: prevFacts?.stateAt ?? new Date().toISOString(), touchedAt: touched }));
     out.ok(`The old token "${printable(old.label)}" is already deactivated; nothing was changed.`);
     if (settings.json) out.json({ ok: true, secretId, previousVersionId: previousId, action: 'none', reason: 'already-deactivated', token: tokenJson(old) });
     return ExitCode.Ok;
@@ -109,7 +132,7 @@ export async function retire(ctx: Context, o: RetireOptions): Promise<number> {
     state = 'inactive';
   }
   const stateAt = new Date().toISOString();
-  await recordHubFacts(ctx, store, info, previousId, factsFrom(old, { created: prevFacts?.created, promotedAt: prevFacts?.promotedAt, state, stateAt }));
+  await recordHubFacts(ctx, store, info, previousId, factsFrom(old, { created: prevFacts?.created, promotedAt: prevFacts?.promotedAt, state, stateAt, touchedAt: touched }));
   const done = state === 'deleted' ? 'deleted (read back: Docker Hub no longer lists it)' : 'deactivated (read back: inactive)';
   if (settings.json) {
     out.json({ ok: true, secretId, previousVersionId: previousId, currentVersionId: currentId, action: state === 'deleted' ? 'deleted' : 'deactivated', state, identifiedBy: found.how, promotedAt: promotedAt ?? null, usedAfterRotation: usedAfter, token: tokenJson(after ?? old), rollback: state === 'inactive' ? commandLine(ctx, 'rollback', secretId) : null });

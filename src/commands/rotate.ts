@@ -36,7 +36,10 @@ import { sameSecret } from '../ui/redact.js';
 import type { Credentials } from '../domain/tokens.js';
 import { createToken, undoCreated, type Created } from '../flows/create.js';
 import { hubFactsJson, hubFactsOf, recordHubFacts } from '../flows/hub-facts.js';
-import type { SignInFlags } from '../flows/signin.js';
+import { hubSignIn, type SignInFlags } from '../flows/signin.js';
+import type { TokenOwner } from '../hub/manage.js';
+import { renderWarning } from '../ui/render.js';
+import { printable } from '../ui/redact.js';
 
 interface RotateOptions extends LifecycleFlags, SignInFlags {
   tokenStdin?: boolean;
@@ -88,10 +91,52 @@ async function resolvePending(ctx: Context, store: SecretStore, pendingId: strin
       throw new CliError('discard-failed', `AWSPENDING could not be removed from version ${pendingId}.`, `Run ${commandLine(ctx, 'verify', store.secretId)} to see the state, then try again.`, ExitCode.Transient);
     }
     ctx.out.ok(`Removed AWSPENDING from version ${pendingId}`);
+    await deleteCreatedPending(ctx, store, pendingId, current, o);
     // --discard-pending drops the stage and ends (README, --help); the menu's "Discard it and start a new rotation" goes on.
     return o.discardPending ? 'discarded' : 'fresh';
   }
   return 'resume';
+}
+
+/**
+ * A discarded stage whose token this tool created (its `dockerhub-credentials:hub:<version>` facts say so, as
+ * the rotation function's createSecret records them) leaves that token active in Docker Hub with nothing
+ * storing it. It is deleted with the sign-in of --create (asked first at a terminal), the deletion read
+ * back and said; without a way to sign in, or when it fails, the token is named for deletion by hand.
+ */
+async function deleteCreatedPending(ctx: Context, store: SecretStore, pendingId: string, current: ValueCheck, o: RotateOptions): Promise<void> {
+  const info = await store.describeLive();
+  const facts = hubFactsOf(info, pendingId);
+  if (!facts?.created || facts.state === 'deleted') return;
+  const staged = checkCredentialValue((await store.get({ versionId: pendingId })).secretString);
+  // The token CI uses is never deleted here, whatever a tag says.
+  if (!staged.token || !staged.username || (current.token && sameSecret(staged.token, current.token)) || facts.id === hubFactsOf(info, versionWithStage(info, CURRENT) ?? '')?.id) return;
+  const owner: TokenOwner = facts.kind === 'oat' ? { kind: 'oat', org: facts.org ?? staged.username } : { kind: 'pat' };
+  const where = owner.kind === 'pat' ? PAT_PAGE : OAT_PLACE;
+  const name = `"${printable(metaOf(info, pendingId).label ?? '(label not recorded)')}" (id ${facts.id})`;
+  const byHand = `delete it by hand at ${where}`;
+  ctx.out.info(`  The discarded value held a token this tool created, ${name}: nothing stores it now.`);
+  if (!ctx.password && !o.adminSecretId && !ctx.prompter.interactive) {
+    ctx.out.warn(`The token ${name} is still active in Docker Hub: no password was given to delete it (DOCKERHUB_PASSWORD, --password-stdin or --admin-secret-id); ${byHand}.`);
+    return;
+  }
+  if (ctx.prompter.interactive && !ctx.password && !o.adminSecretId && !(o.yes ?? ctx.settings.yes) && !(await ctx.prompter.confirm({ message: `Delete ${name} in Docker Hub (it needs the account's password)?`, default: true, flag: '--yes' }))) {
+    ctx.out.warn(`The token ${name} is still active in Docker Hub; ${byHand}.`);
+    return;
+  }
+  try {
+    const client = await hubSignIn(ctx, o, { kind: owner.kind, account: owner.kind === 'oat' ? owner.org : staged.username, purpose: 'to delete the token the discarded value held' });
+    const gone = await client.deleteToken(owner, facts.id);
+    if (!gone) {
+      ctx.out.warn(`Docker Hub still lists ${name} after deleting it; ${byHand}.`);
+      return;
+    }
+    await recordHubFacts(ctx, store, info, pendingId, { ...facts, state: 'deleted', stateAt: new Date().toISOString() });
+    ctx.out.ok(`Deleted ${name} in Docker Hub (read back: gone)`);
+  } catch (e) {
+    if (isCancellation(e)) throw e;
+    renderWarning(ctx.out, `The token ${name} could not be deleted, so it is still active in Docker Hub; ${byHand}.`, e);
+  }
 }
 
 /** rotate --discard-pending, done: the stages read back show AWSPENDING gone and AWSCURRENT where it was. */
@@ -340,9 +385,8 @@ async function collectOrAdopt(ctx: Context, p: Preflight, mode: 'resume' | 'fres
       meta = keptMeta(metaOf(info, currentId), given);
     } else {
       out.heading('Validating the new token against Docker Hub');
-      ({ creds, validation, repository } = made.token
-        ? { creds: collected.creds, validation: await validateAgainstHub(ctx, collected.creds, repository), repository }
-        : await validateWithRecovery(ctx, collected.creds, repository));
+      // A created token's refused push offers the *What now?* choices too; if the run ends, the token is deleted.
+      ({ creds, validation, repository } = await validateWithRecovery(ctx, collected.creds, repository, { created: Boolean(made.token) }));
       if (sameSecret(creds.token, stored.token)) {
         throw usageError('That is the token already stored.', 'Create a new token in Docker Hub and rotate to it.');
       }

@@ -16,7 +16,7 @@ import { confirmOrYes } from '../flows/describe.js';
 import { checkAnswer } from '../flows/inputs.js';
 import { sameSecret } from '../ui/redact.js';
 import { askRepository, type Collected } from '../flows/collect.js';
-import { validateAgainstHub, type HubReport } from '../flows/validate.js';
+import type { HubReport } from '../flows/validate.js';
 import { createToken, undoCreated, type Created } from '../flows/create.js';
 import { hubFactsJson, recordHubFacts } from '../flows/hub-facts.js';
 import type { SignInFlags } from '../flows/signin.js';
@@ -151,9 +151,8 @@ export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
 
   out.info('');
   out.heading('Validating against Docker Hub');
-  ({ creds, validation, repository } = created
-    ? { creds: collected.creds, validation: await validateAgainstHub(ctx, collected.creds, collected.repository), repository: collected.repository }
-    : await validateWithRecovery(ctx, collected.creds, collected.repository));
+  // A created token's refused push offers the *What now?* choices too (a repository to change, or skip); if the run ends, the token is deleted.
+  ({ creds, validation, repository } = await validateWithRecovery(ctx, collected.creds, collected.repository, { created: Boolean(created) }));
   await confirmAccount(creds.username);
   if (another(creds.token)) {
     await confirmAccessDrops(ctx, accessDrops(metaOf(info, currentId!), remembered, validation), { rotateLine: `${commandLine(ctx, 'rotate', secretId)} --token-stdin --yes` });

@@ -133,7 +133,7 @@ export async function status(ctx: Context, o: StatusOptions): Promise<number> {
     failed: 'Could not list the secrets',
   });
   results.sort((a, b) => regions.indexOf(a.region) - regions.indexOf(b.region));
-  const fleet = results.flatMap((r) => (r.secrets ?? []).map((s) => secretStatus(s, r.region, warnDays))).sort((a, b) => a.region.localeCompare(b.region) || a.name.localeCompare(b.name));
+  const fleet = results.flatMap((r) => (r.secrets ?? []).map((s) => secretStatus(s, r.region, warnDays, ctx.clock()))).sort((a, b) => a.region.localeCompare(b.region) || a.name.localeCompare(b.name));
   const errors = results.filter((r) => r.error).map((r) => ({ region: r.region, code: r.error!.code, message: r.error!.message }));
   // Every region failing is a failure of the command, not an empty fleet.
   if (errors.length === regions.length) throw results[0]!.error!;

@@ -3,11 +3,12 @@ import type { Context } from '../context.js';
 import { openStore } from '../flows/secret-id.js';
 import { CURRENT, PENDING, PREVIOUS, type SecretInfo } from '../domain/secret.js';
 import { hubFactsOf } from '../flows/hub-facts.js';
-import { metaOf, sameLabel } from '../domain/lifecycle.js';
-import { hubSignIn, type SignInFlags } from '../flows/signin.js';
+import { expiryFacts, metaOf, sameLabel } from '../domain/lifecycle.js';
 import { checkAnswer } from '../flows/inputs.js';
 import type { HubToken, TokenOwner } from '../hub/manage.js';
-import { isDockerId } from '../domain/tokens.js';
+import { tokenKind } from '../domain/tokens.js';
+import { checkCredentialValue } from '../domain/value.js';
+import { askDockerId, hubSignIn, type SignInFlags } from '../flows/signin.js';
 import { printable } from '../ui/redact.js';
 
 export interface TokensOptions extends SignInFlags {
@@ -64,37 +65,52 @@ function holders(listed: HubToken[], secrets: SecretInfo[], account: string): Ma
  * and nothing used for --unused-days, and tokens that expire within --warn-days.
  */
 export async function tokens(ctx: Context, o: TokensOptions): Promise<number> {
-  const { out, settings, prompter } = ctx;
+  const { out, settings } = ctx;
   const unusedDays = days(o.unusedDays, '--unused-days', 90);
   const warnDays = days(o.warnDays, '--warn-days', 30);
   if (o.org !== undefined && checkAnswer('username', o.org) !== true) throw usageError(`--org "${printable(o.org.slice(0, 60))}" is not an organization name.`, 'Pass the organization\'s name, for example --org myorg.');
   out.heading('dockerhub-credentials tokens');
-  const owner: TokenOwner = o.org ? { kind: 'oat', org: o.org } : { kind: 'pat' };
-  const account =
-    o.org ??
-    settings.username ??
-    (await prompter.input({ message: 'Docker ID whose tokens to list:', validate: (v) => (isDockerId(v.trim()) ? true : 'A Docker ID is 4 to 30 lowercase letters and digits.'), flag: '--username (or DOCKERHUB_USERNAME)' }));
-  const client = await hubSignIn(ctx, o, { kind: owner.kind, account, purpose: 'to list the tokens' });
-  const listed = await out.track('Listing the Docker Hub tokens', () => client.listTokens(owner), { done: (l) => `Docker Hub lists ${l.length} token${l.length === 1 ? '' : 's'}`, failed: 'Could not list the tokens' });
+  // Whose tokens: --org, --username, the given secret's own account, the admin secret's username, or, only
+  // when none of those exists, a question asked before the password's (the second stranger typed the
+  // password into a Docker ID prompt that came right after the password prompt).
+  const fromFlag = Boolean(settings.secretId && settings.origin.secretId?.from === 'flag');
+  const mayKnow = o.org !== undefined || settings.username !== undefined || fromFlag || o.adminSecretId !== undefined;
+  let account: string | undefined = o.org ?? settings.username ?? (mayKnow ? undefined : await askDockerId(ctx));
+  let kind: 'pat' | 'oat' = o.org ? 'oat' : 'pat';
 
   // The secrets to hold them against: the one given on the command line, or every secret of the region with
   // this tool's tags. A secret id from the environment or a config file (a single-secret default) does not
   // narrow a listing of every token (the second stranger saw every OAT "held by none").
   let secrets: SecretInfo[];
-  if (settings.secretId && settings.origin.secretId?.from === 'flag') {
-    const store = await openStore(ctx, settings.secretId);
+  if (fromFlag) {
+    const store = await openStore(ctx, settings.secretId!);
     secrets = [await store.describeLive()];
+    if (account === undefined) {
+      const held = checkCredentialValue((await store.get({ stage: CURRENT })).secretString);
+      if (held.username && held.token) {
+        account = held.username;
+        kind = tokenKind(held.token) === 'oat' ? 'oat' : 'pat';
+        out.ok(`Listing the tokens of ${account}, whose ${kind === 'oat' ? 'organization' : 'personal'} access token ${settings.secretId} holds`);
+      }
+    }
   } else {
     const store = await openStore(ctx, 'dockerhub-credentials-list');
     secrets = await out.track('Finding the secrets this tool wrote', async () => (store.toolSecrets ? store.toolSecrets() : []), { done: (l) => `Found ${l.length} secret${l.length === 1 ? '' : 's'} with this tool's tags`, failed: 'Could not list the secrets' });
   }
+  const owner: TokenOwner = kind === 'oat' ? { kind: 'oat', org: account! } : { kind: 'pat' };
+  // A personal account still unknown: the admin secret's username, else asked, in the sign-in, before the password.
+  const client = await hubSignIn(ctx, o, { kind, account, purpose: 'to list the tokens' });
+  account ??= client.username;
+  const listed = await out.track('Listing the Docker Hub tokens', () => client.listTokens(owner), { done: (l) => `Docker Hub lists ${l.length} token${l.length === 1 ? '' : 's'}`, failed: 'Could not list the tokens' });
+
   const held = holders(listed, secrets, account);
-  const now = Date.now();
+  const now = ctx.clock().getTime();
   const rows = listed.map((t) => {
     const heldBy = held.get(t.id) ?? [];
     const lastTouch = Date.parse(t.lastUsed ?? t.createdAt ?? '');
     const idle = Number.isNaN(lastTouch) || now - lastTouch > unusedDays * DAY_MS;
-    const expires = t.expiresAt ? Date.parse(t.expiresAt) : NaN;
+    // One rule with status and verify (expiryFacts): whole UTC days left, due when within --warn-days.
+    const expiry = expiryFacts({ expires: t.expiresAt ? t.expiresAt.slice(0, 10) : undefined }, warnDays, new Date(now));
     return {
       id: t.id,
       kind: t.kind,
@@ -106,11 +122,11 @@ export async function tokens(ctx: Context, o: TokensOptions): Promise<number> {
       isActive: t.isActive,
       heldBy,
       orphan: heldBy.length === 0 && idle,
-      expiresSoon: !Number.isNaN(expires) && expires - now <= warnDays * DAY_MS,
+      expiresSoon: expiry.rotationDue || expiry.expired,
     };
   });
   if (settings.json) {
-    out.json({ ok: true, account, kind: owner.kind, unusedDays, warnDays, tokens: rows, secretsSearched: secrets.map((s) => s.name) });
+    out.json({ ok: true, account, kind, unusedDays, warnDays, tokens: rows, secretsSearched: secrets.map((s) => s.name) });
     return 0;
   }
   out.data('');

@@ -6,9 +6,10 @@ import type { Credentials } from '../domain/tokens.js';
 import { printable } from '../ui/redact.js';
 import { factsFrom, type HubFacts } from './hub-facts.js';
 import { identifyHubToken, unknownHubToken } from './identify.js';
-import { expiresIn, parseExpiryDate, type TokenMeta } from '../domain/lifecycle.js';
+import { expiresIn, parseExpiryDate, sameLabel, type TokenMeta } from '../domain/lifecycle.js';
 import type { LabelContext } from './lifecycle.js';
 import { hubSignIn, type SignInFlags } from './signin.js';
+import { renderWarning } from '../ui/render.js';
 
 // `--create` (issue 18, item 2): the tool creates the token through Docker
 // Hub's API (REFERENCE 7), and the new token then goes through exactly the
@@ -39,7 +40,7 @@ export interface Created {
   meta: TokenMeta;
   facts: HubFacts;
   /** Deletes the token (on a fresh, bounded signal), reads the deletion back, and returns the sentence saying so. */
-  undo(): Promise<{ deleted: boolean; sentence: string }>;
+  undo(): Promise<{ deleted: boolean; sentence: string; /** Why the deletion failed, in its own words. */ error?: unknown }>;
 }
 
 /** The expiry for the new token: the flags', or asked at a terminal (checkInputs refuses none unattended). */
@@ -108,12 +109,36 @@ async function oatResources(ctx: Context, client: HubClient, r: CreateRequest, o
   return [...new Set(paths)].map((path) => ({ type: 'TYPE_REPO' as const, path, scopes: oatScopes(r.push) }));
 }
 
+/**
+ * A label no active token of the account (or organization) has, read from Docker Hub's list: two active
+ * tokens under one label make "revoke the old one by its label" revoke either (the second stranger's
+ * trial, session 3, finding 13). The suggested label gets the first free `-2`, `-3`… suffix, said; a label
+ * given with --label is refused with a free one to pass instead.
+ */
+async function freeLabel(ctx: Context, client: HubClient, owner: TokenOwner, given: string | undefined, suggestion: string): Promise<string> {
+  const wanted = given ?? suggestion;
+  const active = (await client.listTokens(owner)).filter((t) => t.isActive).map((t) => t.label);
+  const taken = (l: string) => active.some((a) => sameLabel(a, l));
+  if (!taken(wanted)) return wanted;
+  let free = wanted;
+  for (let n = 2; n < 100 && taken(free); n++) free = `${wanted.slice(0, 96)}-${n}`;
+  if (given !== undefined || taken(free)) {
+    throw failure(
+      'same-label',
+      `An active token ${owner.kind === 'oat' ? `of ${owner.org}` : `of ${client.username}`} in Docker Hub already has the label "${printable(wanted)}": with two tokens under one label, retiring one by its label could retire the other.`,
+      taken(free) ? 'Pass a label of its own with --label.' : `Pass a label of its own, for example --label ${free}.`,
+    );
+  }
+  ctx.out.info(`  An active token already has the label "${printable(wanted)}": the new one is "${printable(free)}".`);
+  return free;
+}
+
 /** Signs in, creates the token, and returns it with its undo. */
 export async function createToken(ctx: Context, flags: SignInFlags, r: CreateRequest): Promise<Created> {
   const { out } = ctx;
   const client = await hubSignIn(ctx, flags, { kind: r.kind, account: r.account, purpose: 'to create the token' });
   const owner: TokenOwner = r.kind === 'pat' ? { kind: 'pat' } : { kind: 'oat', org: r.account };
-  const label = r.given.label ?? r.labels.suggestion;
+  const label = await freeLabel(ctx, client, owner, r.given.label, r.labels.suggestion);
   const expires = await chooseExpiry(ctx, r.given);
   const expiresAt = expires === 'never' ? undefined : `${expires}T00:00:00Z`;
   let token: CreatedToken;
@@ -142,7 +167,8 @@ export async function createToken(ctx: Context, flags: SignInFlags, r: CreateReq
       if (deleted) return { deleted, sentence: `the token created for this run, ${name}, was deleted in Docker Hub (read back: gone)` };
       return { deleted, sentence: `the token created for this run, ${name}, is still listed by Docker Hub after its deletion: delete it by hand at ${where}` };
     } catch (e) {
-      return { deleted: false, sentence: `the token created for this run, ${name}, could not be deleted (${isCliError(e) ? e.message.replace(/\.$/, '') : 'no answer'}), so it is still active in Docker Hub: delete it by hand at ${where}` };
+      // The refusal is shown in its own words (a Cause line), not re-worded into this sentence.
+      return { deleted: false, sentence: `the token created for this run, ${name}, could not be deleted, so it is still active in Docker Hub: delete it by hand at ${where}`, error: e };
     }
   };
   return { client, token, owner, creds, meta, facts, undo };
@@ -159,6 +185,7 @@ export async function undoCreated(ctx: Context, created: Created | undefined, e:
   ctx.out.info(`  Deleting the token this run created ("${printable(created.token.label)}", id ${created.token.id}) in Docker Hub`);
   const undone = await created.undo();
   if (undone.deleted) ctx.createdToken = undefined;
+  if (undone.error !== undefined) renderWarning(ctx.out, `Docker Hub did not delete the token this run created ("${printable(created.token.label)}", id ${created.token.id}).`, undone.error);
   const sentence = undone.sentence.replace(/^the/, 'The') + '.';
   if (!isCliError(e)) {
     ctx.out.warn(sentence);

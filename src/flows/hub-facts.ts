@@ -2,6 +2,7 @@ import type { Context } from '../context.js';
 import type { SecretStore } from '../aws/store.js';
 import type { SecretInfo } from '../domain/secret.js';
 import type { HubToken } from '../hub/manage.js';
+import { renderWarning } from '../ui/render.js';
 
 // Which Docker Hub token a version holds, as Docker Hub answered when the tool
 // created (or identified) it: its id, kind, organization, exact expiry, scopes,
@@ -29,6 +30,8 @@ export interface HubFacts {
   promotedAt?: string;
   state?: HubState;
   stateAt?: string;
+  /** When this tool opened a session with the token itself (to read its `source` claim), which moves its last-used date. */
+  touchedAt?: string;
 }
 
 const ID = /^[A-Za-z0-9-]{1,64}$/;
@@ -54,6 +57,7 @@ export function encodeHubFacts(f: HubFacts): string {
     pt: f.promotedAt,
     st: f.state?.[0],
     sa: f.stateAt,
+    tu: f.touchedAt,
   };
   const encode = () => Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => `${k}=${x}`).join(' ');
   // What can be read again elsewhere goes first when it does not fit: the organization is the
@@ -88,6 +92,7 @@ export function hubFactsOf(info: SecretInfo, versionId: string): HubFacts | unde
     promotedAt: time(v.pt),
     state,
     stateAt: time(v.sa),
+    ...(time(v.tu) ? { touchedAt: time(v.tu) } : {}),
   };
 }
 
@@ -115,7 +120,7 @@ export async function recordHubFacts(ctx: Context, store: SecretStore, info: Sec
       await store.untag(ours.filter((k) => !existing.has(k.slice(PREFIX.length))));
     }
   } catch (e) {
-    ctx.out.warn(`Which Docker Hub token version ${versionId} holds could not be recorded (${(e as Error).message.replace(/\.$/, '')}); retire will look it up by its label.`);
+    renderWarning(ctx.out, `Which Docker Hub token version ${versionId} holds could not be recorded; retire will look it up by its label.`, e);
   }
 }
 

@@ -12,8 +12,8 @@ import { printable } from '../ui/redact.js';
 // the recorded id; failing that, the `source` claim of a /v2/auth/token session
 // opened with the token (REFERENCE 7: whether its id is the API's is unconfirmed,
 // so it counts only when it matches a listed token); failing that, the recorded
-// label when exactly one listed token carries it; at a terminal, the user's
-// choice. Never a silent guess.
+// label when exactly one listed token carries it (not enough before a deletion);
+// at a terminal, the user's choice. Never a silent guess.
 
 export type HowKnown = 'recorded-id' | 'source-claim' | 'label' | 'chosen';
 
@@ -51,40 +51,56 @@ export interface Identified {
 
 /**
  * The listed token a version holds, or undefined (said in a warning) when it
- * cannot be told. `creds` (the version's own token) is used only when neither
- * the id nor the label decides, because opening a session with it moves its
- * last-used date: callers read the dates they compare before calling this.
+ * cannot be told. `creds` (the version's own token) is used when no recorded id
+ * decides; opening a session with it moves its last-used date, so callers read
+ * the dates they compare before calling this, and record what it found.
  */
 export async function identifyHubToken(
   ctx: Context,
   listed: HubToken[],
-  o: { facts?: HubFacts; label?: string; creds?: Credentials; what: string; /** No choice asked, no warning: a lookup on the side. */ quiet?: boolean },
+  o: {
+    facts?: HubFacts;
+    label?: string;
+    creds?: Credentials;
+    what: string;
+    /** No choice asked, no warning: a lookup on the side. */
+    quiet?: boolean;
+    /** Something that cannot be undone follows (retire --delete): a label alone does not do; at a terminal it is the default of the choice. */
+    needProof?: boolean;
+  },
 ): Promise<Identified | undefined> {
   if (o.facts) {
     const byId = listed.find((t) => t.id === o.facts!.id);
     if (byId) return { token: byId, how: 'recorded-id' };
   }
-  const byLabel = o.label ? listed.filter((t) => sameLabel(t.label, o.label)) : [];
-  if (byLabel.length === 1) return { token: byLabel[0]!, how: 'label' };
+  // The claim proves which token it is; a label only suggests it (issue 18, item 3). Absent, or naming a
+  // token the list does not have (REFERENCE 7: unconfirmed that its id is the API's), the label is next.
   if (o.creds) {
     const id = await sourceOf(ctx, o.creds);
     const bySource = id ? listed.find((t) => t.id === id) : undefined;
     if (bySource) return { token: bySource, how: 'source-claim' };
   }
+  const byLabel = o.label ? listed.filter((t) => sameLabel(t.label, o.label)) : [];
+  if (byLabel.length === 1 && !o.needProof) return { token: byLabel[0]!, how: 'label' };
   if (o.quiet) return undefined;
   if (ctx.prompter.interactive && listed.length) {
     const none = '\u0000none';
+    const suggested = byLabel.length === 1 ? byLabel[0] : undefined;
     const choice = await ctx.prompter.select<string>({
-      message: `Which Docker Hub token does ${o.what} hold? (its id and label were not recorded)`,
+      message: suggested
+        ? `Which Docker Hub token does ${o.what} hold? Only its label "${printable(o.label!)}" was recorded, which does not prove it: choose it to go on`
+        : `Which Docker Hub token does ${o.what} hold? (its id and label were not recorded)`,
       choices: [
         ...listed.map((t) => ({ name: `${printable(t.label)} (${t.scopes.join(', ') || 'no scopes listed'}, created ${t.createdAt?.slice(0, 10) ?? '?'}, last used ${t.lastUsed?.slice(0, 10) ?? 'never'}${t.isActive ? '' : ', deactivated'})`, value: t.id })),
         { name: 'None of these / I do not know', value: none },
       ],
+      ...(suggested ? { default: suggested.id } : {}),
       flag: '--yes',
     });
     const chosen = listed.find((t) => t.id === choice);
     if (chosen) return { token: chosen, how: 'chosen' };
   }
+  if (byLabel.length === 1) return undefined; // needProof: the caller says why a label alone does not do
   ctx.out.warn(
     `Which Docker Hub token ${o.what} holds cannot be told: no id was recorded${o.label ? `, ${byLabel.length} listed tokens carry its label "${printable(o.label)}"` : ', no label was recorded'}, and the token's session names none of the listed ones.`,
   );

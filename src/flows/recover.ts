@@ -43,7 +43,13 @@ export interface Recovered {
  * is good but someone else's, using its owner is one keypress. Without a
  * terminal the first failure ends the run, with its exit code, as before.
  */
-export async function validateWithRecovery(ctx: Context, first: Credentials, firstRepository: string | undefined): Promise<Recovered> {
+export async function validateWithRecovery(
+  ctx: Context,
+  first: Credentials,
+  firstRepository: string | undefined,
+  /** A token this run created (--create): only the repository can change (another Docker ID or a pasted token is not it). */
+  o: { created?: boolean } = {},
+): Promise<Recovered> {
   let creds = first;
   let repository = firstRepository;
   for (;;) {
@@ -51,15 +57,17 @@ export async function validateWithRecovery(ctx: Context, first: Credentials, fir
       return { creds, validation: await validateAgainstHub(ctx, creds, repository), repository };
     } catch (e) {
       if (!ctx.prompter.interactive || !isCliError(e) || e.exitCode !== ExitCode.Rejected || !isRejection(e.code) || ctx.signal.aborted) throw e;
+      const fixes = FIXES[e.code].filter((f) => !o.created || f === 'repository' || f === 'quit');
+      // Nothing the person can change here (a created token refused at sign-in): the run ends with the failure.
+      if (!fixes.includes('repository') && o.created) throw e;
       const { out, prompter } = ctx;
       renderHeadline(out, e);
-      const owner = ownerOf(e);
+      const owner = o.created ? undefined : ownerOf(e);
       if (owner && (await prompter.confirm({ message: `This token belongs to ${owner}, not ${creds.username}: use ${owner}?`, default: true, flag: '--username' }))) {
         creds = { ...creds, username: owner };
         continue;
       }
       renderHint(out, e);
-      const fixes = FIXES[e.code];
       const names: Record<Next, string> = {
         username: `Type the Docker ID again (now ${creds.username})`,
         token: 'Paste another token',

@@ -50,7 +50,8 @@ export async function checkSignInInputs(
   readStdin: (stdin: NodeJS.ReadableStream) => Promise<string | undefined>,
 ): Promise<{ password?: SuppliedPassword; problems: SignInProblem[] }> {
   const problems: SignInProblem[] = [];
-  const rollback = command === 'rollback';
+  // Commands that may sign in, the password optional: rollback (to re-activate), rotate --discard-pending (to delete a token the tool created).
+  const rollback = command === 'rollback' || (command === 'rotate' && Boolean(opts.discardPending) && !opts.create);
   const repositories = Array.isArray(opts.repositories) ? (opts.repositories as string[]) : undefined;
   if (repositories && !(opts.create && (command === 'setup' || command === 'rotate'))) {
     problems.push({ code: 'invalid-option', message: `--repository is given ${repositories.length} times, but only an organization access token made with --create lists several repositories.`, fix: 'Give --repository once.' });

@@ -46,10 +46,19 @@ async function readAdminSecret(ctx: Context, secretId: string): Promise<AdminSec
   return { username, password: o.password, totpSeed };
 }
 
+/** The Docker ID whose tokens are managed, asked with an echoing prompt: only ever before the password's. */
+export const askDockerId = (ctx: Context): Promise<string> =>
+  ctx.prompter.input({
+    message: 'Docker ID whose tokens to list (your Docker Hub username; the password is asked next, hidden):',
+    validate: (v) => (isDockerId(v.trim()) ? true : 'A Docker ID is 4 to 30 lowercase letters and digits.'),
+    flag: '--username (or DOCKERHUB_USERNAME)',
+  }).then((v) => v.trim());
+
 export interface SignInTarget {
   /** PAT: the Docker ID the token belongs to (it signs in). OAT: the organization (an owner signs in). */
   kind: 'pat' | 'oat';
-  account: string;
+  /** Unknown (a PAT only): the admin secret's username, or asked before the password. */
+  account?: string;
   /** What the password is for, said in the prompt: "to create the token". */
   purpose: string;
 }
@@ -64,7 +73,7 @@ export async function hubSignIn(ctx: Context, flags: SignInFlags, target: SignIn
   const admin = flags.adminSecretId ? await readAdminSecret(ctx, flags.adminSecretId) : undefined;
   let username: string;
   if (target.kind === 'pat') {
-    username = target.account;
+    username = target.account ?? admin?.username ?? (await askDockerId(ctx));
     if (admin?.username && admin.username !== username) {
       throw usageError(
         `The admin secret is the account ${admin.username}'s, but the token is ${username}'s: a personal access token is created by its own account.`,
@@ -76,7 +85,7 @@ export async function hubSignIn(ctx: Context, flags: SignInFlags, target: SignIn
     username =
       owner?.trim() ??
       (await prompter.input({
-        message: `Docker ID of an owner of ${target.account} (it signs in to manage the organization's tokens):`,
+        message: `Docker ID of an owner of ${target.account ?? 'the organization'} (it signs in to manage the organization's tokens):`,
         validate: (v) => (isDockerId(v.trim()) ? true : 'A Docker ID is 4 to 30 lowercase letters and digits.'),
         flag: '--owner (or DOCKERHUB_OWNER)',
       }));

@@ -58,11 +58,22 @@ export function configFromEnv(env: NodeJS.ProcessEnv): RotationConfig {
   };
 }
 
-/** A step's failure: one sentence naming the step and the cause, never a secret. */
+const causeOf = (e: unknown): string => (isCliError(e) || e instanceof Error ? e.message : String(e));
+
+/**
+ * A step's failure: one sentence naming the step and the reason (in this module's own words, never a
+ * secret), then, when it follows from another failure, that failure in its own words as `Cause:` (as the
+ * CLI's renderer shows a cause: never re-worded into the sentence). The log line and the error Lambda
+ * reports are the same text.
+ */
 export class RotationError extends Error {
   override readonly name = 'RotationError';
-  constructor(readonly step: string, readonly secretId: string, cause: string) {
-    super(redact(`${step} for ${secretId} failed: ${cause.replace(/\.$/, '')}.`));
+  /** The failure this one follows from, in its own words (redacted). */
+  readonly causeText?: string;
+  constructor(readonly step: string, readonly secretId: string, reason: string, cause?: unknown) {
+    const causeText = cause === undefined ? undefined : redact(causeOf(cause));
+    super(redact(`${step} for ${secretId} failed: ${reason}.`) + (causeText ? ` Cause: ${causeText}` : ''), cause === undefined ? undefined : { cause });
+    this.causeText = causeText;
   }
 }
 
@@ -82,8 +93,6 @@ export interface RotationDeps {
 
 type Store = Awaited<ReturnType<RotationDeps['openStore']>>;
 
-const causeOf = (e: unknown): string => (isCliError(e) || e instanceof Error ? e.message : String(e));
-
 /** Runs one step of the contract. Resolves when the step is done (or was already done); rejects with a RotationError. */
 export async function runStep(event: RotationEvent, deps: RotationDeps): Promise<void> {
   const step = event.Step;
@@ -98,7 +107,7 @@ export async function runStep(event: RotationEvent, deps: RotationDeps): Promise
   try {
     info = await store.describe();
   } catch (e) {
-    throw new RotationError(step, secretId, `DescribeSecret failed (${causeOf(e)})`);
+    throw new RotationError(step, secretId, 'DescribeSecret failed', e);
   }
   // The guard (REFERENCE 10), before every step.
   if (!scheduleOf(info)?.enabled) throw new RotationError(step, secretId, 'rotation is not enabled on the secret');
@@ -116,7 +125,7 @@ export async function runStep(event: RotationEvent, deps: RotationDeps): Promise
     else if (step === 'testSecret') await run.test();
     else await run.finish();
   } catch (e) {
-    const error = e instanceof RotationError ? e : new RotationError(step, secretId, causeOf(e));
+    const error = e instanceof RotationError ? e : new RotationError(step, secretId, 'it stopped on an unexpected error', e);
     deps.log(error.message);
     throw error;
   }

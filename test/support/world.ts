@@ -54,7 +54,8 @@ export interface World {
    */
   interruptAt(args: string[], secret: string, reach: (t: Terminal) => Promise<void>, env?: Record<string, string | undefined>): Promise<void>;
   env(extra?: Record<string, string | undefined>): Record<string, string | undefined>;
-  run(args: string[], o?: { env?: Record<string, string | undefined>; input?: string } & Pick<RunOptions, 'interruptWhen' | 'interrupt'>): Promise<RunResult>;
+  /** `clock`: the run's "now" (in process only: a child process has the machine's). */
+  run(args: string[], o?: { env?: Record<string, string | undefined>; input?: string; clock?: () => Date } & Pick<RunOptions, 'interruptWhen' | 'interrupt'>): Promise<RunResult>;
 }
 
 /**
@@ -122,8 +123,9 @@ export function useWorld(o: { inProcess?: boolean; ownMoto?: boolean } = {}): Wo
     ...extra,
   });
   w.run = async (args, r0 = {}) => {
+    if (r0.clock && !o.inProcess) throw new Error('a clock is given to a run in process only');
     const r = o.inProcess
-      ? await runInProcess(args, { sandbox: w.sandbox, env: w.env(r0.env), input: r0.input, deps: { secrets: w.memory.open } })
+      ? await runInProcess(args, { sandbox: w.sandbox, env: w.env(r0.env), input: r0.input, deps: { secrets: w.memory.open, ...(r0.clock ? { clock: r0.clock } : {}) } })
       : await runCli(args, { sandbox: w.sandbox, env: w.env(r0.env), input: r0.input, interruptWhen: r0.interruptWhen, interrupt: r0.interrupt });
     w.assertNoCanary('stdout', r.stdout);
     w.assertNoCanary('stderr', r.stderr);
