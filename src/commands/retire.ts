@@ -4,7 +4,7 @@ import { askSecretId, commandLine, openStore } from '../flows/secret-id.js';
 import { CURRENT, PREVIOUS, versionWithStage } from '../domain/secret.js';
 import { checkCredentialValue, formatDate } from '../domain/value.js';
 import { confirmOrYes } from '../flows/describe.js';
-import { factsFrom, hubFactsOf, recordHubFacts, type HubState } from '../flows/hub-facts.js';
+import { factsFrom, hubFactsOf, recordHubFacts, recordTouch, touchedAtOf, type HubState } from '../flows/hub-facts.js';
 import { identifyHubToken, unknownHubToken } from '../flows/identify.js';
 import { metaOf, sameLabel } from '../domain/lifecycle.js';
 import { hubSignIn, type SignInFlags } from '../flows/signin.js';
@@ -64,8 +64,14 @@ export async function retire(ctx: Context, o: RetireOptions): Promise<number> {
   // --delete cannot be undone: the token must be proven (its recorded id, its session's claim) or chosen at a
   // terminal. A label alone suggests it; deactivating by label stays allowed, as rollback undoes it.
   const found = await identifyHubToken(ctx, listed, { facts: prevFacts, label: prevLabel, creds: { username: prev.username, token: prev.token }, what: `AWSPREVIOUS (version ${previousId})`, needProof: o.delete });
+  // Whether the claim's session was opened (no recorded id matched): it moved the token's last-used date.
+  const touchedNow = !(prevFacts && listed.some((t) => t.id === prevFacts.id));
   if (!found) {
     const byLabel = prevLabel ? listed.filter((t) => sameLabel(t.label, prevLabel)) : [];
+    // The session is this tool's: recorded when the label's token, read before it, shows no use after the rotation.
+    const promoted = hubFactsOf(info, currentId)?.promotedAt ?? current.created?.toISOString();
+    const seen = byLabel.length === 1 ? byLabel[0]!.lastUsed : undefined;
+    if (byLabel.length === 1 && promoted && (!seen || Date.parse(seen) <= Date.parse(promoted) || Date.parse(seen) <= Date.parse(touchedAtOf(info, previousId) ?? '') + 60_000)) await recordTouch(ctx, store, previousId, touchedAt);
     if (o.delete && byLabel.length === 1) {
       throw failure(
         'hub-token-unknown',
@@ -76,12 +82,6 @@ export async function retire(ctx: Context, o: RetireOptions): Promise<number> {
     throw unknownHubToken(`AWSPREVIOUS (version ${previousId})`, owner);
   }
   const old = found.token;
-  const touched = found.how === 'source-claim' ? touchedAt : prevFacts?.touchedAt;
-  if (found.how === 'source-claim' || found.how === 'chosen') {
-    // Proven or chosen: recorded, so the next run knows it by its id, and knows the claim's session (which moved
-    // its last-used date) was this tool's, not a consumer's.
-    await recordHubFacts(ctx, store, info, previousId, factsFrom(old, { created: prevFacts?.created, promotedAt: prevFacts?.promotedAt, state: old.isActive ? 'active' : 'inactive', ...(touched ? { touchedAt: touched } : {}) }));
-  }
   if (currentToken && currentToken.token.id === old.id) {
     throw failure('hub-token-unknown', `AWSPREVIOUS and AWSCURRENT point at the same Docker Hub token (id ${old.id}), so retiring it would break CI.`, 'Check the versions with npx dockerhub-credentials history, and retire the old token in Docker Hub by hand.');
   }
@@ -92,13 +92,22 @@ export async function retire(ctx: Context, o: RetireOptions): Promise<number> {
   };
   out.info('');
   show(old, `Old token (AWSPREVIOUS, found by its ${found.how.replace('-', ' ')})`);
+  if (found.how === 'label') out.info('    (known by its recorded label alone: deactivating it is allowed, as rollback undoes it; --delete needs its recorded id, its session\'s claim or a choice at a terminal)');
   if (currentToken) show(currentToken.token, 'Current token (AWSCURRENT)');
   out.info(`  AWSCURRENT was promoted ${promotedAt ? day(promotedAt) : 'at an unknown time'}.`);
 
   // A last use no later than this tool's own session with the token (an earlier retire reading its claim, a
   // minute's leeway for Docker Hub's clock) is not a consumer's.
-  const ours = (used: string) => prevFacts?.touchedAt !== undefined && Date.parse(used) <= Date.parse(prevFacts.touchedAt) + 60_000;
+  const touchedBefore = touchedAtOf(info, previousId);
+  const ours = (used: string) => touchedBefore !== undefined && Date.parse(used) <= Date.parse(touchedBefore) + 60_000;
   const usedAfter = Boolean(old.lastUsed && promotedAt && Date.parse(old.lastUsed) > Date.parse(promotedAt) && !ours(old.lastUsed));
+  // Proven or chosen: recorded, so the next run knows it by its id. The claim's session moved its last-used
+  // date: that session is recorded as this tool's only when the dates read before it showed no use after the
+  // rotation (otherwise it would hide that use from the next run).
+  if (touchedNow && !usedAfter) await recordTouch(ctx, store, previousId, touchedAt);
+  if (found.how === 'source-claim' || found.how === 'chosen') {
+    await recordHubFacts(ctx, store, info, previousId, factsFrom(old, { created: prevFacts?.created, promotedAt: prevFacts?.promotedAt, state: old.isActive ? 'active' : 'inactive' }));
+  }
   if (usedAfter) {
     const why = `The old token was last used ${day(old.lastUsed)}, after AWSCURRENT was promoted (${day(promotedAt)}): something still reads an old copy of it.`;
     if (!o.force) {
@@ -111,7 +120,7 @@ export async function retire(ctx: Context, o: RetireOptions): Promise<number> {
     out.warn(`${why} --force: retiring it anyway.`);
   }
   if (!old.isActive && !o.delete) {
-    await recordHubFacts(ctx, store, info, previousId, factsFrom(old, { created: prevFacts?.created, promotedAt: prevFacts?.promotedAt, state: 'inactive', stateAt: prevFacts?.stateAt ?? new Date().toISOString(), touchedAt: touched }));
+    await recordHubFacts(ctx, store, info, previousId, factsFrom(old, { created: prevFacts?.created, promotedAt: prevFacts?.promotedAt, state: 'inactive', stateAt: prevFacts?.stateAt ?? new Date().toISOString() }));
     out.ok(`The old token "${printable(old.label)}" is already deactivated; nothing was changed.`);
     if (settings.json) out.json({ ok: true, secretId, previousVersionId: previousId, action: 'none', reason: 'already-deactivated', token: tokenJson(old) });
     return ExitCode.Ok;
@@ -132,7 +141,7 @@ export async function retire(ctx: Context, o: RetireOptions): Promise<number> {
     state = 'inactive';
   }
   const stateAt = new Date().toISOString();
-  await recordHubFacts(ctx, store, info, previousId, factsFrom(old, { created: prevFacts?.created, promotedAt: prevFacts?.promotedAt, state, stateAt, touchedAt: touched }));
+  await recordHubFacts(ctx, store, info, previousId, factsFrom(old, { created: prevFacts?.created, promotedAt: prevFacts?.promotedAt, state, stateAt }));
   const done = state === 'deleted' ? 'deleted (read back: Docker Hub no longer lists it)' : 'deactivated (read back: inactive)';
   if (settings.json) {
     out.json({ ok: true, secretId, previousVersionId: previousId, currentVersionId: currentId, action: state === 'deleted' ? 'deleted' : 'deactivated', state, identifiedBy: found.how, promotedAt: promotedAt ?? null, usedAfterRotation: usedAfter, token: tokenJson(after ?? old), rollback: state === 'inactive' ? commandLine(ctx, 'rollback', secretId) : null });

@@ -13,6 +13,22 @@ import { renderWarning } from '../ui/render.js';
 const PREFIX = 'dockerhub-credentials:hub:';
 export const hubTagKey = (versionId: string) => `${PREFIX}${versionId}`;
 
+// When this tool itself opened a session with a version's token (to read its `source` claim: REFERENCE 7),
+// which moves the token's last-used date: retire must not take that session for a consumer's use. A tag of
+// its own, as the token may not be known yet (its facts need an id).
+const TOUCHED = /:touched$/;
+export const touchTagKey = (versionId: string) => `${PREFIX}${versionId}:touched`;
+export const touchedAtOf = (info: SecretInfo, versionId: string): string | undefined => time(info.tags[touchTagKey(versionId)]);
+
+/** Records this tool's own session with the version's token; a failure is a warning (the next retire may then refuse, never wrongly go on). */
+export async function recordTouch(ctx: Context, store: SecretStore, versionId: string, at: string): Promise<void> {
+  try {
+    await store.tag({ [touchTagKey(versionId)]: at });
+  } catch (e) {
+    renderWarning(ctx.out, `That this tool opened a session with version ${versionId}'s token could not be recorded; the next retire may take it for a use after the rotation.`, e);
+  }
+}
+
 export type HubState = 'active' | 'inactive' | 'deleted';
 
 export interface HubFacts {
@@ -30,8 +46,6 @@ export interface HubFacts {
   promotedAt?: string;
   state?: HubState;
   stateAt?: string;
-  /** When this tool opened a session with the token itself (to read its `source` claim), which moves its last-used date. */
-  touchedAt?: string;
 }
 
 const ID = /^[A-Za-z0-9-]{1,64}$/;
@@ -57,7 +71,6 @@ export function encodeHubFacts(f: HubFacts): string {
     pt: f.promotedAt,
     st: f.state?.[0],
     sa: f.stateAt,
-    tu: f.touchedAt,
   };
   const encode = () => Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => `${k}=${x}`).join(' ');
   // What can be read again elsewhere goes first when it does not fit: the organization is the
@@ -92,7 +105,6 @@ export function hubFactsOf(info: SecretInfo, versionId: string): HubFacts | unde
     promotedAt: time(v.pt),
     state,
     stateAt: time(v.sa),
-    ...(time(v.tu) ? { touchedAt: time(v.tu) } : {}),
   };
 }
 
@@ -114,10 +126,10 @@ export const factsFrom = (t: HubToken, extra: Partial<HubFacts> = {}): HubFacts 
 export async function recordHubFacts(ctx: Context, store: SecretStore, info: SecretInfo, versionId: string, facts: HubFacts): Promise<void> {
   try {
     await store.tag({ [hubTagKey(versionId)]: encodeHubFacts(facts) });
-    const ours = Object.keys(info.tags).filter((k) => k.startsWith(PREFIX) && k !== hubTagKey(versionId));
+    const ours = Object.keys(info.tags).filter((k) => k.startsWith(PREFIX) && k !== hubTagKey(versionId) && k !== touchTagKey(versionId));
     if (ours.length) {
       const existing = new Set((await store.listVersions(info.name)).map((v) => v.versionId));
-      await store.untag(ours.filter((k) => !existing.has(k.slice(PREFIX.length))));
+      await store.untag(ours.filter((k) => !existing.has(k.slice(PREFIX.length).replace(TOUCHED, ''))));
     }
   } catch (e) {
     renderWarning(ctx.out, `Which Docker Hub token version ${versionId} holds could not be recorded; retire will look it up by its label.`, e);

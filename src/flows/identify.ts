@@ -86,10 +86,9 @@ export async function identifyHubToken(
   if (ctx.prompter.interactive && listed.length) {
     const none = '\u0000none';
     const suggested = byLabel.length === 1 ? byLabel[0] : undefined;
+    if (suggested) ctx.out.info(`  Only the label "${printable(o.label!)}" was recorded for ${o.what}, which does not prove which token it holds: choose it to go on.`);
     const choice = await ctx.prompter.select<string>({
-      message: suggested
-        ? `Which Docker Hub token does ${o.what} hold? Only its label "${printable(o.label!)}" was recorded, which does not prove it: choose it to go on`
-        : `Which Docker Hub token does ${o.what} hold? (its id and label were not recorded)`,
+      message: suggested ? `Which Docker Hub token does ${o.what} hold?` : `Which Docker Hub token does ${o.what} hold? (its id and label were not recorded)`,
       choices: [
         ...listed.map((t) => ({ name: `${printable(t.label)} (${t.scopes.join(', ') || 'no scopes listed'}, created ${t.createdAt?.slice(0, 10) ?? '?'}, last used ${t.lastUsed?.slice(0, 10) ?? 'never'}${t.isActive ? '' : ', deactivated'})`, value: t.id })),
         { name: 'None of these / I do not know', value: none },
