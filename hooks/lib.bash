@@ -10,15 +10,28 @@ plugin_config() {
   printf '%s' "${!name:-${2:-}}"
 }
 
-# The single executable (or a global npm install) when it is on PATH, else the npm
-# package of this plugin's own version through npx (which needs Node.js 22 or later).
+# The single executable (or a global npm install) when it is on PATH and its --version is this
+# plugin's own version; else the npm package of this plugin's version through npx (which needs
+# Node.js 22 or later). A dockerhub-credentials of another version (or one that cannot say its
+# version within 60 s) is not run: with npx on PATH the pinned package runs instead, with a
+# notice; without npx the hook stops with one sentence and the fix (exit 2).
 dockerhub_credentials_command() {
-  if command -v dockerhub-credentials >/dev/null 2>&1; then
-    DHC_COMMAND=("$(command -v dockerhub-credentials)")
-  else
-    local here version
-    here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-    version="$(sed -n 's/^  "version": "\([^"]*\)",$/\1/p' "$here/package.json" | head -n 1)"
-    DHC_COMMAND=(npx --yes "dockerhub-credentials@${version}")
+  local here version found said
+  here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  version="$(sed -n 's/^  "version": "\([^"]*\)",$/\1/p' "$here/package.json" | head -n 1)"
+  if found="$(command -v dockerhub-credentials 2>/dev/null)"; then
+    said="$(timeout -k 5 60 "$found" --version 2>/dev/null | head -n 1)" || said=""
+    said="${said%% *}"
+    said="${said#v}"
+    if [[ "$said" == "$version" ]]; then
+      DHC_COMMAND=("$found")
+      return 0
+    fi
+    if ! command -v npx >/dev/null 2>&1; then
+      echo "dockerhub-credentials: $found is version ${said:-unknown (no answer to --version)}, and this plugin is $version (there is no npx on PATH to run $version instead): install the $version single executable as $found, or pin the plugin to the version on PATH." >&2
+      return 2
+    fi
+    echo "dockerhub-credentials: $found is version ${said:-unknown (no answer to --version)}, not this plugin's $version: running npx dockerhub-credentials@$version instead." >&2
   fi
+  DHC_COMMAND=(npx --yes "dockerhub-credentials@${version}")
 }

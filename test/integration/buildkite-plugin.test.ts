@@ -12,7 +12,7 @@ import { useWorld } from '../support/world.js';
 import { uniqueName } from '../support/aws.js';
 import { BUILD_TIMEOUT_MS, ensureBinaries, noNodeBin } from '../support/binaries.js';
 
-const SHELL_TOOLS = ['bash', 'env', 'sort', 'sed', 'dirname', 'head', 'grep', 'cat', 'ls', 'diff', 'cmp', 'mkdir', 'cp', 'rm'];
+const SHELL_TOOLS = ['bash', 'env', 'sort', 'sed', 'dirname', 'head', 'grep', 'cat', 'ls', 'diff', 'cmp', 'mkdir', 'cp', 'rm', 'timeout', 'chmod'];
 
 describeWith(['moto_server', 'docker', 'bats'], 'the Buildkite plugin: bats tests of its hooks (moto, stand-in, real docker CLI)', () => {
   const w = useWorld();
@@ -59,7 +59,7 @@ describeWith(['moto_server', 'docker', 'bats'], 'the Buildkite plugin: bats test
         w.assertNoCanary('bats output', r.stdout + r.stderr);
         expect(r.exitCode, r.stdout + r.stderr).toBe(0);
         const lines = r.stdout.split('\n');
-        expect(lines.filter((l) => /^ok \d+/.test(l)), r.stdout).toHaveLength(8);
+        expect(lines.filter((l) => /^ok \d+/.test(l)), r.stdout).toHaveLength(10);
         // No case may pass by skipping.
         expect(lines.filter((l) => /# skip/.test(l)), r.stdout).toEqual([]);
         expect(readFileSync(join(npxBin, 'npx.log'), 'utf8')).toContain('logout');

@@ -5,10 +5,11 @@
 // of those files.
 import { afterEach, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, ROOT, describeWith, filesUnder } from '../support/harness.js';
+import { which } from '../support/binaries.js';
 import { useWorld } from '../support/world.js';
 import { uniqueName } from '../support/aws.js';
 import { BUILD_TIMEOUT_MS, binary, ensureBinaries } from '../support/binaries.js';
@@ -136,6 +137,83 @@ describeWith(['moto_server', 'docker'], 'the GitHub Action: main step logs in, p
     const missing = await step('main', { ...r.env, ...inputs({ 'secret-id': '' }) });
     expect(missing.exitCode).toBe(1);
     expect(missing.stdout).toContain('::error::The secret-id input is required');
+  });
+
+  const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  /** Puts a shell stand-in in place of the runner's dockerhub-credentials. */
+  const standIn = (r: ReturnType<typeof runner>, body: string) => {
+    const file = join(r.bin, 'dockerhub-credentials');
+    unlinkSync(file);
+    writeFileSync(file, `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+    return file;
+  };
+  /** npx as the action calls it (--yes dockerhub-credentials@VERSION ...): logs its arguments, runs this checkout's CLI. */
+  const npxStandIn = (r: ReturnType<typeof runner>) => {
+    const log = join(r.bin, 'npx.log');
+    writeFileSync(join(r.bin, 'npx'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nshift 2\nexec '${process.execPath}' '${CLI}' "$@"\n`, { mode: 0o755 });
+    return log;
+  };
+  const stateEnv = (r: ReturnType<typeof runner>) => Object.fromEntries(Object.entries(readGithubFile(r.files.GITHUB_STATE)).map(([k, v]) => [`STATE_${k}`, v]));
+  const gone = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return false;
+    } catch {
+      return true;
+    }
+  };
+
+  it('a dockerhub-credentials of another version on PATH is not run: with npx, the pinned package runs instead, with a notice', async () => {
+    const r = runner();
+    const old = standIn(r, `echo "0.0.9 (single executable; Node v26.0.0, linux-x64)"; echo ran >> '${r.bin}/old.log'`);
+    const log = npxStandIn(r);
+    const name = await secret();
+    const main = await step('main', { ...r.env, ...inputs({ 'secret-id': name, registry: w.hub.url }) });
+    expect(main.exitCode, main.stdout + main.stderr).toBe(0);
+    expect(main.stdout).toContain(`::notice::${old} is version 0.0.9, not this action's ${version}: running npx dockerhub-credentials@${version} instead.`);
+    expect(readFileSync(log, 'utf8')).toContain(`--yes dockerhub-credentials@${version} login --secret-id ${name} --registry ${w.hub.url}`);
+    // Asked its version once, never run for the login.
+    expect(readFileSync(join(r.bin, 'old.log'), 'utf8')).toBe('ran\n');
+    expect(JSON.parse(readGithubFile(r.files.GITHUB_STATE).command!)).toEqual([join(r.bin, 'npx'), '--yes', `dockerhub-credentials@${version}`]);
+    const post = await step('post', { ...r.env, ...stateEnv(r) });
+    expect(post.exitCode, post.stdout + post.stderr).toBe(0);
+    expect(r.config()).toBe(r.before);
+    r.noToken(main.stdout + main.stderr + post.stdout + post.stderr);
+  });
+
+  it('a dockerhub-credentials of another version, and no npx on PATH: one sentence with the fix, exit 1, docker untouched', async () => {
+    const r = runner();
+    const old = standIn(r, 'echo 0.0.9');
+    const main = await step('main', { ...r.env, PATH: r.bin, ...inputs({ 'secret-id': 'ci/dockerhub', registry: w.hub.url }) });
+    expect(main.exitCode).toBe(1);
+    expect(main.stdout).toContain(`::error::${old} is version 0.0.9, and this action is ${version} (there is no npx on PATH to run ${version} instead): install the ${version} single executable as ${old}, or use the action at the version on PATH.`);
+    expect(readFileSync(r.files.GITHUB_STATE, 'utf8')).toBe('');
+    expect(r.config()).toBe(r.before);
+  });
+
+  it('every child is bounded by the timeout input: a login that hangs (ignoring SIGTERM) is stopped, with a sentence; so is a --version that hangs', async () => {
+    const r = runner();
+    const pids = join(r.bin, 'pids');
+    // Answers --version as this version, then hangs on login, deaf to SIGTERM (SIGKILL follows).
+    standIn(r, `if [ "$1" = --version ]; then echo ${version}; exit 0; fi\necho $$ >> '${pids}'\ntrap '' TERM\n'${which('sleep')}' 600`);
+    const main = await step('main', { ...r.env, ...inputs({ 'secret-id': 'ci/dockerhub', registry: w.hub.url, timeout: '2' }) });
+    expect(main.exitCode).toBe(1);
+    expect(main.stdout).toContain('::error::dockerhub-credentials login did not finish within 2 s and was stopped; check the network to AWS (and to the npm registry when npx fetches the package), or raise the action\'s timeout input (seconds).');
+    for (const pid of readFileSync(pids, 'utf8').trim().split('\n').map(Number)) expect(gone(pid), `pid ${pid}`).toBe(true);
+    expect(readFileSync(r.files.GITHUB_STATE, 'utf8')).toBe('');
+
+    // The post step is bounded too (its timeout from the state the main step saved).
+    const post = await step('post', { ...r.env, STATE_logout: 'true', STATE_registry: w.hub.url, STATE_command: JSON.stringify([join(r.bin, 'dockerhub-credentials')]), STATE_timeout: '2' });
+    expect(post.exitCode).toBe(1);
+    expect(post.stdout).toContain('::error::dockerhub-credentials logout did not finish within 2 s and was stopped;');
+
+    // A --version that never answers: not run, and (no npx on PATH) the sentence says why.
+    const hung = standIn(r, `echo $$ >> '${pids}'\nexec '${which('sleep')}' 600`);
+    const silent = await step('main', { ...r.env, PATH: r.bin, ...inputs({ 'secret-id': 'ci/dockerhub', registry: w.hub.url, timeout: '2' }) });
+    expect(silent.exitCode).toBe(1);
+    expect(silent.stdout).toContain(`::error::${hung} did not answer --version within 2 s, and this action is ${version}`);
+    for (const pid of readFileSync(pids, 'utf8').trim().split('\n').map(Number)) expect(gone(pid), `pid ${pid}`).toBe(true);
+    expect(r.config()).toBe(r.before);
   });
 
   it(

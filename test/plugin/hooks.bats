@@ -130,3 +130,34 @@ host() { printf '%s' "${REGISTRY#http://}"; }
   [ "$status" -eq 0 ]
   cmp "$DOCKER_CONFIG/config.json" "$BATS_TEST_TMPDIR/before.json"
 }
+
+@test "a dockerhub-credentials of another version on PATH is not run: the hooks run the plugin's own version through npx, with a notice" {
+  mkdir -p "$BATS_TEST_TMPDIR/old-bin"
+  printf '#!/bin/sh\necho "0.0.9 (single executable; Node v26.0.0, linux-x64)"\n[ "$1" = --version ] || echo ran >> "%s"\n' "$BATS_TEST_TMPDIR/old.log" > "$BATS_TEST_TMPDIR/old-bin/dockerhub-credentials"
+  chmod 755 "$BATS_TEST_TMPDIR/old-bin/dockerhub-credentials"
+  export PATH="$BATS_TEST_TMPDIR/old-bin:$NPX_BIN:$BASE_PATH"
+  version="$(sed -n 's/^  "version": "\([^"]*\)",$/\1/p' "$PLUGIN_ROOT/package.json")"
+  run_hook pre-command
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"$BATS_TEST_TMPDIR/old-bin/dockerhub-credentials is version 0.0.9, not this plugin's $version: running npx dockerhub-credentials@$version instead."* ]]
+  grep -q "\"$(host)\"" "$DOCKER_CONFIG/config.json"
+  run_hook pre-exit
+  [ "$status" -eq 0 ]
+  cmp "$DOCKER_CONFIG/config.json" "$BATS_TEST_TMPDIR/before.json"
+  # Asked its version only, never run for login or logout.
+  [ ! -e "$BATS_TEST_TMPDIR/old.log" ]
+}
+
+@test "a dockerhub-credentials of another version and no npx: the hook stops with one sentence and the fix (exit 2), docker untouched" {
+  [ -n "$NO_NODE_BIN" ] || skip "no single executable was built for this run"
+  mkdir -p "$BATS_TEST_TMPDIR/old-bin"
+  printf '#!/bin/sh\necho 0.0.9\n' > "$BATS_TEST_TMPDIR/old-bin/dockerhub-credentials"
+  chmod 755 "$BATS_TEST_TMPDIR/old-bin/dockerhub-credentials"
+  export PATH="$BATS_TEST_TMPDIR/old-bin:$NO_NODE_BIN"
+  ! command -v npx
+  version="$(sed -n 's/^  "version": "\([^"]*\)",$/\1/p' "$PLUGIN_ROOT/package.json")"
+  run_hook pre-command
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"is version 0.0.9, and this plugin is $version (there is no npx on PATH to run $version instead): install the $version single executable as $BATS_TEST_TMPDIR/old-bin/dockerhub-credentials, or pin the plugin to the version on PATH."* ]]
+  cmp "$DOCKER_CONFIG/config.json" "$BATS_TEST_TMPDIR/before.json"
+}
