@@ -61,6 +61,12 @@ export async function retire(ctx: Context, o: RetireOptions): Promise<number> {
   const currentToken = await identifyHubToken(ctx, listed, { facts: hubFactsOf(info, currentId), label: metaOf(info, currentId).label, what: `AWSCURRENT (version ${currentId})`, quiet: true });
   const prevLabel = metaOf(info, previousId).label;
   const touchedAt = new Date().toISOString();
+  const promotedAt = hubFactsOf(info, currentId)?.promotedAt ?? current.created?.toISOString();
+  // A last use after AWSCURRENT's promotion is a consumer's, unless it is no later than this tool's own
+  // session with the token (an earlier retire reading its claim, a minute's leeway for Docker Hub's clock).
+  const touchedBefore = touchedAtOf(info, previousId);
+  const ours = (used: string) => touchedBefore !== undefined && Date.parse(used) <= Date.parse(touchedBefore) + 60_000;
+  const usedAfterRotation = (used: string | null | undefined) => Boolean(used && promotedAt && Date.parse(used) > Date.parse(promotedAt) && !ours(used));
   // --delete cannot be undone: the token must be proven (its recorded id, its session's claim) or chosen at a
   // terminal. A label alone suggests it; deactivating by label stays allowed, as rollback undoes it.
   const found = await identifyHubToken(ctx, listed, { facts: prevFacts, label: prevLabel, creds: { username: prev.username, token: prev.token }, what: `AWSPREVIOUS (version ${previousId})`, needProof: o.delete });
@@ -69,9 +75,7 @@ export async function retire(ctx: Context, o: RetireOptions): Promise<number> {
   if (!found) {
     const byLabel = prevLabel ? listed.filter((t) => sameLabel(t.label, prevLabel)) : [];
     // The session is this tool's: recorded when the label's token, read before it, shows no use after the rotation.
-    const promoted = hubFactsOf(info, currentId)?.promotedAt ?? current.created?.toISOString();
-    const seen = byLabel.length === 1 ? byLabel[0]!.lastUsed : undefined;
-    if (byLabel.length === 1 && promoted && (!seen || Date.parse(seen) <= Date.parse(promoted) || Date.parse(seen) <= Date.parse(touchedAtOf(info, previousId) ?? '') + 60_000)) await recordTouch(ctx, store, previousId, touchedAt);
+    if (byLabel.length === 1 && promotedAt && !usedAfterRotation(byLabel[0]!.lastUsed)) await recordTouch(ctx, store, previousId, touchedAt);
     if (o.delete && byLabel.length === 1) {
       throw failure(
         'hub-token-unknown',
@@ -85,7 +89,6 @@ export async function retire(ctx: Context, o: RetireOptions): Promise<number> {
   if (currentToken && currentToken.token.id === old.id) {
     throw failure('hub-token-unknown', `AWSPREVIOUS and AWSCURRENT point at the same Docker Hub token (id ${old.id}), so retiring it would break CI.`, 'Check the versions with npx dockerhub-credentials history, and retire the old token in Docker Hub by hand.');
   }
-  const promotedAt = hubFactsOf(info, currentId)?.promotedAt ?? current.created?.toISOString();
   const show = (t: HubToken, title: string) => {
     out.info(`  ${title}: "${printable(t.label)}" (${t.scopes.join(', ') || t.resources?.map((r) => r.path).join(', ') || 'scopes not listed'}), id ${t.id}`);
     out.info(`    created ${day(t.createdAt) ?? 'unknown'}, expires ${t.expiresAt === null ? 'never' : (day(t.expiresAt) ?? 'unknown')}, last used ${t.lastUsed ? day(t.lastUsed) : 'never'}${t.isActive ? '' : ', deactivated'}`);
@@ -96,11 +99,7 @@ export async function retire(ctx: Context, o: RetireOptions): Promise<number> {
   if (currentToken) show(currentToken.token, 'Current token (AWSCURRENT)');
   out.info(`  AWSCURRENT was promoted ${promotedAt ? day(promotedAt) : 'at an unknown time'}.`);
 
-  // A last use no later than this tool's own session with the token (an earlier retire reading its claim, a
-  // minute's leeway for Docker Hub's clock) is not a consumer's.
-  const touchedBefore = touchedAtOf(info, previousId);
-  const ours = (used: string) => touchedBefore !== undefined && Date.parse(used) <= Date.parse(touchedBefore) + 60_000;
-  const usedAfter = Boolean(old.lastUsed && promotedAt && Date.parse(old.lastUsed) > Date.parse(promotedAt) && !ours(old.lastUsed));
+  const usedAfter = usedAfterRotation(old.lastUsed);
   // Proven or chosen: recorded, so the next run knows it by its id. The claim's session moved its last-used
   // date: that session is recorded as this tool's only when the dates read before it showed no use after the
   // rotation (otherwise it would hide that use from the next run).
